@@ -1,0 +1,39 @@
+"""Single import point for OR-Tools.
+
+OR-Tools moved its routing and CP-SAT modules between releases, so every other module of
+this package imports the solver through here and only one file changes on an upgrade.
+"""
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.sat.python import cp_model
+
+from routing.status import SolveStatus
+
+__all__ = ["cp_model", "pywrapcp", "routing_enums_pb2", "sat_status", "routing_status"]
+
+
+def sat_status(status: "cp_model.CpSolverStatus") -> SolveStatus:
+    """Map a CP-SAT status to the project's own status."""
+    if status == cp_model.OPTIMAL:
+        return SolveStatus.OPTIMAL
+    if status == cp_model.FEASIBLE:
+        return SolveStatus.FEASIBLE
+    if status == cp_model.INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    if status == cp_model.MODEL_INVALID:
+        return SolveStatus.MODEL_INVALID
+    return SolveStatus.NO_SOLUTION_FOUND
+
+
+def routing_status(model: "pywrapcp.RoutingModel", has_solution: bool) -> SolveStatus:
+    """Map the routing solver's outcome to the project's own status.
+
+    The routing solver never proves optimality on these models, so a solution is FEASIBLE.
+    """
+    if has_solution:
+        return SolveStatus.FEASIBLE
+    if model.status() == pywrapcp.RoutingModel.ROUTING_INVALID:
+        return SolveStatus.MODEL_INVALID
+    if model.status() == pywrapcp.RoutingModel.ROUTING_INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    return SolveStatus.NO_SOLUTION_FOUND

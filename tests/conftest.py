@@ -1,0 +1,114 @@
+"""Shared fixtures: real PostgreSQL with one outer transaction per test, real Redis."""
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from webapp import create_app, migrate
+from webapp.db import SESSION_FACTORY_KEY, build_engine
+from webapp.settings import Settings
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "samples" / "bondy-93010"
+DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tournee_test"
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection that leaves this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock: socket.socket, address: object) -> object:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0] if isinstance(address, tuple) else address
+            if host not in LOOPBACK_HOSTS:
+                raise RuntimeError(f"test tried to connect to {host!r}; only loopback is allowed")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+def _test_database_url() -> str:
+    return os.environ.get("TOURNEE_TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+
+
+def _create_database(url: str) -> None:
+    engine = create_engine(url)
+    name = engine.url.database
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_engine() -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL database for the whole test run."""
+    url = _test_database_url()
+    _create_database(url)
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        database_url=_test_database_url(),
+        redis_url="redis://127.0.0.1:6379/15",
+        is_queue_synchronous=True,
+        outbox_path=tmp_path / "outbox.jsonl",
+        public_base_url="http://127.0.0.1:5000",
+    )
+
+
+@pytest.fixture
+def db_connection(database_engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    connection = database_engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app(settings: Settings, db_connection: Connection) -> Iterator[Flask]:
+    app = create_app(settings)
+    # Commits inside the app release savepoints of the outer transaction.
+    app.extensions[SESSION_FACTORY_KEY] = sessionmaker(
+        bind=db_connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    # No app context stays pushed here: requests from the client must each get their own
+    # `g`, or Flask-Login and Flask-Babel would reuse one request's user and locale.
+    yield app
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session on the test transaction, separate from the sessions requests use."""
+    session: Session = app.extensions[SESSION_FACTORY_KEY]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

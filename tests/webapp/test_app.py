@@ -1,0 +1,55 @@
+import pytest
+from flask.testing import FlaskClient
+
+from webapp import create_app
+from webapp.settings import Settings, SettingsError
+
+
+def test_home_page_is_french(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.get_data(as_text=True)
+    assert "Devenir bénévole" in response.get_data(as_text=True)
+
+
+def test_language_switch_to_english(client: FlaskClient) -> None:
+    page = client.get("/")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/langue", data={"locale": "en", "next": "/", "csrf_token": token})
+    assert response.status_code == 302
+    assert "Sign up as a volunteer" in client.get("/").get_data(as_text=True)
+
+
+def test_form_without_csrf_token_rejected(client: FlaskClient) -> None:
+    response = client.post("/langue", data={"locale": "en"})
+    assert response.status_code == 400
+
+
+def test_unknown_page_gives_french_404(client: FlaskClient) -> None:
+    response = client.get("/nulle-part")
+    assert response.status_code == 404
+    assert "Cette page n’existe pas." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable"),
+    [
+        ({}, "TOURNEE_SECRET_KEY"),
+        ({"secret_key": "short"}, "TOURNEE_SECRET_KEY"),
+        ({"secret_key": "x" * 40, "is_debug": True}, "TOURNEE_IS_DEBUG"),
+        ({"secret_key": "x" * 40, "message_backend": "providers", "is_queue_synchronous": False}, "TOURNEE_TWILIO_ACCOUNT_SID"),
+    ],
+)
+def test_production_rejects_unsafe_settings(changes: dict[str, object], variable: str) -> None:
+    settings = Settings(environment="production", **changes)  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match=variable):
+        create_app(settings)
+
+
+def test_settings_from_environment() -> None:
+    settings = Settings.from_env({"TOURNEE_DATABASE_URL": "sqlite:///x.db", "TOURNEE_IS_DEBUG": "true", "TOURNEE_ROUTE_TOKEN_DAYS": "3"})
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.is_debug is True
+    assert settings.route_token_days == 3
+    with pytest.raises(SettingsError, match="TOURNEE_ROUTE_TOKEN_DAYS"):
+        Settings.from_env({"TOURNEE_ROUTE_TOKEN_DAYS": "three"})

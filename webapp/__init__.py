@@ -1,0 +1,97 @@
+"""Tournée web application: `create_app(settings)` builds and configures the Flask app."""
+
+import logging
+import secrets
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale, lazy_gettext
+from flask_login import current_user
+
+from webapp import db
+from webapp.extensions import babel, csrf, login_manager
+from webapp.logging_setup import configure_logging
+from webapp.settings import Settings
+from webapp.settings_access import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application from `settings`, or from the environment when none are given."""
+    settings = settings or Settings.from_env()
+    settings.validate()
+    configure_logging()
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        DEBUG=settings.is_debug,
+        TESTING=settings.environment == "test",
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["tournee.settings"] = settings
+
+    db.init_app(app, db.build_engine(settings.database_url))
+    _init_extensions(app, settings)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_request_hooks(app)
+    return app
+
+
+def _select_locale() -> str:
+    supported = get_settings().supported_locales
+    chosen = session.get("locale")
+    if chosen in supported:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return str(current_user.locale)
+    return get_settings().default_locale
+
+
+def _init_extensions(app: Flask, settings: Settings) -> None:
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+
+    from webapp.services.accounts import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.accounts.views import blueprint as accounts
+    from webapp.canvass.views import blueprint as canvass
+    from webapp.errors import register_error_handlers
+    from webapp.planning.views import blueprint as planning
+    from webapp.public.views import blueprint as public
+    from webapp.targets.views import blueprint as targets
+
+    for blueprint in (public, accounts, targets, planning, canvass):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from webapp.cli import register_commands
+
+    register_commands(app)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _tag_request() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+
+    @app.context_processor
+    def _template_globals() -> dict[str, object]:
+        return {"settings": get_settings(), "get_locale": get_locale}

@@ -1,0 +1,11 @@
+"""`flask` command groups; each builds on the app that `flask` created once."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.cli.database import db_group
+    from webapp.cli.i18n import i18n_group
+
+    app.cli.add_command(db_group)
+    app.cli.add_command(i18n_group)

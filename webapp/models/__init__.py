@@ -1,0 +1,46 @@
+"""ORM models, one module per aggregate; importing this package registers them all."""
+
+from webapp.models.audit import AuditEvent
+from webapp.models.campaign import Campaign
+from webapp.models.canvass import DoorVisit, SurveyResponse
+from webapp.models.jobs import JobRun
+from webapp.models.messaging import Message, Suppression
+from webapp.models.planning import Assignment, CanvassSession, LeftOutVolunteer, Route
+from webapp.models.targeting import IrisScore
+from webapp.models.territory import (
+    Address,
+    Commune,
+    ElectionResult,
+    GridSquare,
+    Iris,
+    PollingStation,
+    StreetWay,
+)
+from webapp.models.users import AvailabilitySlot, Consent, Membership, User, VolunteerProfile
+
+__all__ = [
+    "Address",
+    "Assignment",
+    "AuditEvent",
+    "AvailabilitySlot",
+    "Campaign",
+    "CanvassSession",
+    "Commune",
+    "Consent",
+    "DoorVisit",
+    "ElectionResult",
+    "GridSquare",
+    "Iris",
+    "IrisScore",
+    "JobRun",
+    "LeftOutVolunteer",
+    "Membership",
+    "Message",
+    "PollingStation",
+    "Route",
+    "StreetWay",
+    "SurveyResponse",
+    "Suppression",
+    "User",
+    "VolunteerProfile",
+]

@@ -1,0 +1,26 @@
+"""A campaign: one election, one territory, its own volunteers and settings."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.db import Base, UtcDateTime, utcnow
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    election_kind: Mapped[str] = mapped_column(String(40))
+    first_round_on: Mapped[date | None]
+    second_round_on: Mapped[date | None]
+    # INSEE codes of the communes the campaign covers.
+    commune_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Candidate names, as in the results files, whose votes count as "ours" for scoring.
+    our_candidates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reference_election: Mapped[str] = mapped_column(String(40), default="pres2022_t1")
+    sms_sender_name: Mapped[str] = mapped_column(String(11), default="Tournee")
+    retention_until: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

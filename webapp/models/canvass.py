@@ -1,0 +1,45 @@
+"""What happens at the door: outcomes per address and anonymous survey answers."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.db import Base, UtcDateTime, enum_column, utcnow
+
+
+class DoorOutcome(StrEnum):
+    ABSENT = "absent"
+    OPENED = "opened"
+    REFUSED = "refused"
+    CONVERSATION = "conversation"
+    COME_BACK = "come_back"
+    INACCESSIBLE = "inaccessible"
+
+
+class DoorVisit(Base):
+    """The outcome at one door; no resident is ever named."""
+
+    __tablename__ = "door_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id"))
+    outcome: Mapped[DoorOutcome] = mapped_column(enum_column(DoorOutcome, 20))
+    visited_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SurveyResponse(Base):
+    """Answers to the open questionnaire, tied to a session and an IRIS only."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

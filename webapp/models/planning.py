@@ -1,0 +1,106 @@
+"""Canvassing sessions, who is assigned to them, and the routes their teams walk."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import Base, UtcDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.users import User
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class AssignmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    ATTENDED = "attended"
+
+
+class CanvassSession(Base):
+    __tablename__ = "canvass_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    meeting_point_label: Mapped[str] = mapped_column(String(300))
+    meeting_lon: Mapped[float] = mapped_column(Float)
+    meeting_lat: Mapped[float] = mapped_column(Float)
+    iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
+    min_volunteers: Mapped[int] = mapped_column(Integer)
+    max_volunteers: Mapped[int] = mapped_column(Integer)
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus, 20), default=SessionStatus.PLANNED)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    assignments: Mapped[list["Assignment"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="Assignment.team")
+    routes: Mapped[list["Route"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="Route.team")
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    team: Mapped[int] = mapped_column(Integer)
+    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus, 20), default=AssignmentStatus.PROPOSED)
+    # A coordinator's manual choice, kept by every later planning run.
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    session: Mapped[CanvassSession] = relationship(back_populates="assignments")
+    user: Mapped["User"] = relationship()
+
+
+class LeftOutVolunteer(Base):
+    """A volunteer the last planning run could not place, with the solver's reason."""
+
+    __tablename__ = "left_out_volunteers"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Route(Base):
+    """The ordered doors one team walks during a session, opened by an unguessable token."""
+
+    __tablename__ = "routes"
+    __table_args__ = (UniqueConstraint("session_id", "team"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    team: Mapped[int] = mapped_column(Integer)
+    address_ids: Mapped[list[int]] = mapped_column(JSON)
+    # [[lon, lat], ...] along the streets, meeting point to meeting point.
+    path: Mapped[list[list[float]]] = mapped_column(JSON)
+    length_m: Mapped[int] = mapped_column(Integer)
+    walking_minutes: Mapped[float] = mapped_column(Float)
+    total_minutes: Mapped[float] = mapped_column(Float)
+    door_count: Mapped[int] = mapped_column(Integer)
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    session: Mapped[CanvassSession] = relationship(back_populates="routes")
+
+    def summary(self) -> dict[str, Any]:
+        return {"team": self.team, "doors": self.door_count, "length_m": self.length_m, "minutes": round(self.total_minutes)}

@@ -1,0 +1,116 @@
+"""Accounts, roles per campaign, volunteer profiles, consents and availability."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import Base, UtcDateTime, enum_column, utcnow
+
+
+class Role(StrEnum):
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMINISTRATOR = "administrator"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ConsentPurpose(StrEnum):
+    # Messages about the volunteer's own canvassing: confirmations, routes, reminders.
+    CANVASS_MESSAGES = "canvass_messages"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str] = mapped_column(String(8), default="fr")
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    profile: Mapped["VolunteerProfile | None"] = relationship(back_populates="user", cascade="all, delete-orphan")
+    availability: Mapped[list["AvailabilitySlot"]] = relationship(cascade="all, delete-orphan", order_by="AvailabilitySlot.weekday")
+    consents: Mapped[list["Consent"]] = relationship(cascade="all, delete-orphan", order_by="Consent.id")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this name.
+        return self.is_enabled
+
+    def role_in(self, campaign_id: int) -> Role | None:
+        for membership in self.memberships:
+            if membership.campaign_id == campaign_id:
+                return membership.role
+        return None
+
+    def has_consent(self, channel: Channel, purpose: ConsentPurpose = ConsentPurpose.CANVASS_MESSAGES) -> bool:
+        """Return whether the latest consent row for this channel and purpose grants it."""
+        latest = [c for c in self.consents if c.channel == channel and c.purpose == purpose]
+        return bool(latest) and latest[-1].is_granted
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "campaign_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class VolunteerProfile(Base):
+    """Where a volunteer lives and how they canvass; the home is never shown to others."""
+
+    __tablename__ = "volunteer_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    home_address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id", ondelete="SET NULL"))
+    home_postcode: Mapped[str | None] = mapped_column(String(5))
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    is_experienced: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_distance_m: Mapped[int | None] = mapped_column(Integer)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+
+
+class Consent(Base):
+    """One consent decision; a withdrawal is a new row, never an update."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column(ConsentPurpose, 40))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
+    is_granted: Mapped[bool] = mapped_column(Boolean)
+    wording_version: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AvailabilitySlot(Base):
+    """A recurring weekly window in local time (Europe/Paris), end exclusive."""
+
+    __tablename__ = "availability_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]  # 0 = Monday
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]

@@ -1,0 +1,1 @@
+"""Services: plain functions taking the SQLAlchemy session first; they flush, never commit."""

@@ -1,0 +1,104 @@
+"""Typed settings read once from `TOURNEE_*` environment variables."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "TOURNEE_"
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - rejected in production
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the application, validated by `validate()` in the factory."""
+
+    environment: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str = "sqlite:///instance/tournee.sqlite3"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # When true, jobs run in the calling process instead of going through Redis.
+    is_queue_synchronous: bool = True
+    public_base_url: str = "http://127.0.0.1:5000"
+    default_locale: str = "fr"
+    supported_locales: tuple[str, ...] = ("fr", "en")
+    timezone: str = "Europe/Paris"
+    message_backend: str = "outbox"
+    outbox_path: Path = Path("instance/outbox.jsonl")
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_api_base_url: str = ""
+    twilio_sender: str = "Tournee"
+    sendgrid_api_key: str = ""
+    sendgrid_api_host: str = ""
+    email_sender: str = "ne-pas-repondre@tournee.invalid"
+    email_sender_name: str = "Tournée"
+    map_tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    route_token_days: int = 14
+    is_debug: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from `TOURNEE_*` variables, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, default in _defaults().items():
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None:
+                values[name] = _parse(name, raw, default)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        """Raise SettingsError when the settings are unsafe or inconsistent."""
+        if self.environment not in ("development", "test", "production"):
+            raise SettingsError(f"TOURNEE_ENVIRONMENT must be development, test or production, got {self.environment!r}")
+        if self.default_locale not in self.supported_locales:
+            raise SettingsError(f"TOURNEE_DEFAULT_LOCALE {self.default_locale!r} is not supported")
+        if self.message_backend not in ("outbox", "providers"):
+            raise SettingsError(f"TOURNEE_MESSAGE_BACKEND must be outbox or providers, got {self.message_backend!r}")
+        if self.is_production:
+            self._validate_production()
+
+    def _validate_production(self) -> None:
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError(f"TOURNEE_SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters in production")
+        if self.is_debug:
+            raise SettingsError("TOURNEE_IS_DEBUG must be off in production")
+        if self.is_queue_synchronous:
+            raise SettingsError("TOURNEE_IS_QUEUE_SYNCHRONOUS must be off in production: jobs go through Redis")
+        if self.message_backend == "providers":
+            missing = [name for name in ("twilio_account_sid", "twilio_auth_token", "sendgrid_api_key") if not getattr(self, name)]
+            if missing:
+                raise SettingsError("missing provider settings: " + ", ".join(ENV_PREFIX + m.upper() for m in missing))
+
+
+def _defaults() -> dict[str, object]:
+    return {name: f.default for name, f in Settings.__dataclass_fields__.items()}
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}") from None
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
