@@ -1,0 +1,94 @@
+"""Sender interfaces and the delivery errors every provider maps its failures to."""
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Protocol
+
+# Every provider call gives up after this many seconds, so a job timeout of a few times
+# this value always outlives one attempt.
+PROVIDER_HTTP_TIMEOUT_S = 10.0
+
+
+class FailureReason(StrEnum):
+    """Why a send failed: jobs decide on retries and suppressions from this value."""
+
+    RATE_LIMITED = "rate_limited"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    NETWORK = "network"
+    INVALID_RECIPIENT = "invalid_recipient"
+    UNSUBSCRIBED = "unsubscribed"
+    CONFIGURATION = "configuration"
+    REJECTED = "rejected"
+
+
+class DeliveryError(Exception):
+    """A provider did not accept a message.
+
+    `code` is the provider's own error code when it gave one (Twilio's `21211`), else
+    `http_<status>` or `network`. No field contains a phone number, an address or a
+    message body, so the error can be logged and stored as is.
+    """
+
+    def __init__(self, provider: str, reason: FailureReason, code: str) -> None:
+        super().__init__(provider, reason, code)
+        self.provider = provider
+        self.reason = reason
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.reason.value} ({self.code})"
+
+
+class RetryableDeliveryError(DeliveryError):
+    """The same message may succeed later: rate limit, provider outage or network error."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The message will never be accepted as it is: record a terminal failure."""
+
+
+class SmsSender(Protocol):
+    """Client that sends SMS through one provider."""
+
+    def send_sms(self, *, to: str, body: str, sender: str, reference: str) -> str:
+        """Send `body` to the E.164 number `to` and return the provider's message id.
+
+        `reference` is the caller's message key and contains no personal data.
+        Raises `RetryableDeliveryError` or `PermanentDeliveryError`.
+        """
+        ...
+
+
+class EmailSender(Protocol):
+    """Client that sends e-mail through one provider."""
+
+    def send_email(
+        self,
+        *,
+        to: str,
+        subject: str,
+        text_body: str,
+        html_body: str | None,
+        sender: str,
+        sender_name: str,
+        reference: str,
+        headers: Mapping[str, str],
+    ) -> str:
+        """Send one e-mail to `to` and return the provider's message id.
+
+        `headers` are extra MIME headers such as `List-Unsubscribe`. `reference` is the
+        caller's message key and contains no personal data.
+        Raises `RetryableDeliveryError` or `PermanentDeliveryError`.
+        """
+        ...
+
+
+def error_for_http_status(provider: str, status: int, code: str) -> DeliveryError:
+    """Return the delivery error for an HTTP failure status without a more precise code."""
+    if status == 429:
+        return RetryableDeliveryError(provider, FailureReason.RATE_LIMITED, code)
+    if status >= 500:
+        return RetryableDeliveryError(provider, FailureReason.PROVIDER_UNAVAILABLE, code)
+    if status in (401, 403):
+        return PermanentDeliveryError(provider, FailureReason.CONFIGURATION, code)
+    return PermanentDeliveryError(provider, FailureReason.REJECTED, code)
