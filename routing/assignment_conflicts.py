@@ -1,0 +1,58 @@
+"""Find which locks make an assignment problem infeasible.
+
+Without locks the empty plan is always feasible, so an INFEASIBLE run is always caused
+by locks: overlapping sessions, a session over its maximum, or a count that cannot be
+split into whole teams.
+"""
+
+import time
+from collections.abc import Mapping, Sequence
+
+from routing.assignment_model import AssignmentModel, Pair, build_model, solver_for
+from routing.assignment_types import AssignmentProblem, SessionLock
+from routing.ortools_api import cp_model
+
+
+def conflicting_locks(
+    problem: AssignmentProblem, points: Mapping[Pair, int], time_limit_s: float
+) -> tuple[SessionLock, ...]:
+    """Return a set of locks that cannot all hold, usually a minimal one.
+
+    The solver's infeasibility core is shrunk by dropping one lock at a time and keeping
+    the drop when the rest is still infeasible. A check that runs out of time keeps its
+    lock, so the answer is always a real conflict but may then hold more than needed.
+    Returns an empty tuple if not even the first check ends in time.
+    """
+    deadline = time.perf_counter() + time_limit_s
+    built = build_model(problem, points, fix_locks=False, with_objective=False)
+    core = _infeasible_core(built, built.locks, deadline, problem.workers)
+    if core is None:
+        return ()
+    kept: list[SessionLock] = []
+    while core:
+        candidate, core = core[0], core[1:]
+        smaller = _infeasible_core(built, kept + core, deadline, problem.workers)
+        if smaller is None:
+            kept.append(candidate)
+        else:
+            # Invariant: kept + core stays infeasible, as the new core lies inside it.
+            core = [lock for lock in core if lock in smaller]
+    return tuple(sorted(kept, key=lambda lock: (lock.volunteer_id, lock.session_id)))
+
+
+def _infeasible_core(
+    built: AssignmentModel, locks: Sequence[SessionLock], deadline: float, workers: int
+) -> list[SessionLock] | None:
+    """Return the locks of an infeasibility core, or None if feasible or out of time."""
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        return None
+    literal_of = {lock: built.placed[lock.volunteer_id, lock.session_id] for lock in locks}
+    lock_of_index = {var.index: lock for lock, var in literal_of.items()}
+    built.model.clear_assumptions()
+    built.model.add_assumptions(literal_of.values())
+    solver = solver_for(remaining, workers)
+    if solver.solve(built.model) != cp_model.INFEASIBLE:
+        return None
+    found = {lock_of_index[i] for i in solver.sufficient_assumptions_for_infeasibility()}
+    return [lock for lock in locks if lock in found]

@@ -1,0 +1,104 @@
+"""Inputs and outputs of turf cutting: doors to visit, the session's limits, routes."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from routing.geo import GeoPoint
+from routing.status import SolveStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Door:
+    """An address to canvass; ``dwellings`` is the number of households behind it."""
+
+    address_id: int
+    point: GeoPoint
+    street: str
+    number: str
+    dwellings: int = 1
+
+    def __post_init__(self) -> None:
+        if self.dwellings < 1:
+            raise ValueError(
+                f"door {self.address_id}: dwellings must be at least 1, got {self.dwellings}"
+            )
+        if not (math.isfinite(self.point.lon) and math.isfinite(self.point.lat)):
+            raise ValueError(f"door {self.address_id}: coordinates must be finite numbers")
+
+
+@dataclass(frozen=True, slots=True)
+class TurfProblem:
+    """Doors of one canvassing session to share among its teams.
+
+    Every team leaves the meeting point and comes back to it within ``max_minutes``,
+    walking at ``walking_speed_m_per_min`` and spending ``minutes_per_dwelling`` per
+    household at each door. ``time_limit_s`` bounds the solver's search.
+    """
+
+    meeting_point: GeoPoint
+    doors: tuple[Door, ...]
+    team_count: int
+    max_minutes: int
+    walking_speed_m_per_min: float = 70.0
+    minutes_per_dwelling: float = 1.5
+    time_limit_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.team_count < 1:
+            raise ValueError(f"team_count must be at least 1, got {self.team_count}")
+        if self.max_minutes <= 0:
+            raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
+        if not (math.isfinite(self.walking_speed_m_per_min) and self.walking_speed_m_per_min > 0):
+            raise ValueError(
+                f"walking_speed_m_per_min must be positive, got {self.walking_speed_m_per_min}"
+            )
+        if not (math.isfinite(self.minutes_per_dwelling) and self.minutes_per_dwelling >= 0):
+            raise ValueError(
+                f"minutes_per_dwelling must be zero or positive, got {self.minutes_per_dwelling}"
+            )
+        if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
+            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if not (math.isfinite(self.meeting_point.lon) and math.isfinite(self.meeting_point.lat)):
+            raise ValueError("meeting_point coordinates must be finite numbers")
+        counts = Counter(door.address_id for door in self.doors)
+        duplicates = sorted(i for i, count in counts.items() if count > 1)
+        if duplicates:
+            raise ValueError(f"each door must appear once; repeated address ids: {duplicates}")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRoute:
+    """One team's walk: doors in visiting order, and its length and duration.
+
+    ``path`` runs from the meeting point through every door back to the meeting point.
+    A team with no doors has an empty path and zero length.
+    """
+
+    team: int
+    door_ids: tuple[int, ...]
+    length_m: int
+    walking_minutes: float
+    door_minutes: float
+    total_minutes: float
+    path: tuple[GeoPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TurfPlan:
+    """Routes of every team (one per team, in team order) and the doors left out."""
+
+    status: SolveStatus
+    routes: tuple[PlannedRoute, ...]
+    unvisited_door_ids: tuple[int, ...]
+    wall_time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class StreetStretch:
+    """Consecutive doors of one street in a walk list, numbers in walking order."""
+
+    street: str
+    numbers: tuple[str, ...]
