@@ -1,7 +1,7 @@
 """Assign volunteers to canvassing sessions with CP-SAT, then form teams.
 
 The model and its objective scaling live in `routing.assignment_model`; this module runs
-the steps in order: eligibility, solve, teams, reasons for whoever is left out.
+the steps in order: eligibility, solve, teams, and a reason for each volunteer left out.
 """
 
 import logging
@@ -51,8 +51,8 @@ logger = logging.getLogger(__name__)
 def assign_volunteers(problem: AssignmentProblem) -> AssignmentPlan:
     """Place volunteers on sessions, in teams, and explain who is left out.
 
-    Locked pairs are honoured even outside the volunteer's slots or distance limit; if
-    the locks cannot all hold, the plan is INFEASIBLE and names the conflicting locks.
+    Locked pairs are honoured even outside the volunteer's slots or distance limit. If
+    the locks cannot all be honoured, the plan is INFEASIBLE and lists conflicting locks.
     """
     started = time.perf_counter()
     options = all_options(problem)

@@ -20,7 +20,7 @@ def conflicting_locks(
 
     The solver's infeasibility core is shrunk by dropping one lock at a time and keeping
     the drop when the rest is still infeasible. A check that runs out of time keeps its
-    lock, so the answer is always a real conflict but may then hold more than needed.
+    lock, so the result is always a real conflict but may then contain extra locks.
     Returns an empty tuple if not even the first check ends in time.
     """
     deadline = time.perf_counter() + time_limit_s
@@ -28,16 +28,16 @@ def conflicting_locks(
     core = _infeasible_core(built, built.locks, deadline, problem.workers)
     if core is None:
         return ()
-    kept: list[SessionLock] = []
+    required: list[SessionLock] = []
     while core:
         candidate, core = core[0], core[1:]
-        smaller = _infeasible_core(built, kept + core, deadline, problem.workers)
+        smaller = _infeasible_core(built, required + core, deadline, problem.workers)
         if smaller is None:
-            kept.append(candidate)
+            required.append(candidate)
         else:
-            # Invariant: kept + core stays infeasible, as the new core lies inside it.
+            # Invariant: required + core stays infeasible, because the new core lies inside it.
             core = [lock for lock in core if lock in smaller]
-    return tuple(sorted(kept, key=lambda lock: (lock.volunteer_id, lock.session_id)))
+    return tuple(sorted(required, key=lambda lock: (lock.volunteer_id, lock.session_id)))
 
 
 def _infeasible_core(

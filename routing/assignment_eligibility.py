@@ -1,4 +1,4 @@
-"""Which volunteer may go to which session, decided before any solving.
+"""Eligibility of volunteers for sessions, decided before any solving.
 
 Pruning here keeps the CP-SAT model small: a variable exists only for a pair that
 passes both the availability and the distance test (or that a coordinator locked).
@@ -30,7 +30,7 @@ class SessionWindow:
 
 @dataclass(frozen=True, slots=True)
 class VolunteerOptions:
-    """What one volunteer could do: sessions they are free for and those within reach."""
+    """The options of one volunteer: sessions they are free for and those within reach."""
 
     has_home: bool
     available_session_ids: frozenset[int]
@@ -51,10 +51,10 @@ def session_window(session: SessionInput) -> SessionWindow:
 
 
 def slots_cover(slots: Iterable[WeeklySlot], window: SessionWindow) -> bool:
-    """Tell whether one slot holds the whole session window.
+    """Tell whether one slot contains the whole session window.
 
     NOTE: a session running past midnight is never covered, even by two back-to-back
-    slots on consecutive days; canvassing does not run at night.
+    slots on consecutive days. Sessions are expected to end by midnight.
     """
     if window.end_minute > MINUTES_PER_DAY:
         return False
@@ -116,8 +116,3 @@ def overlap_groups(sessions: Iterable[SessionInput]) -> list[frozenset[int]]:
         if len(group) > 1:
             groups.add(group)
     return sorted(groups, key=sorted)
-
-
-def sessions_overlap(a: SessionInput, b: SessionInput) -> bool:
-    """Tell whether two sessions share an instant; back-to-back sessions do not."""
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at

@@ -6,10 +6,10 @@ session s is worth
     BASE_POINTS + round(weight_s * WEIGHT_SCALE) - min(distance_m // METRES_PER_POINT,
                                                        MAX_DISTANCE_PENALTY)
 
-points: the base makes every placement count, the IRIS score (0-100, kept to one
-decimal) adds 0-1000 points, and each started 100 m between home and meeting point
-costs one point, so 1 km of walking weighs as much as one point of IRIS score. The
-penalty is capped below the base so that a placement is always worth at least 1 point.
+points. The base makes every placement count. The IRIS score (0-100, kept to one
+decimal) adds 0-1000 points. Each full 100 m between home and meeting point costs one
+point, so 1 km of walking weighs as much as one point of IRIS score. The penalty is
+capped below the base, so a placement is always worth at least 1 point.
 """
 
 from collections.abc import Mapping
@@ -24,7 +24,7 @@ BASE_POINTS = 1000
 WEIGHT_SCALE = 10
 METRES_PER_POINT = 100
 MAX_DISTANCE_PENALTY = BASE_POINTS - 1
-# A fixed seed makes a run repeatable when it ends optimal; see `solver_for`.
+# Fixed so that runs are comparable; `solver_for` notes what it cannot guarantee.
 SOLVER_SEED = 20_170_501
 
 Pair = tuple[int, int]  # (volunteer id, session id)
@@ -89,8 +89,8 @@ def build_model(
 ) -> AssignmentModel:
     """Build the placement model over the candidate pairs.
 
-    NOTE: sessions that merely touch (one ends when the next starts) may share a
-    volunteer even when their meeting points are far apart; no travel time is modelled.
+    NOTE: no travel time is modelled. Sessions that merely touch (one ends when the
+    next starts) may share a volunteer even when their meeting points are far apart.
     """
     model = cp_model.CpModel()
     placed = {pair: model.new_bool_var(f"x_v{pair[0]}_s{pair[1]}") for pair in sorted(points)}
@@ -106,7 +106,10 @@ def build_model(
         for lock in locks:
             model.add(placed[lock.volunteer_id, lock.session_id] == 1)
     if with_objective:
-        model.maximize(sum(points[pair] * var for pair, var in placed.items()))
+        pairs = list(placed)
+        model.maximize(
+            cp_model.LinearExpr.weighted_sum([placed[p] for p in pairs], [points[p] for p in pairs])
+        )
     return AssignmentModel(model=model, placed=placed, locks=locks)
 
 
@@ -116,7 +119,7 @@ def _add_session_constraints(
     members: list[cp_model.IntVar],
     team_size: int,
 ) -> None:
-    count = sum(members)
+    count = cp_model.LinearExpr.sum(members)
     is_open = model.new_bool_var(f"open_s{session.id}")
     teams = model.new_int_var(0, session.max_volunteers // team_size, f"teams_s{session.id}")
     model.add(count >= session.min_volunteers * is_open)
@@ -149,8 +152,8 @@ def solver_for(time_limit_s: float, workers: int) -> cp_model.CpSolver:
     """Return a solver with a time limit, a worker count and a fixed seed.
 
     With two workers the default portfolio runs one full search, `default_lp`, whose LP
-    relaxation is too weak here: its bound stayed about 15 % above the optimum and
-    random 60 x 8 instances hit a 5 s limit without proof. The fuller relaxation
+    relaxation is too weak here. On random 60 x 8 instances its bound stayed 18-36 %
+    above the optimum, and the search hit a 5 s limit without proof. The fuller relaxation
     (`linearization_level` 2, the `max_lp` worker instead of `default_lp`) proves the
     same instances optimal in a few milliseconds.
 

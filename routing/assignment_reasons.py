@@ -1,4 +1,4 @@
-"""Explain the outcome: why each volunteer left out is out, which sessions stay empty."""
+"""Explain the outcome: why each volunteer is left out, and which sessions stay empty."""
 
 from collections.abc import Mapping, Set
 
@@ -27,7 +27,7 @@ def left_out_volunteers(
 ) -> list[LeftOut]:
     """Give every volunteer placed nowhere a reason, ordered by volunteer id.
 
-    `counts` holds the number of volunteers placed on each session.
+    `counts` contains the number of volunteers placed on each session.
     """
     unplaced = [v.id for v in problem.volunteers if v.id not in placed_ids]
     free_per_session: dict[int, int] = {}
@@ -93,7 +93,7 @@ def short_sessions(
     options: Mapping[int, VolunteerOptions],
     counts: Mapping[int, int],
 ) -> list[SessionShortfall]:
-    """List the sessions nobody was placed on, ordered by session id."""
+    """List the sessions with no volunteer placed, ordered by session id."""
     reachable = {s for opts in options.values() for s in opts.eligible_distance_m}
     return [
         SessionShortfall(

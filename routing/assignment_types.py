@@ -36,7 +36,7 @@ class WeeklySlot:
 
 @dataclass(frozen=True, slots=True)
 class VolunteerInput:
-    """A volunteer as the planner sees them; `max_distance_m` None means the problem default."""
+    """A volunteer's planning data; `max_distance_m` None means the problem default."""
 
     id: int
     home: GeoPoint | None
@@ -75,7 +75,11 @@ class SessionInput:
 
 @dataclass(frozen=True, slots=True)
 class AssignmentProblem:
-    """Everything one assignment run needs; `time_limit_s` bounds the whole run."""
+    """Everything one assignment run needs.
+
+    `time_limit_s` bounds the solver: the main solve, then the diagnosis of conflicting
+    locks in whatever time is left.
+    """
 
     volunteers: tuple[VolunteerInput, ...]
     sessions: tuple[SessionInput, ...]
@@ -113,7 +117,7 @@ def _require_unique(kind: str, ids: list[int]) -> None:
 
 
 class LeftOutReason(StrEnum):
-    """Why a volunteer got no session: the web app translates these codes."""
+    """Reason a volunteer got no session: the web app translates these codes."""
 
     NO_HOME = "no_home"  # no home location, so no distance can be checked
     NO_AVAILABILITY = "no_availability"  # no weekly slot covers any session
@@ -124,7 +128,7 @@ class LeftOutReason(StrEnum):
 
 
 class ShortfallReason(StrEnum):
-    """Why a session stays empty."""
+    """Reason a session stays empty: the web app translates these codes."""
 
     BELOW_MINIMUM = "below_minimum"  # some volunteers were eligible, too few to open it
     NO_ELIGIBLE_VOLUNTEER = "no_eligible_volunteer"

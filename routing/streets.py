@@ -12,6 +12,10 @@ distance between their projections, when that is shorter than the walk through t
 offsets. Requiring the same way keeps back-to-back houses on parallel streets apart.
 
 Distances are symmetric: walking ignores one-way streets.
+
+NOTE: pedestrian crossings are not modelled. Doors facing each other across an avenue
+are joined straight through their offsets, which underestimates the walk where a
+crossing is far away.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ def snapped_distance_matrix(graph: StreetGraph, snaps: SnapResult) -> NDArray[np
     """Return walking distances in whole metres between every pair of snapped points.
 
     Pairs without a street path between them get ``UNREACHABLE_M``.
+    NOTE: memory grows with the square of the point count (a few float64 matrices of
+    that size), which suits a session's doors, up to a few thousand points.
     """
     count = len(snaps)
     if count == 0:

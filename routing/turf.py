@@ -27,6 +27,9 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
     Doors that do not fit in the session's time are returned as unvisited. Route figures
     come from the walking distances (not the solver's rounded seconds), so a route's
     ``total_minutes`` never exceeds ``max_minutes``.
+
+    NOTE: the search stops at ``time_limit_s``, so on a busy or slower machine the same
+    problem can give a different plan.
     """
     started = time.perf_counter()
     doors = problem.doors

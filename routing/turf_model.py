@@ -3,9 +3,12 @@
 Node 0 is the meeting point, where every team starts and ends; nodes 1..n are doors.
 Arc cost is walked metres. A time dimension in whole seconds (walk at the team's speed
 plus the time spent at the door being left) caps each walk at the session's length,
-and a global span cost on it evens the walks out. Every door is optional: dropping one
-costs more than any walk it could save, so the solver reaches as many households as fit
-before it saves metres.
+and a global span cost on it evens the walks out.
+
+Every door is optional. Dropping one costs, per household behind it, more than its visit
+could add to walking and balance, so the solver reaches as many households as fit before
+it saves metres. Counting households rather than doors keeps a block of flats from losing
+to a few houses that take the same time.
 """
 
 from __future__ import annotations

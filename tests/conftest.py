@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.fakes.provider_server import FakeProviderServer
 from webapp import create_app, migrate
 from webapp.db import SESSION_FACTORY_KEY, build_engine
 from webapp.settings import Settings
@@ -45,7 +46,9 @@ def _create_database(url: str) -> None:
     name = engine.url.database
     admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
         if exists is None:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -112,3 +115,10 @@ def db_session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def provider_server() -> Iterator[FakeProviderServer]:
+    """A fake Twilio and SendGrid API on 127.0.0.1 that records every request."""
+    with FakeProviderServer() as server:
+        yield server

@@ -3,7 +3,7 @@
 import logging
 import secrets
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _select_locale() -> str:
     supported = get_settings().supported_locales
+    if not has_request_context():
+        return get_settings().default_locale
     chosen = session.get("locale")
     if chosen in supported:
         return str(chosen)

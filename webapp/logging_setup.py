@@ -5,7 +5,9 @@ import logging
 from flask import g, has_request_context
 from flask_login import current_user
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s user=%(user_id)s] %(message)s"
+LOG_FORMAT = (
+    "%(asctime)s %(levelname)s %(name)s [request=%(request_id)s user=%(user_id)s] %(message)s"
+)
 
 
 class RequestContextFilter(logging.Filter):

@@ -40,6 +40,12 @@ class Settings:
     email_sender_name: str = "Tournée"
     map_tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     route_token_days: int = 14
+    # Planning defaults: distance from home to the meeting point, walking pace, door time.
+    max_distance_m: int = 3000
+    walking_speed_m_per_min: float = 70.0
+    minutes_per_address: float = 1.5
+    assignment_time_limit_s: float = 10.0
+    route_time_limit_s: float = 3.0
     is_debug: bool = False
 
     @property
@@ -60,43 +66,69 @@ class Settings:
     def validate(self) -> None:
         """Raise SettingsError when the settings are unsafe or inconsistent."""
         if self.environment not in ("development", "test", "production"):
-            raise SettingsError(f"TOURNEE_ENVIRONMENT must be development, test or production, got {self.environment!r}")
+            raise SettingsError(
+                "TOURNEE_ENVIRONMENT must be development, test or production, "
+                f"got {self.environment!r}"
+            )
         if self.default_locale not in self.supported_locales:
             raise SettingsError(f"TOURNEE_DEFAULT_LOCALE {self.default_locale!r} is not supported")
         if self.message_backend not in ("outbox", "providers"):
-            raise SettingsError(f"TOURNEE_MESSAGE_BACKEND must be outbox or providers, got {self.message_backend!r}")
+            raise SettingsError(
+                f"TOURNEE_MESSAGE_BACKEND must be outbox or providers, got {self.message_backend!r}"
+            )
         if self.is_production:
             self._validate_production()
 
     def _validate_production(self) -> None:
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
-            raise SettingsError(f"TOURNEE_SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters in production")
+            raise SettingsError(
+                "TOURNEE_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production"
+            )
         if self.is_debug:
             raise SettingsError("TOURNEE_IS_DEBUG must be off in production")
         if self.is_queue_synchronous:
-            raise SettingsError("TOURNEE_IS_QUEUE_SYNCHRONOUS must be off in production: jobs go through Redis")
+            raise SettingsError(
+                "TOURNEE_IS_QUEUE_SYNCHRONOUS must be off in production: jobs go through Redis"
+            )
         if self.message_backend == "providers":
-            missing = [name for name in ("twilio_account_sid", "twilio_auth_token", "sendgrid_api_key") if not getattr(self, name)]
+            missing = [
+                name
+                for name in ("twilio_account_sid", "twilio_auth_token", "sendgrid_api_key")
+                if not getattr(self, name)
+            ]
             if missing:
-                raise SettingsError("missing provider settings: " + ", ".join(ENV_PREFIX + m.upper() for m in missing))
+                raise SettingsError(
+                    "missing provider settings: "
+                    + ", ".join(ENV_PREFIX + m.upper() for m in missing)
+                )
 
 
 def _defaults() -> dict[str, object]:
     return {name: f.default for name, f in Settings.__dataclass_fields__.items()}
 
 
-def _parse(name: str, raw: str, default: object) -> object:
+def _parse(name: str, raw: str, default: object) -> object:  # noqa: PLR0911 - one branch per type
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):
             return True
         if raw.lower() in ("0", "false", "no", "off", ""):
             return False
         raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(
+                f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}"
+            ) from None
     if isinstance(default, int):
         try:
             return int(raw)
         except ValueError:
-            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}") from None
+            raise SettingsError(
+                f"{ENV_PREFIX}{name.upper()} must be an integer, got {raw!r}"
+            ) from None
     if isinstance(default, Path):
         return Path(raw)
     if isinstance(default, tuple):

@@ -3,14 +3,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.provider_server import FakeProviderServer
-
-
-@pytest.fixture
-def provider_server() -> Iterator[FakeProviderServer]:
-    with FakeProviderServer() as server:
-        yield server
-
 
 @pytest.fixture
 def closed_port_url() -> Iterator[str]:

@@ -161,7 +161,8 @@ def check_placements(
         for vid_b, b in placed:
             if vid_a == vid_b and a != b:
                 sa, sb = sessions[a], sessions[b]
-                assert not (sa.starts_at < sb.ends_at and sb.starts_at < sa.ends_at), vid_a
+                overlap = sa.starts_at < sb.ends_at and sb.starts_at < sa.ends_at
+                assert not overlap, vid_a
 
 
 def check_teams(problem: AssignmentProblem, plan: AssignmentPlan, counts: Counter[int]) -> None:
@@ -255,14 +256,15 @@ def assert_no_easy_improvement(
         free = sum((vid, s.id) in eligible for vid in left)
         count = counts[s.id]
         needed = size if count else -(-max(s.min_volunteers, 1) // size) * size
-        assert not (free >= needed and count + needed <= s.max_volunteers), s.id
+        fits = free >= needed and count + needed <= s.max_volunteers
+        assert not fits, s.id
     assert LeftOutReason.NOT_SELECTED not in {item.reason for item in plan.left_out}
 
 
 # Availability
 
 
-def test_slot_covering_the_session_places_both_volunteers() -> None:
+def test_covering_slot_places_volunteers() -> None:
     plan = solve([volunteer(1), volunteer(2)], [session(10)])
 
     assert plan.status is SolveStatus.OPTIMAL
@@ -279,14 +281,14 @@ def test_slot_ending_one_minute_early_excludes() -> None:
     assert plan.left_out == (LeftOut(3, LeftOutReason.NO_AVAILABILITY),)
 
 
-def test_slot_matching_the_session_exactly_covers_it() -> None:
+def test_exact_slot_covers_session() -> None:
     exact = (WeeklySlot(weekday=0, start_minute=10 * 60, end_minute=12 * 60),)
     plan = solve([volunteer(1, slots=exact), volunteer(2, slots=exact)], [session(10)])
 
     assert pairs(plan) == {(1, 10), (2, 10)}
 
 
-def test_slot_on_another_weekday_does_not_cover() -> None:
+def test_other_weekday_slot_excludes() -> None:
     tuesday = (WeeklySlot(weekday=1, start_minute=0, end_minute=1440),)
     plan = solve([volunteer(1, slots=tuesday), volunteer(2, slots=tuesday)], [session(10)])
 
@@ -310,7 +312,7 @@ def test_session_window_rounds_seconds_outwards() -> None:
     assert (window.weekday, window.start_minute, window.end_minute) == (0, 600, 720)
 
 
-def test_session_ending_at_midnight_is_covered_by_a_slot_ending_at_1440() -> None:
+def test_slot_ending_at_midnight_covers() -> None:
     evening = session(1, start="20:00", end="23:00")
     to_midnight = SessionInput(
         id=2,
@@ -343,7 +345,7 @@ def test_session_ending_at_midnight_is_covered_by_a_slot_ending_at_1440() -> Non
 # Time overlap
 
 
-def test_overlapping_sessions_take_a_volunteer_at_most_once() -> None:
+def test_overlapping_sessions_take_volunteer_once() -> None:
     volunteers = [
         volunteer(1, slots=(WeeklySlot(0, 8 * 60, 14 * 60),)),
         volunteer(2, slots=(WeeklySlot(0, 8 * 60, 14 * 60),)),
@@ -358,7 +360,7 @@ def test_overlapping_sessions_take_a_volunteer_at_most_once() -> None:
     assert plan.short_sessions == (SessionShortfall(11, ShortfallReason.BELOW_MINIMUM),)
 
 
-def test_back_to_back_sessions_can_share_volunteers() -> None:
+def test_back_to_back_sessions_share_volunteers() -> None:
     day = (WeeklySlot(weekday=0, start_minute=8 * 60, end_minute=14 * 60),)
     sessions = [session(10, start="10:00", end="12:00"), session(11, start="12:00", end="14:00")]
     plan = solve([volunteer(1, slots=day), volunteer(2, slots=day)], sessions)
@@ -369,7 +371,7 @@ def test_back_to_back_sessions_can_share_volunteers() -> None:
 # Capacity and minimum
 
 
-def test_capacity_keeps_the_four_closest_and_reports_the_rest_full() -> None:
+def test_capacity_keeps_four_closest() -> None:
     volunteers = [volunteer(i, metres=200.0 * i) for i in range(1, 8)]
     plan = solve(volunteers, [session(10, max_volunteers=4)])
 
@@ -377,7 +379,7 @@ def test_capacity_keeps_the_four_closest_and_reports_the_rest_full() -> None:
     assert plan.left_out == tuple(LeftOut(i, LeftOutReason.SESSIONS_FULL) for i in (5, 6, 7))
 
 
-def test_session_below_its_minimum_stays_empty() -> None:
+def test_session_below_minimum_stays_empty() -> None:
     far = session(11, meeting_point=north_of(TOWN_HALL, 20_000.0))
     plan = solve([volunteer(1), volunteer(2)], [session(10, min_volunteers=4), far])
 
@@ -405,21 +407,21 @@ def test_minimum_rounds_up_to_whole_teams() -> None:
 # Distance
 
 
-def test_volunteer_beyond_the_default_limit_is_too_far() -> None:
+def test_volunteer_beyond_limit_too_far() -> None:
     plan = solve([volunteer(1), volunteer(2, metres=5000.0)], [session(10)])
 
     assert plan.placements == ()
     assert reasons(plan) == {1: LeftOutReason.NO_PARTNER, 2: LeftOutReason.TOO_FAR}
 
 
-def test_own_distance_limit_overrides_the_default() -> None:
+def test_own_distance_limit_overrides_default() -> None:
     plan = solve([volunteer(1), volunteer(2, metres=5000.0, max_distance_m=6000)], [session(10)])
 
     assert pairs(plan) == {(1, 10), (2, 10)}
     assert plan.objective == 2 * (1000 + 500) - 50
 
 
-def test_own_distance_limit_can_be_stricter_than_the_default() -> None:
+def test_own_distance_limit_stricter() -> None:
     plan = solve(
         [volunteer(1), volunteer(2, metres=1500.0, max_distance_m=1000)],
         [session(10)],
@@ -437,7 +439,7 @@ def test_distance_limit_boundary() -> None:
     assert reasons(plan) == {2: LeftOutReason.TOO_FAR}
 
 
-def test_volunteer_without_home_is_left_out_with_no_home() -> None:
+def test_volunteer_without_home_left_out() -> None:
     plan = solve([volunteer(1), volunteer(2), volunteer(3, has_home=False)], [session(10)])
 
     assert pairs(plan) == {(1, 10), (2, 10)}
@@ -447,7 +449,7 @@ def test_volunteer_without_home_is_left_out_with_no_home() -> None:
 # Teams
 
 
-def test_odd_volunteer_has_no_partner_and_the_team_mixes_experience() -> None:
+def test_odd_volunteer_has_no_partner() -> None:
     volunteers = [
         volunteer(1, metres=1000.0),
         volunteer(2, metres=500.0),
@@ -459,7 +461,7 @@ def test_odd_volunteer_has_no_partner_and_the_team_mixes_experience() -> None:
     assert plan.left_out == (LeftOut(1, LeftOutReason.NO_PARTNER),)
 
 
-def test_teams_pair_experienced_with_inexperienced_by_id() -> None:
+def test_teams_mix_experience_by_id() -> None:
     volunteers = [
         volunteer(1),
         volunteer(2),
@@ -476,7 +478,7 @@ def test_teams_pair_experienced_with_inexperienced_by_id() -> None:
     )
 
 
-def test_teams_of_three_spread_the_experienced() -> None:
+def test_teams_of_three_spread_experience() -> None:
     volunteers = [volunteer(i, metres=100.0 * i) for i in range(1, 6)] + [
         volunteer(6, experienced=True),
         volunteer(7, experienced=True),
@@ -503,7 +505,7 @@ def test_single_volunteer_teams_need_no_partner() -> None:
 # Weight
 
 
-def test_pair_goes_to_the_higher_weight_session() -> None:
+def test_pair_goes_to_higher_weight() -> None:
     sessions = [session(10, weight=10.0), session(11, weight=90.0)]
     plan = solve([volunteer(1), volunteer(2)], sessions)
 
@@ -523,14 +525,14 @@ def test_placement_points_scale() -> None:
 # Locks
 
 
-def test_lock_pulls_the_pair_to_the_lower_weight_session() -> None:
+def test_lock_overrides_session_weight() -> None:
     sessions = [session(10, weight=90.0), session(11, weight=10.0)]
     plan = solve([volunteer(1, locks=(11,)), volunteer(2)], sessions)
 
     assert pairs(plan) == {(1, 11), (2, 11)}
 
 
-def test_lock_overrides_availability_and_distance() -> None:
+def test_lock_overrides_eligibility() -> None:
     volunteers = [
         volunteer(1, slots=(), locks=(10,)),
         volunteer(2, metres=9000.0, locks=(10,)),
@@ -542,7 +544,7 @@ def test_lock_overrides_availability_and_distance() -> None:
     assert pairs(plan) == {(1, 10), (2, 10), (3, 10), (4, 10)}
 
 
-def test_locks_on_overlapping_sessions_are_infeasible() -> None:
+def test_overlapping_locks_infeasible() -> None:
     day = (WeeklySlot(weekday=0, start_minute=8 * 60, end_minute=14 * 60),)
     volunteers = [
         volunteer(1, slots=day, locks=(10, 11)),
@@ -564,17 +566,17 @@ def test_locks_on_overlapping_sessions_are_infeasible() -> None:
     assert plan.conflicting_locks == (SessionLock(1, 10), SessionLock(1, 11))
 
 
-def test_locks_beyond_capacity_are_infeasible() -> None:
+def test_locks_beyond_capacity_infeasible() -> None:
     volunteers = [volunteer(i, locks=(10,)) for i in range(1, 5)] + [volunteer(5), volunteer(6)]
     plan = solve(volunteers, [session(10, max_volunteers=2), session(11)])
 
     assert plan.status is SolveStatus.INFEASIBLE
-    # Any three of the four locks on session 10 already exceed its maximum of two.
+    # Session 10 takes at most two volunteers, so any three of its four locks conflict.
     assert len(plan.conflicting_locks) == 3
     assert {lock.session_id for lock in plan.conflicting_locks} == {10}
 
 
-def test_lone_lock_without_a_possible_partner_is_infeasible() -> None:
+def test_lone_lock_without_partner_infeasible() -> None:
     plan = solve([volunteer(1, locks=(10,)), volunteer(2, metres=9000.0)], [session(10)])
 
     assert plan.status is SolveStatus.INFEASIBLE
@@ -584,7 +586,7 @@ def test_lone_lock_without_a_possible_partner_is_infeasible() -> None:
 # Empty problems and bad input
 
 
-def test_no_sessions_is_empty_and_everyone_is_left_out() -> None:
+def test_no_sessions_is_empty() -> None:
     plan = solve([volunteer(1), volunteer(2, has_home=False)], [])
 
     assert plan.status is SolveStatus.EMPTY
@@ -596,7 +598,7 @@ def test_no_sessions_is_empty_and_everyone_is_left_out() -> None:
     assert plan.objective == 0.0
 
 
-def test_no_volunteers_is_empty_and_sessions_are_short() -> None:
+def test_no_volunteers_is_empty() -> None:
     plan = solve([], [session(10), session(11)])
 
     assert plan.status is SolveStatus.EMPTY
@@ -606,7 +608,7 @@ def test_no_volunteers_is_empty_and_sessions_are_short() -> None:
     )
 
 
-def test_problem_with_nobody_eligible_is_solved_trivially() -> None:
+def test_nobody_eligible_solves_trivially() -> None:
     plan = solve([volunteer(1, slots=())], [session(10)])
 
     assert plan.status is SolveStatus.OPTIMAL
@@ -676,7 +678,7 @@ def test_negative_own_distance_limit_is_rejected() -> None:
 # Logging
 
 
-def test_one_info_line_per_solve_without_ids(caplog: pytest.LogCaptureFixture) -> None:
+def test_one_info_line_without_ids(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="routing.assignment"):
         solve([volunteer(101), volunteer(202), volunteer(303)], [session(4040)])
 
@@ -739,17 +741,17 @@ def random_problem(seed: int, volunteer_count: int, session_count: int) -> Assig
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_instance_respects_every_rule(seed: int) -> None:
+def test_random_instance_respects_rules(seed: int) -> None:
     problem = random_problem(seed, volunteer_count=60, session_count=8)
     plan = assign_volunteers(problem)
 
-    # Proved in milliseconds; a weaker model or solver setting ran into the limit here.
+    # The default LP worker ran some of these instances into the time limit.
     assert plan.status is SolveStatus.OPTIMAL
     assert len(plan.placements) > 30
     assert_plan_valid(problem, plan)
 
 
-def test_random_instance_with_locks_keeps_them() -> None:
+def test_random_instance_keeps_locks() -> None:
     base = random_problem(4, volunteer_count=60, session_count=8)
     plan = assign_volunteers(base)
     chosen = sorted({p.session_id for p in plan.placements})[:1]
@@ -791,12 +793,12 @@ def best_objective_by_enumeration(problem: AssignmentProblem) -> int:
             for sid, n in counts.items()
         ):
             continue
-        taken: dict[int, list[SessionInput]] = defaultdict(list)
+        busy: dict[int, list[SessionInput]] = defaultdict(list)
         for vid, sid in chosen:
-            taken[vid].append(sessions[sid])
+            busy[vid].append(sessions[sid])
         if any(
             a.id < b.id and a.starts_at < b.ends_at and b.starts_at < a.ends_at
-            for mine in taken.values()
+            for mine in busy.values()
             for a in mine
             for b in mine
         ):
@@ -841,7 +843,7 @@ def tiny_problem(seed: int) -> AssignmentProblem:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_tiny_instances_match_exhaustive_search(seed: int) -> None:
+def test_tiny_instances_match_enumeration(seed: int) -> None:
     problem = tiny_problem(seed)
     plan = assign_volunteers(problem)
 

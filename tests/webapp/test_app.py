@@ -37,7 +37,10 @@ def test_unknown_page_gives_french_404(client: FlaskClient) -> None:
         ({}, "TOURNEE_SECRET_KEY"),
         ({"secret_key": "short"}, "TOURNEE_SECRET_KEY"),
         ({"secret_key": "x" * 40, "is_debug": True}, "TOURNEE_IS_DEBUG"),
-        ({"secret_key": "x" * 40, "message_backend": "providers", "is_queue_synchronous": False}, "TOURNEE_TWILIO_ACCOUNT_SID"),
+        (
+            {"secret_key": "x" * 40, "message_backend": "providers", "is_queue_synchronous": False},
+            "TOURNEE_TWILIO_ACCOUNT_SID",
+        ),
     ],
 )
 def test_production_rejects_unsafe_settings(changes: dict[str, object], variable: str) -> None:
@@ -47,7 +50,13 @@ def test_production_rejects_unsafe_settings(changes: dict[str, object], variable
 
 
 def test_settings_from_environment() -> None:
-    settings = Settings.from_env({"TOURNEE_DATABASE_URL": "sqlite:///x.db", "TOURNEE_IS_DEBUG": "true", "TOURNEE_ROUTE_TOKEN_DAYS": "3"})
+    settings = Settings.from_env(
+        {
+            "TOURNEE_DATABASE_URL": "sqlite:///x.db",
+            "TOURNEE_IS_DEBUG": "true",
+            "TOURNEE_ROUTE_TOKEN_DAYS": "3",
+        }
+    )
     assert settings.database_url == "sqlite:///x.db"
     assert settings.is_debug is True
     assert settings.route_token_days == 3

@@ -5,7 +5,11 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from webapp.cli.database import db_group
+    from webapp.cli.demo import demo_group
     from webapp.cli.i18n import i18n_group
+    from webapp.cli.territory import territory_group
 
     app.cli.add_command(db_group)
+    app.cli.add_command(demo_group)
     app.cli.add_command(i18n_group)
+    app.cli.add_command(territory_group)

@@ -37,7 +37,9 @@ class SurveyResponse(Base):
     __tablename__ = "survey_responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+    )
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -28,8 +28,12 @@ class Message(Base):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     # Unique per recipient, purpose and subject matter, so planning twice queues nothing new.
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
@@ -37,7 +41,9 @@ class Message(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus, 20), default=MessageStatus.QUEUED, index=True)
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus, 20), default=MessageStatus.QUEUED, index=True
+    )
     provider_id: Mapped[str | None] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))

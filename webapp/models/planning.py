@@ -30,7 +30,9 @@ class CanvassSession(Base):
     __tablename__ = "canvass_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     meeting_point_label: Mapped[str] = mapped_column(String(300))
@@ -39,11 +41,17 @@ class CanvassSession(Base):
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
     min_volunteers: Mapped[int] = mapped_column(Integer)
     max_volunteers: Mapped[int] = mapped_column(Integer)
-    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus, 20), default=SessionStatus.PLANNED)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus, 20), default=SessionStatus.PLANNED
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    assignments: Mapped[list["Assignment"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="Assignment.team")
-    routes: Mapped[list["Route"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="Route.team")
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Assignment.team"
+    )
+    routes: Mapped[list["Route"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Route.team"
+    )
 
     @property
     def duration_minutes(self) -> int:
@@ -55,10 +63,14 @@ class Assignment(Base):
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     team: Mapped[int] = mapped_column(Integer)
-    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus, 20), default=AssignmentStatus.PROPOSED)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_column(AssignmentStatus, 20), default=AssignmentStatus.PROPOSED
+    )
     # A coordinator's manual choice, kept by every later planning run.
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -87,7 +99,9 @@ class Route(Base):
     __table_args__ = (UniqueConstraint("session_id", "team"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+    )
     team: Mapped[int] = mapped_column(Integer)
     address_ids: Mapped[list[int]] = mapped_column(JSON)
     # [[lon, lat], ...] along the streets, meeting point to meeting point.
@@ -103,4 +117,9 @@ class Route(Base):
     session: Mapped[CanvassSession] = relationship(back_populates="routes")
 
     def summary(self) -> dict[str, Any]:
-        return {"team": self.team, "doors": self.door_count, "length_m": self.length_m, "minutes": round(self.total_minutes)}
+        return {
+            "team": self.team,
+            "doors": self.door_count,
+            "length_m": self.length_m,
+            "minutes": round(self.total_minutes),
+        }

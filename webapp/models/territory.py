@@ -66,7 +66,9 @@ class ElectionResult(Base):
     __table_args__ = (UniqueConstraint("polling_station_id", "election"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    polling_station_id: Mapped[int] = mapped_column(ForeignKey("polling_stations.id", ondelete="CASCADE"))
+    polling_station_id: Mapped[int] = mapped_column(
+        ForeignKey("polling_stations.id", ondelete="CASCADE")
+    )
     election: Mapped[str] = mapped_column(String(40))
     registered: Mapped[int]
     abstentions: Mapped[int]
@@ -90,14 +92,18 @@ class Address(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     iris_code: Mapped[str | None] = mapped_column(ForeignKey("iris.code"), index=True)
-    polling_station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_stations.id"), index=True)
+    polling_station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("polling_stations.id"), index=True
+    )
     # "electoral_roll" when the address list names the station, "contour" when inferred.
     station_source: Mapped[str | None] = mapped_column(String(20))
     dwellings: Mapped[int] = mapped_column(Integer, default=1)
 
     @property
     def label(self) -> str:
-        number = f"{self.number}{(' ' + self.suffix) if self.suffix else ''} " if self.number else ""
+        number = (
+            f"{self.number}{(' ' + self.suffix) if self.suffix else ''} " if self.number else ""
+        )
         return f"{number}{self.street}"
 
 

@@ -39,10 +39,18 @@ class User(UserMixin, Base):
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
-    profile: Mapped["VolunteerProfile | None"] = relationship(back_populates="user", cascade="all, delete-orphan")
-    availability: Mapped[list["AvailabilitySlot"]] = relationship(cascade="all, delete-orphan", order_by="AvailabilitySlot.weekday")
-    consents: Mapped[list["Consent"]] = relationship(cascade="all, delete-orphan", order_by="Consent.id")
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    profile: Mapped["VolunteerProfile | None"] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    availability: Mapped[list["AvailabilitySlot"]] = relationship(
+        cascade="all, delete-orphan", order_by="AvailabilitySlot.weekday"
+    )
+    consents: Mapped[list["Consent"]] = relationship(
+        cascade="all, delete-orphan", order_by="Consent.id"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this name.
@@ -54,7 +62,9 @@ class User(UserMixin, Base):
                 return membership.role
         return None
 
-    def has_consent(self, channel: Channel, purpose: ConsentPurpose = ConsentPurpose.CANVASS_MESSAGES) -> bool:
+    def has_consent(
+        self, channel: Channel, purpose: ConsentPurpose = ConsentPurpose.CANVASS_MESSAGES
+    ) -> bool:
         """Return whether the latest consent row for this channel and purpose grants it."""
         latest = [c for c in self.consents if c.channel == channel and c.purpose == purpose]
         return bool(latest) and latest[-1].is_granted
@@ -78,8 +88,12 @@ class VolunteerProfile(Base):
 
     __tablename__ = "volunteer_profiles"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    home_address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id", ondelete="SET NULL"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    home_address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("addresses.id", ondelete="SET NULL")
+    )
     home_postcode: Mapped[str | None] = mapped_column(String(5))
     home_lon: Mapped[float | None] = mapped_column(Float)
     home_lat: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,143 @@
+"""Messages through a real RQ worker, the real SDKs and a fake provider on 127.0.0.1."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy.orm import Session
+
+from messaging.queues import MESSAGES_QUEUE
+from tests.fakes.provider_server import FakeProviderServer
+from webapp.db import call_after_commit
+from webapp.jobs.dispatch import enqueue_messages
+from webapp.models import Campaign, Consent, Message, User
+from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.users import Channel, ConsentPurpose
+from webapp.settings import Settings
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, provider_server: FakeProviderServer) -> Settings:
+    return Settings(
+        environment="test",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        database_url="postgresql+psycopg://postgres@127.0.0.1:5432/tournee_test",
+        redis_url=REDIS_URL,
+        is_queue_synchronous=False,
+        message_backend="providers",
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token="test-token",
+        twilio_api_base_url=provider_server.base_url,
+        sendgrid_api_key="SG.test-key",
+        sendgrid_api_host=provider_server.base_url,
+        outbox_path=tmp_path / "outbox.jsonl",
+    )
+
+
+@pytest.fixture
+def redis_connection() -> Iterator[Redis]:
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+def add_messages(session: Session, *, consent: bool = True) -> list[Message]:
+    campaign = Campaign(name="Test", election_kind="municipales", commune_codes=["93010"], our_candidates=["X"])
+    user = User(email="a@example.org", password_hash="x", first_name="Alice", last_name="Exemple", phone_e164="+33639980001")
+    session.add_all([campaign, user])
+    session.flush()
+    for channel in (Channel.EMAIL, Channel.SMS):
+        session.add(
+            Consent(
+                user_id=user.id,
+                purpose=ConsentPurpose.CANVASS_MESSAGES,
+                channel=channel,
+                is_granted=consent,
+                wording_version="test",
+                source="test",
+            )
+        )
+    messages = [
+        Message(
+            campaign_id=campaign.id,
+            user_id=user.id,
+            idempotency_key=f"test:{channel}",
+            channel=channel,
+            purpose=MessagePurpose.ASSIGNMENT_CONFIRMATION,
+            recipient=user.email if channel == Channel.EMAIL else user.phone_e164,
+            subject="Session" if channel == Channel.EMAIL else "",
+            body="Rendez-vous samedi à 9 h 30.",
+        )
+        for channel in (Channel.EMAIL, Channel.SMS)
+    ]
+    session.add_all(messages)
+    session.commit()
+    return messages
+
+
+def run_worker(app: Flask, connection: Redis) -> None:
+    with app.app_context():
+        worker = SimpleWorker([Queue(MESSAGES_QUEUE, connection=connection)], connection=connection)
+        worker.work(burst=True)
+
+
+def test_worker_sends_each_message_once(
+    app: Flask, db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+) -> None:
+    messages = add_messages(db_session)
+
+    enqueue_messages(settings, [(m.id, None) for m in messages])
+    run_worker(app, redis_connection)
+    enqueue_messages(settings, [(m.id, None) for m in messages])
+    run_worker(app, redis_connection)
+
+    paths = sorted(request.path for request in provider_server.requests)
+    assert paths == ["/2010-04-01/Accounts/AC" + "0" * 32 + "/Messages.json", "/v3/mail/send"]
+    for message in messages:
+        db_session.refresh(message)
+        assert message.status == MessageStatus.SENT
+        assert message.provider_id
+        assert message.attempts == 1
+
+
+def test_withdrawn_consent_suppresses_at_send_time(
+    app: Flask, db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+) -> None:
+    messages = add_messages(db_session, consent=False)
+
+    enqueue_messages(settings, [(m.id, None) for m in messages])
+    run_worker(app, redis_connection)
+
+    assert provider_server.requests == []
+    for message in messages:
+        db_session.refresh(message)
+        assert message.status == MessageStatus.SUPPRESSED
+
+
+def test_rolled_back_transaction_enqueues_nothing(
+    db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+) -> None:
+    messages = add_messages(db_session)
+    call_after_commit(db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages]))
+
+    db_session.rollback()
+
+    assert Queue(MESSAGES_QUEUE, connection=redis_connection).count == 0
+    assert provider_server.requests == []
+
+
+def test_commit_enqueues_after_the_transaction(
+    db_session: Session, settings: Settings, redis_connection: Redis
+) -> None:
+    messages = add_messages(db_session)
+    call_after_commit(db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages]))
+
+    db_session.commit()
+
+    assert Queue(MESSAGES_QUEUE, connection=redis_connection).count == 2

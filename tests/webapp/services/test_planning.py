@@ -1,0 +1,172 @@
+"""Assignment, routes and messages of a small campaign on Bondy's real data."""
+
+import json
+from datetime import date, time
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import SAMPLE_DIR
+from webapp.models import (
+    Address,
+    Assignment,
+    AvailabilitySlot,
+    Campaign,
+    Consent,
+    LeftOutVolunteer,
+    Membership,
+    Message,
+    Route,
+    User,
+    VolunteerProfile,
+)
+from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.users import Channel, ConsentPurpose, Role
+from webapp.services.planning import run_planning
+from webapp.services.scoring import score_campaign
+from webapp.services.sessions import SessionDraft, create_session
+from webapp.services.territory_import import import_territory
+from webapp.settings import Settings
+
+SATURDAY = date(2027, 3, 6)
+IRIS_CODE = "930100202"  # Le Centre Ville
+
+
+def add_volunteer(
+    session: Session, campaign_id: int, index: int, home: Address, *, saturday: bool = True
+) -> User:
+    user = User(
+        email=f"v{index}@example.org",
+        password_hash="x",
+        first_name=f"Bénévole{index}",
+        last_name="Exemple",
+        phone_e164=f"+3363998{index:04d}",
+    )
+    session.add(user)
+    session.flush()
+    session.add(Membership(user_id=user.id, campaign_id=campaign_id, role=Role.VOLUNTEER))
+    session.add(
+        VolunteerProfile(
+            user_id=user.id, home_lon=home.lon, home_lat=home.lat, is_experienced=index % 2 == 0
+        )
+    )
+    if saturday:
+        session.add(
+            AvailabilitySlot(
+                user_id=user.id, weekday=5, start_minute=9 * 60, end_minute=12 * 60 + 30
+            )
+        )
+    for channel in (Channel.EMAIL, Channel.SMS):
+        session.add(
+            Consent(
+                user_id=user.id,
+                purpose=ConsentPurpose.CANVASS_MESSAGES,
+                channel=channel,
+                is_granted=True,
+                wording_version="test",
+                source="test",
+            )
+        )
+    return user
+
+
+@pytest.fixture
+def planned(app: Flask, db_session: Session) -> Campaign:
+    import_territory(db_session, SAMPLE_DIR)
+    campaign = Campaign(
+        name="Test",
+        election_kind="municipales",
+        commune_codes=["93010"],
+        our_candidates=["MÉLENCHON"],
+    )
+    db_session.add(campaign)
+    db_session.flush()
+    score_campaign(db_session, campaign.id)
+    homes = db_session.scalars(
+        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(6)
+    ).all()
+    for index, home in enumerate(homes[:5]):
+        add_volunteer(db_session, campaign.id, index, home)
+    add_volunteer(db_session, campaign.id, 5, homes[5], saturday=False)
+    draft = SessionDraft(
+        day=SATURDAY,
+        start=time(9, 30),
+        end=time(11, 0),
+        iris_code=IRIS_CODE,
+        min_volunteers=2,
+        max_volunteers=8,
+        meeting_address_id=homes[0].id,
+    )
+    create_session(db_session, campaign.id, draft)
+    db_session.commit()
+    # Confirmations are sent in-process when the planning commits, inside the app context.
+    with app.app_context():
+        run_planning(db_session, campaign.id, app.extensions["tournee.settings"])
+        db_session.commit()
+    return campaign
+
+
+def test_pairs_placed_and_left_out_explained(planned: Campaign, db_session: Session) -> None:
+    assignments = db_session.scalars(select(Assignment)).all()
+    left_out = {row.user_id: row.reason for row in db_session.scalars(select(LeftOutVolunteer))}
+
+    assert len(assignments) == 4
+    assert sorted(a.team for a in assignments) == [1, 1, 2, 2]
+    assert sorted(left_out.values()) == ["no_availability", "no_partner"]
+
+
+def test_routes_cover_doors_once_within_session(
+    planned: Campaign, db_session: Session, settings: Settings
+) -> None:
+    routes = db_session.scalars(select(Route).order_by(Route.team)).all()
+    iris_addresses = set(
+        db_session.scalars(select(Address.id).where(Address.iris_code == IRIS_CODE))
+    )
+    routed = [address_id for route in routes for address_id in route.address_ids]
+
+    assert [route.team for route in routes] == [1, 2]
+    assert len(routed) == len(set(routed))
+    assert set(routed) <= iris_addresses
+    for route in routes:
+        assert route.door_count == len(route.address_ids) > 0
+        assert route.total_minutes <= 90
+        expected = (
+            route.length_m / settings.walking_speed_m_per_min
+            + route.door_count * settings.minutes_per_address
+        )
+        assert route.total_minutes == pytest.approx(expected, abs=0.1)
+        assert len(route.access_token) >= 40
+        assert route.path[0] == route.path[-1]
+
+
+def test_messages_queued_and_confirmations_sent(
+    planned: Campaign, db_session: Session, settings: Settings
+) -> None:
+    messages = db_session.scalars(select(Message).order_by(Message.id)).all()
+    confirmations = [m for m in messages if m.purpose == MessagePurpose.ASSIGNMENT_CONFIRMATION]
+    reminders = [m for m in messages if m.purpose == MessagePurpose.SESSION_REMINDER]
+
+    assert len(confirmations) == 8
+    assert len(reminders) == 8
+    assert {m.status for m in confirmations} == {MessageStatus.SENT}
+    assert {m.status for m in reminders} == {MessageStatus.QUEUED}
+    outbox = [
+        json.loads(line) for line in settings.outbox_path.read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(outbox) == 8
+    sms = next(m for m in confirmations if m.channel == Channel.SMS)
+    assert "http://127.0.0.1:5000/parcours/" in sms.body
+    assert "samedi" in next(m for m in confirmations if m.channel == Channel.EMAIL).subject
+
+
+def test_planning_twice_queues_no_new_message(
+    planned: Campaign, app: Flask, db_session: Session
+) -> None:
+    before = len(db_session.scalars(select(Message)).all())
+    with app.app_context():
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+
+    assert len(db_session.scalars(select(Message)).all()) == before

@@ -1,0 +1,186 @@
+"""Build the demo: Bondy imported, a campaign, 48 volunteers, a weekend of sessions, a plan."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import (
+    Address,
+    AvailabilitySlot,
+    Campaign,
+    Consent,
+    ElectionResult,
+    IrisScore,
+    Membership,
+    User,
+    VolunteerProfile,
+)
+from webapp.models.users import Channel, ConsentPurpose, Role
+from webapp.services.demo_people import make_volunteers
+from webapp.services.passwords import hash_password
+from webapp.services.scoring import score_campaign, set_targets
+from webapp.services.sessions import SessionDraft, create_session
+from webapp.services.territory_import import ImportReport, import_territory
+
+logger = logging.getLogger(__name__)
+
+VOLUNTEER_COUNT = 48
+TARGET_COUNT = 4
+DEMO_CONSENT_VERSION = "demo-2026-12"
+COORDINATOR_EMAIL = "coordination@example.org"
+# Two sessions a day, inside the morning and afternoon periods of the availability grid.
+SESSION_TIMES = ((time(9, 30), time(12, 0)), (time(14, 0), time(17, 0)))
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    campaign_id: int
+    coordinator_email: str
+    coordinator_password: str
+    import_report: ImportReport
+    session_count: int
+
+
+def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
+    """Import the territory and create the campaign, people, targets and sessions."""
+    report = import_territory(session, folder)
+    commune_codes = sorted(set(session.scalars(select(Address.commune_code).distinct())))
+    campaign = Campaign(
+        name="Campagne de démonstration",
+        election_kind="municipales",
+        commune_codes=commune_codes,
+        our_candidates=[_leading_candidate(session)],
+        sms_sender_name="Tournee",
+    )
+    session.add(campaign)
+    session.flush()
+
+    password = secrets.token_urlsafe(12)
+    coordinator = User(
+        email=COORDINATOR_EMAIL,
+        password_hash=hash_password(password),
+        first_name="Camille",
+        last_name="Coordination",
+    )
+    session.add(coordinator)
+    session.flush()
+    session.add(Membership(user_id=coordinator.id, campaign_id=campaign.id, role=Role.COORDINATOR))
+
+    _add_volunteers(session, campaign.id)
+    scores = score_campaign(session, campaign.id)
+    targets = [row for row in scores if not row.is_suppressed][:TARGET_COUNT]
+    set_targets(session, campaign.id, {row.iris_code for row in targets})
+    # Leave a few days so the reminders of the day before are still ahead.
+    sessions = _schedule_weekend(
+        session, campaign.id, targets, _next_saturday(today + timedelta(days=2))
+    )
+    logger.info("Demo campaign %s ready", campaign.id, extra={"campaign_id": campaign.id})
+    return DemoSetup(campaign.id, COORDINATOR_EMAIL, password, report, sessions)
+
+
+def _leading_candidate(session: Session) -> str:
+    """Return the candidate with the most votes: the demo counts them as 'ours'."""
+    totals: dict[str, int] = {}
+    for votes in session.scalars(select(ElectionResult.votes)):
+        for name, count in votes.items():
+            totals[name] = totals.get(name, 0) + count
+    return max(sorted(totals), key=lambda name: totals[name])
+
+
+def _add_volunteers(session: Session, campaign_id: int) -> None:
+    addresses = list(
+        session.scalars(select(Address).where(Address.iris_code.is_not(None)).order_by(Address.id))
+    )
+    # Every volunteer shares one hash: hashing 48 passwords with argon2 would take seconds.
+    shared_hash = hash_password(secrets.token_urlsafe(16))
+    for person in make_volunteers(VOLUNTEER_COUNT, len(addresses)):
+        home = addresses[person.address_index]
+        user = User(
+            email=person.email,
+            password_hash=shared_hash,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone_e164=person.phone_e164,
+        )
+        session.add(user)
+        session.flush()
+        session.add(Membership(user_id=user.id, campaign_id=campaign_id, role=Role.VOLUNTEER))
+        session.add(
+            VolunteerProfile(
+                user_id=user.id,
+                home_address_id=home.id,
+                home_postcode=home.postcode,
+                home_lon=home.lon,
+                home_lat=home.lat,
+                is_experienced=person.is_experienced,
+            )
+        )
+        for weekday, start, end in person.weekly_slots:
+            session.add(
+                AvailabilitySlot(
+                    user_id=user.id, weekday=weekday, start_minute=start, end_minute=end
+                )
+            )
+        for channel, granted in ((Channel.EMAIL, True), (Channel.SMS, person.has_sms_consent)):
+            session.add(
+                Consent(
+                    user_id=user.id,
+                    purpose=ConsentPurpose.CANVASS_MESSAGES,
+                    channel=channel,
+                    is_granted=granted,
+                    wording_version=DEMO_CONSENT_VERSION,
+                    source="demo",
+                )
+            )
+    session.flush()
+
+
+def _schedule_weekend(
+    session: Session, campaign_id: int, targets: list[IrisScore], saturday: date
+) -> int:
+    """Schedule each half-day of the weekend in two target IRIS, taking the targets in turn."""
+    half_days = [
+        (day, start, end)
+        for day in (saturday, saturday + timedelta(days=1))
+        for start, end in SESSION_TIMES
+    ]
+    count = 0
+    for index, (day, start, end) in enumerate(half_days):
+        for offset in range(min(2, len(targets))):
+            target = targets[(2 * index + offset) % len(targets)]
+            meeting = _central_address(session, target.iris_code)
+            draft = SessionDraft(
+                day=day,
+                start=start,
+                end=end,
+                iris_code=target.iris_code,
+                min_volunteers=2,
+                max_volunteers=8,
+                meeting_address_id=meeting.id,
+            )
+            create_session(session, campaign_id, draft)
+            count += 1
+    return count
+
+
+def _central_address(session: Session, iris_code: str) -> Address:
+    """Return the address of the IRIS nearest to the mean of its addresses."""
+    lon, lat = session.execute(
+        select(func.avg(Address.lon), func.avg(Address.lat)).where(Address.iris_code == iris_code)
+    ).one()
+    distance = (Address.lon - lon) * (Address.lon - lon) + (Address.lat - lat) * (Address.lat - lat)
+    return session.scalars(
+        select(Address)
+        .where(Address.iris_code == iris_code)
+        .order_by(distance, Address.id)
+        .limit(1)
+    ).one()
+
+
+def _next_saturday(today: date) -> date:
+    return today + timedelta(days=(5 - today.weekday()) % 7 or 7)

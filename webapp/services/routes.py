@@ -1,0 +1,161 @@
+"""Cut each planned session's doors into walking routes, one per team, and store them."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from routing.geo import GeoPoint
+from routing.route_types import Door, TurfPlan, TurfProblem
+from routing.street_graph import StreetGraph, StreetWay, build_street_graph
+from routing.turf import plan_turf
+from webapp.models import Address, Assignment, CanvassSession, Route
+from webapp.models import StreetWay as StreetWayRow
+from webapp.models.planning import SessionStatus
+
+logger = logging.getLogger(__name__)
+
+ACCESS_TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class RouteSettings:
+    walking_speed_m_per_min: float = 70.0
+    minutes_per_address: float = 1.5
+    time_limit_s: float = 3.0
+    token_days: int = 14
+
+
+def load_street_graph(session: Session) -> StreetGraph:
+    """Build the walking graph from the imported OpenStreetMap ways."""
+    ways = [
+        StreetWay(
+            way_id=row.osm_id,
+            name=row.name,
+            highway=row.highway,
+            coordinates=tuple((p[0], p[1]) for p in row.coordinates),
+        )
+        for row in session.scalars(select(StreetWayRow).order_by(StreetWayRow.id))
+    ]
+    return build_street_graph(ways)
+
+
+def plan_campaign_routes(
+    session: Session, campaign_id: int, settings: RouteSettings
+) -> list[Route]:
+    """Plan the routes of every planned session of the campaign, earliest first.
+
+    A door goes into one session's routes at most: doors already routed for an earlier
+    session of the campaign are not offered to later ones.
+    """
+    graph = load_street_graph(session)
+    sessions = session.scalars(
+        select(CanvassSession)
+        .where(
+            CanvassSession.campaign_id == campaign_id,
+            CanvassSession.status == SessionStatus.PLANNED,
+        )
+        .order_by(CanvassSession.starts_at, CanvassSession.id)
+    ).all()
+    routed: set[int] = set()
+    stored: list[Route] = []
+    for canvass_session in sessions:
+        routes = plan_session_routes(
+            session, canvass_session, graph, settings, excluded_address_ids=routed
+        )
+        routed.update(address_id for route in routes for address_id in route.address_ids)
+        stored.extend(routes)
+    return stored
+
+
+def plan_session_routes(
+    session: Session,
+    canvass_session: CanvassSession,
+    graph: StreetGraph,
+    settings: RouteSettings,
+    excluded_address_ids: set[int] | None = None,
+) -> list[Route]:
+    """Replace the session's routes by one new route per team of its assignments."""
+    session.execute(delete(Route).where(Route.session_id == canvass_session.id))
+    teams = sorted(
+        set(
+            session.scalars(
+                select(Assignment.team).where(Assignment.session_id == canvass_session.id)
+            )
+        )
+    )
+    if not teams:
+        return []
+    excluded = excluded_address_ids or set()
+    addresses = [
+        a
+        for a in session.scalars(
+            select(Address)
+            .where(Address.iris_code == canvass_session.iris_code)
+            .order_by(Address.id)
+        )
+        if a.id not in excluded
+    ]
+    problem = TurfProblem(
+        meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
+        doors=tuple(_door(a) for a in addresses),
+        team_count=len(teams),
+        max_minutes=canvass_session.duration_minutes,
+        walking_speed_m_per_min=settings.walking_speed_m_per_min,
+        minutes_per_dwelling=settings.minutes_per_address,
+        time_limit_s=settings.time_limit_s,
+    )
+    plan = plan_turf(graph, problem)
+    routes = _store_routes(session, canvass_session, teams, plan, settings)
+    logger.info(
+        "Routes for session %s: %s teams, %s doors routed, %s left, status %s",
+        canvass_session.id,
+        len(teams),
+        sum(r.door_count for r in routes),
+        len(plan.unvisited_door_ids),
+        plan.status,
+        extra={"session_id": canvass_session.id, "campaign_id": canvass_session.campaign_id},
+    )
+    return routes
+
+
+def _door(address: Address) -> Door:
+    number = f"{address.number or ''}{(' ' + address.suffix) if address.suffix else ''}".strip()
+    return Door(
+        address_id=address.id,
+        point=GeoPoint(address.lon, address.lat),
+        street=address.street,
+        number=number,
+        dwellings=max(1, address.dwellings),
+    )
+
+
+def _store_routes(
+    session: Session,
+    canvass_session: CanvassSession,
+    teams: list[int],
+    plan: TurfPlan,
+    settings: RouteSettings,
+) -> list[Route]:
+    expires_at = canvass_session.ends_at + timedelta(days=settings.token_days)
+    stored = []
+    for team, planned in zip(teams, plan.routes, strict=False):
+        route = Route(
+            session_id=canvass_session.id,
+            team=team,
+            address_ids=list(planned.door_ids),
+            path=[[point.lon, point.lat] for point in planned.path],
+            length_m=planned.length_m,
+            walking_minutes=round(planned.walking_minutes, 1),
+            total_minutes=round(planned.total_minutes, 1),
+            door_count=len(planned.door_ids),
+            access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
+            token_expires_at=expires_at,
+        )
+        session.add(route)
+        stored.append(route)
+    session.flush()
+    return stored
