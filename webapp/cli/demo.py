@@ -59,8 +59,7 @@ def _print_summary(setup, report, setup_s: float, planning_s: float) -> None:  #
         return session.scalar(select(func.count()).select_from(model)) or 0
 
     statuses = dict(
-        session.execute(select(Message.status, func.count()).group_by(Message.status))
-        .all()
+        session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
     )
     placed = len(report.assignment.placements)
     lines = [

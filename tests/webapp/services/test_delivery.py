@@ -48,8 +48,16 @@ def redis_connection() -> Iterator[Redis]:
 
 
 def add_messages(session: Session, *, consent: bool = True) -> list[Message]:
-    campaign = Campaign(name="Test", election_kind="municipales", commune_codes=["93010"], our_candidates=["X"])
-    user = User(email="a@example.org", password_hash="x", first_name="Alice", last_name="Exemple", phone_e164="+33639980001")
+    campaign = Campaign(
+        name="Test", election_kind="municipales", commune_codes=["93010"], our_candidates=["X"]
+    )
+    user = User(
+        email="a@example.org",
+        password_hash="x",
+        first_name="Alice",
+        last_name="Exemple",
+        phone_e164="+33639980001",
+    )
     session.add_all([campaign, user])
     session.flush()
     for channel in (Channel.EMAIL, Channel.SMS):
@@ -88,7 +96,11 @@ def run_worker(app: Flask, connection: Redis) -> None:
 
 
 def test_worker_sends_each_message_once(
-    app: Flask, db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+    app: Flask,
+    db_session: Session,
+    settings: Settings,
+    redis_connection: Redis,
+    provider_server: FakeProviderServer,
 ) -> None:
     messages = add_messages(db_session)
 
@@ -107,7 +119,11 @@ def test_worker_sends_each_message_once(
 
 
 def test_withdrawn_consent_suppresses_at_send_time(
-    app: Flask, db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+    app: Flask,
+    db_session: Session,
+    settings: Settings,
+    redis_connection: Redis,
+    provider_server: FakeProviderServer,
 ) -> None:
     messages = add_messages(db_session, consent=False)
 
@@ -121,10 +137,15 @@ def test_withdrawn_consent_suppresses_at_send_time(
 
 
 def test_rolled_back_transaction_enqueues_nothing(
-    db_session: Session, settings: Settings, redis_connection: Redis, provider_server: FakeProviderServer
+    db_session: Session,
+    settings: Settings,
+    redis_connection: Redis,
+    provider_server: FakeProviderServer,
 ) -> None:
     messages = add_messages(db_session)
-    call_after_commit(db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages]))
+    call_after_commit(
+        db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages])
+    )
 
     db_session.rollback()
 
@@ -136,7 +157,9 @@ def test_commit_enqueues_after_the_transaction(
     db_session: Session, settings: Settings, redis_connection: Redis
 ) -> None:
     messages = add_messages(db_session)
-    call_after_commit(db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages]))
+    call_after_commit(
+        db_session, lambda: enqueue_messages(settings, [(m.id, None) for m in messages])
+    )
 
     db_session.commit()
 

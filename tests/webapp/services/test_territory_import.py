@@ -31,7 +31,9 @@ def test_import_places_addresses(db_session: Session) -> None:
     import_territory(db_session, SAMPLE_DIR)
 
     # 1 Allée Marguerite Duras lies in La Noue Caillet; the electoral roll names its station.
-    address = db_session.scalars(select(Address).where(Address.ban_id == "93010_i7xf1o_00001")).one()
+    address = db_session.scalars(
+        select(Address).where(Address.ban_id == "93010_i7xf1o_00001")
+    ).one()
     assert address.iris_code is not None
     assert address.iris_code.startswith("93010")
     from_roll = count_where(db_session, Address.station_source == "electoral_roll")
