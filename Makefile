@@ -26,7 +26,7 @@ demo: install
 	rm -f $(DEMO_DB) instance/outbox.jsonl
 	TOURNEE_DATABASE_URL=sqlite:///$(abspath $(DEMO_DB)) \
 	TOURNEE_OUTBOX_PATH=$(abspath instance/outbox.jsonl) \
-	$(FLASK) demo run --serve=$(SERVE)
+	$(FLASK) demo run $(if $(filter 0,$(SERVE)),--no-serve,--serve)
 
 test: install
 	$(BIN)/python -m pytest
