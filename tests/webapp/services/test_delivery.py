@@ -1,7 +1,8 @@
 """Messages through a real RQ worker, the real SDKs and a fake provider on 127.0.0.1."""
 
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -22,11 +23,10 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, provider_server: FakeProviderServer) -> Settings:
-    return Settings(
-        environment="test",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        database_url="postgresql+psycopg://postgres@127.0.0.1:5432/tournee_test",
+def settings(settings: Settings, provider_server: FakeProviderServer) -> Settings:
+    """The base test settings, sending through Redis and the fake providers."""
+    return replace(
+        settings,
         redis_url=REDIS_URL,
         is_queue_synchronous=False,
         message_backend="providers",
@@ -35,7 +35,6 @@ def settings(tmp_path: Path, provider_server: FakeProviderServer) -> Settings:
         twilio_api_base_url=provider_server.base_url,
         sendgrid_api_key="SG.test-key",
         sendgrid_api_host=provider_server.base_url,
-        outbox_path=tmp_path / "outbox.jsonl",
     )
 
 
@@ -164,3 +163,38 @@ def test_commit_enqueues_after_the_transaction(
     db_session.commit()
 
     assert Queue(MESSAGES_QUEUE, connection=redis_connection).count == 2
+
+
+def test_future_message_scheduled_not_queued(
+    db_session: Session, settings: Settings, redis_connection: Redis
+) -> None:
+    messages = add_messages(db_session)
+    send_after = datetime.now(UTC) + timedelta(days=1)
+
+    enqueue_messages(settings, [(messages[0].id, send_after)])
+
+    queue = Queue(MESSAGES_QUEUE, connection=redis_connection)
+    assert queue.count == 0
+    scheduled = queue.scheduled_job_registry.get_job_ids()
+    assert scheduled == [f"send-message-{messages[0].id}"]
+    scheduled_at = queue.scheduled_job_registry.get_scheduled_time(scheduled[0])
+    assert abs((scheduled_at - send_after).total_seconds()) < 1
+
+
+def test_message_not_due_is_left_queued(
+    app: Flask,
+    db_session: Session,
+    settings: Settings,
+    redis_connection: Redis,
+    provider_server: FakeProviderServer,
+) -> None:
+    messages = add_messages(db_session)
+    messages[0].send_after = datetime.now(UTC) + timedelta(hours=2)
+    db_session.commit()
+
+    enqueue_messages(settings, [(messages[0].id, None)])
+    run_worker(app, redis_connection)
+
+    db_session.refresh(messages[0])
+    assert messages[0].status == MessageStatus.QUEUED
+    assert provider_server.requests == []
