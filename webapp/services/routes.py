@@ -101,7 +101,7 @@ def plan_session_routes(
     ]
     problem = TurfProblem(
         meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
-        doors=tuple(_door(a) for a in addresses),
+        doors=tuple(door_for(a) for a in addresses),
         team_count=len(teams),
         max_minutes=canvass_session.duration_minutes,
         walking_speed_m_per_min=settings.walking_speed_m_per_min,
@@ -122,7 +122,8 @@ def plan_session_routes(
     return routes
 
 
-def _door(address: Address) -> Door:
+def door_for(address: Address) -> Door:
+    """Describe an address as a door of a route, its number with any suffix (`3 bis`)."""
     number = f"{address.number or ''}{(' ' + address.suffix) if address.suffix else ''}".strip()
     return Door(
         address_id=address.id,

@@ -1,0 +1,139 @@
+"""A live server on 127.0.0.1 with its own PostgreSQL database, and headless Chromium.
+
+A live server commits, so it cannot share the rolled-back test transaction: it gets a
+database of its own whose tables are emptied after each test.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, Route, ViewportSize, sync_playwright
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from webapp import create_app, migrate
+from webapp.db import SESSION_FACTORY_KEY, Base, build_engine
+from webapp.settings import Settings
+
+BROWSER_DATABASE_URL = os.environ.get(
+    "TOURNEE_BROWSER_TEST_DATABASE_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/tournee_browser_test",
+)
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
+LIVE_HOST = "127.0.0.1"
+
+
+def _create_database(url: str) -> None:
+    engine = create_engine(url)
+    name = engine.url.database
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if exists is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_engine() -> Iterator[Engine]:
+    """The live server's database, migrated from scratch once per run."""
+    _create_database(BROWSER_DATABASE_URL)
+    engine = build_engine(BROWSER_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_engine: Engine) -> Iterator[str]:
+    """Serve the app from a thread on a free port of 127.0.0.1; return its base URL."""
+    settings = Settings(
+        environment="test",
+        secret_key="browser-test-secret-key-long-enough-0123456789",
+        database_url=BROWSER_DATABASE_URL,
+        is_queue_synchronous=True,
+        public_base_url="http://127.0.0.1",
+    )
+    app = create_app(settings)
+    server: BaseWSGIServer = make_server(LIVE_HOST, 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://{LIVE_HOST}:{server.port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    # The app's own engine keeps pooled connections open until disposed.
+    app.extensions[SESSION_FACTORY_KEY].kw["bind"].dispose()
+
+
+@pytest.fixture
+def live_db(live_engine: Engine) -> Iterator[Session]:
+    """A session on the live server's database; every table is emptied afterwards."""
+    session = Session(live_engine, expire_on_commit=False)
+    yield session
+    session.close()
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with live_engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM_PATH):
+        pytest.fail(f"{CHROMIUM_PATH} is missing: install Debian's chromium package")
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def blocked_urls() -> list[str]:
+    """URLs the page tried to load from anywhere but the live server."""
+    return []
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server: str, blocked_urls: list[str]) -> Iterator[Page]:
+    """A French phone-sized page that may only load from 127.0.0.1."""
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris", has_touch=True
+    )
+    context.set_default_timeout(10_000)
+
+    def loopback_only(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == LIVE_HOST:
+            route.continue_()
+        else:
+            blocked_urls.append(route.request.url)
+            route.abort()
+
+    page = context.new_page()
+    page.route("**/*", loopback_only)
+    yield page
+    context.close()

@@ -1,0 +1,66 @@
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
+
+from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
+from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, seed_walk
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT_PATH = "/tmp/route_phone.png"  # noqa: S108 - read by a person, not by the test
+
+
+@pytest.fixture
+def route_url(live_server: str, live_db: Session, monkeypatch: pytest.MonkeyPatch) -> str:
+    # These tests never log in, so the users skip the slow password hashing.
+    monkeypatch.setattr("tests.factories.hash_password", lambda _password: "unused-hash")
+    seed_walk(live_db)
+    live_db.commit()
+    return f"{live_server}/parcours/{TOKEN}"
+
+
+def test_route_on_a_phone_without_tiles(
+    phone_page: Page, route_url: str, blocked_urls: list[str]
+) -> None:
+    page = phone_page
+    page.goto(route_url)
+
+    expect(page).to_have_title("Votre parcours · Tournée")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Votre parcours")
+    expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
+    expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])
+    # The walking path is drawn as SVG even though every tile request was refused.
+    expect(page.locator(".leaflet-overlay-pane svg path")).to_have_count(1)
+    expect(page.locator(".door-marker")).to_have_text(["1", "2", "3", "4", "5"])
+    expect(page.locator(".meeting-marker")).to_have_count(1)
+    assert blocked_urls, "the map asked for no tile"
+    assert all(LIVE_HOST not in url for url in blocked_urls)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    door_box = page.locator(".walk-door").first.bounding_box()
+    assert door_box is not None and door_box["height"] >= 44
+    page.screenshot(path=SCREENSHOT_PATH, full_page=True)
+
+    page.locator(".door-marker").nth(2).tap()
+    expect(page.locator(".leaflet-popup-content")).to_have_text(f"Étape 3 : 1 {GUESDE}")
+
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("#route-map")).to_be_hidden()
+    expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
+
+
+def test_route_without_javascript_keeps_the_list(browser: Browser, route_url: str) -> None:
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if LIVE_HOST in route.request.url else route.abort(),
+    )
+    try:
+        page.goto(route_url)
+        expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])
+        expect(page.locator("#route-map")).to_be_hidden()
+    finally:
+        context.close()

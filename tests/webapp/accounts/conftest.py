@@ -1,0 +1,84 @@
+"""Fixtures of the accounts tests: the Bondy territory, a campaign and form helpers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from tests.factories import make_bondy_addresses, make_campaign, make_user
+from tests.webapp.accounts.html_page import csrf_token
+from webapp.models import Address, Campaign, User
+from webapp.models.users import Role
+
+PASSWORD = "une phrase de passe assez longue"
+
+
+@dataclass(frozen=True)
+class Bondy:
+    campaign: Campaign
+    addresses: dict[str, Address]
+
+
+@pytest.fixture
+def bondy(db_session: Session) -> Bondy:
+    """Bondy with a few real BAN addresses and a campaign on it, visible to requests."""
+    addresses = make_bondy_addresses(db_session)
+    campaign = make_campaign(db_session)
+    db_session.commit()
+    return Bondy(campaign=campaign, addresses=addresses)
+
+
+def signup_data(**changes: object) -> dict[str, object]:
+    """Return a complete, valid sign-up form as a browser posts it, with `changes` applied."""
+    data: dict[str, object] = {
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "email": "Camille.Martin@Example.org",
+        "phone": "06 12 34 56 78",
+        "home": "152 bis avenue Galliéni",
+        "availability": ["0-afternoon", "0-evening", "5-morning"],
+        "experience": "experienced",
+        "consent_email": "y",
+        "consent_sms": "y",
+        "password": PASSWORD,
+        "password_confirmation": PASSWORD,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def post_signup(client: FlaskClient) -> Callable[..., TestResponse]:
+    """Open the form, then post it with its CSRF token and the given fields."""
+
+    def post(**changes: object) -> TestResponse:
+        token = csrf_token(client.get("/inscription").get_data(as_text=True))
+        return client.post("/inscription", data={**signup_data(**changes), "csrf_token": token})
+
+    return post
+
+
+@pytest.fixture
+def log_in(client: FlaskClient) -> Callable[..., TestResponse]:
+    """Post the login form with a fresh CSRF token."""
+
+    def post(email: str, password: str = PASSWORD, query: str = "") -> TestResponse:
+        token = csrf_token(client.get("/connexion").get_data(as_text=True))
+        return client.post(
+            f"/connexion{query}", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    return post
+
+
+def add_member(
+    session: Session, campaign: Campaign, role: Role, email: str, first_name: str = "Camille"
+) -> User:
+    user = make_user(
+        session, email=email, password=PASSWORD, campaign=campaign, role=role, first_name=first_name
+    )
+    session.commit()
+    return user

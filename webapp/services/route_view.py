@@ -1,0 +1,212 @@
+"""A route as its volunteers see it from the private link: doors by street, no residents.
+
+The sheet names team mates by first name only and carries nothing about a door but its
+address, because anyone holding the link can read it.
+"""
+
+import hmac
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from routing.geo import GeoPoint
+from routing.route_types import Door, PlannedRoute
+from routing.turf import walk_list
+from webapp.models import Address, Assignment, CanvassSession, Route, User
+from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.routes import door_for
+
+logger = logging.getLogger(__name__)
+
+# Tokens are stored in a VARCHAR(64), so a longer or non-ASCII one cannot be a real link.
+MAX_TOKEN_LENGTH = 64
+
+
+class RouteLinkNotFoundError(NotFoundError):
+    """No route has this access token."""
+
+
+class RouteLinkExpiredError(ServiceError):
+    """The route exists but its access token is past its expiry."""
+
+    def __init__(self, route_id: int) -> None:
+        super().__init__(f"route {route_id}: access token expired")
+        self.route_id = route_id
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """One door of the walk. ``step`` counts from 1 in walking order, as on the map."""
+
+    step: int
+    number: str
+    street: str
+    lon: float
+    lat: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.street}" if self.number else self.street
+
+
+@dataclass(frozen=True)
+class StreetSection:
+    """Consecutive stops in one street."""
+
+    street: str
+    stops: tuple[RouteStop, ...]
+
+
+@dataclass(frozen=True)
+class RouteSheet:
+    """Everything the route page and its map show."""
+
+    team: int
+    starts_at: datetime
+    ends_at: datetime
+    is_cancelled: bool
+    meeting_point: str
+    meeting_lon: float
+    meeting_lat: float
+    team_first_names: tuple[str, ...]
+    length_m: int
+    walking_minutes: int
+    total_minutes: int
+    sections: tuple[StreetSection, ...]
+    # [lon, lat] pairs along the streets, meeting point to meeting point.
+    path: tuple[tuple[float, float], ...]
+
+    @property
+    def stops(self) -> tuple[RouteStop, ...]:
+        return tuple(stop for section in self.sections for stop in section.stops)
+
+    @property
+    def door_count(self) -> int:
+        return sum(len(section.stops) for section in self.sections)
+
+
+def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route:
+    """Return the route that `token` opens, or raise if it is unknown or expired."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise RouteLinkNotFoundError
+    route = session.scalars(select(Route).where(Route.access_token == token)).first()
+    # The database match is checked again in constant time, so a near miss costs the same.
+    if route is None or not hmac.compare_digest(route.access_token.encode(), token.encode()):
+        raise RouteLinkNotFoundError
+    if route.token_expires_at <= now:
+        raise RouteLinkExpiredError(route.id)
+    return route
+
+
+def load_route_sheet(session: Session, token: str, *, now: datetime) -> RouteSheet:
+    """Return the sheet of the route that `token` opens."""
+    route = find_route_by_token(session, token, now=now)
+    canvass = route.session
+    return RouteSheet(
+        team=route.team,
+        starts_at=canvass.starts_at,
+        ends_at=canvass.ends_at,
+        is_cancelled=canvass.status == SessionStatus.CANCELLED,
+        meeting_point=canvass.meeting_point_label,
+        meeting_lon=canvass.meeting_lon,
+        meeting_lat=canvass.meeting_lat,
+        team_first_names=_team_first_names(session, canvass, route.team),
+        length_m=route.length_m,
+        walking_minutes=round(route.walking_minutes),
+        total_minutes=round(route.total_minutes),
+        sections=_street_sections(route, _doors(session, route)),
+        path=tuple((float(point[0]), float(point[1])) for point in route.path),
+    )
+
+
+def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
+    """Return the walking path, the meeting point and the doors in walking order as GeoJSON."""
+    features: list[dict[str, Any]] = []
+    if len(sheet.path) >= 2:
+        features.append(
+            _feature("LineString", [list(point) for point in sheet.path], {"kind": "path"})
+        )
+    features.append(
+        _feature(
+            "Point",
+            [sheet.meeting_lon, sheet.meeting_lat],
+            {"kind": "meeting_point", "label": sheet.meeting_point},
+        )
+    )
+    features.extend(
+        _feature(
+            "Point", [stop.lon, stop.lat], {"kind": "door", "step": stop.step, "label": stop.label}
+        )
+        for stop in sheet.stops
+    )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(kind: str, coordinates: list[Any], properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": kind, "coordinates": coordinates},
+        "properties": properties,
+    }
+
+
+def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> tuple[str, ...]:
+    # Only the first name column is read: the page must never carry contact details.
+    names = session.scalars(
+        select(User.first_name)
+        .join(Assignment, Assignment.user_id == User.id)
+        .where(
+            Assignment.session_id == canvass.id,
+            Assignment.team == team,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+        .order_by(User.first_name, User.id)
+    )
+    return tuple(names)
+
+
+def _doors(session: Session, route: Route) -> list[Door]:
+    """Return the route's doors in walking order, leaving out addresses no longer stored."""
+    rows = session.scalars(select(Address).where(Address.id.in_(route.address_ids)))
+    by_id = {address.id: address for address in rows}
+    missing = [address_id for address_id in route.address_ids if address_id not in by_id]
+    if missing:
+        # NOTE: a territory re-import can delete addresses that a stored route still lists,
+        # so the sheet shows the remaining doors rather than failing.
+        logger.warning(
+            "Route %s lists %s addresses that were not found, left out of its sheet",
+            route.id,
+            len(missing),
+            extra={"session_id": route.session_id},
+        )
+    return [door_for(by_id[address_id]) for address_id in route.address_ids if address_id in by_id]
+
+
+def _street_sections(route: Route, doors: Sequence[Door]) -> tuple[StreetSection, ...]:
+    """Group the doors by street with the routing package's walk list, numbering the stops."""
+    planned = PlannedRoute(
+        team=route.team,
+        door_ids=tuple(door.address_id for door in doors),
+        length_m=route.length_m,
+        walking_minutes=route.walking_minutes,
+        door_minutes=route.total_minutes - route.walking_minutes,
+        total_minutes=route.total_minutes,
+        path=tuple(GeoPoint(point[0], point[1]) for point in route.path),
+    )
+    # walk_list keeps the doors' order and splits it into runs, so the n-th number of the
+    # stretches is the n-th door.
+    remaining = iter(enumerate(doors, start=1))
+    sections = []
+    for stretch in walk_list(planned, doors):
+        stops = []
+        for _number in stretch.numbers:
+            step, door = next(remaining)
+            stops.append(RouteStop(step, door.number, door.street, door.point.lon, door.point.lat))
+        sections.append(StreetSection(stretch.street, tuple(stops)))
+    return tuple(sections)

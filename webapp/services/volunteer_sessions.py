@@ -1,0 +1,90 @@
+"""A volunteer's own upcoming sessions, as their personal page shows them."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from webapp.models import Assignment, CanvassSession, Route, User
+from webapp.models.planning import AssignmentStatus, SessionStatus
+
+
+@dataclass(frozen=True)
+class UpcomingAssignment:
+    """One session the volunteer is assigned to. Team mates are named by first name only."""
+
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    meeting_point: str
+    status: AssignmentStatus
+    team_mate_first_names: tuple[str, ...]
+    route_token: str | None
+
+
+def list_upcoming_assignments(
+    session: Session, user_id: int, *, now: datetime
+) -> list[UpcomingAssignment]:
+    """Return the volunteer's assignments to planned sessions not yet over, soonest first."""
+    rows = session.execute(
+        select(Assignment, CanvassSession)
+        .join(CanvassSession, Assignment.session_id == CanvassSession.id)
+        .where(
+            Assignment.user_id == user_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+            CanvassSession.status == SessionStatus.PLANNED,
+            CanvassSession.ends_at > now,
+        )
+        .order_by(CanvassSession.starts_at, CanvassSession.id)
+    ).all()
+    teams = [(assignment.session_id, assignment.team) for assignment, _ in rows]
+    mates = _team_mates(session, user_id, teams)
+    tokens = _route_tokens(session, teams, now)
+    return [
+        UpcomingAssignment(
+            session_id=canvass.id,
+            starts_at=canvass.starts_at,
+            ends_at=canvass.ends_at,
+            meeting_point=canvass.meeting_point_label,
+            status=assignment.status,
+            team_mate_first_names=tuple(mates.get((canvass.id, assignment.team), ())),
+            route_token=tokens.get((canvass.id, assignment.team)),
+        )
+        for assignment, canvass in rows
+    ]
+
+
+def _team_mates(
+    session: Session, user_id: int, teams: list[tuple[int, int]]
+) -> dict[tuple[int, int], list[str]]:
+    if not teams:
+        return {}
+    rows = session.execute(
+        select(Assignment.session_id, Assignment.team, User.first_name)
+        .join(User, Assignment.user_id == User.id)
+        .where(
+            tuple_(Assignment.session_id, Assignment.team).in_(teams),
+            Assignment.user_id != user_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+        .order_by(User.first_name, User.id)
+    )
+    mates: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for session_id, team, first_name in rows:
+        mates[(session_id, team)].append(first_name)
+    return mates
+
+
+def _route_tokens(
+    session: Session, teams: list[tuple[int, int]], now: datetime
+) -> dict[tuple[int, int], str]:
+    if not teams:
+        return {}
+    rows = session.execute(
+        select(Route.session_id, Route.team, Route.access_token).where(
+            tuple_(Route.session_id, Route.team).in_(teams), Route.token_expires_at > now
+        )
+    )
+    return {(session_id, team): token for session_id, team, token in rows}

@@ -1,0 +1,119 @@
+// Route map: the walking path, the meeting point and the numbered doors, drawn from the
+// route's GeoJSON. The server-rendered walk list stays the reference, so any failure here
+// leaves a short note and the list.
+(function () {
+  "use strict";
+
+  var DOOR_ICON_PX = 28;
+  var MEETING_ICON_PX = 30;
+
+  function textElement(text) {
+    var element = document.createElement("span");
+    element.textContent = text;
+    return element;
+  }
+
+  // Replacement functions keep "$" in a street or place name from being read as a pattern.
+  function fill(template, name, value) {
+    return template.replace("{" + name + "}", function () { return value; });
+  }
+
+  function stepText(element, step, address) {
+    return fill(fill(element.dataset.stepLabel, "step", String(step)), "address", address);
+  }
+
+  function doorMarker(element, feature, latLng) {
+    var step = feature.properties.step;
+    var marker = L.marker(latLng, {
+      keyboard: false,
+      icon: L.divIcon({
+        className: "door-marker",
+        html: textElement(String(step)),
+        iconSize: [DOOR_ICON_PX, DOOR_ICON_PX]
+      })
+    });
+    marker.bindPopup(textElement(stepText(element, step, feature.properties.label)));
+    return marker;
+  }
+
+  function meetingMarker(element, feature, latLng) {
+    var marker = L.marker(latLng, {
+      keyboard: false,
+      zIndexOffset: 1000,
+      icon: L.divIcon({
+        className: "meeting-marker",
+        html: textElement("★"),
+        iconSize: [MEETING_ICON_PX, MEETING_ICON_PX]
+      })
+    });
+    marker.bindPopup(
+      textElement(fill(element.dataset.meetingLabel, "place", feature.properties.label))
+    );
+    return marker;
+  }
+
+  function draw(map, element, collection) {
+    var layers = [];
+    collection.features.forEach(function (feature) {
+      var kind = feature.properties.kind;
+      var coordinates = feature.geometry.coordinates;
+      if (kind === "path") {
+        layers.push(
+          L.polyline(
+            coordinates.map(function (point) { return [point[1], point[0]]; }),
+            { color: "#0b5563", weight: 5, opacity: 0.85, interactive: false }
+          )
+        );
+      } else if (kind === "meeting_point") {
+        layers.push(meetingMarker(element, feature, [coordinates[1], coordinates[0]]));
+      } else if (kind === "door") {
+        layers.push(doorMarker(element, feature, [coordinates[1], coordinates[0]]));
+      }
+    });
+    var group = L.featureGroup(layers).addTo(map);
+    if (layers.length > 1) {
+      map.fitBounds(group.getBounds(), { padding: [36, 36], maxZoom: 18, animate: false });
+    }
+  }
+
+  function showUnavailable(element, map) {
+    if (map) {
+      map.remove();
+    }
+    element.hidden = true;
+    var note = document.createElement("p");
+    note.className = "route-map-unavailable";
+    note.setAttribute("role", "status");
+    note.textContent = element.dataset.unavailable;
+    element.parentNode.insertBefore(note, element);
+  }
+
+  function start() {
+    var element = document.getElementById("route-map");
+    if (!element || !window.L || !window.fetch) {
+      return;
+    }
+    element.hidden = false;
+    var center = [Number(element.dataset.meetingLat), Number(element.dataset.meetingLon)];
+    var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.5 }).setView(center, 16);
+    window.Tournee.addBaseLayer(map, element);
+    fetch(element.dataset.geojsonUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json" }
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("route data request failed with status " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (collection) {
+        draw(map, element, collection);
+      })
+      .catch(function () {
+        showUnavailable(element, map);
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
