@@ -96,4 +96,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals() -> dict[str, object]:
-        return {"settings": get_settings(), "get_locale": get_locale}
+        from webapp.authz import COORDINATOR_ROLES, current_role
+
+        return {
+            "settings": get_settings(),
+            "get_locale": get_locale,
+            "is_coordinator": lambda: current_role() in COORDINATOR_ROLES,
+        }

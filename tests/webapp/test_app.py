@@ -1,7 +1,10 @@
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
+from tests.factories import make_campaign, make_user
 from webapp import create_app
+from webapp.models.users import Role
 from webapp.settings import Settings, SettingsError
 
 
@@ -62,3 +65,17 @@ def test_settings_from_environment() -> None:
     assert settings.route_token_days == 3
     with pytest.raises(SettingsError, match="TOURNEE_ROUTE_TOKEN_DAYS"):
         Settings.from_env({"TOURNEE_ROUTE_TOKEN_DAYS": "three"})
+
+
+def test_volunteer_nav_hides_coordinator_pages(client: FlaskClient, db_session: Session) -> None:
+    campaign = make_campaign(db_session)
+    volunteer = make_user(db_session, campaign=campaign, role=Role.VOLUNTEER, email="v@example.org")
+    db_session.commit()
+    with client.session_transaction() as browser_session:
+        browser_session["_user_id"] = str(volunteer.id)
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert "/mon-espace" in html
+    assert "/ciblage/" not in html
+    assert "/planification/sessions" not in html
