@@ -28,9 +28,9 @@ demo: install
 	TOURNEE_OUTBOX_PATH=$(abspath instance/outbox.jsonl) \
 	$(FLASK) demo run $(if $(filter 0,$(SERVE)),--no-serve,--serve)
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check webapp targeting routing messaging tests
-	$(BIN)/mypy routing targeting messaging
+	$(BIN)/ruff check webapp targeting routing messaging tests benchmarks migrations
+	$(BIN)/mypy routing targeting messaging webapp

@@ -21,7 +21,7 @@ def _problem_text(problem: Problem) -> str:
         Problem.MALFORMED_GEOMETRY: _("invalid geometry"),
         Problem.DUPLICATE_KEY: _("this identifier appears twice"),
     }
-    return texts[problem]
+    return str(texts[problem])
 
 
 def describe_data_error(error: DataFileError) -> str:
@@ -37,4 +37,4 @@ def describe_data_error(error: DataFileError) -> str:
     if error.value is not None:
         sentence += " " + _("Value found: “%(value)s”.", value=error.value)
     sentence += " " + _("Nothing was imported.")
-    return sentence
+    return str(sentence)

@@ -9,11 +9,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp import migrate
-from webapp.db import SESSION_FACTORY_KEY, db_session
+from webapp.db import SESSION_FACTORY_KEY, Base, db_session
 from webapp.models import Address, Iris, Message, PollingStation, VolunteerProfile
 from webapp.models.messaging import MessageStatus
-from webapp.services.demo import build_demo
-from webapp.services.planning import run_planning
+from webapp.services.demo import DemoSetup, build_demo
+from webapp.services.planning import PlanningReport, run_planning
 from webapp.settings_access import get_settings
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "samples" / "bondy-93010"
@@ -52,10 +52,12 @@ def run_command(serve: bool, port: int) -> None:
         current_app.run(host="127.0.0.1", port=port, use_reloader=False)
 
 
-def _print_summary(setup, report, setup_s: float, planning_s: float) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(
+    setup: DemoSetup, report: PlanningReport, setup_s: float, planning_s: float
+) -> None:
     session = db_session()
 
-    def count(model: type) -> int:  # type: ignore[type-arg]
+    def count(model: type[Base]) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
     statuses = dict(

@@ -29,7 +29,7 @@ def import_territory_job(folder: str, job_run_id: int) -> str:
         run = _start(progress_session, job_run_id)
         report_progress = (
             _progress_writer(progress_session, run)
-            if session.bind.dialect.name != "sqlite"
+            if session.get_bind().dialect.name != "sqlite"
             else None
         )
         try:

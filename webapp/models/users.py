@@ -26,7 +26,7 @@ class ConsentPurpose(StrEnum):
     CANVASS_MESSAGES = "canvass_messages"
 
 
-class User(UserMixin, Base):
+class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

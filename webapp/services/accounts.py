@@ -1,11 +1,11 @@
 """Accounts: loading users for Flask-Login and checking credentials."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from webapp.db import db_session
 from webapp.models import User
 from webapp.services.passwords import hash_password, needs_rehash, verify_password
-from sqlalchemy.orm import Session
 
 
 def load_user(user_id: str) -> User | None:

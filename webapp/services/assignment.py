@@ -136,9 +136,9 @@ def _store(
         for a in session.scalars(select(Assignment).where(Assignment.session_id.in_(session_ids)))
     }
     placed = {(p.session_id, p.volunteer_id): p for p in plan.placements}
-    for key, assignment in existing.items():
-        if key not in placed and not assignment.is_locked:
-            session.delete(assignment)
+    for key, stale in existing.items():
+        if key not in placed and not stale.is_locked:
+            session.delete(stale)
     for key, placement in placed.items():
         assignment = existing.get(key)
         if assignment is None:

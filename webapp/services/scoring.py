@@ -79,10 +79,13 @@ def _score_commune(session: Session, campaign: Campaign, commune_code: str) -> l
         .where(Address.commune_code == commune_code, Address.iris_code.is_not(None))
         .group_by(PollingStation.number, Address.iris_code)
     ).all()
-    address_counts = {(number, iris_code): count for number, iris_code, count in counts}
+    address_counts = {
+        (number, iris_code): count for number, iris_code, count in counts if iris_code is not None
+    }
     households = dict(
-        session.execute(select(Iris.code, Iris.households).where(Iris.commune_code == commune_code))
-        .all()
+        session.execute(
+            select(Iris.code, Iris.households).where(Iris.commune_code == commune_code)
+        ).all()
     )
     return spread_over_iris(figures, address_counts, households)
 

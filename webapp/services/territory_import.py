@@ -6,7 +6,7 @@ once, so an invalid file leaves the database as it was.
 
 import json
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,8 +118,8 @@ def _upsert_iris(session: Session, data: TerritoryData, report: ImportReport) ->
     zones = [(record.code, record.geometry) for record in data.iris]
     centres = [_centroid(square.geometry) for square in data.grid_squares]
     square_iris = locate_points(centres, zones)
-    households: Counter[str] = Counter()
-    individuals: Counter[str] = Counter()
+    households: defaultdict[str, float] = defaultdict(float)
+    individuals: defaultdict[str, float] = defaultdict(float)
     for square, iris_code in zip(data.grid_squares, square_iris, strict=True):
         if iris_code is not None:
             households[iris_code] += square.households
