@@ -1,17 +1,124 @@
 """Coordinator pages: the IRIS map, the ranked scores and the choice of targets."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import logging
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from targeting.scoring import MIN_HOUSEHOLDS_SHOWN, UnknownCandidateError
+from webapp.authz import COORDINATOR_ROLES, require_role
+from webapp.db import db_session
+from webapp.models import Campaign
+from webapp.services.current_campaign import find_current_campaign
+from webapp.services.scoring import score_campaign, set_targets
+from webapp.services.targets_view import (
+    SCORE_CLASSES,
+    SUPPRESSED_COLOUR,
+    build_iris_geojson,
+    load_targeting_table,
+)
+from webapp.targets.formatting import format_rate
+from webapp.targets.forms import ScoringForm, TargetsForm
+
+logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("targets", __name__, url_prefix="/ciblage")
 
+# Reference elections the scoring can use, by their code in the results table.
+ELECTION_LABELS = {
+    "pres2022_t1": lazy_gettext("presidential election 2022, first round"),
+}
+
 
 @blueprint.before_request
-@login_required
-def _require_login() -> None:
+@require_role(*COORDINATOR_ROLES)
+def _check_role() -> None:
     return None
+
+
+def _campaign() -> Campaign:
+    campaign = find_current_campaign(db_session())
+    if campaign is None:
+        abort(404)
+    return campaign
 
 
 @blueprint.get("/")
 def show_map() -> str:
-    return render_template("targets/map.html")
+    campaign = _campaign()
+    return render_template(
+        "targets/map.html",
+        campaign=campaign,
+        election=ELECTION_LABELS.get(campaign.reference_election, campaign.reference_election),
+        table=load_targeting_table(db_session(), campaign.id),
+        score_classes=SCORE_CLASSES,
+        suppressed_colour=SUPPRESSED_COLOUR,
+        min_households=MIN_HOUSEHOLDS_SHOWN,
+        targets_form=TargetsForm(),
+        scoring_form=ScoringForm(),
+        format_rate=format_rate,
+    )
+
+
+@blueprint.get("/iris.geojson")
+def iris_geojson() -> Response:
+    return jsonify(build_iris_geojson(db_session(), _campaign()))
+
+
+@blueprint.post("/cibles")
+def save_targets() -> ResponseReturnValue:
+    campaign = _campaign()
+    form = TargetsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db_session()
+    count = set_targets(session, campaign.id, set(form.targets.data or ()))
+    session.commit()
+    logger.info(
+        "User %s saved %s target IRIS for campaign %s",
+        current_user.id,
+        count,
+        campaign.id,
+        extra={"campaign_id": campaign.id, "user_id": current_user.id},
+    )
+    flash(ngettext("%(num)d target IRIS saved.", "%(num)d target IRIS saved.", count), "success")
+    return redirect(url_for("targets.show_map", _anchor="ranking"))
+
+
+@blueprint.post("/recalcul")
+def rescore_campaign() -> ResponseReturnValue:
+    campaign = _campaign()
+    if not ScoringForm().validate_on_submit():
+        abort(400)
+    if not campaign.our_candidates:
+        flash(_("Choose the campaign's candidates before computing the scores."), "error")
+        return redirect(url_for("targets.show_map"))
+    session = db_session()
+    try:
+        rows = score_campaign(session, campaign.id)
+    except UnknownCandidateError as error:
+        session.rollback()
+        logger.info(
+            "Scoring of campaign %s failed: unknown candidates %s",
+            campaign.id,
+            error.names,
+            extra={"campaign_id": campaign.id},
+        )
+        flash(
+            _(
+                "No candidate of the results is named %(names)s: check the campaign's candidates.",
+                names=", ".join(error.names),
+            ),
+            "error",
+        )
+        return redirect(url_for("targets.show_map"))
+    session.commit()
+    if not rows:
+        flash(_("No IRIS to score: import the territory and its election results first."), "error")
+    else:
+        flash(ngettext("%(num)d IRIS scored.", "%(num)d IRIS scored.", len(rows)), "success")
+    return redirect(url_for("targets.show_map"))

@@ -1,0 +1,89 @@
+"""A coordinator on the targeting page in Chromium: the map, its legend and a saved target."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_user
+from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, seed_scored_case
+from webapp.models import IrisScore
+from webapp.models.users import Role
+from webapp.services.targets_view import SCORE_CLASSES, SUPPRESSED_COLOUR
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "une phrase de passe assez longue"
+DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def coordinator_page(phone_page: Page, live_server: str, live_db: Session) -> Page:
+    """A desktop-sized page of a logged-in coordinator of the scored case."""
+    case = seed_scored_case(live_db)
+    make_user(
+        live_db,
+        email="coordination@example.org",
+        password=PASSWORD,
+        campaign=case.campaign,
+        role=Role.COORDINATOR,
+    )
+    live_db.commit()
+    page = phone_page
+    page.set_viewport_size(DESKTOP_VIEWPORT)
+    page.goto(f"{live_server}/connexion?next=/ciblage/")
+    page.locator("#email").fill("coordination@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/ciblage/")
+    return page
+
+
+def test_coordinator_saves_target_from_map(
+    coordinator_page: Page, live_db: Session, blocked_urls: list[str]
+) -> None:
+    page = coordinator_page
+    shapes = page.locator("#targets-map .leaflet-overlay-pane svg path")
+
+    # Three IRIS drawn, without any map tile.
+    expect(shapes).to_have_count(3)
+    fills = {shapes.nth(index).get_attribute("fill") for index in range(3)}
+    assert fills == {SCORE_CLASSES[4].colour, SCORE_CLASSES[1].colour, SUPPRESSED_COLOUR}
+    legend = page.locator(".targets-legend")
+    expect(legend).to_contain_text("80 à 100")
+    expect(legend).to_contain_text("données masquées (moins de 11 ménages)")
+    swatch = legend.locator("[data-score-class='5'] .legend-swatch")
+    assert (
+        swatch.evaluate("element => getComputedStyle(element).backgroundColor")
+        == "rgb(122, 26, 16)"
+    )
+    expect(page.locator(f"#target-{PETIT_BOIS}")).to_have_count(0)
+
+    page.locator(f"#target-{CENTRE}").check()
+    page.get_by_role("button", name="Enregistrer les cibles").click()
+
+    expect(page.get_by_role("status")).to_have_text("1 IRIS cible enregistré.")
+    expect(page.locator(f"#target-{CENTRE}")).to_be_checked()
+    # The target is outlined on the map once the page reloads.
+    expect(page.locator("#targets-map path[stroke-width='4']")).to_have_count(1)
+    targets = {
+        row.iris_code for row in live_db.scalars(select(IrisScore).where(IrisScore.is_target))
+    }
+    assert targets == {CENTRE}
+    # Only map tiles were asked of another host, and the browser never reached it.
+    assert all(urlsplit(url).path.endswith(".png") for url in blocked_urls)
+
+
+def test_suppressed_popup_has_no_figure(coordinator_page: Page) -> None:
+    page = coordinator_page
+    expect(page.locator("#targets-map .leaflet-overlay-pane svg path")).to_have_count(3)
+
+    page.locator(f"#targets-map path[fill='{SUPPRESSED_COLOUR}']").click()
+
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Petit Bois (930100303)")
+    expect(popup).to_contain_text("données masquées (moins de 11 ménages)")
+    rest = popup.inner_text().replace("930100303", "").replace("moins de 11 ménages", "")
+    assert not any(char.isdigit() for char in rest)

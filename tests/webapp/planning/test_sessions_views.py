@@ -1,0 +1,320 @@
+"""The list of sessions, one session's teams and routes, and the new-session form."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from tests.factories import (
+    at_utc,
+    make_assignment,
+    make_campaign,
+    make_canvass_session,
+    make_route,
+    make_user,
+)
+from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
+from tests.webapp.targets.members import add_member, log_in_as
+from webapp.models import CanvassSession, LeftOutVolunteer
+from webapp.models.users import Role
+
+PostSession = Callable[..., TestResponse]
+PAGES = ["/planification/sessions", "/planification/sessions/nouvelle", "/planification/bilan"]
+
+
+def session_data(**changes: object) -> dict[str, object]:
+    """Return a valid new-session form as a browser posts it, with `changes` applied."""
+    data: dict[str, object] = {
+        "day": "2027-03-13",
+        "start": "09:30",
+        "end": "12:00",
+        "iris_code": TARGET_IRIS,
+        "meeting_address": "1 avenue de la République",
+        "meeting_lat": "",
+        "meeting_lon": "",
+        "meeting_label": "",
+        "min_volunteers": "2",
+        "max_volunteers": "6",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def post_session(coordinator_client: FlaskClient) -> PostSession:
+    def post(**changes: object) -> TestResponse:
+        page = coordinator_client.get("/planification/sessions/nouvelle")
+        token = csrf_token(page.get_data(as_text=True))
+        return coordinator_client.post(
+            "/planification/sessions/nouvelle",
+            data={**session_data(**changes), "csrf_token": token},
+        )
+
+    return post
+
+
+def stored_sessions(session: Session) -> list[CanvassSession]:
+    session.expire_all()
+    return list(session.scalars(select(CanvassSession)))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_goes_to_login(client: FlaskClient, territory: Territory, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion?next=")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_volunteer_is_forbidden(
+    client: FlaskClient, db_session: Session, territory: Territory, path: str
+) -> None:
+    log_in_as(client, add_member(db_session, territory.campaign, Role.VOLUNTEER, "v@example.org"))
+
+    assert client.get(path).status_code == 403
+
+
+def test_volunteer_cannot_run_the_planning(
+    client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    log_in_as(client, add_member(db_session, territory.campaign, Role.VOLUNTEER, "v@example.org"))
+    token = csrf_token(client.get("/").get_data(as_text=True))
+
+    assert client.post("/planification/lancer", data={"csrf_token": token}).status_code == 403
+
+
+def test_empty_list_invites_to_create(coordinator_client: FlaskClient) -> None:
+    response = coordinator_client.get("/planification/sessions")
+
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert "Aucune session pour l’instant." in page.text()
+    assert page.select("a", href="/planification/sessions/nouvelle")
+    assert not page.select("form", action="/planification/lancer")
+
+
+def test_list_shows_sessions_in_paris_time(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
+        max_volunteers=8,
+    )
+    first = make_user(db_session, email="a@example.org", first_name="Alix", last_name="Bernard")
+    second = make_user(db_session, email="b@example.org", first_name="Malik", last_name="Diallo")
+    make_assignment(db_session, canvass_session=canvass, user=first)
+    make_assignment(db_session, canvass_session=canvass, user=second)
+    route = make_route(db_session, canvass_session=canvass)
+    route.door_count = 37
+    db_session.commit()
+
+    page = Page(coordinator_client.get("/planification/sessions").get_data(as_text=True))
+
+    row = page.by_id(f"session-{canvass.id}").text
+    assert (
+        row
+        == "samedi 6 mars 2027 10:30–12:30 Le Centre Ville Parvis de la mairie 2–8 2 1 37 prévue"
+    )
+    assert page.select("a", href=f"/planification/sessions/{canvass.id}")
+    assert page.select("form", action="/planification/lancer")
+
+
+def test_detail_shows_teams_and_routes(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
+    )
+    people = [
+        make_user(
+            db_session, email=f"{first.lower()}@example.org", first_name=first, last_name=last
+        )
+        for first, last in (
+            ("Alix", "Bernard"),
+            ("Malik", "Diallo"),
+            ("Zoé", "Petit"),
+            ("Inès", "Roux"),
+        )
+    ]
+    for index, person in enumerate(people):
+        make_assignment(db_session, canvass_session=canvass, user=person, team=1 + index // 2)
+    route = make_route(db_session, canvass_session=canvass, team=2, access_token="token-equipe-2")
+    route.door_count, route.length_m, route.total_minutes = 41, 1830, 87.6
+    db_session.commit()
+
+    response = coordinator_client.get(f"/planification/sessions/{canvass.id}")
+
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert page.by_id("team-1").text == "Équipe 1 : Alix Bernard, Malik Diallo"
+    assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux"
+    route_row = next(row for row in page.select("tr") if row.text.startswith("Équipe 2 41"))
+    assert route_row.text == "Équipe 2 41 1 830 88 Ouvrir le parcours de l’équipe 2"
+    assert page.select("a", href="/parcours/token-equipe-2")
+    assert "De 10:30 à 12:30" in page.text()
+
+
+def test_detail_of_unknown_or_foreign_session_is_404(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    other = make_campaign(db_session, name="Autre campagne")
+    foreign = make_canvass_session(
+        db_session, campaign=other, iris_code=TARGET_IRIS, starts_at=at_utc(2027, 3, 6, 9)
+    )
+    db_session.commit()
+
+    assert coordinator_client.get(f"/planification/sessions/{foreign.id}").status_code == 404
+    assert coordinator_client.get("/planification/sessions/999999").status_code == 404
+
+
+def test_form_lists_target_iris_first(coordinator_client: FlaskClient) -> None:
+    page = Page(coordinator_client.get("/planification/sessions/nouvelle").get_data(as_text=True))
+
+    groups = [group.attrs["label"] for group in page.select("optgroup")]
+    assert groups == ["IRIS cible", "Autres IRIS"]
+    values = [option.attrs["value"] for option in page.select("option")]
+    assert values == ["", TARGET_IRIS, OTHER_IRIS]
+    assert page.by_id("meeting-map").attrs["data-lat-input"] == "meeting_lat"
+    assert page.select("script", src="/static/js/session_form.js")
+
+
+def test_valid_session_is_created_in_utc(
+    post_session: PostSession, db_session: Session, territory: Territory
+) -> None:
+    response = post_session()
+
+    created = stored_sessions(db_session)
+    assert len(created) == 1
+    canvass = created[0]
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/planification/sessions/{canvass.id}"
+    # 09:30 in Paris in March, before the change to summer time, is 08:30 UTC.
+    assert canvass.starts_at == datetime(2027, 3, 13, 8, 30, tzinfo=UTC)
+    assert canvass.ends_at - canvass.starts_at == timedelta(hours=2, minutes=30)
+    assert canvass.iris_code == TARGET_IRIS
+    assert (canvass.min_volunteers, canvass.max_volunteers) == (2, 6)
+    home = territory.addresses["93010_8160_00001"]
+    assert (canvass.meeting_lon, canvass.meeting_lat) == (home.lon, home.lat)
+
+
+def test_summer_time_and_french_formats(post_session: PostSession, db_session: Session) -> None:
+    post_session(day="12/06/2027", start="14h", end="17h30")
+
+    canvass = stored_sessions(db_session)[0]
+    assert canvass.starts_at == datetime(2027, 6, 12, 12, 0, tzinfo=UTC)
+    assert canvass.ends_at == datetime(2027, 6, 12, 15, 30, tzinfo=UTC)
+
+
+def test_meeting_point_from_coordinates(post_session: PostSession, db_session: Session) -> None:
+    response = post_session(
+        meeting_address="",
+        meeting_lat="48,90221",
+        meeting_lon="2.48262",
+        meeting_label="Devant la médiathèque",
+    )
+
+    assert response.status_code == 302
+    canvass = stored_sessions(db_session)[0]
+    assert (canvass.meeting_lat, canvass.meeting_lon) == (48.90221, 2.48262)
+    assert canvass.meeting_point_label == "Devant la médiathèque"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"end": "09:00"}, "end", "La fin doit être après le début."),
+        ({"end": "09:30"}, "end", "La fin doit être après le début."),
+        (
+            {"min_volunteers": "6", "max_volunteers": "4"},
+            "max_volunteers",
+            "Le maximum doit être au moins égal au minimum, et le minimum d’au moins 2 "
+            "(les bénévoles vont par deux).",
+        ),
+        (
+            {"meeting_address": "999 rue Imaginaire"},
+            "meeting_address",
+            "Cette adresse n’est pas dans le territoire. Vérifiez le numéro et la rue, "
+            "ou cliquez sur le point de rendez-vous sur la carte.",
+        ),
+        (
+            {"meeting_address": ""},
+            "meeting_address",
+            "Indiquez le point de rendez-vous : saisissez son adresse, ou sa latitude et sa "
+            "longitude (un clic sur la carte les remplit).",
+        ),
+        ({"day": "2027-02-30"}, "day", "Saisissez une date comme 15/03/2027."),
+        ({"day": ""}, "day", "Saisissez la date de la session."),
+        ({"start": "9 heures"}, "start", "Saisissez une heure comme 09:30."),
+        (
+            {"min_volunteers": "deux"},
+            "min_volunteers",
+            "Saisissez un nombre entier, par exemple 4.",
+        ),
+        ({"iris_code": "751010101"}, "iris_code", "Choisissez un IRIS dans la liste."),
+        (
+            {"meeting_address": "", "meeting_lat": "nord", "meeting_lon": "2.48"},
+            "meeting_lat",
+            "Saisissez une latitude comme 48.9022.",
+        ),
+        (
+            {"meeting_address": "", "meeting_lat": "148.9", "meeting_lon": "2.48"},
+            "meeting_lat",
+            "La latitude doit être comprise entre -90 et 90 et la longitude entre -180 et 180.",
+        ),
+    ],
+)
+def test_invalid_field_explained_input_kept(
+    post_session: PostSession,
+    db_session: Session,
+    changes: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    response = post_session(**changes)
+
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    assert page.by_id(f"{field}-error").text.endswith(f" {message}")
+    assert page.by_id(field).attrs.get("aria-invalid") == "true"
+    assert stored_sessions(db_session) == []
+    kept = session_data(**changes)
+    for name in ("day", "start", "end", "meeting_address", "min_volunteers", "max_volunteers"):
+        assert page.by_id(name).attrs.get("value", "") == kept[name]
+
+
+def test_summary_reads_stored_outcome(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
+    )
+    far = make_user(db_session, email="far@example.org", first_name="Lou", last_name="Garnier")
+    db_session.add(
+        LeftOutVolunteer(campaign_id=territory.campaign.id, user_id=far.id, reason="too_far")
+    )
+    db_session.commit()
+
+    page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
+
+    assert [row.text for row in page.select("tr")[1:]] == [
+        "Lou Garnier toutes les sessions où la personne est libre sont trop loin"
+    ]
+    short = page.by_id("short-sessions").text
+    assert short == "samedi 6 mars 2027, 10:30, Le Centre Ville : 0 affecté pour un minimum de 2"
+    assert page.select("a", href=f"/planification/sessions/{canvass.id}")
+    assert "0 bénévole placé" in page.text()

@@ -1,0 +1,257 @@
+"""Read-only queries behind the sessions pages: session rows, teams, routes and the
+outcome of the last planning run as stored in the database."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import (
+    Address,
+    Assignment,
+    CanvassSession,
+    Iris,
+    IrisScore,
+    LeftOutVolunteer,
+    Message,
+    Route,
+    User,
+)
+from webapp.models.messaging import MessageStatus
+from webapp.models.planning import SessionStatus
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session of the list, with its counts of assigned volunteers, routes and doors."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    iris_code: str
+    iris_name: str
+    meeting_point: str
+    min_volunteers: int
+    max_volunteers: int
+    status: SessionStatus
+    assigned_count: int
+    route_count: int
+    door_count: int
+
+    @property
+    def is_short(self) -> bool:
+        return self.status == SessionStatus.PLANNED and self.assigned_count < self.min_volunteers
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class Team:
+    number: int
+    members: tuple[TeamMember, ...]
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    team: int
+    door_count: int
+    length_m: int
+    minutes: int
+    access_token: str
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    row: SessionRow
+    meeting_lon: float
+    meeting_lat: float
+    teams: tuple[Team, ...]
+    routes: tuple[RouteRow, ...]
+
+
+@dataclass(frozen=True)
+class IrisChoice:
+    code: str
+    name: str
+    is_target: bool
+
+
+@dataclass(frozen=True)
+class LeftOutRow:
+    first_name: str
+    last_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanningSummary:
+    """What the database contains after the last planning run of a campaign."""
+
+    placed_count: int
+    left_out: tuple[LeftOutRow, ...]
+    short_sessions: tuple[SessionRow, ...]
+    route_count: int
+    door_count: int
+    queued_message_count: int
+
+
+def list_session_rows(session: Session, campaign_id: int) -> list[SessionRow]:
+    """Return the campaign's sessions, earliest first, with their counts."""
+    return _session_rows(session, campaign_id)
+
+
+def load_session_detail(
+    session: Session, campaign_id: int, session_id: int
+) -> SessionDetail | None:
+    """Return one session of the campaign with its teams and routes, or None."""
+    rows = _session_rows(session, campaign_id, session_id)
+    if not rows:
+        return None
+    canvass = session.get(CanvassSession, session_id)
+    assert canvass is not None  # the row query found it
+    members: dict[int, list[TeamMember]] = defaultdict(list)
+    query = (
+        select(Assignment.team, User.first_name, User.last_name)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.session_id == session_id)
+        .order_by(Assignment.team, User.last_name, User.first_name, User.id)
+    )
+    for team, first_name, last_name in session.execute(query):
+        members[team].append(TeamMember(first_name=first_name, last_name=last_name))
+    routes = session.scalars(
+        select(Route).where(Route.session_id == session_id).order_by(Route.team)
+    )
+    return SessionDetail(
+        row=rows[0],
+        meeting_lon=canvass.meeting_lon,
+        meeting_lat=canvass.meeting_lat,
+        teams=tuple(Team(number, tuple(people)) for number, people in sorted(members.items())),
+        routes=tuple(
+            RouteRow(
+                team=route.team,
+                door_count=route.door_count,
+                length_m=route.length_m,
+                minutes=round(route.total_minutes),
+                access_token=route.access_token,
+            )
+            for route in routes
+        ),
+    )
+
+
+def list_iris_choices(
+    session: Session, campaign_id: int, commune_codes: list[str]
+) -> list[IrisChoice]:
+    """Return the IRIS a session can take place in: targets by rank, then the others by name."""
+    rows = session.execute(
+        select(Iris.code, Iris.name, IrisScore.is_target, IrisScore.rank)
+        .outerjoin(
+            IrisScore,
+            (IrisScore.iris_code == Iris.code) & (IrisScore.campaign_id == campaign_id),
+        )
+        .where(Iris.commune_code.in_(commune_codes))
+    ).all()
+    targets = sorted((row for row in rows if row.is_target), key=lambda row: row.rank)
+    others = sorted(
+        (row for row in rows if not row.is_target), key=lambda row: (row.name, row.code)
+    )
+    return [
+        IrisChoice(code=row.code, name=row.name, is_target=bool(row.is_target))
+        for row in (*targets, *others)
+    ]
+
+
+def find_territory_centre(session: Session, commune_codes: list[str]) -> tuple[float, float] | None:
+    """Return the mean (latitude, longitude) of the communes' addresses, or None."""
+    lat, lon = session.execute(
+        select(func.avg(Address.lat), func.avg(Address.lon)).where(
+            Address.commune_code.in_(commune_codes)
+        )
+    ).one()
+    if lat is None or lon is None:
+        return None
+    return float(lat), float(lon)
+
+
+def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary:
+    """Return placements, left-out volunteers, short sessions, routes and queued messages."""
+    rows = [
+        row for row in _session_rows(session, campaign_id) if row.status == SessionStatus.PLANNED
+    ]
+    left_out = session.execute(
+        select(User.first_name, User.last_name, LeftOutVolunteer.reason)
+        .join(User, User.id == LeftOutVolunteer.user_id)
+        .where(LeftOutVolunteer.campaign_id == campaign_id)
+        .order_by(User.last_name, User.first_name, User.id)
+    ).all()
+    queued = session.scalar(
+        select(func.count(Message.id)).where(
+            Message.campaign_id == campaign_id, Message.status == MessageStatus.QUEUED
+        )
+    )
+    return PlanningSummary(
+        placed_count=sum(row.assigned_count for row in rows),
+        left_out=tuple(LeftOutRow(first, last, reason) for first, last, reason in left_out),
+        short_sessions=tuple(row for row in rows if row.is_short),
+        route_count=sum(row.route_count for row in rows),
+        door_count=sum(row.door_count for row in rows),
+        queued_message_count=queued or 0,
+    )
+
+
+def _session_rows(
+    session: Session, campaign_id: int, session_id: int | None = None
+) -> list[SessionRow]:
+    assigned = (
+        select(Assignment.session_id, func.count(Assignment.id).label("count"))
+        .group_by(Assignment.session_id)
+        .subquery()
+    )
+    routed = (
+        select(
+            Route.session_id,
+            func.count(Route.id).label("count"),
+            func.coalesce(func.sum(Route.door_count), 0).label("doors"),
+        )
+        .group_by(Route.session_id)
+        .subquery()
+    )
+    query = (
+        select(
+            CanvassSession,
+            Iris.name,
+            func.coalesce(assigned.c.count, 0),
+            func.coalesce(routed.c.count, 0),
+            func.coalesce(routed.c.doors, 0),
+        )
+        .join(Iris, Iris.code == CanvassSession.iris_code)
+        .outerjoin(assigned, assigned.c.session_id == CanvassSession.id)
+        .outerjoin(routed, routed.c.session_id == CanvassSession.id)
+        .where(CanvassSession.campaign_id == campaign_id)
+        .order_by(CanvassSession.starts_at, CanvassSession.id)
+    )
+    if session_id is not None:
+        query = query.where(CanvassSession.id == session_id)
+    return [
+        SessionRow(
+            id=canvass.id,
+            starts_at=canvass.starts_at,
+            ends_at=canvass.ends_at,
+            iris_code=canvass.iris_code,
+            iris_name=iris_name,
+            meeting_point=canvass.meeting_point_label,
+            min_volunteers=canvass.min_volunteers,
+            max_volunteers=canvass.max_volunteers,
+            status=canvass.status,
+            assigned_count=int(assigned_count),
+            route_count=int(route_count),
+            door_count=int(door_count),
+        )
+        for canvass, iris_name, assigned_count, route_count, door_count in session.execute(query)
+    ]
