@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.serving import run_simple
 
 from webapp import migrate
 from webapp.db import SESSION_FACTORY_KEY, Base, db_session
@@ -49,7 +50,8 @@ def run_command(serve: bool, port: int) -> None:
     _print_summary(setup, report, setup_s, planning_s)
     if serve:
         click.echo(f"Site: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
-        current_app.run(host="127.0.0.1", port=port, use_reloader=False)
+        # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 def _print_summary(
