@@ -1,6 +1,6 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 import webapp.models  # noqa: F401
@@ -20,4 +20,29 @@ def test_sqlite_upgrade_and_downgrade(tmp_path) -> None:
     assert "addresses" in inspect(engine).get_table_names()
     migrate.downgrade(engine, "base")
     assert inspect(engine).get_table_names() == ["alembic_version"]
+    engine.dispose()
+
+
+def test_planning_preferences_migrate_existing_rows(tmp_path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'data.sqlite3'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO campaigns (name, election_kind, commune_codes, our_candidates,"
+                " reference_election, sms_sender_name, created_at)"
+                " VALUES ('Test', 'municipales', '[\"93010\"]', '[]', 'pres2022_t1', 'Tournee',"
+                " '2026-12-01 10:00:00')"
+            )
+        )
+
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT rest_minutes, max_sessions_per_week, planning_weights FROM campaigns")
+        ).one()
+    migrate.downgrade(engine, "0001")
+
+    assert tuple(row) == (60, 3, "{}")
+    assert "availability_exceptions" not in inspect(engine).get_table_names()
     engine.dispose()

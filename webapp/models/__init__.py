@@ -5,7 +5,13 @@ from webapp.models.campaign import Campaign
 from webapp.models.canvass import DoorVisit, SurveyResponse
 from webapp.models.jobs import JobRun
 from webapp.models.messaging import Message, Suppression
-from webapp.models.planning import Assignment, CanvassSession, LeftOutVolunteer, Route
+from webapp.models.planning import (
+    Assignment,
+    CanvassSession,
+    LeftOutVolunteer,
+    Route,
+    StreetClosure,
+)
 from webapp.models.targeting import IrisScore
 from webapp.models.territory import (
     Address,
@@ -16,12 +22,20 @@ from webapp.models.territory import (
     PollingStation,
     StreetWay,
 )
-from webapp.models.users import AvailabilitySlot, Consent, Membership, User, VolunteerProfile
+from webapp.models.users import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Consent,
+    Membership,
+    User,
+    VolunteerProfile,
+)
 
 __all__ = [
     "Address",
     "Assignment",
     "AuditEvent",
+    "AvailabilityException",
     "AvailabilitySlot",
     "Campaign",
     "CanvassSession",
@@ -38,6 +52,7 @@ __all__ = [
     "Message",
     "PollingStation",
     "Route",
+    "StreetClosure",
     "StreetWay",
     "SurveyResponse",
     "Suppression",

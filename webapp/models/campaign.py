@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UtcDateTime, utcnow
@@ -23,4 +23,9 @@ class Campaign(Base):
     reference_election: Mapped[str] = mapped_column(String(40), default="pres2022_t1")
     sms_sender_name: Mapped[str] = mapped_column(String(11), default="Tournee")
     retention_until: Mapped[date | None]
+    # Planning rules: minutes between two sessions of one volunteer, sessions per week.
+    rest_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    max_sessions_per_week: Mapped[int] = mapped_column(Integer, default=3)
+    # Objective weights a coordinator sets; keys are the planner's weight names.
+    planning_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -92,6 +92,20 @@ class LeftOutVolunteer(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class StreetClosure(Base):
+    """A street that a session's routes must avoid (works, a market, an event)."""
+
+    __tablename__ = "street_closures"
+    __table_args__ = (UniqueConstraint("session_id", "street_way_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+    )
+    street_way_id: Mapped[int] = mapped_column(ForeignKey("street_ways.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Route(Base):
     """The ordered doors one team walks during a session, opened by an unguessable token."""
 
@@ -111,6 +125,8 @@ class Route(Base):
     total_minutes: Mapped[float] = mapped_column(Float)
     door_count: Mapped[int] = mapped_column(Integer)
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Short code for a printed link or QR code; it opens the same route as the token.
+    short_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     token_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -29,6 +29,8 @@ class IrisScore(Base):
     # Station number -> share of that station's addresses lying in this IRIS.
     contributions: Mapped[dict[str, Any]] = mapped_column(JSON)
     is_target: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Languages (ISO 639-1) a team should speak there, set by the coordinator.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     @property

@@ -1,10 +1,10 @@
 """Accounts, roles per campaign, volunteer profiles, consents and availability."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, UtcDateTime, enum_column, utcnow
@@ -43,10 +43,13 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
         back_populates="user", cascade="all, delete-orphan"
     )
     profile: Mapped["VolunteerProfile | None"] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="VolunteerProfile.user_id"
     )
     availability: Mapped[list["AvailabilitySlot"]] = relationship(
         cascade="all, delete-orphan", order_by="AvailabilitySlot.weekday"
+    )
+    availability_exceptions: Mapped[list["AvailabilityException"]] = relationship(
+        cascade="all, delete-orphan", order_by="AvailabilityException.on_date"
     )
     consents: Mapped[list["Consent"]] = relationship(
         cascade="all, delete-orphan", order_by="Consent.id"
@@ -99,8 +102,16 @@ class VolunteerProfile(Base):
     home_lat: Mapped[float | None] = mapped_column(Float)
     is_experienced: Mapped[bool] = mapped_column(Boolean, default=False)
     max_distance_m: Mapped[int | None] = mapped_column(Integer)
+    # Longest trip from home to a meeting point the volunteer accepts, in minutes.
+    max_travel_minutes: Mapped[int | None] = mapped_column(Integer)
+    travel_mode: Mapped[str] = mapped_column(String(20), default="walk")
+    max_sessions_per_week: Mapped[int | None] = mapped_column(Integer)
+    # ISO 639-1 codes of the languages the volunteer speaks besides French.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Another volunteer this one asked to canvass with.
+    partner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship(back_populates="profile")
+    user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])
 
 
 class Consent(Base):
@@ -116,6 +127,22 @@ class Consent(Base):
     wording_version: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AvailabilityException(Base):
+    """A dated change to the weekly grid: a day off, or extra hours on one date.
+
+    With no minutes, the exception covers the whole day.
+    """
+
+    __tablename__ = "availability_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[date]
+    start_minute: Mapped[int | None]
+    end_minute: Mapped[int | None]
+    is_available: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AvailabilitySlot(Base):
