@@ -16,6 +16,7 @@ import shapely.geometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from targeting.dwellings import estimate_dwellings
 from targeting.placement import locate_points
 from targeting.territory import TerritoryData, read_territory
 from webapp.models import (
@@ -235,11 +236,12 @@ def _upsert_addresses(
         points, [(f"{c.commune_code}:{c.number}", c.geometry) for c in data.station_contours]
     )
     roll = {e.ban_id: (e.commune_code, e.station_number) for e in data.reu_addresses if e.ban_id}
+    dwellings = estimate_dwellings(points, data.grid_squares)
 
     rows = []
     from_contour = 0
-    for address, iris_code, contour_key in zip(
-        data.ban_addresses, iris_codes, contour_numbers, strict=True
+    for address, iris_code, contour_key, dwelling_count in zip(
+        data.ban_addresses, iris_codes, contour_numbers, dwellings, strict=True
     ):
         station_key = roll.get(address.ban_id)
         source = "electoral_roll"
@@ -262,6 +264,7 @@ def _upsert_addresses(
                 "iris_code": iris_code,
                 "polling_station_id": station.id if station else None,
                 "station_source": source if station else None,
+                "dwellings": dwelling_count,
             }
         )
     _sync(session, Address, "ban_id", rows, report)
