@@ -4,7 +4,7 @@ from webapp.models.audit import AuditEvent
 from webapp.models.campaign import Campaign
 from webapp.models.canvass import DoorVisit, SurveyResponse
 from webapp.models.jobs import JobRun
-from webapp.models.messaging import Message, Suppression
+from webapp.models.messaging import Broadcast, InboundSms, Message, ProviderEvent, Suppression
 from webapp.models.planning import (
     Assignment,
     CanvassSession,
@@ -36,6 +36,7 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "AvailabilityException",
+    "Broadcast",
     "AvailabilitySlot",
     "Campaign",
     "CanvassSession",
@@ -44,6 +45,7 @@ __all__ = [
     "DoorVisit",
     "ElectionResult",
     "GridSquare",
+    "InboundSms",
     "Iris",
     "IrisScore",
     "JobRun",
@@ -51,6 +53,7 @@ __all__ = [
     "Membership",
     "Message",
     "PollingStation",
+    "ProviderEvent",
     "Route",
     "StreetClosure",
     "StreetWay",

@@ -1,8 +1,8 @@
 """A campaign: one election, one territory, its own volunteers and settings."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UtcDateTime, utcnow
@@ -28,4 +28,11 @@ class Campaign(Base):
     max_sessions_per_week: Mapped[int] = mapped_column(Integer, default=3)
     # Objective weights a coordinator sets; keys are the planner's weight names.
     planning_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # Push-message window, Europe/Paris wall clock, Monday to Saturday.
+    quiet_hours_start: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    quiet_hours_end: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    # Hours before polls close on each round day (20:00 in large communes).
+    polls_close_at: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    # Reminder timing in minutes relative to the session start (negative: before).
+    reminder_offsets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
