@@ -1,6 +1,7 @@
 """Typed settings read once from `TOURNEE_*` environment variables."""
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,7 @@ class Settings:
             raise SettingsError(
                 f"TOURNEE_MESSAGE_BACKEND must be outbox or providers, got {self.message_backend!r}"
             )
+        _validate_sms_sender(self.twilio_sender)
         if self.is_production:
             self._validate_production()
 
@@ -102,6 +104,37 @@ class Settings:
                     "missing provider settings: "
                     + ", ".join(ENV_PREFIX + m.upper() for m in missing)
                 )
+
+
+ALPHANUMERIC_SENDER_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+SHORT_CODE_RE = re.compile(r"^[0-9]{5,6}$")
+FRENCH_MOBILE_RE = re.compile(r"^(\+33|0033|0)[67]")
+
+
+def _validate_sms_sender(sender: str) -> None:
+    """Reject a sender that French operators would block for automated messages.
+
+    Automated SMS must come from an alphanumeric sender (up to 11 letters and digits) or
+    a short code; a French mobile number (06, 07) as sender is not allowed for them.
+    A Twilio Messaging Service id (MG…) is accepted as it is.
+    """
+    compact = sender.replace(" ", "").replace(".", "")
+    if FRENCH_MOBILE_RE.match(compact):
+        raise SettingsError(
+            "TOURNEE_TWILIO_SENDER must not be a French mobile number (+33 6 or +33 7): "
+            "use an alphanumeric sender such as 'MaCampagne' or a short code"
+        )
+    if sender.startswith("MG") and len(sender) == 34:
+        return
+    if not (
+        ALPHANUMERIC_SENDER_RE.match(sender)
+        or SHORT_CODE_RE.match(sender)
+        or sender.startswith("+")
+    ):
+        raise SettingsError(
+            "TOURNEE_TWILIO_SENDER must be 1 to 11 letters, digits or spaces with at least one "
+            f"letter, a short code, or an international number; got {sender!r}"
+        )
 
 
 def _defaults() -> dict[str, object]:

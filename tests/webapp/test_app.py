@@ -79,3 +79,21 @@ def test_volunteer_nav_hides_coordinator_pages(client: FlaskClient, db_session: 
     assert "/mon-espace" in html
     assert "/ciblage/" not in html
     assert "/planification/sessions" not in html
+
+
+@pytest.mark.parametrize(
+    "sender", ["+33612345678", "+33 7 12 34 56 78", "0612345678", "0033712345678"]
+)
+def test_french_mobile_sender_rejected(sender: str) -> None:
+    with pytest.raises(SettingsError, match="French mobile number"):
+        Settings(twilio_sender=sender).validate()
+
+
+@pytest.mark.parametrize("sender", ["Tournee", "MaCampagne", "36180", "+14155550100"])
+def test_valid_sender_accepted(sender: str) -> None:
+    Settings(twilio_sender=sender).validate()
+
+
+def test_long_alphanumeric_sender_rejected() -> None:
+    with pytest.raises(SettingsError, match="1 to 11 letters"):
+        Settings(twilio_sender="Campagne2027Bondy").validate()
