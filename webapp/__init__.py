@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp import db
 from webapp.extensions import babel, csrf, login_manager
 from webapp.logging_setup import configure_logging
+from webapp.security import init_security_headers
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_request_hooks(app)
+    init_security_headers(app, settings)
     return app
 
 

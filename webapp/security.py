@@ -1,0 +1,58 @@
+"""Security headers on every response, and no caching of pages behind a login."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+from flask_login import current_user
+
+from webapp.settings import Settings
+
+HSTS_MAX_AGE_S = 365 * 24 * 3600
+
+
+def tile_source(tile_url: str) -> str:
+    """Return the CSP source that allows the map tiles, `{s}` subdomains included."""
+    parts = urlsplit(tile_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    host = parts.netloc.replace("{s}.", "*.")
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """Build a policy without inline scripts or styles: every script is a static file."""
+    images = " ".join(filter(None, ["'self'", "data:", tile_source(settings.map_tile_url)]))
+    directives = [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src {images}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(directives)
+
+
+def init_security_headers(app: Flask, settings: Settings) -> None:
+    """Add the headers to every response of `app`."""
+    policy = content_security_policy(settings)
+
+    @app.after_request
+    def _add_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        if settings.is_production:
+            headers.setdefault(
+                "Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_S}; includeSubDomains"
+            )
+        if current_user and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
+        return response
