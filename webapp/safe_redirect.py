@@ -1,6 +1,6 @@
 """The one check that every `next=` redirect goes through."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -15,5 +15,9 @@ def safe_next_url(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
+        return None
+    # A proxy or framework that decodes the path once would read `/%2F/host` as `//host`.
+    decoded = unquote(target)
+    if decoded.startswith("//") or "\\" in decoded:
         return None
     return target

@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -9,6 +9,7 @@ from werkzeug.test import TestResponse
 from tests.factories import make_user
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member
 from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.test_safe_redirect import HOSTILE
 from webapp.models.users import Role
 
 LogIn = Callable[..., TestResponse]
@@ -145,3 +146,18 @@ def test_login_without_csrf_is_rejected(client: FlaskClient) -> None:
         "/connexion", data={"email": "camille@example.org", "password": PASSWORD}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("next_url", HOSTILE)
+def test_hostile_next_never_leaves_site(
+    db_session: Session, bondy: Bondy, log_in: LogIn, next_url: str
+) -> None:
+    add_member(db_session, bondy.campaign, Role.VOLUNTEER, "camille@example.org")
+
+    response = log_in("camille@example.org", query="?" + urlencode({"next": next_url}))
+
+    location = response.headers["Location"]
+    assert location.startswith("/")
+    assert not location.startswith("//")
+    assert "\\" not in location
+    assert urlsplit(location).netloc == ""
