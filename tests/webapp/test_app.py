@@ -97,3 +97,20 @@ def test_valid_sender_accepted(sender: str) -> None:
 def test_long_alphanumeric_sender_rejected() -> None:
     with pytest.raises(SettingsError, match="1 to 11 letters"):
         Settings(twilio_sender="Campagne2027Bondy").validate()
+
+
+def test_privacy_notice_in_french(client: FlaskClient, db_session: Session) -> None:
+    make_campaign(db_session)
+    db_session.commit()
+
+    html = client.get("/confidentialite").get_data(as_text=True)
+
+    assert "Responsable du traitement" in html
+    assert "Twilio" in html
+    assert "SendGrid" in html
+    assert "CNIL" in html
+    assert "article 9.2.a" in html
+
+
+def test_every_page_links_the_notice(client: FlaskClient) -> None:
+    assert 'href="/confidentialite"' in client.get("/").get_data(as_text=True)
