@@ -4,7 +4,14 @@ from webapp.models.audit import AuditEvent
 from webapp.models.campaign import Campaign
 from webapp.models.canvass import DoorVisit, SurveyResponse
 from webapp.models.jobs import JobRun
-from webapp.models.messaging import Broadcast, InboundSms, Message, ProviderEvent, Suppression
+from webapp.models.messaging import (
+    Broadcast,
+    ErasedContact,
+    InboundSms,
+    Message,
+    ProviderEvent,
+    Suppression,
+)
 from webapp.models.planning import (
     Assignment,
     CanvassSession,
@@ -26,7 +33,9 @@ from webapp.models.users import (
     AvailabilityException,
     AvailabilitySlot,
     Consent,
+    Invitation,
     Membership,
+    RecoveryCode,
     User,
     VolunteerProfile,
 )
@@ -44,8 +53,10 @@ __all__ = [
     "Consent",
     "DoorVisit",
     "ElectionResult",
+    "ErasedContact",
     "GridSquare",
     "InboundSms",
+    "Invitation",
     "Iris",
     "IrisScore",
     "JobRun",
@@ -53,6 +64,7 @@ __all__ = [
     "Membership",
     "Message",
     "PollingStation",
+    "RecoveryCode",
     "ProviderEvent",
     "Route",
     "StreetClosure",

@@ -148,3 +148,19 @@ class InboundSms(Base):
     is_stop: Mapped[bool] = mapped_column(Boolean, default=False)
     is_handled: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ErasedContact(Base):
+    """A keyed hash of an erased person's phone or e-mail, so they are never contacted again.
+
+    The hash is an HMAC with the application's secret key: the address cannot be read
+    back, but a new message to the same address can be recognised and suppressed.
+    """
+
+    __tablename__ = "erased_contacts"
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

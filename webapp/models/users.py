@@ -12,6 +12,7 @@ from webapp.db import Base, UtcDateTime, enum_column, utcnow
 
 class Role(StrEnum):
     VOLUNTEER = "volunteer"
+    TEAM_LEAD = "team_lead"
     COORDINATOR = "coordinator"
     ADMINISTRATOR = "administrator"
 
@@ -24,6 +25,8 @@ class Channel(StrEnum):
 class ConsentPurpose(StrEnum):
     # Messages about the volunteer's own canvassing: confirmations, routes, reminders.
     CANVASS_MESSAGES = "canvass_messages"
+    # Hearing from the campaign after the election; also keeps the data past retention.
+    STAY_IN_TOUCH = "stay_in_touch"
 
 
 class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
@@ -37,6 +40,13 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
     phone_e164: Mapped[str | None] = mapped_column(String(20))
     locale: Mapped[str] = mapped_column(String(8), default="fr")
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A new address waiting for its verification link; the old one stays until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Bumped on logout and password change: sessions carrying an older value are refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -155,3 +165,35 @@ class AvailabilitySlot(Base):
     weekday: Mapped[int]  # 0 = Monday
     start_minute: Mapped[int]
     end_minute: Mapped[int]
+
+
+class RecoveryCode(Base):
+    """A single-use code that replaces the authenticator app; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Invitation(Base):
+    """A staff invitation sent by e-mail; only the hash of its token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
