@@ -26,6 +26,7 @@ demo: install
 	rm -f $(DEMO_DB) instance/outbox.jsonl
 	TOURNEE_DATABASE_URL=sqlite:///$(abspath $(DEMO_DB)) \
 	TOURNEE_OUTBOX_PATH=$(abspath instance/outbox.jsonl) \
+	TOURNEE_IS_RATE_LIMIT_ENABLED=false \
 	$(FLASK) demo run $(if $(filter 0,$(SERVE)),--no-serve,--serve)
 
 test: install lint

@@ -79,6 +79,8 @@ def settings(tmp_path: Path) -> Settings:
         is_queue_synchronous=True,
         outbox_path=tmp_path / "outbox.jsonl",
         public_base_url="http://127.0.0.1:5000",
+        # Tests of the limits turn them on; elsewhere repeated logins must not hit them.
+        is_rate_limit_enabled=False,
     )
 
 

@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
         REMEMBER_COOKIE_SECURE=settings.is_production,
         WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_ENABLED=settings.is_rate_limit_enabled,
+        RATELIMIT_STORAGE_URI=settings.redis_url,
     )
     app.extensions["tournee.settings"] = settings
 

@@ -41,6 +41,8 @@ class Settings:
     email_sender_name: str = "Tournée"
     map_tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     route_token_days: int = 14
+    # Login and sign-up limits kept in Redis; off for the laptop demo, which has no Redis.
+    is_rate_limit_enabled: bool = True
     # Planning defaults: distance from home to the meeting point, walking pace, door time.
     max_distance_m: int = 3000
     walking_speed_m_per_min: float = 70.0

@@ -73,6 +73,7 @@ def live_server(live_engine: Engine) -> Iterator[str]:
         database_url=BROWSER_DATABASE_URL,
         is_queue_synchronous=True,
         public_base_url="http://127.0.0.1",
+        is_rate_limit_enabled=False,
     )
     app = create_app(settings)
     server: BaseWSGIServer = make_server(LIVE_HOST, 0, app, threaded=True)
