@@ -55,16 +55,21 @@ def _create_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_engine() -> Iterator[Engine]:
-    """A migrated, empty PostgreSQL database for the whole test run."""
-    url = _test_database_url()
+def migrated_empty_database(url: str) -> Engine:
+    """Create the PostgreSQL database at `url` if needed, empty it and migrate it to head."""
     _create_database(url)
     engine = build_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def database_engine() -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL database for the whole test run."""
+    engine = migrated_empty_database(_test_database_url())
     yield engine
     engine.dispose()
 

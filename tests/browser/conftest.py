@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route, ViewportSize, sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from webapp import create_app, migrate
-from webapp.db import SESSION_FACTORY_KEY, Base, build_engine
+from tests.conftest import migrated_empty_database
+from webapp import create_app
+from webapp.db import SESSION_FACTORY_KEY, Base
 from webapp.settings import Settings
 
 BROWSER_DATABASE_URL = os.environ.get(
@@ -37,29 +38,10 @@ PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 LIVE_HOST = "127.0.0.1"
 
 
-def _create_database(url: str) -> None:
-    engine = create_engine(url)
-    name = engine.url.database
-    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first()
-        if exists is None:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def live_engine() -> Iterator[Engine]:
     """The live server's database, migrated from scratch once per run."""
-    _create_database(BROWSER_DATABASE_URL)
-    engine = build_engine(BROWSER_DATABASE_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
+    engine = migrated_empty_database(BROWSER_DATABASE_URL)
     yield engine
     engine.dispose()
 
