@@ -78,7 +78,9 @@ def test_hostile_next_rejected_or_local(target: str) -> None:
         assert not unquote(result).startswith("//")
 
 
-@pytest.mark.parametrize("target", ["/", "/ciblage/", "/planification/sessions?page=2", "/mon-espace#top"])
+@pytest.mark.parametrize(
+    "target", ["/", "/ciblage/", "/planification/sessions?page=2", "/mon-espace#top"]
+)
 def test_local_paths_kept(target: str) -> None:
     assert safe_next_url(target) == target
 
