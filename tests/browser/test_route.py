@@ -1,5 +1,8 @@
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
@@ -64,3 +67,76 @@ def test_route_without_javascript_keeps_the_list(browser: Browser, route_url: st
         expect(page.locator("#route-map")).to_be_hidden()
     finally:
         context.close()
+
+
+# A4 at 96 CSS pixels an inch.
+A4_VIEWPORT: ViewportSize = {"width": 794, "height": 1123}
+PRINT_PATH = "/tmp/route_print.pdf"  # noqa: S108 - read by a person, not by the test
+
+
+@pytest.fixture
+def a4_page(browser: Browser, blocked_urls: list[str]) -> Iterator[Page]:
+    """A French A4-sized page that may only load from 127.0.0.1."""
+    context = browser.new_context(
+        viewport=A4_VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True
+    )
+    context.set_default_timeout(10_000)
+
+    def loopback_only(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == LIVE_HOST:
+            route.continue_()
+        else:
+            blocked_urls.append(route.request.url)
+            route.abort()
+
+    page = context.new_page()
+    page.route("**/*", loopback_only)
+    yield page
+    context.close()
+
+
+def test_route_prints_on_a4_without_navigation(a4_page: Page, route_url: str) -> None:
+    page = a4_page
+    page.goto(route_url)
+    expect(page.locator(".leaflet-overlay-pane svg path")).to_have_count(1)
+    expect(page.locator(".route-plan")).to_be_hidden()
+
+    page.emulate_media(media="print")
+
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".skip-link")).to_be_hidden()
+    expect(page.locator("#route-map")).to_be_hidden()
+    expect(page.locator(".route-downloads")).to_be_hidden()
+    expect(page.locator(".route-plan")).to_be_visible()
+    expect(page.locator(".route-plan .plan-door")).to_have_count(5)
+    expect(page.locator(".route-qr-code svg")).to_be_visible()
+    expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
+    expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])
+    expect(page.locator(".walk-building")).to_have_text(["immeuble, ~12 logements"])
+    # Everything fits the width of the printable area, 186 mm at 96 pixels an inch.
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_VIEWPORT["width"]
+    plan_box = page.locator(".route-plan-svg").bounding_box()
+    assert plan_box is not None and plan_box["height"] <= 105 / 25.4 * 96 + 1
+    printed = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    assert printed.startswith(b"%PDF-")
+    with open(PRINT_PATH, "wb") as output:
+        output.write(printed)
+
+
+def test_route_page_offers_the_sheet_and_the_track(a4_page: Page, route_url: str) -> None:
+    page = a4_page
+    page.goto(route_url)
+
+    pdf_link = page.get_by_role("link", name="Imprimer la feuille de route (PDF)")
+    gpx_link = page.get_by_role("link", name="Télécharger le tracé (GPX)")
+    expect(pdf_link).to_have_attribute("href", f"/parcours/{TOKEN}.pdf")
+    expect(page.get_by_role("img", name="QR code du lien court")).to_be_visible()
+
+    sheet = page.request.get(route_url + ".pdf")
+    assert sheet.status == 200
+    assert sheet.headers["content-type"] == "application/pdf"
+    assert sheet.body().startswith(b"%PDF-")
+
+    with page.expect_download() as download_info:
+        gpx_link.click()
+    assert download_info.value.suggested_filename == "parcours-equipe-1.gpx"

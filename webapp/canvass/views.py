@@ -1,32 +1,45 @@
-"""The volunteer's route, opened from a private link on a phone.
+"""The volunteer's route, opened from a private link on a phone, printed or exported.
 
 The token in the URL is the credential, so no login is required, and every response keeps
-the link out of referrers, caches and search engines.
+the link out of referrers, caches and search engines. A short code printed on the walk
+sheet opens the same route. Neither is ever logged.
 """
 
 import logging
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from webapp.db import db_session, utcnow
+from webapp.services.route_gpx import route_gpx
+from webapp.services.route_links import (
+    find_route_by_short_code,
+    load_shared_route_sheet,
+    qr_svg,
+)
 from webapp.services.route_view import (
     RouteLinkExpiredError,
     RouteLinkNotFoundError,
+    RouteSheet,
     load_route_sheet,
     route_geojson,
 )
+from webapp.services.walk_sheet import LARGE_BUILDING_DWELLINGS, project_route
+from webapp.services.walk_sheet_pdf import render_walk_sheet_pdf
+from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
 
-blueprint = Blueprint("canvass", __name__, url_prefix="/parcours")
+blueprint = Blueprint("canvass", __name__)
 
 PRIVATE_LINK_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
 }
+# The printed plan's SVG box; CSS scales it to the page width.
+PLAN_BOX = (1000, 640)
 
 
 @blueprint.after_request
@@ -35,20 +48,55 @@ def _protect_private_link(response: Response) -> Response:
     return response
 
 
-@blueprint.get("/<token>")
+@blueprint.errorhandler(RouteLinkNotFoundError)
+def _link_not_found(_error: RouteLinkNotFoundError) -> ResponseReturnValue:
+    logger.info("Route link not found")
+    return render_template("canvass/link_unknown.html"), 404
+
+
+@blueprint.errorhandler(RouteLinkExpiredError)
+def _link_expired(error: RouteLinkExpiredError) -> ResponseReturnValue:
+    logger.info("Route link expired for route %s", error.route_id)
+    return render_template("canvass/link_expired.html"), 410
+
+
+@blueprint.get("/parcours/<token>")
 def show_route(token: str) -> ResponseReturnValue:
-    try:
-        sheet = load_route_sheet(db_session(), token, now=utcnow())
-    except RouteLinkNotFoundError:
-        logger.info("Route link not found")
-        return render_template("canvass/link_unknown.html"), 404
-    except RouteLinkExpiredError as error:
-        logger.info("Route link expired for route %s", error.route_id)
-        return render_template("canvass/link_expired.html"), 410
-    return render_template("canvass/route.html", sheet=sheet, token=token)
+    sheet = load_shared_route_sheet(db_session(), token, now=utcnow())
+    db_session().commit()
+    short_url = _short_url(sheet)
+    return render_template(
+        "canvass/route.html",
+        sheet=sheet,
+        token=token,
+        short_url=short_url,
+        short_url_text=short_url.split("://", 1)[-1],
+        qr_svg=qr_svg(short_url),
+        plan=project_route(sheet, width=PLAN_BOX[0], height=PLAN_BOX[1], margin=40, is_y_down=True),
+        large_building_dwellings=LARGE_BUILDING_DWELLINGS,
+    )
 
 
-@blueprint.get("/<token>.geojson", endpoint="route_geojson")
+@blueprint.get("/parcours/<token>.pdf", endpoint="route_pdf")
+def show_route_pdf(token: str) -> ResponseReturnValue:
+    sheet = load_shared_route_sheet(db_session(), token, now=utcnow())
+    db_session().commit()
+    response = Response(
+        render_walk_sheet_pdf(sheet, short_url=_short_url(sheet)), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="{_file_name(sheet, "pdf")}"'
+    return response
+
+
+@blueprint.get("/parcours/<token>.gpx", endpoint="route_gpx")
+def show_route_gpx(token: str) -> ResponseReturnValue:
+    sheet = load_route_sheet(db_session(), token, now=utcnow())
+    response = Response(route_gpx(sheet), mimetype="application/gpx+xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_name(sheet, "gpx")}"'
+    return response
+
+
+@blueprint.get("/parcours/<token>.geojson", endpoint="route_geojson")
 def show_route_geojson(token: str) -> ResponseReturnValue:
     try:
         sheet = load_route_sheet(db_session(), token, now=utcnow())
@@ -61,3 +109,18 @@ def show_route_geojson(token: str) -> ResponseReturnValue:
     response = jsonify(route_geojson(sheet))
     response.mimetype = "application/geo+json"
     return response
+
+
+@blueprint.get("/p/<code>", endpoint="open_short_link")
+def open_short_link(code: str) -> ResponseReturnValue:
+    route = find_route_by_short_code(db_session(), code, now=utcnow())
+    return redirect(url_for("canvass.show_route", token=route.access_token), 302)
+
+
+def _short_url(sheet: RouteSheet) -> str:
+    return public_url("canvass.open_short_link", code=sheet.short_code)
+
+
+def _file_name(sheet: RouteSheet, extension: str) -> str:
+    # Kept ASCII and untranslated, so every browser and phone saves it under the same name.
+    return f"parcours-equipe-{sheet.team}.{extension}"

@@ -6,6 +6,7 @@ address, because anyone holding the link can read it.
 
 import hmac
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import door_for
 
 logger = logging.getLogger(__name__)
+
+_LEADING_DIGITS = re.compile(r"[0-9]+")
 
 # Tokens are stored in a VARCHAR(64), so a longer or non-ASCII one cannot be a real link.
 MAX_TOKEN_LENGTH = 64
@@ -42,17 +45,27 @@ class RouteLinkExpiredError(ServiceError):
 
 @dataclass(frozen=True)
 class RouteStop:
-    """One door of the walk. ``step`` counts from 1 in walking order, as on the map."""
+    """One door of the walk. ``step`` counts from 1 in walking order, as on the map.
+
+    ``dwellings`` is the import's estimate of the households behind the door.
+    """
 
     step: int
     number: str
     street: str
     lon: float
     lat: float
+    dwellings: int = 1
 
     @property
     def label(self) -> str:
         return f"{self.number} {self.street}" if self.number else self.street
+
+    @property
+    def house_number(self) -> int | None:
+        """Return the number without its suffix (3 for "3 bis"), or None when there is none."""
+        digits = _LEADING_DIGITS.match(self.number)
+        return int(digits.group()) if digits else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,8 @@ class RouteSheet:
     sections: tuple[StreetSection, ...]
     # [lon, lat] pairs along the streets, meeting point to meeting point.
     path: tuple[tuple[float, float], ...]
+    # The printed link's code, None until one is generated for the route.
+    short_code: str | None = None
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -106,7 +121,11 @@ def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route
 
 def load_route_sheet(session: Session, token: str, *, now: datetime) -> RouteSheet:
     """Return the sheet of the route that `token` opens."""
-    route = find_route_by_token(session, token, now=now)
+    return sheet_of_route(session, find_route_by_token(session, token, now=now))
+
+
+def sheet_of_route(session: Session, route: Route) -> RouteSheet:
+    """Return the sheet of a route already found by its link."""
     canvass = route.session
     return RouteSheet(
         team=route.team,
@@ -122,6 +141,7 @@ def load_route_sheet(session: Session, token: str, *, now: datetime) -> RouteShe
         total_minutes=round(route.total_minutes),
         sections=_street_sections(route, _doors(session, route)),
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
+        short_code=route.short_code,
     )
 
 
@@ -207,6 +227,10 @@ def _street_sections(route: Route, doors: Sequence[Door]) -> tuple[StreetSection
         stops = []
         for _number in stretch.numbers:
             step, door = next(remaining)
-            stops.append(RouteStop(step, door.number, door.street, door.point.lon, door.point.lat))
+            stops.append(
+                RouteStop(
+                    step, door.number, door.street, door.point.lon, door.point.lat, door.dwellings
+                )
+            )
         sections.append(StreetSection(stretch.street, tuple(stops)))
     return tuple(sections)

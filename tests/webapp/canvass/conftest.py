@@ -34,17 +34,26 @@ class Walk:
 
 
 def add_door(
-    session: Session, street: str, number: int, point: tuple[float, float], suffix: str = ""
+    session: Session,
+    street: str,
+    number: int | None,
+    point: tuple[float, float],
+    *,
+    suffix: str = "",
+    dwellings: int = 1,
 ) -> Address:
-    return make_address(
+    address = make_address(
         session,
-        ban_id=f"{street[:4]}-{number}{suffix}",
+        ban_id=f"{street[:30]}-{number}{suffix}",
         street=street,
         number=number,
         suffix=suffix,
         lon=point[0],
         lat=point[1],
     )
+    address.dwellings = dwellings
+    session.flush()
+    return address
 
 
 @pytest.fixture
@@ -59,7 +68,8 @@ def walk(db_session: Session, monkeypatch: pytest.MonkeyPatch) -> Walk:
 def seed_walk(session: Session) -> Walk:
     """Add a route for team 1 that walks Rue Jules Guesde downwards, then the Allée upwards.
 
-    Addresses are created out of walking order, so their ids do not follow it.
+    Addresses are created out of walking order, so their ids do not follow it. 3 Rue Jules
+    Guesde is a building of 12 dwellings.
     Team 1 is Camille, Alex and Noé (who declined); Yanis is on team 2.
     """
     make_commune(session)
@@ -73,7 +83,7 @@ def seed_walk(session: Session) -> Walk:
         "G5": add_door(session, GUESDE, 5, (2.4801, 48.9030)),
         "G1": add_door(session, GUESDE, 1, (2.4795, 48.9026)),
         "E2": add_door(session, ESPERANTO, 2, (2.4809, 48.9033)),
-        "G3": add_door(session, GUESDE, 3, (2.4798, 48.9028)),
+        "G3": add_door(session, GUESDE, 3, (2.4798, 48.9028), dwellings=12),
     }
     walking_order = tuple(doors[key] for key in ("G5", "G3", "G1", "E2", "E4"))
     route = make_walk_route(

@@ -4,11 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import segno
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk
+from tests.webapp.canvass.qr_reading import qr_modules
 from webapp.db import utcnow
 from webapp.models.planning import SessionStatus
 
@@ -179,3 +181,145 @@ def test_geojson_checks_the_token_too(client: FlaskClient, db_session: Session, 
     expired = client.get(f"/parcours/{TOKEN}.geojson")
     assert (expired.status_code, expired.get_json()) == (410, {"error": "expired"})
     assert_private(expired)
+
+
+def short_code_of(page: str) -> str:
+    return first(r'id="route-short-link" href="http://127\.0\.0\.1:5000/p/([a-z0-9]+)"', page)
+
+
+def test_page_links_to_the_sheet_and_the_track(client: FlaskClient, walk: Walk) -> None:
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    pdf_link = first(r'(<a [^>]*id="route-pdf"[^>]*>.*?</a>)', page)
+    gpx_link = first(r'(<a [^>]*id="route-gpx"[^>]*>.*?</a>)', page)
+    assert f'href="/parcours/{TOKEN}.pdf"' in pdf_link
+    assert text_of(pdf_link) == "Imprimer la feuille de route (PDF)"
+    assert f'href="/parcours/{TOKEN}.gpx"' in gpx_link
+    assert " download" in gpx_link
+    assert text_of(gpx_link) == "Télécharger le tracé (GPX)"
+
+
+def test_page_shows_the_short_link_and_its_qr_code(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    db_session.refresh(walk.route)
+    code = walk.route.short_code
+    assert code is not None
+    assert short_code_of(page) == code
+    short_url = f"http://127.0.0.1:5000/p/{code}"
+    assert text_of(first(r'(<a [^>]*id="route-short-link".*?</a>)', page)) == short_url[7:]
+    qr = first(r'(<div class="route-qr-code".*?</svg>)', page)
+    assert 'role="img" aria-label="QR code du lien court"' in qr
+    assert qr_modules(qr) == [bytes(row) for row in segno.make(short_url, error="m").matrix]
+    assert "style=" not in qr
+    assert "Scannez pour ouvrir le parcours sur un téléphone" in text_of(page)
+
+
+def test_short_code_stays_the_same_on_every_visit(client: FlaskClient, walk: Walk) -> None:
+    codes = {short_code_of(client.get(f"/parcours/{TOKEN}").get_data(as_text=True)) for _ in "ab"}
+
+    assert len(codes) == 1
+
+
+def test_page_flags_large_buildings(client: FlaskClient, walk: Walk) -> None:
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    door = first(r'(<li class="walk-door is-building" id="step-2".*?</li>)', page)
+    assert "immeuble, ~12 logements" in text_of(door)
+    assert page.count("walk-building") == 1
+
+
+def test_page_carries_a_printable_plan(client: FlaskClient, walk: Walk) -> None:
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    plan = first(r'(<figure class="route-plan".*?</figure>)', page)
+    assert plan.count('<circle class="plan-door"') == 5
+    assert [text_of(s) for s in re.findall(r'class="plan-step"[^>]*>(.*?)<', plan)] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
+    points = first(r'<polyline class="plan-path" points="([^"]+)"', plan).split()
+    assert len(points) == 7
+    assert ">RDV</text>" in plan
+
+
+def test_short_link_redirects_to_the_route(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    walk.route.short_code = "k7mq3xzp"
+    db_session.commit()
+
+    for typed in ("k7mq3xzp", "K7MQ3XZP"):
+        response = client.get(f"/p/{typed}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/parcours/{TOKEN}"
+        assert_private(response)
+
+
+@pytest.mark.parametrize("code", ["k7mq3xzq", "inconnu", "k7mq3xz0", "x" * 80])
+def test_unknown_short_link_is_a_french_404(
+    client: FlaskClient, db_session: Session, walk: Walk, code: str
+) -> None:
+    walk.route.short_code = "k7mq3xzp"
+    db_session.commit()
+
+    response = client.get(f"/p/{code}")
+
+    assert response.status_code == 404
+    assert_private(response)
+    assert "Lien inconnu" in text_of(response.get_data(as_text=True))
+
+
+def test_expired_short_link_is_a_french_410(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    walk.route.short_code = "k7mq3xzp"
+    walk.route.token_expires_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+
+    response = client.get("/p/k7mq3xzp")
+
+    assert response.status_code == 410
+    assert_private(response)
+    assert "Ce lien a expiré" in response.get_data(as_text=True)
+    assert TOKEN not in response.get_data(as_text=True)
+
+
+def test_logs_carry_neither_token_nor_code(
+    client: FlaskClient, db_session: Session, walk: Walk, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="webapp"):
+        page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+        code = short_code_of(page)
+        for path in (
+            f"/parcours/{TOKEN}.pdf",
+            f"/parcours/{TOKEN}.gpx",
+            f"/p/{code}",
+            "/p/k7mq3xzq",
+        ):
+            client.get(path)
+        walk.route.token_expires_at = utcnow() - timedelta(minutes=1)
+        db_session.commit()
+        client.get(f"/p/{code}")
+
+    assert f"Short link created for route {walk.route.id}" in caplog.text
+    assert "Route link not found" in caplog.text
+    assert f"Route link expired for route {walk.route.id}" in caplog.text
+    assert TOKEN not in caplog.text
+    assert code not in caplog.text
+
+
+def test_page_in_english(client: FlaskClient, walk: Walk) -> None:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+
+    text = text_of(client.get(f"/parcours/{TOKEN}").get_data(as_text=True))
+
+    assert "Print the walk sheet (PDF)" in text
+    assert "Download the track (GPX)" in text
+    assert "building, about 12 dwellings" in text

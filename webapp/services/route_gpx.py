@@ -1,0 +1,57 @@
+"""The route as GPX for hiking and map apps: the path as a track, the doors as waypoints.
+
+Names go through Flask-Babel, so the file is written in the locale of the request.
+"""
+
+from flask_babel import gettext, ngettext
+from gpxpy.gpx import GPX, GPXTrack, GPXTrackPoint, GPXTrackSegment, GPXWaypoint
+
+from webapp.services.route_view import RouteSheet, RouteStop
+from webapp.services.walk_sheet import is_large_building
+
+# Symbol names from Garmin's list. GPX leaves `sym` free text, so other apps may ignore them.
+MEETING_SYMBOL = "Flag, Blue"
+DOOR_SYMBOL = "Residence"
+
+
+def route_gpx(sheet: RouteSheet) -> str:
+    """Return GPX 1.1 with the meeting point, then each door in walking order, and the path."""
+    team = gettext("Team %(number)s", number=sheet.team)
+    gpx = GPX()
+    gpx.creator = "Tournée"
+    gpx.name = team
+    gpx.waypoints.append(
+        GPXWaypoint(
+            latitude=sheet.meeting_lat,
+            longitude=sheet.meeting_lon,
+            name=gettext("Meeting point"),
+            description=sheet.meeting_point,
+            symbol=MEETING_SYMBOL,
+        )
+    )
+    gpx.waypoints.extend(_door_waypoint(stop) for stop in sheet.stops)
+    if sheet.path:
+        segment = GPXTrackSegment(
+            [GPXTrackPoint(latitude=lat, longitude=lon) for lon, lat in sheet.path]
+        )
+        track = GPXTrack(name=team)
+        track.segments.append(segment)
+        gpx.tracks.append(track)
+    return str(gpx.to_xml(version="1.1"))
+
+
+def _door_waypoint(stop: RouteStop) -> GPXWaypoint:
+    description = None
+    if is_large_building(stop):
+        description = ngettext(
+            "building, about %(num)d dwelling",
+            "building, about %(num)d dwellings",
+            stop.dwellings,
+        )
+    return GPXWaypoint(
+        latitude=stop.lat,
+        longitude=stop.lon,
+        name=f"{stop.step} · {stop.label}",
+        description=description,
+        symbol=DOOR_SYMBOL,
+    )
