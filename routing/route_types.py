@@ -35,7 +35,12 @@ class TurfProblem:
 
     Every team leaves the meeting point and comes back to it within ``max_minutes``,
     walking at ``walking_speed_m_per_min`` and spending ``minutes_per_dwelling`` per
-    household at each door. ``time_limit_s`` bounds the solver's search.
+    household at each door, and knocks on at most ``max_doors_per_route`` doors when
+    that is set. ``time_limit_s`` bounds the solver's search; ``solution_limit`` also
+    stops it after that many improving solutions, so a run gives the same plan on any
+    machine fast enough to get there within the time limit.
+    ``balance_cost_per_second`` is the walking (in metres) the plan may add in total to
+    shorten the longest walk by one second; 0 minimises the total walk alone.
     """
 
     meeting_point: GeoPoint
@@ -45,6 +50,9 @@ class TurfProblem:
     walking_speed_m_per_min: float = 70.0
     minutes_per_dwelling: float = 1.5
     time_limit_s: float = 5.0
+    max_doors_per_route: int | None = None
+    balance_cost_per_second: int = 2
+    solution_limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.team_count < 1:
@@ -61,6 +69,17 @@ class TurfProblem:
             )
         if not (math.isfinite(self.time_limit_s) and self.time_limit_s > 0):
             raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if self.max_doors_per_route is not None and self.max_doors_per_route < 1:
+            raise ValueError(
+                f"max_doors_per_route must be at least 1, got {self.max_doors_per_route}"
+            )
+        if self.balance_cost_per_second < 0:
+            raise ValueError(
+                f"balance_cost_per_second must be zero or positive, "
+                f"got {self.balance_cost_per_second}"
+            )
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if not (math.isfinite(self.meeting_point.lon) and math.isfinite(self.meeting_point.lat)):
             raise ValueError("meeting_point coordinates must be finite numbers")
         counts = Counter(door.address_id for door in self.doors)

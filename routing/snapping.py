@@ -72,6 +72,19 @@ class SnapResult:
         """Return the projection of point ``i`` on its edge."""
         return GeoPoint(float(self.snapped_lon[i]), float(self.snapped_lat[i]))
 
+    def subset(self, indices: Sequence[int] | NDArray[np.integer]) -> SnapResult:
+        """Return the snaps of the given points, in the given order."""
+        rows = np.asarray(indices, dtype=np.int64)
+        return SnapResult(
+            points=tuple(self.points[int(i)] for i in rows),
+            edge=self.edge[rows],
+            fraction=self.fraction[rows],
+            offset_m=self.offset_m[rows],
+            side=self.side[rows],
+            snapped_lon=self.snapped_lon[rows],
+            snapped_lat=self.snapped_lat[rows],
+        )
+
     def side_of(self, i: int) -> Side:
         """Return the side of its edge that point ``i`` lies on."""
         return Side(int(self.side[i]))

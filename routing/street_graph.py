@@ -37,7 +37,8 @@ class StreetGraph:
 
     Edge ``i`` runs from vertex ``edge_u[i]`` to ``edge_v[i]`` in the drawing order of its
     way, which fixes what "left" and "right" mean when a point is snapped onto it.
-    ``edge_way[i]`` is the position of that way in the input of ``build_street_graph``.
+    ``edge_way[i]`` is the position of that way in the input of ``build_street_graph``,
+    and ``edge_highway[i]`` its OpenStreetMap ``highway`` class.
     ``adjacency`` holds, for each pair of adjacent vertices, the shortest edge between them.
     """
 
@@ -48,6 +49,7 @@ class StreetGraph:
     edge_length_m: NDArray[np.float64]
     edge_name: tuple[str | None, ...]
     edge_way_id: tuple[str, ...]
+    edge_highway: tuple[str, ...]
     edge_way: NDArray[np.int32]
     adjacency: csr_matrix
     node_component: NDArray[np.int32]
@@ -120,6 +122,7 @@ def build_street_graph(ways: Sequence[StreetWay]) -> StreetGraph:
         edge_length_m=length_m,
         edge_name=tuple(ways[int(w)].name for w in edge_way),
         edge_way_id=tuple(ways[int(w)].way_id for w in edge_way),
+        edge_highway=tuple(ways[int(w)].highway for w in edge_way),
         edge_way=edge_way.astype(np.int32),
         adjacency=adjacency,
         node_component=node_component,
@@ -178,9 +181,7 @@ def _adjacency(
     rows, cols, weights = rows[order], cols[order], weights[order]
     first = np.ones(rows.shape[0], dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    return csr_matrix(
-        (weights[first], (rows[first], cols[first])), shape=(node_count, node_count)
-    )
+    return csr_matrix((weights[first], (rows[first], cols[first])), shape=(node_count, node_count))
 
 
 def haversine_m_array(

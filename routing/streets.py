@@ -52,6 +52,9 @@ UNREACHABLE_M = 10_000_000
 # (sources x vertices) result on large graphs.
 _DIJKSTRA_BATCH = 64
 
+# Rows of the distance matrix computed at once, to bound the work arrays' memory.
+_ROW_BLOCK = 256
+
 
 def walking_distance_matrix(
     graph: StreetGraph, points: Sequence[GeoPoint], *, main_component_only: bool = True
@@ -70,8 +73,8 @@ def snapped_distance_matrix(graph: StreetGraph, snaps: SnapResult) -> NDArray[np
     """Return walking distances in whole metres between every pair of snapped points.
 
     Pairs without a street path between them get ``UNREACHABLE_M``.
-    NOTE: memory grows with the square of the point count (a few float64 matrices of
-    that size), which suits a session's doors, up to a few thousand points.
+    NOTE: the result grows with the square of the point count (4 bytes a pair, 100 MB
+    for 5,000 points); the work arrays are bounded by computing a block of rows at a time.
     """
     count = len(snaps)
     if count == 0:
@@ -80,25 +83,37 @@ def snapped_distance_matrix(graph: StreetGraph, snaps: SnapResult) -> NDArray[np
     nodes, position = np.unique(ends, return_inverse=True)
     position = position.reshape(count, 2)
     between = _node_distances(graph, nodes)
-
-    best = np.full((count, count), np.inf)
-    for x in (0, 1):
-        for y in (0, 1):
-            candidate = (
-                along[:, x][:, None]
-                + between[np.ix_(position[:, x], position[:, y])]
-                + along[:, y][None, :]
-            )
-            np.minimum(best, candidate, out=best)
-    same_edge = snaps.edge[:, None] == snaps.edge[None, :]
-    along_edge = np.abs(along[:, 0][:, None] - along[:, 0][None, :])
-    best = np.where(same_edge, along_edge, best)
-    total = snaps.offset_m[:, None] + best + snaps.offset_m[None, :]
-    pavement = np.maximum(_straight_m(snaps), best)
-    total = np.where(_same_way_and_side(graph, snaps), np.minimum(total, pavement), total)
-    np.fill_diagonal(total, 0.0)
-    total = np.where(np.isfinite(total), np.rint(total), UNREACHABLE_M)
-    return np.minimum(total, UNREACHABLE_M).astype(np.int32)
+    lon = np.array([p.lon for p in snaps.points])
+    lat = np.array([p.lat for p in snaps.points])
+    way = graph.edge_way[snaps.edge]
+    result = np.empty((count, count), dtype=np.int32)
+    for first in range(0, count, _ROW_BLOCK):
+        rows = np.arange(first, min(first + _ROW_BLOCK, count))
+        best = np.full((rows.shape[0], count), np.inf)
+        for x in (0, 1):
+            for y in (0, 1):
+                candidate = (
+                    along[rows, x][:, None]
+                    + between[np.ix_(position[rows, x], position[:, y])]
+                    + along[:, y][None, :]
+                )
+                np.minimum(best, candidate, out=best)
+        same_edge = snaps.edge[rows][:, None] == snaps.edge[None, :]
+        along_edge = np.abs(along[rows, 0][:, None] - along[:, 0][None, :])
+        best = np.where(same_edge, along_edge, best)
+        total = snaps.offset_m[rows][:, None] + best + snaps.offset_m[None, :]
+        straight = haversine_m_array(
+            lon[rows][:, None], lat[rows][:, None], lon[None, :], lat[None, :]
+        )
+        pavement = np.maximum(straight, best)
+        same_side = (way[rows][:, None] == way[None, :]) & (
+            snaps.side[rows][:, None] == snaps.side[None, :]
+        )
+        total = np.where(same_side, np.minimum(total, pavement), total)
+        total[np.arange(rows.shape[0]), rows] = 0.0
+        total = np.where(np.isfinite(total), np.rint(total), UNREACHABLE_M)
+        result[rows] = np.minimum(total, UNREACHABLE_M).astype(np.int32)
+    return result
 
 
 def snapped_paths(
@@ -181,21 +196,6 @@ def _node_distances(graph: StreetGraph, nodes: NDArray[np.int32]) -> NDArray[np.
         distances = dijkstra(graph.adjacency, directed=True, indices=sources)
         result[start : start + sources.shape[0]] = distances[:, nodes]
     return result
-
-
-def _same_way_and_side(graph: StreetGraph, snaps: SnapResult) -> NDArray[np.bool_]:
-    """Return which pairs of points lie on the same side of the same way."""
-    way = graph.edge_way[snaps.edge]
-    side = snaps.side
-    same: NDArray[np.bool_] = (way[:, None] == way[None, :]) & (side[:, None] == side[None, :])
-    return same
-
-
-def _straight_m(snaps: SnapResult) -> NDArray[np.float64]:
-    """Return straight-line metres between every pair of the original points."""
-    lon = np.array([p.lon for p in snaps.points])
-    lat = np.array([p.lat for p in snaps.points])
-    return haversine_m_array(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
 
 
 def _best_ends(

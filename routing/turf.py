@@ -6,13 +6,17 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
 
 from routing.geo import GeoPoint
+from routing.plan_check import check_plan
 from routing.route_types import Door, PlannedRoute, StreetStretch, TurfPlan, TurfProblem
+from routing.sectors import Sector, split_sectors
+from routing.snapping import SnapResult
 from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
 from routing.streets import snapped_distance_matrix, snapped_paths
@@ -20,16 +24,23 @@ from routing.turf_model import TurfModelInput, solve_turf_model
 
 logger = logging.getLogger(__name__)
 
+# A routing model's search converges within seconds up to about this many doors (the
+# benchmarks in benchmarks/README.md); larger turfs are cut into sectors of this size.
+SECTOR_MAX_DOORS = 300
+
 
 def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
     """Cut the problem's doors into one walk per team from and back to the meeting point.
 
     Doors that do not fit in the session's time are returned as unvisited. Route figures
     come from the walking distances (not the solver's rounded seconds), so a route's
-    ``total_minutes`` never exceeds ``max_minutes``.
+    ``total_minutes`` never exceeds ``max_minutes``; the plan is checked against every
+    rule of the problem before it is returned (``routing.plan_check``).
+    A turf of more than ``SECTOR_MAX_DOORS`` doors is cut into sectors planned one by
+    one (see ``routing.sectors``), each searched for its share of ``time_limit_s``.
 
     NOTE: the search stops at ``time_limit_s``, so on a busy or slower machine the same
-    problem can give a different plan.
+    problem can give a different plan unless ``solution_limit`` stops it first.
     """
     started = time.perf_counter()
     doors = problem.doors
@@ -38,49 +49,43 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
         return TurfPlan(SolveStatus.EMPTY, empty, (), time.perf_counter() - started)
 
     snaps = graph.snap([problem.meeting_point, *(door.point for door in doors)])
-    distance_m = snapped_distance_matrix(graph, snaps)
-    service_s = [0, *(_door_seconds(door, problem) for door in doors)]
-    outcome = solve_turf_model(
-        TurfModelInput(
-            distance_m=distance_m,
-            service_s=tuple(service_s),
-            households=(0, *(door.dwellings for door in doors)),
-            team_count=problem.team_count,
-            capacity_s=problem.max_minutes * 60,
-            walking_speed_m_per_min=problem.walking_speed_m_per_min,
-            time_limit_s=problem.time_limit_s,
-        )
+    service_s = [_door_seconds(door, problem) for door in doors]
+    sectors = split_sectors(
+        problem.meeting_point,
+        [door.point for door in doors],
+        service_s,
+        team_count=problem.team_count,
+        max_doors=SECTOR_MAX_DOORS,
     )
-    if not outcome.team_nodes:
+    routes: list[PlannedRoute] = []
+    statuses: list[SolveStatus] = []
+    for sector in sectors:
+        share = problem.time_limit_s * len(sector.doors) / len(doors)
+        status, sector_routes = _plan_sector(
+            graph, snaps, problem, sector, first_team=len(routes), time_limit_s=share
+        )
+        statuses.append(status)
+        routes.extend(sector_routes)
+    if len(sectors) > 1:
+        routes = _plan_leftovers(graph, snaps, problem, routes)
+    solved = [status for status in statuses if status.has_solution]
+    if not solved:
         unvisited = tuple(door.address_id for door in doors)
-        return TurfPlan(outcome.status, (), unvisited, time.perf_counter() - started)
-
-    stops = [[0, *nodes, 0] for nodes in outcome.team_nodes]
-    legs = [(a, b) for route in stops if len(route) > 2 for a, b in pairwise(route)]
-    leg_paths = dict(zip(legs, snapped_paths(graph, snaps, legs), strict=True))
-    routes = tuple(
-        _planned_route(
-            team,
-            route,
-            doors=doors,
-            distance_m=distance_m,
-            leg_paths=leg_paths,
-            problem=problem,
-        )
-        for team, route in enumerate(stops)
-    )
+        return TurfPlan(statuses[0], (), unvisited, time.perf_counter() - started)
     visited = {door_id for route in routes for door_id in route.door_ids}
     unvisited = tuple(door.address_id for door in doors if door.address_id not in visited)
-    wall_time_s = time.perf_counter() - started
+    plan = TurfPlan(solved[0], tuple(routes), unvisited, time.perf_counter() - started)
+    check_plan(problem, plan)
     logger.info(
-        "Planned turf: %s doors, %s teams, %s visited, status %s, %.2f s",
+        "Planned turf: %s doors, %s teams, %s sectors, %s visited, status %s, %.2f s",
         len(doors),
         problem.team_count,
+        len(sectors),
         len(visited),
-        outcome.status,
-        wall_time_s,
+        plan.status,
+        plan.wall_time_s,
     )
-    return TurfPlan(outcome.status, routes, unvisited, wall_time_s)
+    return plan
 
 
 def walk_list(route: PlannedRoute, doors: Sequence[Door]) -> tuple[StreetStretch, ...]:
@@ -103,6 +108,77 @@ def walk_list(route: PlannedRoute, doors: Sequence[Door]) -> tuple[StreetStretch
 def _door_seconds(door: Door, problem: TurfProblem) -> int:
     """Return the whole seconds spent at a door, rounded up."""
     return math.ceil(door.dwellings * problem.minutes_per_dwelling * 60)
+
+
+def _plan_sector(
+    graph: StreetGraph,
+    snaps: SnapResult,
+    problem: TurfProblem,
+    sector: Sector,
+    *,
+    first_team: int,
+    time_limit_s: float,
+) -> tuple[SolveStatus, list[PlannedRoute]]:
+    """Plan one sector's doors with its teams; return its status and routes.
+
+    ``snaps`` holds the meeting point then every door of the problem. A sector without a
+    solution gets empty routes, so its doors end up unvisited.
+    """
+    doors = tuple(problem.doors[d] for d in sector.doors)
+    local = snaps.subset([0, *(d + 1 for d in sector.doors)])
+    distance_m = snapped_distance_matrix(graph, local)
+    outcome = solve_turf_model(
+        TurfModelInput(
+            arc_m=distance_m.astype(np.int64),
+            service_s=(0, *(_door_seconds(door, problem) for door in doors)),
+            households=(0, *(door.dwellings for door in doors)),
+            team_count=sector.team_count,
+            capacity_s=problem.max_minutes * 60,
+            walking_speed_m_per_min=problem.walking_speed_m_per_min,
+            time_limit_s=time_limit_s,
+            max_doors=problem.max_doors_per_route,
+            balance_cost_per_second=problem.balance_cost_per_second,
+            first_solution="savings" if sector.team_count > 1 else "path_cheapest_arc",
+            solution_limit=problem.solution_limit,
+        )
+    )
+    teams = range(first_team, first_team + sector.team_count)
+    if not outcome.team_nodes:
+        logger.warning("No walk found for a sector of %s doors: %s", len(doors), outcome.status)
+        return outcome.status, [_empty_route(team) for team in teams]
+    stops = [[0, *nodes, 0] for nodes in outcome.team_nodes]
+    legs = [(a, b) for route in stops if len(route) > 2 for a, b in pairwise(route)]
+    leg_paths = dict(zip(legs, snapped_paths(graph, local, legs), strict=True))
+    routes = [
+        _planned_route(
+            team, route, doors=doors, distance_m=distance_m, leg_paths=leg_paths, problem=problem
+        )
+        for team, route in zip(teams, stops, strict=True)
+    ]
+    return outcome.status, routes
+
+
+def _plan_leftovers(
+    graph: StreetGraph, snaps: SnapResult, problem: TurfProblem, routes: list[PlannedRoute]
+) -> list[PlannedRoute]:
+    """Give doors a sector could not fit to the teams another sector left idle.
+
+    Sectors share teams in proportion to their work, so a sector can run out of teams
+    while another has one to spare; one more model over those doors and teams fixes it.
+    """
+    visited = {door_id for route in routes for door_id in route.door_ids}
+    left = [k for k, door in enumerate(problem.doors) if door.address_id not in visited]
+    idle = [route.team for route in routes if not route.door_ids]
+    if not left or not idle:
+        return routes
+    share = max(0.1, problem.time_limit_s * len(left) / len(problem.doors))
+    _, extra = _plan_sector(
+        graph, snaps, problem, Sector(tuple(left), len(idle)), first_team=0, time_limit_s=share
+    )
+    merged = list(routes)
+    for team, route in zip(idle, extra, strict=True):
+        merged[team] = replace(route, team=team)
+    return merged
 
 
 def _planned_route(

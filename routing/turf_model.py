@@ -1,14 +1,17 @@
-"""OR-Tools routing model that orders doors into one walk per team.
+"""OR-Tools routing model that orders stops into one walk per team.
 
-Node 0 is the meeting point, where every team starts and ends; nodes 1..n are doors.
-Arc cost is walked metres. A time dimension in whole seconds (walk at the team's speed
-plus the time spent at the door being left) caps each walk at the session's length,
-and a global span cost on it evens the walks out.
+Node 0 is the meeting point, where every team starts and ends; nodes 1..n are visits (a
+door, or a stretch of street walked in one direction, see ``routing.segments``). Nodes
+come in groups of alternatives (the two directions of one stretch), of which at most one
+is visited. Arc cost is walked metres. A time dimension in whole seconds (walk at the
+team's speed plus the time spent at the node being left) caps each walk at the session's
+length, an optional count dimension caps its doors, and a global span cost on time can
+even the walks out.
 
-Every door is optional. Dropping one costs, per household behind it, more than its visit
-could add to walking and balance, so the solver reaches as many households as fit before
-it saves metres. Counting households rather than doors keeps a block of flats from losing
-to a few houses that take the same time.
+Every group is optional. Dropping one costs, per household behind it, more than its
+visit could add to walking and balance, so the solver reaches as many households as fit
+before it saves metres. Counting households rather than doors keeps a block of flats
+from losing to a few houses that take the same time.
 """
 
 from __future__ import annotations
@@ -24,27 +27,51 @@ from routing.status import SolveStatus
 from routing.streets import UNREACHABLE_M
 
 TIME_DIMENSION = "time"
+DOOR_DIMENSION = "doors"
 
 # Cost of one second of the longest walk, in the unit of arc costs (metres). At 70 m per
 # minute a second is about 1.2 m, so a balanced plan may walk somewhat more in total
 # when that shortens its longest route.
 SPAN_COST_PER_SECOND = 2
 
+FIRST_SOLUTIONS = {
+    "path_cheapest_arc": routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+    "savings": routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    "parallel_cheapest_insertion": (
+        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    ),
+    "local_cheapest_insertion": routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
+    "christofides": routing_enums_pb2.FirstSolutionStrategy.CHRISTOFIDES,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TurfModelInput:
     """Numbers the routing model needs, already in solver units.
 
-    ``service_s`` and ``households`` are per node, node 0 (the meeting point) included.
+    ``arc_m`` is square over the nodes, node 0 the meeting point. ``service_s``,
+    ``households`` and ``door_counts`` are per node, node 0 included. ``groups`` lists
+    the alternatives of each visit; empty means every door node is its own group.
+    ``solution_limit`` stops the search after that many improving solutions, which makes
+    a run reproducible whatever the machine's speed (the time limit still applies).
+    ``initial_routes`` (node sequences per team, without node 0) replaces the first
+    solution heuristic.
     """
 
-    distance_m: NDArray[np.int32]
+    arc_m: NDArray[np.int64]
     service_s: tuple[int, ...]
     households: tuple[int, ...]
     team_count: int
     capacity_s: int
     walking_speed_m_per_min: float
     time_limit_s: float
+    door_counts: tuple[int, ...] = ()
+    groups: tuple[tuple[int, ...], ...] = ()
+    max_doors: int | None = None
+    balance_cost_per_second: int = SPAN_COST_PER_SECOND
+    first_solution: str = "path_cheapest_arc"
+    solution_limit: int | None = None
+    initial_routes: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,35 +80,48 @@ class TurfModelOutcome:
 
     status: SolveStatus
     team_nodes: tuple[tuple[int, ...], ...]
+    objective: int = 0
 
 
-def walking_seconds(distance_m: NDArray[np.int32], speed_m_per_min: float) -> NDArray[np.int64]:
+def walking_seconds(distance_m: NDArray[np.integer], speed_m_per_min: float) -> NDArray[np.int64]:
     """Return walking times in whole seconds, rounded up so no walk is underestimated."""
     seconds: NDArray[np.int64] = np.ceil(distance_m.astype(np.float64) * 60.0 / speed_m_per_min)
     return seconds.astype(np.int64)
 
 
 def solve_turf_model(data: TurfModelInput) -> TurfModelOutcome:
-    """Build and solve the routing model; return each team's doors in walking order."""
-    node_count = data.distance_m.shape[0]
+    """Build and solve the routing model; return each team's nodes in walking order."""
+    node_count = data.arc_m.shape[0]
     manager = pywrapcp.RoutingIndexManager(node_count, data.team_count, 0)
     model = pywrapcp.RoutingModel(manager)
 
-    distance_cb = model.RegisterTransitMatrix(_as_lists(data.distance_m))
+    distance_cb = model.RegisterTransitMatrix(_as_lists(data.arc_m))
     model.SetArcCostEvaluatorOfAllVehicles(distance_cb)
 
-    transit_s = walking_seconds(data.distance_m, data.walking_speed_m_per_min)
+    transit_s = walking_seconds(data.arc_m, data.walking_speed_m_per_min)
     transit_s += np.asarray(data.service_s, dtype=np.int64)[:, None]
     np.fill_diagonal(transit_s, 0)
     time_cb = model.RegisterTransitMatrix(_as_lists(transit_s))
     model.AddDimension(time_cb, 0, data.capacity_s, True, TIME_DIMENSION)
-    model.GetDimensionOrDie(TIME_DIMENSION).SetGlobalSpanCostCoefficient(SPAN_COST_PER_SECOND)
+    if data.balance_cost_per_second:
+        time_dimension = model.GetDimensionOrDie(TIME_DIMENSION)
+        time_dimension.SetGlobalSpanCostCoefficient(data.balance_cost_per_second)
+    if data.max_doors is not None:
+        door_cb = model.RegisterUnaryTransitVector(list(_door_counts(data)))
+        model.AddDimension(door_cb, 0, data.max_doors, True, DOOR_DIMENSION)
 
-    unit_penalty = _drop_penalty(data.distance_m, data.capacity_s)
-    for node in range(1, node_count):
-        model.AddDisjunction([manager.NodeToIndex(node)], unit_penalty * data.households[node])
+    unit_penalty = _drop_penalty(data)
+    for group in _groups(data):
+        indices = [manager.NodeToIndex(node) for node in group]
+        model.AddDisjunction(indices, unit_penalty * data.households[group[0]], 1)
 
-    solution = model.SolveWithParameters(_search_parameters(data.time_limit_s))
+    parameters = _search_parameters(data)
+    if data.initial_routes is not None:
+        model.CloseModelWithParameters(parameters)
+        start = model.ReadAssignmentFromRoutes([list(r) for r in data.initial_routes], True)
+        solution = model.SolveFromAssignmentWithParameters(start, parameters)
+    else:
+        solution = model.SolveWithParameters(parameters)
     status = routing_status(model, solution is not None)
     if solution is None:
         return TurfModelOutcome(status=status, team_nodes=())
@@ -93,28 +133,47 @@ def solve_turf_model(data: TurfModelInput) -> TurfModelOutcome:
             nodes.append(manager.IndexToNode(index))
             index = solution.Value(model.NextVar(index))
         team_nodes.append(tuple(nodes))
-    return TurfModelOutcome(status=status, team_nodes=tuple(team_nodes))
+    return TurfModelOutcome(status, tuple(team_nodes), int(solution.ObjectiveValue()))
 
 
-def _drop_penalty(distance_m: NDArray[np.int32], capacity_s: int) -> int:
+def _groups(data: TurfModelInput) -> tuple[tuple[int, ...], ...]:
+    if data.groups:
+        return data.groups
+    return tuple((node,) for node in range(1, data.arc_m.shape[0]))
+
+
+def _door_counts(data: TurfModelInput) -> tuple[int, ...]:
+    if data.door_counts:
+        return data.door_counts
+    return (0, *([1] * (data.arc_m.shape[0] - 1)))
+
+
+def _drop_penalty(data: TurfModelInput) -> int:
     """Return a per-household penalty above anything a visit can add to the cost.
 
     A visit lengthens its walk by at most two of the longest reachable arcs, and the
     longest walk by at most the whole session.
     """
-    reachable = distance_m[distance_m < UNREACHABLE_M]
+    reachable = data.arc_m[data.arc_m < UNREACHABLE_M]
     longest = int(reachable.max()) if reachable.size else 0
-    return 2 * longest + SPAN_COST_PER_SECOND * capacity_s + 1
+    return 2 * longest + data.balance_cost_per_second * data.capacity_s + 1
 
 
-def _search_parameters(time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
-    """Return the search settings: cheapest arc first, guided local search, time-bounded."""
+def _search_parameters(data: TurfModelInput) -> pywrapcp.RoutingSearchParameters:
+    """Return the search settings: the chosen first solution, then guided local search.
+
+    NOTE: operators keep every node as a neighbour. Restricting them to the nearest
+    nodes (``ls_operator_neighbors_ratio``) stalled the search on street grids, where
+    many doors are equally near; large turfs are cut into sectors instead.
+    """
     parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    parameters.first_solution_strategy = FIRST_SOLUTIONS[data.first_solution]
     parameters.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    parameters.time_limit.FromMilliseconds(max(1, math.ceil(time_limit_s * 1000)))
+    parameters.time_limit.FromMilliseconds(max(1, math.ceil(data.time_limit_s * 1000)))
+    if data.solution_limit is not None:
+        parameters.solution_limit = data.solution_limit
     return parameters
 
 
@@ -122,4 +181,3 @@ def _as_lists(matrix: NDArray[np.integer]) -> list[list[int]]:
     """Convert a square integer array to the nested lists the solver's matrix API takes."""
     rows: list[list[int]] = matrix.astype(np.int64).tolist()
     return rows
-

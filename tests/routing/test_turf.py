@@ -4,8 +4,10 @@ import math
 
 import pytest
 
+from routing import turf
 from routing.geo import EARTH_RADIUS_M, GeoPoint
-from routing.route_types import Door, PlannedRoute, StreetStretch, TurfProblem
+from routing.plan_check import check_plan
+from routing.route_types import Door, PlannedRoute, StreetStretch, TurfPlan, TurfProblem
 from routing.status import SolveStatus
 from routing.streets import StreetGraph, StreetWay, build_street_graph
 from routing.turf import plan_turf, walk_list
@@ -130,6 +132,9 @@ def test_walk_list_rejects_unknown_doors() -> None:
         ({"minutes_per_dwelling": -1.5}, "minutes_per_dwelling must be zero or positive"),
         ({"minutes_per_dwelling": math.nan}, "minutes_per_dwelling must be zero or positive"),
         ({"time_limit_s": 0.0}, "time_limit_s must be positive"),
+        ({"max_doors_per_route": 0}, "max_doors_per_route must be at least 1, got 0"),
+        ({"balance_cost_per_second": -1}, "balance_cost_per_second must be zero or positive"),
+        ({"solution_limit": 0}, "solution_limit must be at least 1, got 0"),
     ],
 )
 def test_problem_rejects_bad_settings(changes: dict[str, object], message: str) -> None:
@@ -152,3 +157,89 @@ def test_door_rejects_zero_dwellings_and_bad_coordinates() -> None:
         Door(4, at(0, 0), "Rue Neuve", "1", dwellings=0)
     with pytest.raises(ValueError, match="door 5: coordinates must be finite"):
         Door(5, GeoPoint(0.0, math.nan), "Rue Neuve", "1")
+
+
+def block_grid() -> StreetGraph:
+    """Three streets each way, 100 m apart, all residential."""
+    ways = []
+    for line in range(3):
+        ways.append(
+            StreetWay(
+                f"h{line}",
+                f"Rue H{line}",
+                "residential",
+                tuple((at(x, 100 * line).lon, at(x, 100 * line).lat) for x in (0, 100, 200)),
+            )
+        )
+        ways.append(
+            StreetWay(
+                f"v{line}",
+                f"Rue V{line}",
+                "residential",
+                tuple((at(100 * line, y).lon, at(100 * line, y).lat) for y in (0, 100, 200)),
+            )
+        )
+    return build_street_graph(ways)
+
+
+def grid_doors() -> tuple[Door, ...]:
+    """Houses every 20 m on both sides of the three east-west streets; every 7th is flats."""
+    doors = []
+    for line in range(3):
+        for x in range(10, 200, 20):
+            for side in (-8, 8):
+                number = len(doors) + 1
+                dwellings = 3 if number % 7 == 0 else 1
+                doors.append(
+                    Door(number, at(x, 100 * line + side), f"Rue H{line}", str(number), dwellings)
+                )
+    return tuple(doors)
+
+
+def total_length(plan: TurfPlan) -> int:
+    return sum(route.length_m for route in plan.routes)
+
+
+# Regression values: the search stops after a fixed number of improving solutions, so
+# these lengths do not depend on the machine's speed. A change of model or search
+# settings that moves them must be checked against benchmarks/routes_peers.py.
+@pytest.mark.parametrize(
+    ("changes", "expected_m", "expected_unvisited"),
+    [
+        ({"team_count": 3, "max_minutes": 60, "max_doors_per_route": 25}, 2160, 0),
+        ({"team_count": 2, "max_minutes": 30}, 984, 38),
+    ],
+)
+def test_fixed_instances_keep_their_recorded_length(
+    changes: dict[str, object], expected_m: int, expected_unvisited: int
+) -> None:
+    doors = grid_doors()
+    settings: dict[str, object] = {"time_limit_s": 20.0, "solution_limit": 30}
+    settings.update(changes)
+    problem = TurfProblem(at(100, 100), doors, **settings)  # type: ignore[arg-type]
+    plan = plan_turf(block_grid(), problem)
+    check_plan(problem, plan)
+    assert (total_length(plan), len(plan.unvisited_door_ids)) == (expected_m, expected_unvisited)
+
+
+def test_sectors_keep_every_door_once_and_every_walk_within_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(turf, "SECTOR_MAX_DOORS", 20)
+    doors = grid_doors()
+    problem = TurfProblem(
+        at(100, 100), doors, team_count=4, max_minutes=25, time_limit_s=1.0, solution_limit=20
+    )
+    plan = plan_turf(block_grid(), problem)
+    check_plan(problem, plan)
+    routed = [door_id for route in plan.routes for door_id in route.door_ids]
+    assert sorted(routed + list(plan.unvisited_door_ids)) == [door.address_id for door in doors]
+    assert all(route.total_minutes <= 25 for route in plan.routes)
+    assert sum(1 for route in plan.routes if route.door_ids) == 4
+
+
+def test_the_door_cap_limits_each_route(high_street: StreetGraph) -> None:
+    doors = tuple(door(k, 20 * k) for k in range(1, 7))
+    plan = plan_turf(high_street, problem(doors, team_count=2, max_doors_per_route=2))
+    assert sorted(len(route.door_ids) for route in plan.routes) == [2, 2]
+    assert len(plan.unvisited_door_ids) == 2
