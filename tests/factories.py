@@ -351,3 +351,177 @@ def make_election_result(
     session.add(result)
     session.flush()
     return result
+
+
+def make_planning_volunteer(
+    session: Session,
+    *,
+    campaign: Campaign,
+    index: int,
+    home: Address,
+    weekday: int = 5,
+    start_minute: int = 9 * 60,
+    end_minute: int = 12 * 60 + 30,
+) -> User:
+    """Add a volunteer living at `home`, free on `weekday`, consenting to e-mails only.
+
+    The password hash is a placeholder: these volunteers never log in.
+    """
+    from webapp.models import AvailabilitySlot, Consent, VolunteerProfile
+    from webapp.models.users import Channel, ConsentPurpose
+
+    user = User(
+        email=f"benevole{index}@example.org",
+        password_hash="not-a-real-hash",
+        first_name=f"Bénévole{index}",
+        last_name="Exemple",
+        phone_e164=None,
+    )
+    user.memberships.append(Membership(campaign_id=campaign.id, role=Role.VOLUNTEER))
+    session.add(user)
+    session.flush()
+    session.add(VolunteerProfile(user_id=user.id, home_lon=home.lon, home_lat=home.lat))
+    session.add(
+        AvailabilitySlot(
+            user_id=user.id, weekday=weekday, start_minute=start_minute, end_minute=end_minute
+        )
+    )
+    session.add(
+        Consent(
+            user_id=user.id,
+            purpose=ConsentPurpose.CANVASS_MESSAGES,
+            channel=Channel.EMAIL,
+            is_granted=True,
+            wording_version="test",
+            source="test",
+        )
+    )
+    session.flush()
+    return user
+
+
+
+def make_consents(
+    session: Session,
+    *,
+    user: User,
+    email: bool = True,
+    sms: bool = True,
+    source: str = "signup_form",
+) -> None:
+    """Record the user's answers to the e-mail and SMS consent questions."""
+    from webapp.models import Consent
+    from webapp.models.users import Channel, ConsentPurpose
+
+    for channel, is_granted in ((Channel.EMAIL, email), (Channel.SMS, sms)):
+        user.consents.append(
+            Consent(
+                purpose=ConsentPurpose.CANVASS_MESSAGES,
+                channel=channel,
+                is_granted=is_granted,
+                wording_version="test",
+                source=source,
+            )
+        )
+    session.flush()
+
+
+def make_weekly_slot(
+    session: Session, *, user: User, weekday: int, start_minute: int, end_minute: int
+) -> None:
+    """Add a recurring weekly availability window (Paris time) to the user."""
+    from webapp.models import AvailabilitySlot
+
+    user.availability.append(
+        AvailabilitySlot(weekday=weekday, start_minute=start_minute, end_minute=end_minute)
+    )
+    session.flush()
+
+
+def make_volunteer_profile(
+    session: Session,
+    *,
+    user: User,
+    lon: float | None = 2.4826,
+    lat: float | None = 48.9022,
+    is_experienced: bool = False,
+    max_distance_m: int | None = None,
+    max_travel_minutes: int | None = None,
+    travel_mode: str = "walk",
+    max_sessions_per_week: int | None = None,
+    languages: tuple[str, ...] = (),
+    partner: User | None = None,
+) -> None:
+    """Give the user a volunteer profile with a home and planning preferences."""
+    from webapp.models import VolunteerProfile
+
+    session.add(
+        VolunteerProfile(
+            user_id=user.id,
+            home_lon=lon,
+            home_lat=lat,
+            is_experienced=is_experienced,
+            max_distance_m=max_distance_m,
+            max_travel_minutes=max_travel_minutes,
+            travel_mode=travel_mode,
+            max_sessions_per_week=max_sessions_per_week,
+            languages=list(languages),
+            partner_user_id=partner.id if partner else None,
+        )
+    )
+    session.flush()
+
+
+def make_availability_exception(
+    session: Session,
+    *,
+    user: User,
+    on_date: date,
+    is_available: bool = False,
+    start_minute: int | None = None,
+    end_minute: int | None = None,
+) -> None:
+    """Add a dated change to the user's weekly grid (a day off by default)."""
+    from webapp.models import AvailabilityException
+
+    user.availability_exceptions.append(
+        AvailabilityException(
+            on_date=on_date,
+            is_available=is_available,
+            start_minute=start_minute,
+            end_minute=end_minute,
+        )
+    )
+    session.flush()
+
+
+def make_iris_score(
+    session: Session,
+    *,
+    campaign: Campaign,
+    iris_code: str,
+    score: float = 50.0,
+    languages: tuple[str, ...] = (),
+) -> None:
+    """Add a scored IRIS to the campaign, as the scoring stores it."""
+    from webapp.models import IrisScore
+
+    session.add(
+        IrisScore(
+            campaign_id=campaign.id,
+            iris_code=iris_code,
+            rank=1,
+            score=score,
+            registered=1000.0,
+            abstentions=300.0,
+            expressed=650.0,
+            our_votes=200.0,
+            potential=100.0,
+            households=500.0,
+            is_suppressed=False,
+            contributions={},
+            is_target=True,
+            languages=list(languages),
+        )
+    )
+    session.flush()

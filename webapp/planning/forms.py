@@ -1,5 +1,6 @@
-"""Forms of the planning area: a new canvassing session and the planning button."""
+"""Forms of the planning area: a new session, the planning button, re-planning actions."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -243,3 +244,25 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
 
 class PlanningForm(FlaskForm):  # type: ignore[misc]
     """The planning button with its CSRF token."""
+
+
+class TeamAbsentForm(FlaskForm):  # type: ignore[misc]
+    """The button that marks a team absent, with its CSRF token."""
+
+
+class StreetClosureForm(FlaskForm):  # type: ignore[misc]
+    """A street of the session's IRIS to close; the service checks it is one of them."""
+
+    street = SelectField(
+        lazy_gettext("Street"),
+        validate_choice=False,
+        filters=[_strip],
+        validators=[
+            InputRequired(message=lazy_gettext("Choose a street of the IRIS from the list.")),
+            Length(max=200, message=lazy_gettext("Choose a street of the IRIS from the list.")),
+        ],
+    )
+
+    def __init__(self, *args: Any, streets: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.street.choices = [(street, street) for street in streets]

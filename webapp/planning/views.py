@@ -1,28 +1,41 @@
 """Coordinator pages: canvassing sessions, planning runs and assignments."""
 
 import logging
+from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from webapp.authz import COORDINATOR_ROLES, require_role
-from webapp.db import db_session
+from webapp.db import db_session, utcnow
 from webapp.models import Campaign
-from webapp.planning.forms import PlanningForm, SessionForm
-from webapp.planning.labels import SESSION_STATUSES, SOLVE_STATUSES, left_out_reason_label
-from webapp.services import planning
+from webapp.models.jobs import JobStatus
+from webapp.planning.forms import PlanningForm, SessionForm, StreetClosureForm, TeamAbsentForm
+from webapp.planning.labels import SESSION_STATUSES, left_out_reason_label
+from webapp.planning.progress_labels import (
+    RUN_STATUSES,
+    UNCOVERED_REASONS,
+    planning_error_label,
+    replan_error_label,
+    solve_status_label,
+)
+from webapp.services import planning, replanning
 from webapp.services.current_campaign import find_current_campaign, load_territory
-from webapp.services.errors import ValidationError
+from webapp.services.errors import NotFoundError, ValidationError
 from webapp.services.planning_view import (
+    PlanningRunView,
     find_territory_centre,
     list_iris_choices,
     list_session_rows,
+    load_planning_run,
     load_planning_summary,
     load_session_detail,
 )
+from webapp.services.replanning import ReplanError, ReplanReport, UncoveredReason
 from webapp.services.sessions import create_session as create_canvass_session
 from webapp.settings_access import get_settings
 
@@ -45,6 +58,9 @@ def _labels() -> dict[str, object]:
     return {
         "session_statuses": SESSION_STATUSES,
         "left_out_reason_label": left_out_reason_label,
+        "run_statuses": RUN_STATUSES,
+        "planning_error_label": planning_error_label,
+        "solve_status_label": solve_status_label,
     }
 
 
@@ -61,6 +77,7 @@ def list_sessions() -> str:
     return render_template(
         "planning/sessions.html",
         sessions=list_session_rows(db_session(), campaign.id),
+        active_run=planning.find_active_planning_run(db_session(), campaign.id, utcnow()),
         planning_form=PlanningForm(),
     )
 
@@ -70,7 +87,89 @@ def show_session(session_id: int) -> str:
     detail = load_session_detail(db_session(), _campaign().id, session_id)
     if detail is None:
         abort(404)
-    return render_template("planning/session.html", detail=detail)
+    return render_template(
+        "planning/session.html",
+        detail=detail,
+        absent_form=TeamAbsentForm(),
+        closure_form=StreetClosureForm(streets=detail.closable_streets),
+    )
+
+
+@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/absente")
+def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
+    campaign_id = _campaign().id
+    if not TeamAbsentForm().validate_on_submit():
+        abort(400)
+
+    def replan(session: Session) -> ReplanReport:
+        return replanning.mark_team_absent(
+            session,
+            campaign_id,
+            session_id,
+            team,
+            settings=planning.route_settings(get_settings()),
+            now=utcnow(),
+        )
+
+    return _replan(session_id, replan, _("Team %(num)s is marked absent.", num=team))
+
+
+@blueprint.post("/sessions/<int:session_id>/rues-fermees")
+def close_street(session_id: int) -> ResponseReturnValue:
+    campaign_id = _campaign().id
+    form = StreetClosureForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        for message in form.street.errors:
+            flash(message, "error")
+        return redirect(url_for("planning.show_session", session_id=session_id))
+    street = form.street.data
+
+    def replan(session: Session) -> ReplanReport:
+        return replanning.close_street(
+            session,
+            campaign_id,
+            session_id,
+            street,
+            settings=planning.route_settings(get_settings()),
+            now=utcnow(),
+        )
+
+    return _replan(
+        session_id, replan, _("Street closed for this session: %(street)s.", street=street)
+    )
+
+
+def _replan(
+    session_id: int, action: Callable[[Session], ReplanReport], done_message: str
+) -> ResponseReturnValue:
+    session = db_session()
+    try:
+        report = action(session)
+    except NotFoundError:
+        session.rollback()
+        abort(404)
+    except ReplanError as error:
+        session.rollback()
+        logger.info(
+            "Re-planning of session %s rejected: %s",
+            session_id,
+            error.code,
+            extra={"session_id": session_id},
+        )
+        flash(replan_error_label(error.code, error.solve_status), "error")
+    else:
+        session.commit()
+        logger.info(
+            "User %s re-planned session %s",
+            current_user.id,
+            session_id,
+            extra={"session_id": session_id},
+        )
+        flash(done_message, "success")
+        flash_replan_report(report)
+    return redirect(url_for("planning.show_session", session_id=session_id))
 
 
 @blueprint.route("/sessions/nouvelle", methods=["GET", "POST"])
@@ -115,37 +214,40 @@ def launch_planning() -> ResponseReturnValue:
     if not PlanningForm().validate_on_submit():
         abort(400)
     session = db_session()
-    report = planning.run_planning(session, campaign.id, get_settings())
-    # Messages are dispatched by an after-commit hook, so only now are they sent.
+    planning_request = planning.request_planning(session, campaign.id, get_settings(), utcnow())
+    # The job is enqueued by an after-commit hook; in synchronous mode it runs right here.
     session.commit()
-    plan = report.assignment
     logger.info(
-        "User %s ran the planning of campaign %s: %s",
+        "User %s asked for the planning of campaign %s: run %s%s",
         current_user.id,
         campaign.id,
-        plan.status,
-        extra={"campaign_id": campaign.id},
+        planning_request.run.id,
+        "" if planning_request.is_new else " (already under way)",
+        extra={"campaign_id": campaign.id, "job_id": planning_request.run.id},
     )
-    status = SOLVE_STATUSES.get(plan.status, plan.status)
-    if not plan.status.has_solution:
-        flash(
-            _(
-                "The assignment found no solution (%(status)s): the previous assignments are kept.",
-                status=status,
-            ),
-            "error",
-        )
-        return redirect(url_for("planning.show_planning_summary"))
-    flash(_("Planning done. Solver result: %(status)s.", status=status), "success")
-    flash(
-        ngettext(
-            "%(num)d new message for the volunteers (confirmations and reminders).",
-            "%(num)d new messages for the volunteers (confirmations and reminders).",
-            len(report.messages),
-        ),
-        "success",
+    if not planning_request.is_new:
+        flash(_("A planning is already under way: here is its progress."), "info")
+    return redirect(url_for("planning.show_planning_run", run_id=planning_request.run.id))
+
+
+@blueprint.get("/execution/<int:run_id>")
+def show_planning_run(run_id: int) -> str:
+    run = load_planning_run(db_session(), _campaign().id, run_id)
+    if run is None:
+        abort(404)
+    return render_template(
+        "planning/run.html", run=run, payload=run_payload(run), planning_form=PlanningForm()
     )
-    return redirect(url_for("planning.show_planning_summary"))
+
+
+@blueprint.get("/execution/<int:run_id>.json")
+def show_planning_run_status(run_id: int) -> ResponseReturnValue:
+    run = load_planning_run(db_session(), _campaign().id, run_id)
+    if run is None:
+        return jsonify(error="not_found"), 404
+    response = jsonify(run_payload(run))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/bilan")
@@ -156,3 +258,59 @@ def show_planning_summary() -> str:
         summary=load_planning_summary(db_session(), campaign.id),
         planning_form=PlanningForm(),
     )
+
+
+def run_payload(run: PlanningRunView) -> dict[str, object]:
+    """Describe a run for its page and its JSON endpoint, labels in the current locale."""
+    error_code = run.counts.get("error_code")
+    return {
+        "id": run.id,
+        "status": str(run.status),
+        "status_label": str(RUN_STATUSES.get(run.status, run.status)),
+        "progress": run.progress_pct,
+        "progress_text": _progress_text(run),
+        "is_finished": run.is_finished,
+        "counts": run.counts,
+        "solver_status_label": str(solve_status_label(run.counts.get("solver_status"))),
+        "error": (
+            str(planning_error_label(error_code, run.counts.get("solver_status")))
+            if error_code
+            else run.error
+        ),
+        "summary_url": url_for("planning.show_planning_summary"),
+    }
+
+
+def _progress_text(run: PlanningRunView) -> str:
+    percent = format_percent(run.progress_pct / 100)
+    if run.status == JobStatus.QUEUED:
+        return str(_("Waiting for a worker to start the planning."))
+    if run.status == JobStatus.RUNNING:
+        return str(_("Planning in progress: %(percent)s", percent=percent))
+    if run.status == JobStatus.SUCCEEDED:
+        return str(_("Planning finished: %(percent)s", percent=percent))
+    return str(_("The planning failed."))
+
+
+def flash_replan_report(report: ReplanReport) -> None:
+    """Flash what a re-planning kept, routed and left uncovered."""
+    flash(
+        _(
+            "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
+            routed=report.routed_door_count,
+            visited=report.visited_door_count,
+        ),
+        "success",
+    )
+    for reason in UncoveredReason:
+        count = report.uncovered_count(reason)
+        if count:
+            flash(
+                ngettext(
+                    "%(num)d door is not covered: %(reason)s.",
+                    "%(num)d doors are not covered: %(reason)s.",
+                    count,
+                    reason=UNCOVERED_REASONS.get(reason, reason),
+                ),
+                "info",
+            )

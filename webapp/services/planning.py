@@ -1,15 +1,75 @@
-"""One planning run: assign volunteers, cut routes, queue the messages."""
+"""One planning run: assign volunteers, cut routes, queue the messages.
 
+A run is recorded in a `JobRun` row of kind "planning", whose progress the coordinator
+watches. The work itself runs in `webapp.jobs.planning.run_planning_job`.
+"""
+
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.assignment_types import AssignmentPlan
-from webapp.models import Message, Route
+from routing.status import SolveStatus
+from webapp.db import call_after_commit
+from webapp.models import Campaign, CanvassSession, JobRun, Message, Route
+from webapp.models.jobs import JobStatus
+from webapp.models.planning import SessionStatus
 from webapp.services.assignment import AssignmentLimits, plan_assignments
+from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.routes import RouteSettings, plan_campaign_routes
 from webapp.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PLANNING_JOB_KIND = "planning"
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+# Limits of the planning job. The assignment and each session's route solve stop at their
+# own time limits, so fifteen minutes fits a couple of hundred sessions at the default
+# limits (an estimate: loading the street graph and rendering messages add to it).
+PLANNING_JOB_TIMEOUT_S = 15 * 60
+# A planning that has not started within the hour is stale: the coordinator runs it again.
+PLANNING_JOB_TTL_S = 3600
+# A run still queued or running after its wait and its timeout lost its worker.
+PLANNING_RUN_STALE_AFTER = timedelta(seconds=PLANNING_JOB_TTL_S + PLANNING_JOB_TIMEOUT_S + 60)
+
+# Progress of a run, in percent, at the start of each step.
+ASSIGNMENT_START_PCT = 10
+ROUTES_START_PCT = 40
+MESSAGES_START_PCT = 90
+DONE_PCT = 100
+
+ProgressCallback = Callable[[int], None]
+
+
+class PlanningErrorCode(StrEnum):
+    """Why a planning run failed; the pages translate these codes."""
+
+    CAMPAIGN_NOT_FOUND = "campaign_not_found"
+    NO_SESSIONS = "no_sessions"
+    NO_ASSIGNMENT = "no_assignment"
+    TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
+    QUEUE_UNAVAILABLE = "queue_unavailable"
+    UNEXPECTED = "unexpected"
+
+
+class PlanningError(ServiceError):
+    """The planning cannot be done, so the caller rolls back and nothing changes."""
+
+    def __init__(self, code: PlanningErrorCode, solve_status: SolveStatus | None = None) -> None:
+        super().__init__(
+            f"planning failed: {code}" + (f" ({solve_status})" if solve_status else "")
+        )
+        self.code = code
+        self.solve_status = solve_status
 
 
 @dataclass(frozen=True)
@@ -18,9 +78,52 @@ class PlanningReport:
     routes: list[Route]
     messages: list[Message]
 
+    def counts(self) -> dict[str, Any]:
+        """Return the figures a finished run keeps, JSON-safe."""
+        return {
+            "placed": len(self.assignment.placements),
+            "left_out": len(self.assignment.left_out),
+            "routes": len(self.routes),
+            "doors": sum(route.door_count for route in self.routes),
+            "metres": sum(route.length_m for route in self.routes),
+            "messages": len(self.messages),
+            "solver_status": str(self.assignment.status),
+        }
 
-def run_planning(session: Session, campaign_id: int, settings: Settings) -> PlanningReport:
-    """Plan the campaign's sessions end to end; the caller commits once."""
+
+@dataclass(frozen=True)
+class PlanningRequest:
+    """The run a coordinator asked for, and whether it is new or one already under way."""
+
+    run: JobRun
+    is_new: bool
+
+
+def route_settings(settings: Settings) -> RouteSettings:
+    """Return the route limits of the application settings."""
+    return RouteSettings(
+        walking_speed_m_per_min=settings.walking_speed_m_per_min,
+        minutes_per_address=settings.minutes_per_address,
+        time_limit_s=settings.route_time_limit_s,
+        token_days=settings.route_token_days,
+    )
+
+
+def run_planning(
+    session: Session,
+    campaign_id: int,
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+) -> PlanningReport:
+    """Plan the campaign's sessions end to end; the caller commits once.
+
+    Raises PlanningError when the campaign has no planned session or the assignment
+    finds no solution; the caller then rolls back and the previous plan stays whole.
+    Needs an app context (messages are rendered from templates).
+    """
+    report_progress = progress or _ignore_progress
+    _check_plannable(session, campaign_id)
+    report_progress(ASSIGNMENT_START_PCT)
     assignment = plan_assignments(
         session,
         campaign_id,
@@ -28,15 +131,130 @@ def run_planning(session: Session, campaign_id: int, settings: Settings) -> Plan
             max_distance_m=settings.max_distance_m, time_limit_s=settings.assignment_time_limit_s
         ),
     )
+    if not assignment.status.has_solution:
+        raise PlanningError(PlanningErrorCode.NO_ASSIGNMENT, assignment.status)
+    report_progress(ROUTES_START_PCT)
+
+    def session_planned(done: int, total: int) -> None:
+        span = MESSAGES_START_PCT - ROUTES_START_PCT
+        report_progress(ROUTES_START_PCT + span * done // max(total, 1))
+
     routes = plan_campaign_routes(
-        session,
-        campaign_id,
-        RouteSettings(
-            walking_speed_m_per_min=settings.walking_speed_m_per_min,
-            minutes_per_address=settings.minutes_per_address,
-            time_limit_s=settings.route_time_limit_s,
-            token_days=settings.route_token_days,
-        ),
+        session, campaign_id, route_settings(settings), on_session_planned=session_planned
     )
+    report_progress(MESSAGES_START_PCT)
     messages = queue_assignment_messages(session, campaign_id)
     return PlanningReport(assignment=assignment, routes=routes, messages=messages)
+
+
+def _ignore_progress(_pct: int) -> None:
+    return None
+
+
+def _check_plannable(session: Session, campaign_id: int) -> None:
+    if session.get(Campaign, campaign_id) is None:
+        raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
+    planned = session.scalar(
+        select(func.count(CanvassSession.id)).where(
+            CanvassSession.campaign_id == campaign_id,
+            CanvassSession.status == SessionStatus.PLANNED,
+        )
+    )
+    if not planned:
+        raise PlanningError(PlanningErrorCode.NO_SESSIONS)
+
+
+def request_planning(
+    session: Session, campaign_id: int, settings: Settings, now: datetime
+) -> PlanningRequest:
+    """Record a planning run and enqueue its job once the caller commits.
+
+    When a run of the campaign is already queued or running, return it instead: a
+    second click on the button starts nothing.
+    """
+    request = create_planning_run(session, campaign_id, now)
+    if request.is_new:
+        # Imported here: the job module imports this one.
+        from webapp.jobs.planning import enqueue_planning_job
+
+        run_id = request.run.id
+        call_after_commit(session, lambda: enqueue_planning_job(settings, run_id))
+    return request
+
+
+def create_planning_run(session: Session, campaign_id: int, now: datetime) -> PlanningRequest:
+    """Return the campaign's planning run under way, or add a queued one.
+
+    The campaign row is locked until the caller commits, so two requests at the same
+    moment cannot both add a run. Runs left queued or running past
+    `PLANNING_RUN_STALE_AFTER` lost their worker: they are marked failed.
+    """
+    campaign = session.scalars(
+        select(Campaign).where(Campaign.id == campaign_id).with_for_update()
+    ).first()
+    if campaign is None:
+        raise NotFoundError(f"campaign {campaign_id} not found")
+    for run in _active_runs(session, campaign_id):
+        if run.created_at >= now - PLANNING_RUN_STALE_AFTER:
+            return PlanningRequest(run=run, is_new=False)
+        mark_run_failed(run, PlanningErrorCode.INTERRUPTED, now)
+        logger.warning(
+            "Planning run %s of campaign %s never finished: marked failed",
+            run.id,
+            campaign_id,
+            extra={"campaign_id": campaign_id, "job_id": run.id},
+        )
+    run = JobRun(
+        kind=PLANNING_JOB_KIND,
+        campaign_id=campaign_id,
+        status=JobStatus.QUEUED,
+        progress_pct=0,
+        counts={},
+        created_at=now,
+    )
+    session.add(run)
+    session.flush()
+    return PlanningRequest(run=run, is_new=True)
+
+
+def find_active_planning_run(session: Session, campaign_id: int, now: datetime) -> JobRun | None:
+    """Return the campaign's latest planning run still queued or running, if not stale."""
+    for run in _active_runs(session, campaign_id):
+        if run.created_at >= now - PLANNING_RUN_STALE_AFTER:
+            return run
+    return None
+
+
+def _active_runs(session: Session, campaign_id: int) -> list[JobRun]:
+    return list(
+        session.scalars(
+            select(JobRun)
+            .where(
+                JobRun.kind == PLANNING_JOB_KIND,
+                JobRun.campaign_id == campaign_id,
+                JobRun.status.in_(ACTIVE_STATUSES),
+            )
+            .order_by(JobRun.id.desc())
+        )
+    )
+
+
+def mark_run_failed(
+    run: JobRun,
+    code: PlanningErrorCode,
+    now: datetime,
+    solve_status: SolveStatus | None = None,
+) -> None:
+    """Give the run its terminal failed status, its error code and a French message.
+
+    Needs an app context: the message is rendered in the default locale.
+    """
+    from webapp.planning.progress_labels import planning_error_text
+
+    run.status = JobStatus.FAILED
+    run.error = planning_error_text(code, solve_status)
+    counts = {"error_code": str(code)}
+    if solve_status is not None:
+        counts["solver_status"] = str(solve_status)
+    run.counts = counts
+    run.finished_at = now

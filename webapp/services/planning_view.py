@@ -2,25 +2,32 @@
 outcome of the last planning run as stored in the database."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from targeting.names import fold_name
 from webapp.models import (
     Address,
     Assignment,
     CanvassSession,
+    DoorVisit,
     Iris,
     IrisScore,
+    JobRun,
     LeftOutVolunteer,
     Message,
     Route,
     User,
 )
+from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessageStatus
-from webapp.models.planning import SessionStatus
+from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.planning import PLANNING_JOB_KIND
+from webapp.services.replanning import list_closable_streets, list_closed_street_names
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,17 @@ class SessionRow:
 class TeamMember:
     first_name: str
     last_name: str
+    has_declined: bool = False
 
 
 @dataclass(frozen=True)
 class Team:
     number: int
     members: tuple[TeamMember, ...]
+
+    @property
+    def is_absent(self) -> bool:
+        return all(member.has_declined for member in self.members)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,13 @@ class RouteRow:
     length_m: int
     minutes: int
     access_token: str
+    visited_count: int = 0
+
+
+@dataclass(frozen=True)
+class ClosedStreet:
+    name: str
+    door_count: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,12 @@ class SessionDetail:
     meeting_lat: float
     teams: tuple[Team, ...]
     routes: tuple[RouteRow, ...]
+    closed_streets: tuple[ClosedStreet, ...] = ()
+    closable_streets: tuple[str, ...] = ()
+
+    @property
+    def can_replan(self) -> bool:
+        return self.row.status == SessionStatus.PLANNED and bool(self.teams)
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,23 @@ class LeftOutRow:
 
 
 @dataclass(frozen=True)
+class PlanningRunView:
+    """A planning run as its progress page and JSON endpoint show it."""
+
+    id: int
+    status: JobStatus
+    progress_pct: int
+    counts: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+@dataclass(frozen=True)
 class PlanningSummary:
     """What the database contains after the last planning run of a campaign."""
 
@@ -99,6 +141,7 @@ class PlanningSummary:
     route_count: int
     door_count: int
     queued_message_count: int
+    last_run: PlanningRunView | None = None
 
 
 def list_session_rows(session: Session, campaign_id: int) -> list[SessionRow]:
@@ -117,15 +160,29 @@ def load_session_detail(
     assert canvass is not None  # the row query found it
     members: dict[int, list[TeamMember]] = defaultdict(list)
     query = (
-        select(Assignment.team, User.first_name, User.last_name)
+        select(Assignment.team, Assignment.status, User.first_name, User.last_name)
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.session_id == session_id)
         .order_by(Assignment.team, User.last_name, User.first_name, User.id)
     )
-    for team, first_name, last_name in session.execute(query):
-        members[team].append(TeamMember(first_name=first_name, last_name=last_name))
+    for team, status, first_name, last_name in session.execute(query):
+        members[team].append(
+            TeamMember(
+                first_name=first_name,
+                last_name=last_name,
+                has_declined=status == AssignmentStatus.DECLINED,
+            )
+        )
     routes = session.scalars(
         select(Route).where(Route.session_id == session_id).order_by(Route.team)
+    )
+    visited = dict(
+        session.execute(
+            select(DoorVisit.route_id, func.count(func.distinct(DoorVisit.address_id)))
+            .join(Route, Route.id == DoorVisit.route_id)
+            .where(Route.session_id == session_id)
+            .group_by(DoorVisit.route_id)
+        ).all()
     )
     return SessionDetail(
         row=rows[0],
@@ -139,10 +196,56 @@ def load_session_detail(
                 length_m=route.length_m,
                 minutes=round(route.total_minutes),
                 access_token=route.access_token,
+                visited_count=int(visited.get(route.id, 0)),
             )
             for route in routes
         ),
+        closed_streets=_closed_streets(session, canvass),
+        closable_streets=tuple(list_closable_streets(session, session_id)),
     )
+
+
+def _closed_streets(session: Session, canvass: CanvassSession) -> tuple[ClosedStreet, ...]:
+    names = list_closed_street_names(session, canvass.id)
+    if not names:
+        return ()
+    doors: dict[str, int] = defaultdict(int)
+    for street in session.scalars(
+        select(Address.street).where(Address.iris_code == canvass.iris_code)
+    ):
+        doors[fold_name(street)] += 1
+    return tuple(ClosedStreet(name=name, door_count=doors[fold_name(name)]) for name in names)
+
+
+def load_planning_run(session: Session, campaign_id: int, run_id: int) -> PlanningRunView | None:
+    """Return a planning run of the campaign, or None."""
+    run = session.get(JobRun, run_id)
+    if run is None or run.kind != PLANNING_JOB_KIND or run.campaign_id != campaign_id:
+        return None
+    return _run_view(run)
+
+
+def _run_view(run: JobRun) -> PlanningRunView:
+    return PlanningRunView(
+        id=run.id,
+        status=run.status,
+        progress_pct=run.progress_pct,
+        counts=dict(run.counts or {}),
+        error=run.error,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+    )
+
+
+def load_last_planning_run(session: Session, campaign_id: int) -> PlanningRunView | None:
+    """Return the campaign's latest planning run, or None."""
+    run = session.scalars(
+        select(JobRun)
+        .where(JobRun.kind == PLANNING_JOB_KIND, JobRun.campaign_id == campaign_id)
+        .order_by(JobRun.id.desc())
+        .limit(1)
+    ).first()
+    return _run_view(run) if run is not None else None
 
 
 def list_iris_choices(
@@ -202,6 +305,7 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
         route_count=sum(row.route_count for row in rows),
         door_count=sum(row.door_count for row in rows),
         queued_message_count=queued or 0,
+        last_run=load_last_planning_run(session, campaign_id),
     )
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,13 +13,17 @@ from routing.geo import GeoPoint
 from routing.route_types import Door, TurfPlan, TurfProblem
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
 from routing.turf import plan_turf
-from webapp.models import Address, Assignment, CanvassSession, Route
+from targeting.names import fold_name
+from webapp.models import Address, Assignment, CanvassSession, Route, StreetClosure
 from webapp.models import StreetWay as StreetWayRow
-from webapp.models.planning import SessionStatus
+from webapp.models.planning import AssignmentStatus, SessionStatus
 
 logger = logging.getLogger(__name__)
 
 ACCESS_TOKEN_BYTES = 32
+
+# Called after each session's routes are stored, with (sessions done, sessions in all).
+SessionProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,16 @@ class RouteSettings:
     token_days: int = 14
 
 
-def load_street_graph(session: Session) -> StreetGraph:
-    """Build the walking graph from the imported OpenStreetMap ways."""
+def load_street_graph(
+    session: Session, excluded_way_ids: Collection[int] | None = None
+) -> StreetGraph:
+    """Build the walking graph from the imported OpenStreetMap ways, minus excluded rows.
+
+    `excluded_way_ids` are `street_ways.id` values, such as the ways of closed streets.
+    """
+    query = select(StreetWayRow).order_by(StreetWayRow.id)
+    if excluded_way_ids:
+        query = query.where(StreetWayRow.id.not_in(list(excluded_way_ids)))
     ways = [
         StreetWay(
             way_id=row.osm_id,
@@ -38,13 +51,45 @@ def load_street_graph(session: Session) -> StreetGraph:
             highway=row.highway,
             coordinates=tuple((p[0], p[1]) for p in row.coordinates),
         )
-        for row in session.scalars(select(StreetWayRow).order_by(StreetWayRow.id))
+        for row in session.scalars(query)
     ]
     return build_street_graph(ways)
 
 
+def list_session_teams(session: Session, session_id: int) -> list[int]:
+    """Return the session's team numbers that still have someone who has not declined."""
+    return sorted(
+        set(
+            session.scalars(
+                select(Assignment.team).where(
+                    Assignment.session_id == session_id,
+                    Assignment.status != AssignmentStatus.DECLINED,
+                )
+            )
+        )
+    )
+
+
+def load_closed_streets(session: Session, session_id: int) -> tuple[set[int], set[str]]:
+    """Return the closed way ids of a session and their street names, folded."""
+    rows = session.execute(
+        select(StreetClosure.street_way_id, StreetWayRow.name)
+        .join(StreetWayRow, StreetWayRow.id == StreetClosure.street_way_id)
+        .where(StreetClosure.session_id == session_id)
+    ).all()
+    return {way_id for way_id, _ in rows}, {fold_name(name) for _, name in rows if name}
+
+
+def is_on_closed_street(address: Address, closed_names: Collection[str]) -> bool:
+    """Tell whether the address's street is one of the closed street names (folded)."""
+    return bool(closed_names) and fold_name(address.street) in closed_names
+
+
 def plan_campaign_routes(
-    session: Session, campaign_id: int, settings: RouteSettings
+    session: Session,
+    campaign_id: int,
+    settings: RouteSettings,
+    on_session_planned: SessionProgress | None = None,
 ) -> list[Route]:
     """Plan the routes of every planned session of the campaign, earliest first.
 
@@ -62,12 +107,14 @@ def plan_campaign_routes(
     ).all()
     routed: set[int] = set()
     stored: list[Route] = []
-    for canvass_session in sessions:
+    for done, canvass_session in enumerate(sessions, 1):
         routes = plan_session_routes(
             session, canvass_session, graph, settings, excluded_address_ids=routed
         )
         routed.update(address_id for route in routes for address_id in route.address_ids)
         stored.extend(routes)
+        if on_session_planned is not None:
+            on_session_planned(done, len(sessions))
     return stored
 
 
@@ -78,17 +125,22 @@ def plan_session_routes(
     settings: RouteSettings,
     excluded_address_ids: set[int] | None = None,
 ) -> list[Route]:
-    """Replace the session's routes by one new route per team of its assignments."""
+    """Replace the session's routes by one new route per team of its assignments.
+
+    Teams whose members all declined get no route. Closed streets of the session are
+    taken out of the graph and their doors out of the problem.
+
+    NOTE: replacing the routes deletes the door visits recorded on them and gives the
+    routes new links; once a session has started, re-plan it with
+    `webapp.services.replanning`, which keeps both.
+    """
     session.execute(delete(Route).where(Route.session_id == canvass_session.id))
-    teams = sorted(
-        set(
-            session.scalars(
-                select(Assignment.team).where(Assignment.session_id == canvass_session.id)
-            )
-        )
-    )
+    teams = list_session_teams(session, canvass_session.id)
     if not teams:
         return []
+    closed_way_ids, closed_names = load_closed_streets(session, canvass_session.id)
+    if closed_way_ids:
+        graph = load_street_graph(session, closed_way_ids)
     excluded = excluded_address_ids or set()
     addresses = [
         a
@@ -97,7 +149,7 @@ def plan_session_routes(
             .where(Address.iris_code == canvass_session.iris_code)
             .order_by(Address.id)
         )
-        if a.id not in excluded
+        if a.id not in excluded and not is_on_closed_street(a, closed_names)
     ]
     problem = TurfProblem(
         meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),

@@ -1,4 +1,4 @@
-"""Running the planning from the sessions page on Bondy's real data."""
+"""Running the planning from the sessions page and following its progress."""
 
 from datetime import date, time
 
@@ -6,11 +6,14 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from routing.assignment_types import AssignmentPlan
 from routing.status import SolveStatus
 from tests.conftest import SAMPLE_DIR
+from tests.factories import at_utc, make_campaign, make_canvass_session
 from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.planning.conftest import TARGET_IRIS, Territory
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.models import (
     Address,
@@ -19,20 +22,20 @@ from webapp.models import (
     Campaign,
     CanvassSession,
     Consent,
+    JobRun,
     Membership,
     Message,
     Route,
     User,
     VolunteerProfile,
 )
+from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services import planning
-from webapp.services.planning import PlanningReport
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
 from webapp.services.territory_import import import_territory
-from webapp.settings import Settings
 
 CENTRE_VILLE = "930100202"
 NAMES = (
@@ -108,37 +111,65 @@ def bondy_campaign(db_session: Session) -> Campaign:
     return campaign
 
 
+def add_run(
+    session: Session, campaign_id: int, *, kind: str = "planning", **values: object
+) -> JobRun:
+    run = JobRun(kind=kind, campaign_id=campaign_id, counts={}, **values)
+    session.add(run)
+    session.commit()
+    return run
+
+
+def launch(client: FlaskClient) -> TestResponse:
+    token = csrf_token(client.get("/planification/sessions").get_data(as_text=True))
+    return client.post("/planification/lancer", data={"csrf_token": token})
+
+
 def test_planning_places_pairs_explains_rest(
     client: FlaskClient, db_session: Session, bondy_campaign: Campaign
 ) -> None:
     log_in_as(client, add_member(db_session, bondy_campaign, Role.COORDINATOR, "coord@example.org"))
-    token = csrf_token(client.get("/planification/sessions").get_data(as_text=True))
 
-    response = client.post("/planification/lancer", data={"csrf_token": token})
+    response = launch(client)
 
+    # The test settings run jobs in-process, so the run is over once the request returns.
+    run = db_session.scalars(select(JobRun)).one()
     assert response.status_code == 302
-    assert response.headers["Location"] == "/planification/bilan"
+    assert response.headers["Location"] == f"/planification/execution/{run.id}"
     db_session.expire_all()
     assignments = db_session.scalars(select(Assignment)).all()
     assert [a.team for a in assignments] == [1, 1]
     routes = db_session.scalars(select(Route)).all()
     assert len(routes) == 1
     assert routes[0].door_count > 0
-    # Confirmations went out once the request committed. Reminders wait for their day.
+    # Confirmations went out once the planning committed. Reminders wait for their day.
     messages = db_session.scalars(select(Message)).all()
-    assert {(m.purpose, m.status) for m in messages} == {
-        (MessagePurpose.ASSIGNMENT_CONFIRMATION, MessageStatus.SENT),
-        (MessagePurpose.SESSION_REMINDER, MessageStatus.QUEUED),
-    }
-    assert len(messages) == 4
+    sent = [m for m in messages if m.status == MessageStatus.SENT]
+    waiting = [m for m in messages if m.status == MessageStatus.QUEUED]
+    assert [m.purpose for m in sent] == [MessagePurpose.ASSIGNMENT_CONFIRMATION] * 2
+    assert MessagePurpose.SESSION_REMINDER in {m.purpose for m in waiting}
+    assert len(sent) + len(waiting) == len(messages)
+
+    page = Page(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert page.by_id("planning-progress").attrs["value"] == "100"
+    assert page.by_id("planning-progress-text").text == "Planification terminée : 100 %"
+    assert not page.has_id("planning-refresh")
+    outcome = page.by_id("run-outcome").text
+    assert outcome.startswith("Planification terminée. Résultat du solveur : optimal.")
+    assert "2 bénévoles placés" in outcome
+    assert (
+        f"{len(messages)} nouveaux messages pour les bénévoles (confirmations et rappels)."
+        in outcome
+    )
+    assert page.select("a", href="/planification/bilan")
+    assert not page.select("script", src="/static/js/planning_progress.js")
 
     page = Page(client.get("/planification/bilan").get_data(as_text=True))
     text = page.text()
-    assert "Planification terminée. Résultat du solveur : optimal." in text
-    assert "4 nouveaux messages pour les bénévoles (confirmations et rappels)." in text
+    assert "Résultat du solveur : optimal." in page.by_id("last-run").text
     assert "2 bénévoles placés" in text
     assert f"1 parcours, {routes[0].door_count} portes" in text
-    assert "2 messages en attente d’envoi" in text
+    assert f"{len(waiting)} messages en attente d’envoi" in text
     left_out = sorted(row.text for row in page.select("tr")[1:])
     placed = {a.user.first_name for a in assignments}
     assert len(left_out) == 2
@@ -156,6 +187,7 @@ def test_planning_places_pairs_explains_rest(
     assert listing.by_id(f"session-{canvass.id}").text.endswith(
         f"2 1 {routes[0].door_count} prévue"
     )
+    assert not listing.has_id("active-run")
 
 
 def test_planning_without_csrf_token_is_refused(
@@ -164,14 +196,17 @@ def test_planning_without_csrf_token_is_refused(
     response = coordinator_client.post("/planification/lancer")
 
     assert response.status_code == 400
-    assert db_session.scalars(select(Message)).all() == []
+    assert db_session.scalars(select(JobRun)).all() == []
 
 
 def test_planning_without_solution_says_so(
-    coordinator_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    coordinator_client: FlaskClient,
+    db_session: Session,
+    territory: Territory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def unsolved(session: Session, campaign_id: int, settings: Settings) -> PlanningReport:
-        plan = AssignmentPlan(
+    def unsolved(*_args: object) -> AssignmentPlan:
+        return AssignmentPlan(
             status=SolveStatus.NO_SOLUTION_FOUND,
             placements=(),
             left_out=(),
@@ -179,17 +214,119 @@ def test_planning_without_solution_says_so(
             objective=0.0,
             wall_time_s=2.0,
         )
-        return PlanningReport(assignment=plan, routes=[], messages=[])
 
-    monkeypatch.setattr(planning, "run_planning", unsolved)
-    token = csrf_token(coordinator_client.get("/planification/sessions").get_data(as_text=True))
-
-    response = coordinator_client.post("/planification/lancer", data={"csrf_token": token})
-
-    assert response.status_code == 302
-    text = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True)).text()
-    assert (
-        "L’affectation n’a trouvé aucune solution (aucune solution trouvée dans le temps "
-        "imparti) : les affectations précédentes sont conservées." in text
+    make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
     )
+    db_session.commit()
+    monkeypatch.setattr(planning, "plan_assignments", unsolved)
+
+    response = launch(coordinator_client)
+
+    page = Page(coordinator_client.get(response.headers["Location"]).get_data(as_text=True))
+    assert page.by_id("planning-progress-text").text == "La planification a échoué."
+    assert page.by_id("run-error").text == (
+        "La planification a échoué. L’affectation n’a trouvé aucune solution (aucune solution "
+        "trouvée dans le temps imparti) : les affectations précédentes sont conservées. "
+        "Relancer la planification"
+    )
+    assert page.select("form", action="/planification/lancer")
+    text = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True)).text()
+    assert "a échoué : L’affectation n’a trouvé aucune solution" in text
     assert "Tous les bénévoles ont été placés." in text
+
+
+def test_campaign_without_session_fails_in_french(coordinator_client: FlaskClient) -> None:
+    location = launch(coordinator_client).headers["Location"]
+
+    payload = coordinator_client.get(f"{location}.json").get_json()
+
+    assert payload["status"] == "failed"
+    assert payload["error"] == (
+        "La campagne n’a aucune session prévue : créez-en une avant de lancer la planification."
+    )
+
+
+def test_run_under_way_page_works_without_javascript(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    run = add_run(db_session, territory.campaign.id, status=JobStatus.QUEUED)
+    path = f"/planification/execution/{run.id}"
+
+    page = Page(coordinator_client.get(path).get_data(as_text=True))
+
+    progress = page.by_id("planning-progress")
+    assert (progress.attrs["value"], progress.attrs["max"], progress.text) == ("0", "100", "0 %")
+    status = page.by_id("planning-progress-text")
+    assert status.attrs["aria-live"] == "polite"
+    assert status.text == "En attente du démarrage de la planification."
+    assert page.by_id("planning-refresh").text == "Actualiser"
+    assert page.select("a", href=path)
+    run_section = page.by_id("planning-run")
+    assert run_section.attrs["data-status-url"] == f"{path}.json"
+    assert page.select("script", src="/static/js/planning_progress.js")
+    assert not page.has_id("run-outcome")
+    listing = Page(coordinator_client.get("/planification/sessions").get_data(as_text=True))
+    assert listing.by_id("active-run").text == (
+        "Une planification est en cours : suivez son avancement."
+    )
+
+
+def test_progress_endpoint_reports_the_run(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    run = add_run(db_session, territory.campaign.id, status=JobStatus.RUNNING, progress_pct=65)
+
+    response = coordinator_client.get(f"/planification/execution/{run.id}.json")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_json() == {
+        "id": run.id,
+        "status": "running",
+        "status_label": "en cours",
+        "progress": 65,
+        "progress_text": "Planification en cours : 65\xa0%",
+        "is_finished": False,
+        "counts": {},
+        "solver_status_label": "",
+        "error": None,
+        "summary_url": "/planification/bilan",
+    }
+
+
+def test_launch_while_running_leads_to_the_running_run(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    run = add_run(db_session, territory.campaign.id, status=JobStatus.RUNNING, progress_pct=40)
+
+    response = launch(coordinator_client)
+
+    assert response.headers["Location"] == f"/planification/execution/{run.id}"
+    assert db_session.scalars(select(JobRun.id)).all() == [run.id]
+
+
+def test_run_of_another_campaign_or_kind_is_not_found(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    other = make_campaign(db_session, name="Autre campagne")
+    foreign = add_run(db_session, other.id)
+    import_run = add_run(db_session, territory.campaign.id, kind="territory_import")
+
+    for run_id in (foreign.id, import_run.id, 999_999):
+        assert coordinator_client.get(f"/planification/execution/{run_id}").status_code == 404
+        response = coordinator_client.get(f"/planification/execution/{run_id}.json")
+        assert (response.status_code, response.get_json()) == (404, {"error": "not_found"})
+
+
+def test_volunteer_cannot_watch_a_run(
+    client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    run = add_run(db_session, territory.campaign.id)
+    log_in_as(client, add_member(db_session, territory.campaign, Role.VOLUNTEER, "v@example.org"))
+
+    assert client.get(f"/planification/execution/{run.id}").status_code == 403
+    assert client.get(f"/planification/execution/{run.id}.json").status_code == 403

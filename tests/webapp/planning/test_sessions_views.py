@@ -158,10 +158,14 @@ def test_detail_shows_teams_and_routes(
 
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
-    assert page.by_id("team-1").text == "Équipe 1 : Alix Bernard, Malik Diallo"
-    assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux"
+    # Each team has its button to mark it absent.
+    assert page.by_id("team-1").text == "Équipe 1 : Alix Bernard, Malik Diallo Équipe 1 absente"
+    assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux Équipe 2 absente"
     route_row = next(row for row in page.select("tr") if row.text.startswith("Équipe 2 41"))
-    assert route_row.text == "Équipe 2 41 1 830 88 Ouvrir le parcours de l’équipe 2"
+    assert route_row.text == "Équipe 2 41 0 1 830 88 Ouvrir le parcours de l’équipe 2"
+    # Without any street of the IRIS in the network, no street can be closed.
+    assert "Aucune rue n’est fermée pour cette session." in page.text()
+    assert not page.select("select", name="street")
     assert page.select("a", href="/parcours/token-equipe-2")
     assert "De 10:30 à 12:30" in page.text()
 

@@ -1,14 +1,22 @@
 """Assignment, routes and messages of a small campaign on Bondy's real data."""
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import date, time
+from functools import partial
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import SAMPLE_DIR
+from tests.webapp.planning.bondy_case import savepoint_of, seeded_connection
+from webapp import create_app
+from webapp.db import SESSION_FACTORY_KEY
 from webapp.models import (
     Address,
     Assignment,
@@ -72,24 +80,30 @@ def add_volunteer(
     return user
 
 
-@pytest.fixture
-def planned(app: Flask, db_session: Session) -> Campaign:
-    import_territory(db_session, SAMPLE_DIR)
+@dataclass(frozen=True)
+class Planned:
+    id: int
+    outbox_path: Path
+
+
+def plan_small_campaign(session: Session, settings: Settings) -> Planned:
+    """Seed six volunteers and a Saturday session in Le Centre Ville, then plan once."""
+    import_territory(session, SAMPLE_DIR)
     campaign = Campaign(
         name="Test",
         election_kind="municipales",
         commune_codes=["93010"],
         our_candidates=["MÉLENCHON"],
     )
-    db_session.add(campaign)
-    db_session.flush()
-    score_campaign(db_session, campaign.id)
-    homes = db_session.scalars(
+    session.add(campaign)
+    session.flush()
+    score_campaign(session, campaign.id)
+    homes = session.scalars(
         select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(6)
     ).all()
     for index, home in enumerate(homes[:5]):
-        add_volunteer(db_session, campaign.id, index, home)
-    add_volunteer(db_session, campaign.id, 5, homes[5], saturday=False)
+        add_volunteer(session, campaign.id, index, home)
+    add_volunteer(session, campaign.id, 5, homes[5], saturday=False)
     draft = SessionDraft(
         day=SATURDAY,
         start=time(9, 30),
@@ -99,16 +113,54 @@ def planned(app: Flask, db_session: Session) -> Campaign:
         max_volunteers=8,
         meeting_address_id=homes[0].id,
     )
-    create_session(db_session, campaign.id, draft)
-    db_session.commit()
+    create_session(session, campaign.id, draft)
+    session.commit()
+    app = create_app(settings)
+    app.extensions[SESSION_FACTORY_KEY] = sessionmaker(
+        bind=session.get_bind(), expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
     # Confirmations are sent in-process when the planning commits, inside the app context.
     with app.app_context():
-        run_planning(db_session, campaign.id, app.extensions["tournee.settings"])
-        db_session.commit()
-    return campaign
+        run_planning(session, campaign.id, settings)
+        session.commit()
+    return Planned(id=campaign.id, outbox_path=settings.outbox_path)
 
 
-def test_pairs_placed_and_left_out_explained(planned: Campaign, db_session: Session) -> None:
+@pytest.fixture(scope="module")
+def seeded(
+    database_engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Connection, Planned]]:
+    settings = Settings(
+        environment="test",
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        database_url=database_engine.url.render_as_string(hide_password=False),
+        redis_url="redis://127.0.0.1:6379/15",
+        is_queue_synchronous=True,
+        outbox_path=tmp_path_factory.mktemp("outbox") / "outbox.jsonl",
+        public_base_url="http://127.0.0.1:5000",
+        assignment_time_limit_s=2.0,
+        route_time_limit_s=1.0,
+    )
+    yield from seeded_connection(database_engine, partial(plan_small_campaign, settings=settings))
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings with short solver time limits."""
+    return replace(settings, assignment_time_limit_s=2.0, route_time_limit_s=1.0)
+
+
+@pytest.fixture
+def db_connection(seeded: tuple[Connection, Planned]) -> Iterator[Connection]:
+    yield from savepoint_of(seeded[0])
+
+
+@pytest.fixture
+def planned(seeded: tuple[Connection, Planned]) -> Planned:
+    return seeded[1]
+
+
+def test_pairs_placed_and_left_out_explained(planned: Planned, db_session: Session) -> None:
     assignments = db_session.scalars(select(Assignment)).all()
     left_out = {row.user_id: row.reason for row in db_session.scalars(select(LeftOutVolunteer))}
 
@@ -118,7 +170,7 @@ def test_pairs_placed_and_left_out_explained(planned: Campaign, db_session: Sess
 
 
 def test_routes_cover_doors_once_within_session(
-    planned: Campaign, db_session: Session, settings: Settings
+    planned: Planned, db_session: Session, settings: Settings
 ) -> None:
     routes = db_session.scalars(select(Route).order_by(Route.team)).all()
     iris_addresses = set(
@@ -144,7 +196,7 @@ def test_routes_cover_doors_once_within_session(
 
 
 def test_messages_queued_and_confirmations_sent(
-    planned: Campaign, db_session: Session, settings: Settings
+    planned: Planned, db_session: Session, settings: Settings
 ) -> None:
     messages = db_session.scalars(select(Message).order_by(Message.id)).all()
     confirmations = [m for m in messages if m.purpose == MessagePurpose.ASSIGNMENT_CONFIRMATION]
@@ -155,7 +207,7 @@ def test_messages_queued_and_confirmations_sent(
     assert {m.status for m in confirmations} == {MessageStatus.SENT}
     assert {m.status for m in reminders} == {MessageStatus.QUEUED}
     outbox = [
-        json.loads(line) for line in settings.outbox_path.read_text(encoding="utf-8").splitlines()
+        json.loads(line) for line in planned.outbox_path.read_text(encoding="utf-8").splitlines()
     ]
     assert len(outbox) == 8
     sms = next(m for m in confirmations if m.channel == Channel.SMS)
@@ -164,7 +216,7 @@ def test_messages_queued_and_confirmations_sent(
 
 
 def test_planning_twice_queues_no_new_message(
-    planned: Campaign, app: Flask, db_session: Session
+    planned: Planned, app: Flask, db_session: Session
 ) -> None:
     before = len(db_session.scalars(select(Message)).all())
     with app.app_context():

@@ -1,0 +1,152 @@
+"""A coordinator runs the planning in Chromium, follows its progress, then opens a route."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.browser.conftest import PHONE_VIEWPORT
+from tests.factories import make_user
+from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
+from webapp.db import utcnow
+from webapp.models import Campaign, JobRun, Route
+from webapp.models.jobs import JobStatus
+from webapp.models.users import Role
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "une phrase de passe assez longue"
+DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
+# Screenshots for a person to look at; the test does not read them.
+RUN_SCREENSHOT_PATH = "/tmp/planning_run.png"  # noqa: S108
+SESSION_SCREENSHOT_PATH = "/tmp/planning_session.png"  # noqa: S108
+
+
+@pytest.fixture
+def case(live_db: Session) -> BondyCase:
+    case = seed_bondy_case(live_db)
+    campaign = live_db.get(Campaign, case.campaign_id)
+    make_user(
+        live_db,
+        email="coordination@example.org",
+        password=PASSWORD,
+        campaign=campaign,
+        role=Role.COORDINATOR,
+    )
+    live_db.commit()
+    return case
+
+
+@pytest.fixture
+def coordinator_page(phone_page: Page, live_server: str, case: BondyCase) -> Page:
+    page = phone_page
+    page.set_viewport_size(DESKTOP_VIEWPORT)  # type: ignore[arg-type]
+    page.goto(f"{live_server}/connexion?next=/planification/sessions")
+    page.locator("#email").fill("coordination@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/planification/sessions")
+    return page
+
+
+def test_progress_bar_follows_a_run(
+    coordinator_page: Page, live_server: str, live_db: Session, case: BondyCase
+) -> None:
+    page = coordinator_page
+    run = JobRun(
+        kind="planning",
+        campaign_id=case.campaign_id,
+        status=JobStatus.RUNNING,
+        progress_pct=40,
+        counts={},
+    )
+    live_db.add(run)
+    live_db.commit()
+
+    page.goto(f"{live_server}/planification/execution/{run.id}")
+    bar = page.locator("#planning-progress")
+    expect(bar).to_have_attribute("value", "40")
+    expect(page.get_by_role("status")).to_have_text("Planification en cours : 40\xa0%")
+    # The script polls, so the plain link for pages without JavaScript is hidden.
+    expect(page.get_by_role("link", name="Actualiser")).to_be_hidden()
+
+    run.progress_pct = 65
+    live_db.commit()
+    expect(bar).to_have_attribute("value", "65")
+    expect(page.get_by_role("status")).to_have_text("Planification en cours : 65\xa0%")
+
+    run.progress_pct = 100
+    run.status = JobStatus.SUCCEEDED
+    run.finished_at = utcnow()
+    run.counts = {
+        "placed": 4,
+        "left_out": 0,
+        "routes": 2,
+        "doors": 30,
+        "metres": 4210,
+        "messages": 8,
+        "solver_status": "optimal",
+    }
+    live_db.commit()
+    # Once finished the page reloads and the server shows the outcome.
+    expect(page.locator("#run-outcome h2")).to_have_text(
+        "Planification terminée. Résultat du solveur : optimal."
+    )
+    expect(bar).to_have_attribute("value", "100")
+    expect(page.locator("#run-outcome li")).to_have_text(
+        [
+            "4 bénévoles placés",
+            "0 bénévole non placé",
+            "2 parcours, 30 portes",
+            "4\u202f210 m à parcourir en tout",
+            "8 nouveaux messages pour les bénévoles (confirmations et rappels).",
+        ]
+    )
+
+
+def test_coordinator_plans_then_opens_a_route_on_a_phone(
+    coordinator_page: Page,
+    live_server: str,
+    live_db: Session,
+    case: BondyCase,
+    blocked_urls: list[str],
+) -> None:
+    page = coordinator_page
+
+    page.get_by_role("button", name="Lancer la planification").click()
+
+    # The live server runs jobs in-process: the run is over when its page opens.
+    expect(page).to_have_url(re.compile(r"/planification/execution/\d+$"))
+    expect(page.locator("#planning-progress")).to_have_attribute("value", "100")
+    expect(page.get_by_role("status")).to_have_text("Planification terminée : 100\xa0%")
+    expect(page.locator("#run-outcome h2")).to_have_text(
+        "Planification terminée. Résultat du solveur : optimal."
+    )
+    expect(page.locator("#run-outcome li").first).to_have_text("4 bénévoles placés")
+    page.screenshot(path=RUN_SCREENSHOT_PATH, full_page=True)
+
+    page.get_by_role("link", name="Voir le bilan de la planification").click()
+    expect(page).to_have_url(f"{live_server}/planification/bilan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bilan de la planification")
+    expect(page.locator("#last-run")).to_contain_text("Résultat du solveur : optimal.")
+
+    page.get_by_role("link", name="Toutes les sessions").click()
+    page.locator(f"#session-{case.session_id} a").click()
+    route_link = page.get_by_role("link", name="Ouvrir le parcours de l’équipe 1")
+    page.screenshot(path=SESSION_SCREENSHOT_PATH, full_page=True)
+    href = route_link.get_attribute("href")
+    assert href is not None
+    route = live_db.scalars(select(Route).where(Route.team == 1)).one()
+    assert href == f"/parcours/{route.access_token}"
+
+    page.set_viewport_size(PHONE_VIEWPORT)
+    route_link.click()
+    expect(page).to_have_title("Votre parcours · Tournée")
+    expect(page.locator(".walk-door")).to_have_count(route.door_count)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    # Only map tiles were asked of another host, and none was reached.
+    assert all(urlsplit(url).hostname != "127.0.0.1" for url in blocked_urls)
+    assert all(urlsplit(url).path.endswith(".png") for url in blocked_urls)

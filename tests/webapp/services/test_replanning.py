@@ -1,0 +1,348 @@
+"""Re-planning one session on Bondy's real streets: absent teams, closed streets."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from routing.street_graph import StreetGraph
+from tests.webapp.planning.bondy_case import (
+    CLOSABLE_STREET,
+    CLOSABLE_STREET_DOORS,
+    PARC_ADDRESS_COUNT,
+    BondyCase,
+    savepoint_of,
+    seed_three_teams,
+    seeded_connection,
+)
+from webapp.db import utcnow
+from webapp.models import (
+    Assignment,
+    CanvassSession,
+    DoorVisit,
+    Route,
+    StreetClosure,
+    StreetWay,
+)
+from webapp.models.canvass import DoorOutcome
+from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services import replanning
+from webapp.services.errors import NotFoundError
+from webapp.services.replanning import (
+    ReplanError,
+    ReplanErrorCode,
+    UncoveredDoor,
+    UncoveredReason,
+    close_street,
+    list_closable_streets,
+    mark_team_absent,
+    replan_session,
+)
+from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
+
+SETTINGS = RouteSettings(time_limit_s=1.0)
+SESSION_MINUTES = 180
+
+
+@pytest.fixture(scope="module")
+def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
+    yield from seeded_connection(database_engine, partial(seed_three_teams, settings=SETTINGS))
+
+
+@pytest.fixture
+def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
+    yield from savepoint_of(seeded[0])
+
+
+@pytest.fixture
+def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
+    return seeded[1]
+
+
+@pytest.fixture
+def before_session(case: BondyCase) -> datetime:
+    return case.starts_at - timedelta(days=2)
+
+
+def routes_by_team(session: Session) -> dict[int, Route]:
+    session.expire_all()
+    return {route.team: route for route in session.scalars(select(Route).order_by(Route.team))}
+
+
+def visit(session: Session, route: Route, address_ids: list[int]) -> None:
+    for address_id in address_ids:
+        session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT))
+    session.commit()
+
+
+def test_first_routes_cover_the_iris(case: BondyCase, db_session: Session) -> None:
+    routes = routes_by_team(db_session)
+
+    assert sorted(routes) == [1, 2, 3]
+    routed = [address_id for route in routes.values() for address_id in route.address_ids]
+    assert sorted(routed) == sorted(case.address_ids)
+    assert len(routed) == PARC_ADDRESS_COUNT
+
+
+def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    before = routes_by_team(db_session)
+    tokens = {team: route.access_token for team, route in before.items()}
+    visited_one = before[1].address_ids[:2]
+    visited_three = before[3].address_ids[:1]
+    visit(db_session, before[1], visited_one)
+    visit(db_session, before[3], visited_three)
+    team_two_doors = set(before[2].address_ids)
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    after = routes_by_team(db_session)
+    assert sorted(after) == [1, 3]
+    assert {team: route.access_token for team, route in after.items()} == {
+        1: tokens[1],
+        3: tokens[3],
+    }
+    assert after[1].address_ids[:2] == visited_one
+    assert after[3].address_ids[:1] == visited_three
+    routed = [address_id for route in after.values() for address_id in route.address_ids]
+    assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
+    assert team_two_doors <= set(routed)
+    for route in after.values():
+        assert route.door_count == len(route.address_ids)
+        assert 0 < route.total_minutes <= SESSION_MINUTES
+        assert route.path[0] == route.path[-1]
+    assert report.teams == (1, 3)
+    assert report.removed_teams == (2,)
+    assert report.visited_door_count == 3
+    assert report.routed_door_count == PARC_ADDRESS_COUNT - 3
+    assert report.uncovered == ()
+    statuses = {a.team: a.status for a in db_session.scalars(select(Assignment))}
+    assert statuses[2] == AssignmentStatus.DECLINED
+    assert statuses[1] == AssignmentStatus.PROPOSED
+
+
+def test_closed_street_doors_are_listed_not_routed(
+    case: BondyCase, db_session: Session, before_session: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
+    # Two ways bear the name; the service road of that name 2 km south is not closed.
+    closed_way_ids = set(
+        db_session.scalars(select(StreetWay.id).where(StreetWay.osm_id == "way/25415571"))
+    )
+    graphs: list[set[int]] = []
+    real_load = load_street_graph
+
+    def spy(session: Session, excluded_way_ids: set[int] | None = None) -> StreetGraph:
+        graphs.append(set(excluded_way_ids or ()))
+        return real_load(session, excluded_way_ids)
+
+    monkeypatch.setattr(replanning, "load_street_graph", spy)
+    assert list_closable_streets(db_session, case.session_id) == [
+        CLOSABLE_STREET,
+        "Route d’Aulnay",
+    ]
+
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        "chemin lateral",
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+
+    closed_doors = case.addresses_in(CLOSABLE_STREET)
+    assert len(closed_doors) == CLOSABLE_STREET_DOORS
+    assert report.uncovered == tuple(
+        UncoveredDoor(address_id, UncoveredReason.STREET_CLOSED)
+        for address_id in sorted(closed_doors)
+    )
+    closures = db_session.scalars(
+        select(StreetClosure.street_way_id).where(StreetClosure.session_id == case.session_id)
+    )
+    assert set(closures) == closed_way_ids == graphs[0]
+    after = routes_by_team(db_session)
+    routed = {address_id for route in after.values() for address_id in route.address_ids}
+    assert routed.isdisjoint(closed_doors)
+    assert routed == set(case.address_ids) - set(closed_doors)
+    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert list_closable_streets(db_session, case.session_id) == ["Route d’Aulnay"]
+
+
+def test_visited_door_on_closed_street_stays_done(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    closed_doors = set(case.addresses_in(CLOSABLE_STREET))
+    owner = next(
+        route
+        for route in routes_by_team(db_session).values()
+        if closed_doors & set(route.address_ids)
+    )
+    done = next(a for a in owner.address_ids if a in closed_doors)
+    visit(db_session, owner, [done])
+
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=before_session,
+    )
+
+    assert routes_by_team(db_session)[owner.team].address_ids[0] == done
+    assert done not in {door.address_id for door in report.uncovered}
+    assert report.uncovered_count(UncoveredReason.STREET_CLOSED) == CLOSABLE_STREET_DOORS - 1
+
+
+def test_absent_team_with_visits_keeps_only_its_done_doors(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    team_two = routes_by_team(db_session)[2]
+    done = team_two.address_ids[:2]
+    visit(db_session, team_two, done)
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+
+    after = routes_by_team(db_session)
+    assert after[2].address_ids == done
+    assert (after[2].door_count, after[2].length_m, after[2].path) == (2, 0, [])
+    assert report.removed_teams == (2,)
+    assert db_session.scalars(select(DoorVisit.address_id)).all() == done
+
+
+def test_during_the_session_routes_fit_the_time_left(case: BondyCase, db_session: Session) -> None:
+    an_hour_in = case.starts_at + timedelta(hours=1)
+
+    report = replan_session(
+        db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=an_hour_in
+    )
+
+    for route in routes_by_team(db_session).values():
+        assert route.total_minutes <= SESSION_MINUTES - 60
+    assert report.routed_door_count + len(report.uncovered) == PARC_ADDRESS_COUNT
+    assert {door.reason for door in report.uncovered} <= {UncoveredReason.OUT_OF_TIME}
+
+
+def test_every_team_absent_leaves_doors_without_team(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    for team in (1, 2):
+        mark_team_absent(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            team,
+            settings=SETTINGS,
+            now=before_session,
+        )
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
+    )
+
+    assert routes_by_team(db_session) == {}
+    assert report.teams == ()
+    assert report.uncovered_count(UncoveredReason.NO_TEAM) == PARC_ADDRESS_COUNT
+
+
+def test_unknown_team_changes_nothing(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    doors = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+
+    with pytest.raises(ReplanError) as raised:
+        mark_team_absent(
+            db_session, case.campaign_id, case.session_id, 9, settings=SETTINGS, now=before_session
+        )
+    db_session.rollback()
+
+    assert raised.value.code == ReplanErrorCode.UNKNOWN_TEAM
+    assert {team: r.address_ids for team, r in routes_by_team(db_session).items()} == doors
+
+
+# "Avenue Galliéni" has addresses in the IRIS, but the street network spells it otherwise.
+@pytest.mark.parametrize("street", ["Rue Imaginaire", "Avenue Galliéni", "  ", ""])
+def test_street_outside_the_iris_is_refused(
+    case: BondyCase, db_session: Session, before_session: datetime, street: str
+) -> None:
+    with pytest.raises(ReplanError) as raised:
+        close_street(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            street,
+            settings=SETTINGS,
+            now=before_session,
+        )
+    db_session.rollback()
+
+    assert raised.value.code == ReplanErrorCode.UNKNOWN_STREET
+    assert db_session.scalars(select(StreetClosure)).all() == []
+
+
+def test_session_over_or_cancelled_is_refused(case: BondyCase, db_session: Session) -> None:
+    with pytest.raises(ReplanError) as over:
+        replan_session(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            settings=SETTINGS,
+            now=case.ends_at,
+        )
+    assert over.value.code == ReplanErrorCode.SESSION_OVER
+
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    canvass.status = SessionStatus.CANCELLED
+    db_session.flush()
+    with pytest.raises(ReplanError) as cancelled:
+        replan_session(
+            db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=utcnow()
+        )
+    assert cancelled.value.code == ReplanErrorCode.SESSION_NOT_PLANNED
+
+
+def test_session_of_another_campaign_is_not_found(case: BondyCase, db_session: Session) -> None:
+    with pytest.raises(NotFoundError):
+        replan_session(
+            db_session, case.campaign_id + 1, case.session_id, settings=SETTINGS, now=utcnow()
+        )
+    with pytest.raises(NotFoundError):
+        replan_session(db_session, case.campaign_id, 999_999, settings=SETTINGS, now=utcnow())
+
+
+def test_full_planning_respects_closures_and_absences(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=before_session,
+    )
+    for assignment in db_session.scalars(select(Assignment).where(Assignment.team == 3)):
+        assignment.status = AssignmentStatus.DECLINED
+    db_session.flush()
+
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    routes = plan_session_routes(db_session, canvass, load_street_graph(db_session), SETTINGS)
+
+    assert [route.team for route in routes] == [1, 2]
+    routed = {address_id for route in routes for address_id in route.address_ids}
+    closed = set(case.addresses_in(CLOSABLE_STREET))
+    assert routed == set(case.address_ids) - closed

@@ -1,0 +1,86 @@
+"""French labels of planning runs and re-planning: run statuses, errors, uncovered doors."""
+
+from typing import Any
+
+from flask_babel import force_locale, lazy_gettext
+
+from webapp.models.jobs import JobStatus
+from webapp.planning.labels import SOLVE_STATUSES
+from webapp.settings_access import get_settings
+
+RUN_STATUSES: dict[str, Any] = {
+    JobStatus.QUEUED: lazy_gettext("waiting for a worker"),
+    JobStatus.RUNNING: lazy_gettext("running"),
+    JobStatus.SUCCEEDED: lazy_gettext("done"),
+    JobStatus.FAILED: lazy_gettext("failed"),
+}
+
+# Keys are the values of `webapp.services.planning.PlanningErrorCode`.
+PLANNING_ERRORS: dict[str, Any] = {
+    "campaign_not_found": lazy_gettext("The campaign no longer exists."),
+    "no_sessions": lazy_gettext(
+        "The campaign has no planned session: create one before running the planning."
+    ),
+    "timeout": lazy_gettext(
+        "The planning took longer than its time limit and was stopped. Nothing was changed."
+    ),
+    "interrupted": lazy_gettext(
+        "The planning stopped before the end and nothing was changed. Run it again."
+    ),
+    "queue_unavailable": lazy_gettext(
+        "The planning could not be started: the job server does not answer. Try again in a "
+        "moment, and tell the administrator if it goes on."
+    ),
+    "unexpected": lazy_gettext(
+        "The planning stopped on an unexpected error and nothing was changed. Run it again, "
+        "and tell the administrator if it happens again."
+    ),
+}
+
+# Keys are the values of `webapp.services.replanning.UncoveredReason`.
+UNCOVERED_REASONS: dict[str, Any] = {
+    "street_closed": lazy_gettext("on a closed street"),
+    "out_of_time": lazy_gettext("no time left for them"),
+    "no_team": lazy_gettext("no team left"),
+}
+
+# Keys are the values of `webapp.services.replanning.ReplanErrorCode`.
+REPLAN_ERRORS: dict[str, Any] = {
+    "session_not_planned": lazy_gettext("Only a planned session can be re-planned."),
+    "session_over": lazy_gettext("The session is over: its routes can no longer change."),
+    "unknown_team": lazy_gettext("This team is not in the session."),
+    "unknown_street": lazy_gettext("Choose a street of the IRIS from the list."),
+}
+
+
+def solve_status_label(status: str | None) -> Any:
+    """Return the label of a stored solver status, or the code itself when unknown."""
+    if not status:
+        return ""
+    return SOLVE_STATUSES.get(status, status)
+
+
+def planning_error_label(code: str | None, solve_status: str | None = None) -> Any:
+    """Return the message of a planning error code, in the current locale."""
+    if code == "no_assignment":
+        return lazy_gettext(
+            "The assignment found no solution (%(status)s): the previous assignments are kept.",
+            status=solve_status_label(solve_status),
+        )
+    return PLANNING_ERRORS.get(code or "", PLANNING_ERRORS["unexpected"])
+
+
+def planning_error_text(code: str, solve_status: str | None = None) -> str:
+    """Render the message of a planning error in the default locale, to store on a run."""
+    with force_locale(get_settings().default_locale):
+        return str(planning_error_label(code, solve_status))
+
+
+def replan_error_label(code: str, solve_status: str | None = None) -> Any:
+    """Return the message of a re-planning error code."""
+    if code == "no_route":
+        return lazy_gettext(
+            "No route could be cut (%(status)s): the routes stay as they were.",
+            status=solve_status_label(solve_status),
+        )
+    return REPLAN_ERRORS.get(code, code)

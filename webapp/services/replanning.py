@@ -1,0 +1,426 @@
+"""Re-cut one session's routes after a team drops out or a street closes.
+
+Doors already visited stay where they are: they head the route they were visited on,
+in that route's order, and only the doors nobody visited yet are shared again among
+the remaining teams. A remaining team keeps its route row, so the link it was sent
+keeps working and opens the new walk.
+"""
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shapely.geometry import shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from routing.geo import GeoPoint
+from routing.route_types import PlannedRoute, TurfProblem
+from routing.status import SolveStatus
+from routing.turf import plan_turf
+from targeting.names import fold_name
+from webapp.models import (
+    Address,
+    Assignment,
+    CanvassSession,
+    DoorVisit,
+    Iris,
+    Route,
+    StreetClosure,
+    StreetWay,
+)
+from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.routes import (
+    ACCESS_TOKEN_BYTES,
+    RouteSettings,
+    door_for,
+    is_on_closed_street,
+    list_session_teams,
+    load_closed_streets,
+    load_street_graph,
+)
+
+logger = logging.getLogger(__name__)
+
+# Ways are matched to an IRIS through its bounding box widened by this much (about
+# 150 m east-west and 220 m north-south near Paris), so a street that borders the IRIS
+# counts as one of its streets.
+STREET_MARGIN_DEG = 0.002
+
+
+class ReplanErrorCode(StrEnum):
+    SESSION_NOT_PLANNED = "session_not_planned"
+    SESSION_OVER = "session_over"
+    UNKNOWN_TEAM = "unknown_team"
+    UNKNOWN_STREET = "unknown_street"
+    NO_ROUTE = "no_route"
+
+
+class ReplanError(ServiceError):
+    """The session cannot be re-planned, so the caller rolls back and nothing changes."""
+
+    def __init__(self, code: ReplanErrorCode, solve_status: SolveStatus | None = None) -> None:
+        super().__init__(f"re-planning rejected: {code}")
+        self.code = code
+        self.solve_status = solve_status
+
+
+class UncoveredReason(StrEnum):
+    """Why an unvisited door of the session is on no route."""
+
+    STREET_CLOSED = "street_closed"
+    OUT_OF_TIME = "out_of_time"
+    NO_TEAM = "no_team"
+
+
+@dataclass(frozen=True)
+class UncoveredDoor:
+    address_id: int
+    reason: UncoveredReason
+
+
+@dataclass(frozen=True)
+class ReplanReport:
+    """What a re-planning did to one session."""
+
+    session_id: int
+    status: SolveStatus
+    teams: tuple[int, ...]
+    removed_teams: tuple[int, ...]
+    visited_door_count: int
+    routed_door_count: int
+    uncovered: tuple[UncoveredDoor, ...]
+
+    def uncovered_count(self, reason: UncoveredReason) -> int:
+        return sum(1 for door in self.uncovered if door.reason == reason)
+
+
+def mark_team_absent(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    team: int,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Mark every member of `team` as declined and re-cut the session's routes."""
+    canvass = _lock_session(session, campaign_id, session_id, now)
+    members = session.scalars(
+        select(Assignment).where(Assignment.session_id == session_id, Assignment.team == team)
+    ).all()
+    if not members:
+        raise ReplanError(ReplanErrorCode.UNKNOWN_TEAM)
+    for assignment in members:
+        assignment.status = AssignmentStatus.DECLINED
+    session.flush()
+    logger.info(
+        "Team %s of session %s marked absent",
+        team,
+        session_id,
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+    return _replan(session, canvass, settings, now)
+
+
+def close_street(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    street: str,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Close every way named `street` around the session's IRIS and re-cut its routes."""
+    canvass = _lock_session(session, campaign_id, session_id, now)
+    key = fold_name(street)
+    way_ids = [way.id for way in _ways_near_iris(session, canvass.iris_code) if way.key == key]
+    if not key or not way_ids:
+        raise ReplanError(ReplanErrorCode.UNKNOWN_STREET)
+    already = set(
+        session.scalars(
+            select(StreetClosure.street_way_id).where(StreetClosure.session_id == session_id)
+        )
+    )
+    for way_id in way_ids:
+        if way_id not in already:
+            session.add(StreetClosure(session_id=session_id, street_way_id=way_id))
+    session.flush()
+    logger.info(
+        "Street closed for session %s: %s ways",
+        session_id,
+        len(way_ids),
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+    return _replan(session, canvass, settings, now)
+
+
+def replan_session(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Re-cut the session's routes for its teams as they are now."""
+    canvass = _lock_session(session, campaign_id, session_id, now)
+    return _replan(session, canvass, settings, now)
+
+
+def list_closable_streets(session: Session, session_id: int) -> list[str]:
+    """Return the street names of the session's IRIS that a closure can apply to.
+
+    A name is offered when the IRIS has addresses in that street and the street network
+    has a way of that name around the IRIS; streets already closed are left out.
+    """
+    canvass = session.get(CanvassSession, session_id)
+    if canvass is None:
+        return []
+    way_keys = {way.key for way in _ways_near_iris(session, canvass.iris_code)}
+    _, closed_names = load_closed_streets(session, session_id)
+    names: dict[str, str] = {}
+    for street in session.scalars(
+        select(Address.street).where(Address.iris_code == canvass.iris_code).distinct()
+    ):
+        key = fold_name(street)
+        if key in way_keys and key not in closed_names:
+            names.setdefault(key, street)
+    return [names[key] for key in sorted(names)]
+
+
+def list_closed_street_names(session: Session, session_id: int) -> list[str]:
+    """Return the names of the session's closed streets, one per street, sorted."""
+    names: dict[str, str] = {}
+    query = (
+        select(StreetWay.name)
+        .join(StreetClosure, StreetClosure.street_way_id == StreetWay.id)
+        .where(StreetClosure.session_id == session_id, StreetWay.name.is_not(None))
+    )
+    for name in session.scalars(query):
+        if name:
+            names.setdefault(fold_name(name), name)
+    return [names[key] for key in sorted(names)]
+
+
+@dataclass(frozen=True)
+class _Way:
+    id: int
+    key: str
+
+
+def _ways_near_iris(session: Session, iris_code: str) -> list[_Way]:
+    # NOTE: this reads every named way of the territory, which is quick for a commune;
+    # a campaign over many communes would want the bounding box filter done in SQL.
+    iris = session.get(Iris, iris_code)
+    if iris is None:
+        return []
+    west, south, east, north = shape(iris.geometry).bounds
+    west, south = west - STREET_MARGIN_DEG, south - STREET_MARGIN_DEG
+    east, north = east + STREET_MARGIN_DEG, north + STREET_MARGIN_DEG
+    ways = []
+    for way_id, name, coordinates in session.execute(
+        select(StreetWay.id, StreetWay.name, StreetWay.coordinates).where(
+            StreetWay.name.is_not(None)
+        )
+    ):
+        if name and any(west <= lon <= east and south <= lat <= north for lon, lat in coordinates):
+            ways.append(_Way(id=way_id, key=fold_name(name)))
+    return ways
+
+
+def _lock_session(
+    session: Session, campaign_id: int, session_id: int, now: datetime
+) -> CanvassSession:
+    canvass = session.scalars(
+        select(CanvassSession).where(CanvassSession.id == session_id).with_for_update()
+    ).first()
+    if canvass is None or canvass.campaign_id != campaign_id:
+        raise NotFoundError(f"session {session_id} not found")
+    if canvass.status != SessionStatus.PLANNED:
+        raise ReplanError(ReplanErrorCode.SESSION_NOT_PLANNED)
+    _minutes_left(canvass, now)
+    return canvass
+
+
+def _minutes_left(canvass: CanvassSession, now: datetime) -> int:
+    """Return the whole minutes teams still have: all of them before the start."""
+    minutes = int((canvass.ends_at - max(now, canvass.starts_at)).total_seconds() // 60)
+    if minutes < 1:
+        raise ReplanError(ReplanErrorCode.SESSION_OVER)
+    return minutes
+
+
+def _replan(
+    session: Session, canvass: CanvassSession, settings: RouteSettings, now: datetime
+) -> ReplanReport:
+    teams = list_session_teams(session, canvass.id)
+    routes = {
+        route.team: route
+        for route in session.scalars(select(Route).where(Route.session_id == canvass.id))
+    }
+    visited_by_route = _visited_by_route(session, canvass.id)
+    visited = {address_id for ids in visited_by_route.values() for address_id in ids}
+    closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
+    elsewhere = _routed_in_other_sessions(session, canvass)
+
+    uncovered: list[UncoveredDoor] = []
+    open_addresses: list[Address] = []
+    for address in session.scalars(
+        select(Address).where(Address.iris_code == canvass.iris_code).order_by(Address.id)
+    ):
+        if address.id in visited or address.id in elsewhere:
+            continue
+        if is_on_closed_street(address, closed_names):
+            uncovered.append(UncoveredDoor(address.id, UncoveredReason.STREET_CLOSED))
+        else:
+            open_addresses.append(address)
+
+    planned: dict[int, PlannedRoute] = {}
+    status = SolveStatus.EMPTY
+    if not teams:
+        uncovered.extend(UncoveredDoor(a.id, UncoveredReason.NO_TEAM) for a in open_addresses)
+    elif not open_addresses:
+        planned = {team: PlannedRoute(team, (), 0, 0.0, 0.0, 0.0, ()) for team in teams}
+    else:
+        plan = plan_turf(
+            load_street_graph(session, closed_way_ids),
+            TurfProblem(
+                meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
+                doors=tuple(door_for(a) for a in open_addresses),
+                team_count=len(teams),
+                max_minutes=_minutes_left(canvass, now),
+                walking_speed_m_per_min=settings.walking_speed_m_per_min,
+                minutes_per_dwelling=settings.minutes_per_address,
+                time_limit_s=settings.time_limit_s,
+            ),
+        )
+        if len(plan.routes) != len(teams):
+            raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
+        status = plan.status
+        planned = dict(zip(teams, plan.routes, strict=True))
+        uncovered.extend(
+            UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME)
+            for address_id in plan.unvisited_door_ids
+        )
+
+    removed = _store(
+        session,
+        canvass,
+        routes=routes,
+        planned=planned,
+        visited_by_route=visited_by_route,
+        settings=settings,
+    )
+    report = ReplanReport(
+        session_id=canvass.id,
+        status=status,
+        teams=tuple(teams),
+        removed_teams=tuple(removed),
+        visited_door_count=len(visited),
+        routed_door_count=sum(len(route.door_ids) for route in planned.values()),
+        uncovered=tuple(uncovered),
+    )
+    logger.info(
+        "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",
+        canvass.id,
+        len(teams),
+        report.routed_door_count,
+        report.visited_door_count,
+        len(report.uncovered),
+        status,
+        extra={"campaign_id": canvass.campaign_id, "session_id": canvass.id},
+    )
+    return report
+
+
+def _visited_by_route(session: Session, session_id: int) -> dict[int, set[int]]:
+    visited: dict[int, set[int]] = {}
+    query = (
+        select(DoorVisit.route_id, DoorVisit.address_id)
+        .join(Route, Route.id == DoorVisit.route_id)
+        .where(Route.session_id == session_id)
+    )
+    for route_id, address_id in session.execute(query):
+        visited.setdefault(route_id, set()).add(address_id)
+    return visited
+
+
+def _routed_in_other_sessions(session: Session, canvass: CanvassSession) -> set[int]:
+    """Return the doors on routes of the campaign's other planned sessions."""
+    query = (
+        select(Route.address_ids)
+        .join(CanvassSession, CanvassSession.id == Route.session_id)
+        .where(
+            CanvassSession.campaign_id == canvass.campaign_id,
+            CanvassSession.status == SessionStatus.PLANNED,
+            CanvassSession.id != canvass.id,
+        )
+    )
+    return {address_id for ids in session.scalars(query) for address_id in ids}
+
+
+def _done_prefix(route: Route, visited_ids: set[int]) -> list[int]:
+    """Return the route's visited doors in its order, then any visited off its list."""
+    prefix = [address_id for address_id in route.address_ids if address_id in visited_ids]
+    return prefix + sorted(visited_ids - set(prefix))
+
+
+def _store(
+    session: Session,
+    canvass: CanvassSession,
+    *,
+    routes: dict[int, Route],
+    planned: dict[int, PlannedRoute],
+    visited_by_route: dict[int, set[int]],
+    settings: RouteSettings,
+) -> list[int]:
+    """Write the new walks; return the teams whose routes were removed or cut to done."""
+    for team, walk in planned.items():
+        route = routes.get(team)
+        if route is None:
+            route = Route(
+                session_id=canvass.id,
+                team=team,
+                access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
+                token_expires_at=canvass.ends_at + timedelta(days=settings.token_days),
+            )
+            session.add(route)
+            prefix: list[int] = []
+        else:
+            prefix = _done_prefix(route, visited_by_route.get(route.id, set()))
+        _set_walk(route, prefix, walk.door_ids, walk)
+    removed = []
+    for team, route in routes.items():
+        if team in planned:
+            continue
+        removed.append(team)
+        done = visited_by_route.get(route.id)
+        if done:
+            # Deleting the route would delete its door visits with it.
+            _set_walk(route, _done_prefix(route, done), (), None)
+        else:
+            session.delete(route)
+    session.flush()
+    return sorted(removed)
+
+
+def _set_walk(
+    route: Route, done: Sequence[int], to_visit: Sequence[int], walk: PlannedRoute | None
+) -> None:
+    """Give the route its done doors then its new doors; figures describe what is left.
+
+    NOTE: the new walk starts from the meeting point, even for a team already out on
+    its route.
+    """
+    route.address_ids = [*done, *to_visit]
+    route.door_count = len(route.address_ids)
+    route.path = [[point.lon, point.lat] for point in walk.path] if walk else []
+    route.length_m = walk.length_m if walk else 0
+    route.walking_minutes = round(walk.walking_minutes, 1) if walk else 0.0
+    route.total_minutes = round(walk.total_minutes, 1) if walk else 0.0
