@@ -76,13 +76,15 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.views import blueprint as accounts
+    from webapp.broadcasts.views import blueprint as broadcasts
     from webapp.canvass.views import blueprint as canvass
     from webapp.errors import register_error_handlers
     from webapp.planning.views import blueprint as planning
     from webapp.public.views import blueprint as public
+    from webapp.replies.views import blueprint as replies
     from webapp.targets.views import blueprint as targets
 
-    for blueprint in (public, accounts, targets, planning, canvass):
+    for blueprint in (public, accounts, targets, planning, canvass, broadcasts, replies):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

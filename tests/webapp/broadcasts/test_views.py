@@ -1,0 +1,218 @@
+"""The broadcast pages: access, reach and cost, mandatory mentions, double submit, progress."""
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.broadcasts.conftest import PostForm, form_data, log_in, submission_key
+from tests.webapp.broadcasts.crew import Crew
+from webapp.models import Broadcast, Message
+from webapp.models.messaging import MessageStatus
+
+PAGES = ["/diffusions/", "/diffusions/nouvelle"]
+
+
+def plain(text: str) -> str:
+    """Return the text with every kind of space made one plain space."""
+    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\xa0", " "))
+
+
+def text_of(html: str) -> str:
+    return plain(Page(html).text())
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_goes_to_login(client: FlaskClient, crew: Crew, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion?next=")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_volunteer_is_forbidden(client: FlaskClient, crew: Crew, path: str) -> None:
+    log_in(client, crew.volunteers["alice"])
+
+    assert client.get(path).status_code == 403
+
+
+def test_form_shows_the_reach_of_all_volunteers(coordinator_client: FlaskClient) -> None:
+    page = Page(coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True))
+
+    assert page.by_id("estimate-recipients").text == "4 bénévoles"
+    assert page.by_id("estimate-cost").text.replace("\xa0", " ") == "0,00 €"
+
+
+def test_preview_shows_segments_and_cost(post_form: PostForm) -> None:
+    response = post_form(intent="preview", body="Tournee: ça " + "a" * 53 + " STOP", segment="all")
+
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert page.by_id("estimate-recipients").text == "4 bénévoles"
+    assert plain(page.by_id("estimate-segments").text) == ("1 segment SMS (UCS-2, 70 caractères)")
+    assert page.by_id("estimate-total-segments").text == "4"
+    assert page.by_id("estimate-cost").text.replace("\xa0", " ") == "0,18 €"
+    assert "Tournee: ça" in page.by_id("broadcast-preview").text
+
+
+def test_email_preview_ends_with_the_unsubscribe_footer(post_form: PostForm) -> None:
+    response = post_form(intent="preview", channel="email", subject="Nouvelles", body="Bonjour")
+
+    preview = Page(response.get_data(as_text=True)).by_id("broadcast-preview").text
+    assert preview.startswith("Aperçu Objet : Nouvelles Bonjour -- Pour ne plus recevoir ces")
+    assert preview.endswith("(lien personnel de désinscription)")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "Rendez-vous samedi. Répondez STOP",
+            "Un SMS de campagne doit dire qui l’envoie : ajoutez le nom « Tournee » au texte.",
+        ),
+        (
+            "Tournee: rendez-vous samedi.",
+            "Un SMS de campagne doit indiquer comment ne plus en recevoir : ajoutez "
+            "« Répondez STOP » (ou « STOP au » suivi d’un numéro) au texte.",
+        ),
+    ],
+)
+def test_missing_mentions_refused_in_french(
+    post_form: PostForm, db_session: Session, body: str, message: str
+) -> None:
+    response = post_form(body=body)
+
+    assert response.status_code == 422
+    assert message in text_of(response.get_data(as_text=True))
+    assert db_session.scalars(select(Broadcast)).all() == []
+
+
+def test_twenty_posts_of_one_form_make_one_broadcast(
+    coordinator_client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatched: list[list[int]] = []
+    monkeypatch.setattr(
+        "webapp.services.broadcasts.enqueue_messages",
+        lambda _settings, schedule: dispatched.append([message_id for message_id, _ in schedule]),
+    )
+    html = coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(html), "submission_key": submission_key(html), **form_data()}
+
+    responses = [coordinator_client.post("/diffusions/nouvelle", data=data) for _ in range(20)]
+
+    broadcasts = db_session.scalars(select(Broadcast)).all()
+    assert len(broadcasts) == 1
+    target = f"/diffusions/{broadcasts[0].id}"
+    assert {(r.status_code, r.headers["Location"]) for r in responses} == {(302, target)}
+    messages = db_session.scalars(select(Message)).all()
+    assert len(messages) == 4
+    assert dispatched == [sorted(m.id for m in messages)]
+
+
+def test_sent_broadcast_reaches_its_progress_page(
+    post_form: PostForm, coordinator_client: FlaskClient, db_session: Session
+) -> None:
+    response = post_form(segment="session", session_id=None)
+
+    assert response.status_code == 422
+    response = post_form()
+    broadcast = db_session.scalars(select(Broadcast)).one()
+    flashed = Page(coordinator_client.get(response.headers["Location"]).get_data(as_text=True))
+    # Whether the outbox took them at once depends on the push window of the hour: the
+    # rows are settled here so the page does not depend on the clock.
+    db_session.execute(update(Message).values(status=MessageStatus.SENT))
+    db_session.commit()
+    page = Page(coordinator_client.get(response.headers["Location"]).get_data(as_text=True))
+
+    assert "La diffusion est partie." in flashed.text()
+    assert page.by_id("progress-bar").attrs["value"] == "100"
+    assert page.by_id("broadcast-progress").attrs["data-complete"] == "true"
+    counts = {e.attrs["data-count"]: e.text for e in page.select("dd") if "data-count" in e.attrs}
+    assert counts == {
+        "queued": "0",
+        "sent": "4",
+        "delivered": "0",
+        "failed": "0",
+        "opted_out": "0",
+        "suppressed": "0",
+    }
+    listing = Page(coordinator_client.get("/diffusions/").get_data(as_text=True))
+    assert listing.by_id(f"broadcast-{broadcast.id}").text.endswith(
+        "SMS Tous les bénévoles 4 terminée"
+    )
+
+
+def test_progress_json(
+    coordinator_client: FlaskClient, post_form: PostForm, db_session: Session
+) -> None:
+    post_form(channel="email", subject="Nouvelles", body="Bonjour", send_day="", send_time="")
+    broadcast = db_session.scalars(select(Broadcast)).one()
+    db_session.execute(update(Message).values(status=MessageStatus.SENT))
+    rows = {m.recipient: m for m in db_session.scalars(select(Message))}
+    rows["bruno@example.org"].status = MessageStatus.FAILED
+    rows["bruno@example.org"].failure_reason = "rejected"
+    rows["david@example.org"].status = MessageStatus.QUEUED
+    db_session.commit()
+
+    data = coordinator_client.get(f"/diffusions/{broadcast.id}/progression").get_json()
+
+    assert {key: data[key] for key in data if key != "html"} == {
+        "total": 5,
+        "queued": 1,
+        "sending": 0,
+        "sent": 3,
+        "delivered": 0,
+        "failed": 1,
+        "failed_by_reason": {"rejected": 1},
+        "suppressed": 0,
+        "opted_out": 0,
+        "withdrawn": 0,
+        "percent_done": 80,
+        "percent_label": "80\xa0%",
+        "is_complete": False,
+        "state": "sending",
+        "state_label": "en cours d’envoi",
+    }
+    assert "refusé par le prestataire : 1" in data["html"]
+
+
+def test_estimate_endpoint(coordinator_client: FlaskClient, crew: Crew) -> None:
+    html = coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(html),
+        **form_data(segment="iris", iris_code="930100101", body="Bonjour"),
+    }
+
+    response = coordinator_client.post("/diffusions/estimation", data=data)
+
+    page = Page(f"<main>{response.get_json()['html']}</main>")
+    assert response.get_json()["recipient_count"] == 1
+    assert page.by_id("estimate-recipients").text == "1 bénévole"
+    assert "Le texte ne nomme pas encore l’expéditeur." in page.text()
+    assert "Le texte ne dit pas encore comment ne plus recevoir de SMS (STOP)." in page.text()
+
+
+def test_other_campaigns_broadcast_is_not_found(coordinator_client: FlaskClient) -> None:
+    assert coordinator_client.get("/diffusions/999999").status_code == 404
+    assert coordinator_client.get("/diffusions/999999/progression").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"channel": "fax"},
+        {"segment": "everyone"},
+        {"send_day": "31/02/2027", "send_time": "10:00"},
+        {"send_day": "", "send_time": "25:99"},
+        {"date_from": "hier", "segment": "dates"},
+        {"body": ""},
+        {"body": "x" * 30000},
+        {"session_id": "abc", "segment": "session"},
+    ],
+)
+def test_bad_input_is_refused_without_error(post_form: PostForm, changes: dict[str, str]) -> None:
+    assert post_form(**changes).status_code == 422

@@ -1,0 +1,145 @@
+"""The reply pages: a link shows a button and changes nothing; only the POST acts."""
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.broadcasts.crew import Crew
+from webapp.db import utcnow
+from webapp.models import Assignment, Message
+from webapp.models.messaging import MessagePurpose
+from webapp.models.planning import AssignmentStatus
+from webapp.services.reply_links import make_reply_token
+
+
+def status_of(db_session: Session, assignment: Assignment) -> AssignmentStatus:
+    db_session.refresh(assignment)
+    return assignment.status
+
+
+def forms_of(page: Page) -> list[str]:
+    return [form.attrs["action"] for form in page.select("form", **{"class": "reply-form"})]
+
+
+def test_choice_page_offers_both_and_acts_not(
+    client: FlaskClient, db_session: Session, reply_token: str, alice_assignment: Assignment
+) -> None:
+    response = client.get(f"/reponse/{reply_token}")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    page = Page(response.get_data(as_text=True))
+    # Alice already confirmed, so only the way out is offered.
+    assert page.by_id("reply-status").text == "Vous avez confirmé votre venue. Merci !"
+    assert forms_of(page) == [f"/reponse/{reply_token}/annuler"]
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.CONFIRMED
+
+
+def test_confirm_page_then_post(
+    client: FlaskClient, db_session: Session, reply_token: str, alice_assignment: Assignment
+) -> None:
+    alice_assignment.status = AssignmentStatus.PROPOSED
+    db_session.commit()
+    page = client.get(f"/reponse/{reply_token}/confirmer")
+    assert forms_of(Page(page.get_data(as_text=True))) == [f"/reponse/{reply_token}/confirmer"]
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.PROPOSED
+
+    response = client.post(
+        f"/reponse/{reply_token}/confirmer",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
+
+    assert response.status_code == 200
+    outcome = Page(response.get_data(as_text=True)).by_id("reply-outcome").text
+    assert outcome.startswith("Merci, votre place est confirmée. Rendez-vous le ")
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.CONFIRMED
+
+
+def test_post_without_csrf_is_refused(
+    client: FlaskClient, db_session: Session, reply_token: str, alice_assignment: Assignment
+) -> None:
+    response = client.post(f"/reponse/{reply_token}/annuler")
+
+    assert response.status_code == 400
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.CONFIRMED
+
+
+def test_cancel_frees_the_place(
+    client: FlaskClient,
+    db_session: Session,
+    crew: Crew,
+    reply_token: str,
+    alice_assignment: Assignment,
+) -> None:
+    page = client.get(f"/reponse/{reply_token}/annuler").get_data(as_text=True)
+    assert forms_of(Page(page)) == [f"/reponse/{reply_token}/annuler"]
+
+    response = client.post(f"/reponse/{reply_token}/annuler", data={"csrf_token": csrf_token(page)})
+
+    assert Page(response.get_data(as_text=True)).by_id("reply-outcome").text == (
+        "Votre place est annulée. Merci de nous avoir prévenus : "
+        "nous la proposerons à un autre bénévole."
+    )
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.DECLINED
+    taken = db_session.scalars(
+        select(Assignment).where(
+            Assignment.session_id == crew.sessions[0].id,
+            Assignment.status == AssignmentStatus.PROPOSED,
+        )
+    ).all()
+    assert [a.user.first_name for a in taken] == ["Bruno", "Hugo"]
+    notices = db_session.scalars(
+        select(Message).where(Message.user_id == crew.coordinator.id)
+    ).all()
+    assert [m.purpose for m in notices] == [MessagePurpose.SESSION_CHANGED]
+    assert notices[0].subject.startswith("Alice Exemple s’est désisté·e pour la session du ")
+
+
+@pytest.mark.parametrize(
+    "token", ["abc", "x" * 400, "eyJhIjoxLCJzIjoiMjAyNzAzMTNUMDgzMFoifQ.bad.sig"]
+)
+def test_unknown_link(client: FlaskClient, crew: Crew, token: str) -> None:
+    for path in (f"/reponse/{token}", f"/reponse/{token}/annuler"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Ce lien n’est pas valide." in response.get_data(as_text=True)
+
+
+def test_expired_link(
+    client: FlaskClient, reply_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = utcnow() + timedelta(days=121)
+    monkeypatch.setattr("webapp.services.reply_links.utcnow", lambda: later)
+
+    response = client.get(f"/reponse/{reply_token}")
+
+    assert response.status_code == 410
+    assert "Ce lien est trop ancien pour servir." in response.get_data(as_text=True)
+
+
+def test_link_of_a_moved_session(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    crew: Crew,
+    alice_assignment: Assignment,
+) -> None:
+    with app.app_context():
+        old = make_reply_token(alice_assignment.id, crew.sessions[0].starts_at - timedelta(days=1))
+
+    page = client.get(f"/reponse/{old}/annuler").get_data(as_text=True)
+    response = client.post(f"/reponse/{old}/annuler", data={"csrf_token": csrf_token(page)})
+
+    assert (
+        Page(page)
+        .by_id("reply-problem")
+        .text.startswith("Cette session a été déplacée depuis l’envoi de ce message.")
+    )
+    assert "reply-problem" in response.get_data(as_text=True)
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.CONFIRMED

@@ -1,0 +1,1 @@
+"""Blueprint of the broadcasts area: push messages from coordinators to volunteers."""

@@ -1,0 +1,1 @@
+"""Blueprint of the volunteer replies: confirm or cancel from a link, unsubscribe."""

@@ -1,0 +1,425 @@
+"""Broadcasts: a coordinator's push message to a segment, checked, estimated, sent, followed.
+
+A broadcast is created once per form submission (its `submission_key` is unique), then
+one message row per recipient is added in batches and the send jobs are enqueued after
+the commit. The delivery job applies quiet hours, electoral silence, consent and
+suppressions at send time, so a scheduled broadcast is checked again when it goes out.
+"""
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from messaging.segments import count_sms_segments
+from webapp.db import call_after_commit, utcnow
+from webapp.jobs.dispatch import enqueue_messages
+from webapp.models import Broadcast, Campaign, Message, Suppression, User
+from webapp.models.messaging import BroadcastStatus, MessagePurpose, MessageStatus
+from webapp.models.users import Channel
+from webapp.services.broadcast_segments import (
+    Recipient,
+    Segment,
+    check_segment,
+    list_recipients,
+)
+from webapp.services.errors import NotFoundError, ValidationError
+from webapp.services.message_batch import WITHDRAWN_REASON, render_message
+from webapp.services.unsubscribe import unsubscribe_url
+from webapp.settings_access import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Estimated price of one SMS segment to a French mobile, in euros. The real price
+# depends on the provider contract: pages present the cost as an estimate.
+SMS_SEGMENT_PRICE_EUR = Decimal("0.045")
+MAX_SMS_BODY_LENGTH = 1000
+MAX_EMAIL_BODY_LENGTH = 20000
+MAX_SUBJECT_LENGTH = 200
+# Rows inserted per statement when a broadcast fans out.
+INSERT_BATCH_SIZE = 500
+# A scheduled time must leave the jobs a moment to be enqueued, and stay within a year.
+MIN_SCHEDULE_LEAD = timedelta(minutes=1)
+MAX_SCHEDULE_AHEAD = timedelta(days=365)
+SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Reasons the delivery gives a row it suppressed because the person opted out.
+OPT_OUT_REASONS = frozenset({"opted_out", "no_consent"})
+# An opt-out instruction: the word STOP in capitals, as French operators expect it.
+STOP_MENTION_RE = re.compile(r"\bSTOP\b")
+
+
+@dataclass(frozen=True)
+class BroadcastDraft:
+    """What the coordinator wrote; `scheduled_at` is UTC, None to send at once."""
+
+    channel: Channel
+    segment: Segment
+    body: str
+    subject: str = ""
+    scheduled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastEstimate:
+    """Who receives the draft and, for SMS, how many segments it costs.
+
+    `cost_eur` is an estimate from `SMS_SEGMENT_PRICE_EUR`, rounded to the cent.
+    """
+
+    recipient_count: int
+    encoding: str | None = None
+    characters: int = 0
+    segments_per_message: int = 0
+    total_segments: int = 0
+    cost_eur: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastCreation:
+    broadcast: Broadcast
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class BroadcastProgress:
+    """Where the broadcast's messages stand; `percent_done` counts every settled row."""
+
+    total: int
+    queued: int
+    sending: int
+    sent: int
+    delivered: int
+    failed: int
+    suppressed: int
+    opted_out: int
+    withdrawn: int
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+    state: str = "sending"
+
+    @property
+    def percent_done(self) -> int:
+        if self.total == 0:
+            return 100
+        return (self.total - self.queued - self.sending) * 100 // self.total
+
+    @property
+    def is_complete(self) -> bool:
+        return self.queued == 0 and self.sending == 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the figures the progress page polls, JSON-safe."""
+        return {
+            "total": self.total,
+            "queued": self.queued,
+            "sending": self.sending,
+            "sent": self.sent,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "failed_by_reason": dict(sorted(self.failed_by_reason.items())),
+            "suppressed": self.suppressed,
+            "opted_out": self.opted_out,
+            "withdrawn": self.withdrawn,
+            "percent_done": self.percent_done,
+            "is_complete": self.is_complete,
+            "state": self.state,
+        }
+
+
+def check_mentions(body: str, sender_names: tuple[str, ...]) -> list[str]:
+    """Return the mandatory mentions a push SMS lacks: "sender", "stop", or none.
+
+    The sender is named when any of `sender_names` appears, ignoring case. The way to
+    stop is the word STOP in capitals ("Répondez STOP", "STOP au 36180").
+    """
+    missing = []
+    folded = body.casefold()
+    if not any(name.strip() and name.strip().casefold() in folded for name in sender_names):
+        missing.append("sender")
+    if not STOP_MENTION_RE.search(body):
+        missing.append("stop")
+    return missing
+
+
+def sender_names(campaign: Campaign) -> tuple[str, ...]:
+    """Return the names that identify the sender of the campaign's SMS."""
+    return (campaign.sms_sender_name, campaign.name)
+
+
+def validate_draft(
+    session: Session, campaign: Campaign, draft: BroadcastDraft, *, now: datetime
+) -> None:
+    """Raise ValidationError(field, code) when the draft breaks a rule."""
+    body = draft.body.strip()
+    if not body:
+        raise ValidationError("body", "empty")
+    if draft.channel == Channel.SMS:
+        if len(body) > MAX_SMS_BODY_LENGTH:
+            raise ValidationError("body", "too_long")
+        missing = check_mentions(body, sender_names(campaign))
+        if missing:
+            raise ValidationError("body", f"missing_{missing[0]}")
+    else:
+        if len(body) > MAX_EMAIL_BODY_LENGTH:
+            raise ValidationError("body", "too_long")
+        if not draft.subject.strip():
+            raise ValidationError("subject", "empty")
+        if len(draft.subject) > MAX_SUBJECT_LENGTH:
+            raise ValidationError("subject", "too_long")
+    if draft.scheduled_at is not None:
+        if draft.scheduled_at < now + MIN_SCHEDULE_LEAD:
+            raise ValidationError("scheduled_at", "in_the_past")
+        if draft.scheduled_at > now + MAX_SCHEDULE_AHEAD:
+            raise ValidationError("scheduled_at", "too_far")
+    check_segment(session, campaign.id, draft.segment)
+
+
+def estimate_broadcast(
+    session: Session, campaign_id: int, draft: BroadcastDraft, *, now: datetime | None = None
+) -> BroadcastEstimate:
+    """Count the reachable recipients and, for SMS, the segments and estimated cost."""
+    now = now or utcnow()
+    check_segment(session, campaign_id, draft.segment)
+    count = len(list_recipients(session, campaign_id, draft.channel, draft.segment, now))
+    if draft.channel != Channel.SMS:
+        return BroadcastEstimate(recipient_count=count)
+    sms = count_sms_segments(draft.body.strip())
+    total = sms.segments * count
+    cost = (SMS_SEGMENT_PRICE_EUR * total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return BroadcastEstimate(
+        recipient_count=count,
+        encoding=sms.encoding,
+        characters=sms.characters,
+        segments_per_message=sms.segments,
+        total_segments=total,
+        cost_eur=cost,
+    )
+
+
+def create_broadcast(
+    session: Session,
+    campaign_id: int,
+    draft: BroadcastDraft,
+    *,
+    submission_key: str,
+    created_by_user_id: int | None,
+    now: datetime | None = None,
+) -> BroadcastCreation:
+    """Create the broadcast and its message rows once per submission key.
+
+    A key already used returns that broadcast with `is_new` False and adds nothing, even
+    when the two requests run at the same moment (the key is unique in the database).
+    Needs an app context. Flushes; the caller commits, then the jobs are enqueued.
+    Raises ValidationError when the draft breaks a rule.
+    """
+    now = now or utcnow()
+    if not SUBMISSION_KEY_RE.match(submission_key):
+        raise ValidationError("submission_key", "malformed")
+    existing = _by_submission_key(session, submission_key)
+    if existing is not None:
+        return BroadcastCreation(broadcast=existing, is_new=False)
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError(f"campaign {campaign_id} not found")
+    validate_draft(session, campaign, draft, now=now)
+    recipients = list_recipients(session, campaign_id, draft.channel, draft.segment, now)
+    is_later = draft.scheduled_at is not None
+    broadcast = Broadcast(
+        campaign_id=campaign_id,
+        channel=draft.channel,
+        segment=draft.segment.to_json(),
+        subject=draft.subject.strip() if draft.channel == Channel.EMAIL else "",
+        body=draft.body.strip(),
+        status=BroadcastStatus.SCHEDULED if is_later else BroadcastStatus.SENDING,
+        scheduled_at=draft.scheduled_at,
+        submission_key=submission_key,
+        created_by_user_id=created_by_user_id,
+        recipient_count=len(recipients),
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(broadcast)
+    except IntegrityError:
+        # The same form was submitted by another request that committed first.
+        existing = _by_submission_key(session, submission_key)
+        if existing is None:
+            raise
+        return BroadcastCreation(broadcast=existing, is_new=False)
+    message_ids = _add_messages(session, broadcast, recipients, now)
+    schedule = [(message_id, draft.scheduled_at) for message_id in message_ids]
+    settings = get_settings()
+    call_after_commit(session, lambda: enqueue_messages(settings, schedule))
+    logger.info(
+        "Broadcast %s created for %s recipients by %s",
+        broadcast.id,
+        len(recipients),
+        draft.channel,
+        extra={"campaign_id": campaign_id, "broadcast_id": broadcast.id},
+    )
+    return BroadcastCreation(broadcast=broadcast, is_new=True)
+
+
+def _by_submission_key(session: Session, submission_key: str) -> Broadcast | None:
+    return session.scalars(
+        select(Broadcast).where(Broadcast.submission_key == submission_key)
+    ).first()
+
+
+def _add_messages(
+    session: Session, broadcast: Broadcast, recipients: list[Recipient], now: datetime
+) -> list[int]:
+    # NOTE: the rows are written inside the request. Segments of many thousands of
+    # e-mail recipients (one rendering each) would rather fan out in a job on the
+    # default queue.
+    message_ids: list[int] = []
+    for start in range(0, len(recipients), INSERT_BATCH_SIZE):
+        chunk = recipients[start : start + INSERT_BATCH_SIZE]
+        rows = [_message_row(broadcast, recipient, now) for recipient in chunk]
+        message_ids.extend(session.scalars(insert(Message).returning(Message.id), rows))
+    return message_ids
+
+
+def _message_row(broadcast: Broadcast, recipient: Recipient, now: datetime) -> dict[str, Any]:
+    subject, body = "", broadcast.body
+    if broadcast.channel == Channel.EMAIL:
+        content = render_message(
+            "broadcast",
+            Channel.EMAIL,
+            recipient.locale,
+            {"subject": broadcast.subject, "body": broadcast.body},
+            unsubscribe_url=unsubscribe_url(recipient.user_id, broadcast.campaign_id),
+        )
+        subject, body = content.subject, content.body
+    return {
+        "campaign_id": broadcast.campaign_id,
+        "user_id": recipient.user_id,
+        "idempotency_key": f"broadcast:{broadcast.id}:{recipient.user_id}:{broadcast.channel}",
+        "channel": broadcast.channel,
+        "purpose": MessagePurpose.BROADCAST,
+        "recipient": recipient.address,
+        "subject": subject,
+        "body": body,
+        "status": MessageStatus.QUEUED,
+        "attempts": 0,
+        "send_after": broadcast.scheduled_at,
+        "created_at": now,
+        "updated_at": now,
+        "broadcast_id": broadcast.id,
+    }
+
+
+def load_broadcast(session: Session, campaign_id: int, broadcast_id: int) -> Broadcast:
+    """Return the campaign's broadcast, or raise NotFoundError."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.campaign_id != campaign_id:
+        raise NotFoundError(f"broadcast {broadcast_id} not found")
+    return broadcast
+
+
+def broadcast_progress(
+    session: Session, broadcast: Broadcast, *, now: datetime | None = None
+) -> BroadcastProgress:
+    """Count the broadcast's messages by status, failures by reason, and the opt-outs."""
+    now = now or utcnow()
+    counts: Counter[MessageStatus] = Counter()
+    failures: Counter[str] = Counter()
+    withdrawn = 0
+    rows = session.execute(
+        select(Message.status, Message.failure_reason, func.count(Message.id))
+        .where(Message.broadcast_id == broadcast.id)
+        .group_by(Message.status, Message.failure_reason)
+    )
+    for status, reason, count in rows:
+        counts[status] += count
+        if status == MessageStatus.FAILED:
+            failures[reason or "unknown"] += count
+        if status == MessageStatus.SUPPRESSED and reason == WITHDRAWN_REASON:
+            withdrawn += count
+    opted_out = _opted_out(session, broadcast)
+    progress = BroadcastProgress(
+        total=sum(counts.values()),
+        queued=counts[MessageStatus.QUEUED],
+        sending=counts[MessageStatus.SENDING],
+        sent=counts[MessageStatus.SENT],
+        delivered=counts[MessageStatus.DELIVERED],
+        failed=counts[MessageStatus.FAILED],
+        suppressed=counts[MessageStatus.SUPPRESSED] - opted_out - withdrawn,
+        opted_out=opted_out,
+        withdrawn=withdrawn,
+        failed_by_reason=dict(failures),
+    )
+    return _with_state(progress, broadcast, now)
+
+
+def _opted_out(session: Session, broadcast: Broadcast) -> int:
+    """Count suppressed rows whose person has since opted out: listed, or consent withdrawn."""
+    rows = session.execute(
+        select(Message.user_id, Message.recipient, Message.failure_reason).where(
+            Message.broadcast_id == broadcast.id,
+            Message.status == MessageStatus.SUPPRESSED,
+            or_(Message.failure_reason.is_(None), Message.failure_reason != WITHDRAWN_REASON),
+        )
+    ).all()
+    if not rows:
+        return 0
+    listed = set(
+        session.scalars(
+            select(Suppression.address).where(
+                Suppression.channel == broadcast.channel,
+                or_(
+                    Suppression.campaign_id == broadcast.campaign_id,
+                    Suppression.campaign_id.is_(None),
+                ),
+            )
+        )
+    )
+    user_ids = {user_id for user_id, _, _ in rows if user_id is not None}
+    users = {
+        user.id: user
+        for user in session.scalars(
+            select(User).where(User.id.in_(user_ids)).options(selectinload(User.consents))
+        )
+    }
+    return sum(
+        1
+        for user_id, address, reason in rows
+        if reason in OPT_OUT_REASONS
+        or address in listed
+        or user_id not in users
+        or not users[user_id].has_consent(broadcast.channel)
+    )
+
+
+def _with_state(
+    progress: BroadcastProgress, broadcast: Broadcast, now: datetime
+) -> BroadcastProgress:
+    # NOTE: the stored status stays scheduled or sending: the pages derive "done" from the
+    # rows, and nothing cancels a scheduled broadcast yet.
+    if broadcast.status == BroadcastStatus.CANCELLED:
+        state = "cancelled"
+    elif progress.is_complete:
+        state = "done"
+    elif broadcast.scheduled_at is not None and broadcast.scheduled_at > now:
+        state = "scheduled"
+    else:
+        state = "sending"
+    return replace(progress, state=state)
+
+
+def list_broadcasts(session: Session, campaign_id: int, limit: int = 50) -> list[Broadcast]:
+    """Return the campaign's latest broadcasts, newest first."""
+    return list(
+        session.scalars(
+            select(Broadcast)
+            .where(Broadcast.campaign_id == campaign_id)
+            .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
+            .limit(limit)
+        )
+    )
