@@ -6,17 +6,24 @@ split into whole teams.
 """
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from routing.assignment_model import AssignmentModel, Pair, build_model, solver_for
-from routing.assignment_types import AssignmentProblem, SessionLock
+import numpy as np
+import numpy.typing as npt
+
+from routing.assignment_index import PlanningIndex
+from routing.assignment_locks import LockState
+from routing.assignment_model import AssignmentModel, build_model, solver_for
+from routing.assignment_types import SessionLock
 from routing.ortools_api import cp_model
+
+IntArray = npt.NDArray[np.int64]
 
 
 def conflicting_locks(
-    problem: AssignmentProblem, points: Mapping[Pair, int], time_limit_s: float
+    index: PlanningIndex, locks: LockState, candidates: IntArray, time_limit_s: float
 ) -> tuple[SessionLock, ...]:
-    """Return a set of locks that cannot all hold, usually a minimal one.
+    """Return a set of locks among the candidates that cannot all hold, usually minimal.
 
     The solver's infeasibility core is shrunk by dropping one lock at a time and keeping
     the drop when the rest is still infeasible. A check that runs out of time keeps its
@@ -24,14 +31,16 @@ def conflicting_locks(
     Returns an empty tuple if not even the first check ends in time.
     """
     deadline = time.perf_counter() + time_limit_s
-    built = build_model(problem, points, fix_locks=False, with_objective=False)
-    core = _infeasible_core(built, built.locks, deadline, problem.workers)
+    built = build_model(index, locks, candidates, fix_locks=False, with_objective=False)
+    workers = index.problem.workers
+    all_locks = sorted(built.lock_literals, key=lambda lock: (lock.volunteer_id, lock.session_id))
+    core = _infeasible_core(built, all_locks, deadline, workers)
     if core is None:
         return ()
     required: list[SessionLock] = []
     while core:
         candidate, core = core[0], core[1:]
-        smaller = _infeasible_core(built, required + core, deadline, problem.workers)
+        smaller = _infeasible_core(built, required + core, deadline, workers)
         if smaller is None:
             required.append(candidate)
         else:
@@ -47,7 +56,7 @@ def _infeasible_core(
     remaining = deadline - time.perf_counter()
     if remaining <= 0:
         return None
-    literal_of = {lock: built.placed[lock.volunteer_id, lock.session_id] for lock in locks}
+    literal_of = {lock: built.lock_literals[lock] for lock in locks}
     lock_of_index = {var.index: lock for lock, var in literal_of.items()}
     built.model.clear_assumptions()
     built.model.add_assumptions(literal_of.values())

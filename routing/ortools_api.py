@@ -5,11 +5,19 @@ this package imports the solver through here and only one file changes on an upg
 """
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from routing.status import SolveStatus
 
-__all__ = ["cp_model", "pywrapcp", "routing_enums_pb2", "sat_status", "routing_status"]
+__all__ = [
+    "cp_model",
+    "min_cost_flow",
+    "pywrapcp",
+    "routing_enums_pb2",
+    "sat_status",
+    "routing_status",
+]
 
 
 def sat_status(status: "cp_model.CpSolverStatus") -> SolveStatus:

@@ -1,18 +1,18 @@
-"""Assignment of volunteers to sessions: small hand-checked cases and a brute-force check."""
+"""Assignment of volunteers to sessions: small hand-checked cases of the first planner's rules.
+
+Later rules (dated exceptions, rest, weekly caps, travel time, soft team rules, the
+objective terms) are in `test_assignment_rules.py`; random and regression instances in
+`test_assignment_random.py`.
+"""
 
 import logging
-import math
-import random
-from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
-from routing.assignment import assign_volunteers
-from routing.assignment_eligibility import session_window, slots_cover
-from routing.assignment_model import placement_points
+from routing.assignment_index import team_points, travel_points
+from routing.assignment_timing import build_timeline
 from routing.assignment_types import (
-    AssignmentPlan,
     AssignmentProblem,
     LeftOut,
     LeftOutReason,
@@ -21,245 +21,21 @@ from routing.assignment_types import (
     SessionLock,
     SessionShortfall,
     ShortfallReason,
-    VolunteerInput,
     WeeklySlot,
 )
-from routing.geo import EARTH_RADIUS_M, GeoPoint, haversine_m
+from routing.assignment_weights import PlanningWeights
 from routing.status import SolveStatus
-
-MONDAY = datetime(2024, 6, 3)  # a Monday
-TOWN_HALL = GeoPoint(lon=2.4825, lat=48.9027)
-MORNING = WeeklySlot(weekday=0, start_minute=9 * 60, end_minute=13 * 60)
-TIME_LIMIT_S = 5.0
-
-
-def north_of(point: GeoPoint, metres: float) -> GeoPoint:
-    """Return the point `metres` due north, an exact haversine distance."""
-    return GeoPoint(lon=point.lon, lat=point.lat + math.degrees(metres / EARTH_RADIUS_M))
-
-
-def volunteer(
-    vid: int,
-    *,
-    metres: float = 0.0,
-    slots: tuple[WeeklySlot, ...] = (MORNING,),
-    experienced: bool = False,
-    max_distance_m: int | None = None,
-    locks: tuple[int, ...] = (),
-    has_home: bool = True,
-) -> VolunteerInput:
-    return VolunteerInput(
-        id=vid,
-        home=north_of(TOWN_HALL, metres) if has_home else None,
-        availability=slots,
-        is_experienced=experienced,
-        max_distance_m=max_distance_m,
-        locked_session_ids=locks,
-    )
-
-
-def session(
-    sid: int,
-    *,
-    start: str = "10:00",
-    end: str = "12:00",
-    day: int = 0,
-    min_volunteers: int = 2,
-    max_volunteers: int = 10,
-    weight: float = 50.0,
-    meeting_point: GeoPoint = TOWN_HALL,
-) -> SessionInput:
-    date = MONDAY + timedelta(days=day)
-    return SessionInput(
-        id=sid,
-        starts_at=datetime.combine(date, datetime.strptime(start, "%H:%M").time()),
-        ends_at=datetime.combine(date, datetime.strptime(end, "%H:%M").time()),
-        meeting_point=meeting_point,
-        min_volunteers=min_volunteers,
-        max_volunteers=max_volunteers,
-        weight=weight,
-    )
-
-
-def solve(
-    volunteers: list[VolunteerInput], sessions: list[SessionInput], **kwargs: int
-) -> AssignmentPlan:
-    problem = AssignmentProblem(
-        volunteers=tuple(volunteers),
-        sessions=tuple(sessions),
-        time_limit_s=TIME_LIMIT_S,
-        **kwargs,
-    )
-    plan = assign_volunteers(problem)
-    if plan.status.has_solution:
-        assert_plan_valid(problem, plan)
-    return plan
-
-
-def pairs(plan: AssignmentPlan) -> set[tuple[int, int]]:
-    return {(p.volunteer_id, p.session_id) for p in plan.placements}
-
-
-def reasons(plan: AssignmentPlan) -> dict[int, LeftOutReason]:
-    return {item.volunteer_id: item.reason for item in plan.left_out}
-
-
-# Brute-force checker, written independently of the library's own helpers.
-
-
-def covers(v: VolunteerInput, s: SessionInput) -> bool:
-    midnight = datetime.combine(s.starts_at.date(), datetime.min.time())
-    start_minute = (s.starts_at - midnight).total_seconds() // 60
-    end_minute = -(-(s.ends_at - midnight).total_seconds() // 60)
-    return end_minute <= 1440 and any(
-        slot.weekday == s.starts_at.weekday()
-        and slot.start_minute <= start_minute
-        and end_minute <= slot.end_minute
-        for slot in v.availability
-    )
-
-
-def within_reach(v: VolunteerInput, s: SessionInput, default_m: int) -> bool:
-    limit = default_m if v.max_distance_m is None else v.max_distance_m
-    return v.home is not None and haversine_m(v.home, s.meeting_point) <= limit
-
-
-def eligible_pairs(problem: AssignmentProblem) -> set[tuple[int, int]]:
-    return {
-        (v.id, s.id)
-        for v in problem.volunteers
-        for s in problem.sessions
-        if covers(v, s) and within_reach(v, s, problem.max_distance_m)
-    }
-
-
-def assert_plan_valid(problem: AssignmentProblem, plan: AssignmentPlan) -> None:
-    """Check every rule of the model on a plan, by brute force."""
-    eligible = eligible_pairs(problem)
-    counts = Counter(p.session_id for p in plan.placements)
-    check_placements(problem, plan, eligible)
-    check_teams(problem, plan, counts)
-    check_left_out(problem, plan, eligible)
-    check_short_sessions(problem, plan, eligible, counts)
-    if plan.status is not SolveStatus.EMPTY:
-        check_objective(problem, plan)
-    if plan.status is SolveStatus.OPTIMAL:
-        assert_no_easy_improvement(problem, plan, eligible, counts)
-
-
-def check_placements(
-    problem: AssignmentProblem, plan: AssignmentPlan, eligible: set[tuple[int, int]]
-) -> None:
-    """Placed pairs are eligible or locked, unique, and never overlap in time."""
-    sessions = {s.id: s for s in problem.sessions}
-    locked = {(v.id, s) for v in problem.volunteers for s in v.locked_session_ids}
-    placed = pairs(plan)
-    assert len(placed) == len(plan.placements)
-    assert locked <= placed
-    assert placed <= eligible | locked
-    for vid_a, a in placed:
-        for vid_b, b in placed:
-            if vid_a == vid_b and a != b:
-                sa, sb = sessions[a], sessions[b]
-                overlap = sa.starts_at < sb.ends_at and sb.starts_at < sa.ends_at
-                assert not overlap, vid_a
-
-
-def check_teams(problem: AssignmentProblem, plan: AssignmentPlan, counts: Counter[int]) -> None:
-    """Counts respect the bounds, teams are whole and spread the experienced."""
-    sessions = {s.id: s for s in problem.sessions}
-    experienced = {v.id: v.is_experienced for v in problem.volunteers}
-    size = problem.team_size
-    for sid, count in counts.items():
-        assert sessions[sid].min_volunteers <= count <= sessions[sid].max_volunteers
-        assert count % size == 0
-        teams: dict[int, list[int]] = defaultdict(list)
-        for p in plan.placements:
-            if p.session_id == sid:
-                teams[p.team].append(p.volunteer_id)
-        assert sorted(teams) == list(range(1, count // size + 1))
-        assert all(len(members) == size for members in teams.values())
-        seasoned = [sum(experienced[v] for v in members) for members in teams.values()]
-        # No team lacks an experienced member while another team has two.
-        assert not (0 in seasoned and any(n > 1 for n in seasoned))
-
-
-def check_left_out(
-    problem: AssignmentProblem, plan: AssignmentPlan, eligible: set[tuple[int, int]]
-) -> None:
-    """Everyone not placed is left out once, with the reason eligibility implies."""
-    left = reasons(plan)
-    assert len(left) == len(plan.left_out)
-    placed = {p.volunteer_id for p in plan.placements}
-    assert set(left) == {v.id for v in problem.volunteers} - placed
-    for v in problem.volunteers:
-        if v.id not in left:
-            continue
-        available = [s for s in problem.sessions if covers(v, s)]
-        if v.home is None:
-            expected = {LeftOutReason.NO_HOME}
-        elif not available:
-            expected = {LeftOutReason.NO_AVAILABILITY}
-        elif not any((v.id, s.id) in eligible for s in available):
-            expected = {LeftOutReason.TOO_FAR}
-        else:
-            expected = {
-                LeftOutReason.NO_PARTNER,
-                LeftOutReason.SESSIONS_FULL,
-                LeftOutReason.NOT_SELECTED,
-            }
-        assert left[v.id] in expected, v.id
-
-
-def check_short_sessions(
-    problem: AssignmentProblem,
-    plan: AssignmentPlan,
-    eligible: set[tuple[int, int]],
-    counts: Counter[int],
-) -> None:
-    """Exactly the empty sessions are short, with the right reason."""
-    reachable = {sid for _, sid in eligible}
-    expected = {
-        s.id: (
-            ShortfallReason.BELOW_MINIMUM
-            if s.id in reachable
-            else ShortfallReason.NO_ELIGIBLE_VOLUNTEER
-        )
-        for s in problem.sessions
-        if counts[s.id] == 0
-    }
-    assert {s.session_id: s.reason for s in plan.short_sessions} == expected
-
-
-def check_objective(problem: AssignmentProblem, plan: AssignmentPlan) -> None:
-    """The objective equals the documented points summed over placements."""
-    sessions = {s.id: s for s in problem.sessions}
-    volunteers = {v.id: v for v in problem.volunteers}
-    objective = 0
-    for vid, sid in pairs(plan):
-        home, s = volunteers[vid].home, sessions[sid]
-        metres = 0 if home is None else round(haversine_m(home, s.meeting_point))
-        objective += 1000 + round(s.weight * 10) - min(metres // 100, 999)
-    assert plan.objective == objective
-
-
-def assert_no_easy_improvement(
-    problem: AssignmentProblem,
-    plan: AssignmentPlan,
-    eligible: set[tuple[int, int]],
-    counts: Counter[int],
-) -> None:
-    """At the optimum, no team of left-out volunteers fits into any session."""
-    size = problem.team_size
-    left = {item.volunteer_id for item in plan.left_out}
-    for s in problem.sessions:
-        free = sum((vid, s.id) in eligible for vid in left)
-        count = counts[s.id]
-        needed = size if count else -(-max(s.min_volunteers, 1) // size) * size
-        fits = free >= needed and count + needed <= s.max_volunteers
-        assert not fits, s.id
-    assert LeftOutReason.NOT_SELECTED not in {item.reason for item in plan.left_out}
-
+from tests.routing.assignment_checks import (
+    MONDAY,
+    PLAIN,
+    TOWN_HALL,
+    north_of,
+    pairs,
+    reasons,
+    session,
+    solve,
+    volunteer,
+)
 
 # Availability
 
@@ -307,13 +83,12 @@ def test_session_window_rounds_seconds_outwards() -> None:
         max_volunteers=2,
         weight=0.0,
     )
-    window = session_window(s)
+    timeline = build_timeline([s])
 
-    assert (window.weekday, window.start_minute, window.end_minute) == (0, 600, 720)
+    assert (int(timeline.start[0]), int(timeline.end[0])) == (600, 720)
 
 
 def test_slot_ending_at_midnight_covers() -> None:
-    evening = session(1, start="20:00", end="23:00")
     to_midnight = SessionInput(
         id=2,
         starts_at=datetime(2024, 6, 3, 21, 0),
@@ -336,10 +111,15 @@ def test_slot_ending_at_midnight_covers() -> None:
         WeeklySlot(weekday=0, start_minute=18 * 60, end_minute=1440),
         WeeklySlot(weekday=1, start_minute=0, end_minute=1440),
     )
+    plan = solve(
+        [volunteer(1, slots=slots), volunteer(2, slots=slots)],
+        [to_midnight, past_midnight],
+        rest_minutes=0,
+    )
 
-    assert slots_cover(slots, session_window(evening))
-    assert slots_cover(slots, session_window(to_midnight))
-    assert not slots_cover(slots, session_window(past_midnight))
+    # Two back-to-back slots on consecutive days never cover a session past midnight.
+    assert pairs(plan) == {(1, 2), (2, 2)}
+    assert plan.short_sessions == (SessionShortfall(3, ShortfallReason.NO_ELIGIBLE_VOLUNTEER),)
 
 
 # Time overlap
@@ -357,13 +137,14 @@ def test_overlapping_sessions_take_volunteer_once() -> None:
     plan = solve(volunteers, sessions)
 
     assert pairs(plan) == {(1, 10), (2, 10)}
-    assert plan.short_sessions == (SessionShortfall(11, ShortfallReason.BELOW_MINIMUM),)
+    # Both volunteers could open it, but they are on session 10 at the same time.
+    assert plan.short_sessions == (SessionShortfall(11, ShortfallReason.VOLUNTEERS_BUSY),)
 
 
 def test_back_to_back_sessions_share_volunteers() -> None:
     day = (WeeklySlot(weekday=0, start_minute=8 * 60, end_minute=14 * 60),)
     sessions = [session(10, start="10:00", end="12:00"), session(11, start="12:00", end="14:00")]
-    plan = solve([volunteer(1, slots=day), volunteer(2, slots=day)], sessions)
+    plan = solve([volunteer(1, slots=day), volunteer(2, slots=day)], sessions, rest_minutes=0)
 
     assert pairs(plan) == {(1, 10), (2, 10), (1, 11), (2, 11)}
 
@@ -418,7 +199,7 @@ def test_own_distance_limit_overrides_default() -> None:
     plan = solve([volunteer(1), volunteer(2, metres=5000.0, max_distance_m=6000)], [session(10)])
 
     assert pairs(plan) == {(1, 10), (2, 10)}
-    assert plan.objective == 2 * (1000 + 500) - 50
+    assert plan.objective == 2000 + 20 * 50 + 500 - 400 - 50
 
 
 def test_own_distance_limit_stricter() -> None:
@@ -510,16 +291,28 @@ def test_pair_goes_to_higher_weight() -> None:
     plan = solve([volunteer(1), volunteer(2)], sessions)
 
     assert pairs(plan) == {(1, 11), (2, 11)}
-    assert plan.objective == 2 * (1000 + 900)
-    assert plan.short_sessions == (SessionShortfall(10, ShortfallReason.BELOW_MINIMUM),)
+    assert plan.objective == 2000 + 20 * 90 + 500 - 400
+    assert plan.short_sessions == (SessionShortfall(10, ShortfallReason.VOLUNTEERS_BUSY),)
 
 
-def test_placement_points_scale() -> None:
-    assert placement_points(0.0, 0) == 1000
-    assert placement_points(100.0, 0) == 2000
-    assert placement_points(72.35, 0) == 1724
-    assert placement_points(90.0, 250) == 1898
-    assert placement_points(0.0, 10_000_000) == 1
+def test_team_and_travel_points_scale() -> None:
+    weights = PlanningWeights()
+
+    assert team_points(session(1, weight=0.0), weights) == 2000
+    assert team_points(session(1, weight=100.0), weights) == 4000
+    assert team_points(session(1, weight=72.35), weights) == 3447
+    assert travel_points(250, weights) == 2
+    assert travel_points(999, weights) == 9
+    assert travel_points(10_000, PlanningWeights(travel=3)) == 30
+
+
+def test_plain_weights_score_like_the_first_planner() -> None:
+    # Teams of two, no bonus or penalty: 1,000 points a volunteer, 10 a score point.
+    plan = solve(
+        [volunteer(1), volunteer(2, metres=250.0)], [session(10, weight=72.0)], weights=PLAIN
+    )
+
+    assert plan.objective == 2 * (1000 + 720) - 2
 
 
 # Locks
@@ -590,6 +383,7 @@ def test_no_sessions_is_empty() -> None:
     plan = solve([volunteer(1), volunteer(2, has_home=False)], [])
 
     assert plan.status is SolveStatus.EMPTY
+    assert plan.bound == 0.0
     assert plan.placements == ()
     assert plan.left_out == (
         LeftOut(1, LeftOutReason.NO_AVAILABILITY),
@@ -661,6 +455,11 @@ def test_bad_session_is_rejected(changes: dict[str, object], message: str) -> No
         ({"team_size": 0}, "team_size"),
         ({"workers": 0}, "workers"),
         ({"max_distance_m": -1}, "max_distance_m"),
+        ({"rest_minutes": -1}, "rest_minutes"),
+        ({"max_sessions_per_week": -1}, "max_sessions_per_week"),
+        ({"conflict_limit": -1}, "conflict_limit"),
+        ({"volunteers": (volunteer(1, partner_id=2),)}, "unknown partner 2"),
+        ({"volunteers": (volunteer(1, previous=(99,)),)}, "previously on unknown sessions"),
     ],
 )
 def test_bad_problem_is_rejected(changes: dict[str, object], message: str) -> None:
@@ -686,167 +485,7 @@ def test_one_info_line_without_ids(caplog: pytest.LogCaptureFixture) -> None:
     assert len(records) == 1
     message = records[0].getMessage()
     assert message.startswith("assignment optimal: volunteers=3 sessions=1")
+    assert "objective=3100 bound=3100" in message
     assert "placed=2 left_out=1" in message
     for identifier in ("101", "202", "303", "4040"):
         assert identifier not in message
-
-
-# Larger random instance
-
-
-def random_problem(seed: int, volunteer_count: int, session_count: int) -> AssignmentProblem:
-    rng = random.Random(seed)
-    sessions = []
-    for sid in range(1, session_count + 1):
-        start = rng.choice([9, 10, 14, 17]) * 60 + rng.choice([0, 30])
-        length = rng.choice([90, 120, 180])
-        starts_at = MONDAY + timedelta(days=rng.randrange(2), minutes=start)
-        low = rng.choice([0, 2, 3, 4])
-        sessions.append(
-            SessionInput(
-                id=sid,
-                starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=length),
-                meeting_point=north_of(TOWN_HALL, rng.uniform(-2000.0, 2000.0)),
-                min_volunteers=low,
-                max_volunteers=rng.randint(max(low, 2), 12),
-                weight=round(rng.uniform(0.0, 100.0), 1),
-            )
-        )
-    volunteers = []
-    for vid in range(1, volunteer_count + 1):
-        slots = tuple(
-            WeeklySlot(weekday=day, start_minute=begin, end_minute=min(begin + span, 1440))
-            for day, begin, span in (
-                (rng.randrange(2), rng.choice([8, 9, 13, 16]) * 60, rng.choice([240, 360, 600]))
-                for _ in range(rng.randint(0, 3))
-            )
-        )
-        volunteers.append(
-            VolunteerInput(
-                id=vid,
-                home=None
-                if rng.random() < 0.05
-                else north_of(TOWN_HALL, rng.uniform(-4500.0, 4500.0)),
-                availability=slots,
-                is_experienced=rng.random() < 0.3,
-                max_distance_m=rng.choice([None, None, None, 1500, 5000]),
-            )
-        )
-    return AssignmentProblem(
-        volunteers=tuple(volunteers),
-        sessions=tuple(sessions),
-        time_limit_s=TIME_LIMIT_S,
-    )
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_instance_respects_rules(seed: int) -> None:
-    problem = random_problem(seed, volunteer_count=60, session_count=8)
-    plan = assign_volunteers(problem)
-
-    # The default LP worker ran some of these instances into the time limit.
-    assert plan.status is SolveStatus.OPTIMAL
-    assert len(plan.placements) > 30
-    assert_plan_valid(problem, plan)
-
-
-def test_random_instance_keeps_locks() -> None:
-    base = random_problem(4, volunteer_count=60, session_count=8)
-    plan = assign_volunteers(base)
-    chosen = sorted({p.session_id for p in plan.placements})[:1]
-    members = [p.volunteer_id for p in plan.placements if p.session_id in chosen][:2]
-    volunteers = tuple(
-        VolunteerInput(
-            id=v.id,
-            home=v.home,
-            availability=v.availability,
-            is_experienced=v.is_experienced,
-            max_distance_m=v.max_distance_m,
-            locked_session_ids=tuple(chosen) if v.id in members else (),
-        )
-        for v in base.volunteers
-    )
-    problem = AssignmentProblem(
-        volunteers=volunteers, sessions=base.sessions, time_limit_s=TIME_LIMIT_S
-    )
-    locked_plan = assign_volunteers(problem)
-
-    assert len(members) == 2
-    assert locked_plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    assert_plan_valid(problem, locked_plan)
-
-
-def best_objective_by_enumeration(problem: AssignmentProblem) -> int:
-    """Try every subset of eligible pairs and return the best valid objective."""
-    sessions = {s.id: s for s in problem.sessions}
-    volunteers = {v.id: v for v in problem.volunteers}
-    candidates = sorted(eligible_pairs(problem))
-    assert len(candidates) <= 16
-    best = 0
-    for mask in range(1 << len(candidates)):
-        chosen = [pair for bit, pair in enumerate(candidates) if mask >> bit & 1]
-        counts = Counter(sid for _, sid in chosen)
-        if any(
-            not sessions[sid].min_volunteers <= n <= sessions[sid].max_volunteers
-            or n % problem.team_size
-            for sid, n in counts.items()
-        ):
-            continue
-        busy: dict[int, list[SessionInput]] = defaultdict(list)
-        for vid, sid in chosen:
-            busy[vid].append(sessions[sid])
-        if any(
-            a.id < b.id and a.starts_at < b.ends_at and b.starts_at < a.ends_at
-            for mine in busy.values()
-            for a in mine
-            for b in mine
-        ):
-            continue
-        value = 0
-        for vid, sid in chosen:
-            home = volunteers[vid].home
-            assert home is not None
-            metres = round(haversine_m(home, sessions[sid].meeting_point))
-            value += 1000 + round(sessions[sid].weight * 10) - min(metres // 100, 999)
-        best = max(best, value)
-    return best
-
-
-def tiny_problem(seed: int) -> AssignmentProblem:
-    rng = random.Random(seed)
-    sessions = []
-    for sid, hour in ((10, rng.choice([9, 10])), (11, rng.choice([10, 11])), (12, 11)):
-        top = rng.choice([2, 3, 4])
-        sessions.append(
-            session(
-                sid,
-                start=f"{hour}:00",
-                end=f"{hour + rng.choice([1, 2])}:00",
-                min_volunteers=min(rng.choice([0, 2, 3, 4]), top),
-                max_volunteers=top,
-                weight=rng.choice([10.0, 50.0, 90.0]),
-            )
-        )
-    volunteers = tuple(
-        volunteer(
-            vid,
-            metres=rng.uniform(0.0, 2500.0),
-            slots=(WeeklySlot(0, rng.choice([8, 9, 10, 11]) * 60, rng.choice([12, 13]) * 60),),
-            experienced=rng.random() < 0.5,
-        )
-        for vid in range(1, 6)
-    )
-    return AssignmentProblem(
-        volunteers=volunteers, sessions=tuple(sessions), time_limit_s=TIME_LIMIT_S
-    )
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_tiny_instances_match_enumeration(seed: int) -> None:
-    problem = tiny_problem(seed)
-    plan = assign_volunteers(problem)
-
-    assert plan.status is SolveStatus.OPTIMAL
-    assert plan.objective == best_objective_by_enumeration(problem)
-    assert_plan_valid(problem, plan)

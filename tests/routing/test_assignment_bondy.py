@@ -17,7 +17,7 @@ from routing.assignment_types import (
 )
 from routing.geo import GeoPoint
 from routing.status import SolveStatus
-from tests.routing.test_assignment import assert_plan_valid
+from tests.routing.assignment_checks import assert_plan_valid
 
 BAN_CSV = (
     Path(__file__).resolve().parents[2]

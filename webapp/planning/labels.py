@@ -1,12 +1,14 @@
-"""French labels of the codes the planning shows: statuses and left-out reasons."""
+"""French labels of the codes the planning shows: statuses, reasons, warnings, weights."""
 
 from typing import Any
 
 from flask_babel import lazy_gettext
 
-from routing.assignment_types import LeftOutReason
+from routing.assignment_types import LeftOutReason, ShortfallReason, WarningCode
+from routing.assignment_weights import WeightName
 from routing.status import SolveStatus
 from webapp.models.planning import SessionStatus
+from webapp.services.assignment import LockProblem
 
 SOLVE_STATUSES: dict[str, Any] = {
     SolveStatus.OPTIMAL: lazy_gettext("optimal"),
@@ -20,7 +22,17 @@ SOLVE_STATUSES: dict[str, Any] = {
 LEFT_OUT_REASONS: dict[str, Any] = {
     LeftOutReason.NO_HOME: lazy_gettext("no home address, so no distance can be checked"),
     LeftOutReason.NO_AVAILABILITY: lazy_gettext("available at the time of no session"),
+    LeftOutReason.DAY_OFF: lazy_gettext(
+        "a day off they entered cancels the slots that matched a session"
+    ),
     LeftOutReason.TOO_FAR: lazy_gettext("every session they are free for is too far away"),
+    LeftOutReason.TRAVEL_TOO_LONG: lazy_gettext(
+        "every session they are free for is beyond their travel time"
+    ),
+    LeftOutReason.WEEKLY_CAP: lazy_gettext("their number of sessions per week is zero"),
+    LeftOutReason.PARTNER_ELSEWHERE: lazy_gettext(
+        "the person they canvass with is placed on a session they cannot join"
+    ),
     LeftOutReason.NO_PARTNER: lazy_gettext("no partner to form a team with"),
     LeftOutReason.SESSIONS_FULL: lazy_gettext(
         "the sessions they could join are full or lack volunteers"
@@ -38,3 +50,105 @@ SESSION_STATUSES: dict[str, Any] = {
 def left_out_reason_label(reason: str) -> Any:
     """Return the label of a stored left-out reason, or the code itself when unknown."""
     return LEFT_OUT_REASONS.get(reason, reason)
+
+
+SHORTFALL_REASONS: dict[str, Any] = {
+    ShortfallReason.NO_ELIGIBLE_VOLUNTEER: lazy_gettext("no volunteer is free and close enough"),
+    ShortfallReason.BELOW_MINIMUM: lazy_gettext("too few volunteers can come to reach the minimum"),
+    ShortfallReason.VOLUNTEERS_BUSY: lazy_gettext(
+        "the volunteers who could come are on another session at the same time"
+    ),
+    ShortfallReason.REST: lazy_gettext(
+        "the volunteers who could come would not rest long enough between two sessions"
+    ),
+    ShortfallReason.WEEKLY_CAP: lazy_gettext(
+        "the volunteers who could come have reached their number of sessions for the week"
+    ),
+    ShortfallReason.NOT_SELECTED: lazy_gettext(
+        "enough volunteers were free, but other sessions came first"
+    ),
+}
+
+PLAN_WARNINGS: dict[str, Any] = {
+    WarningCode.TEAM_WITHOUT_EXPERIENCED: lazy_gettext("team without an experienced volunteer"),
+    WarningCode.TEAM_WITHOUT_LANGUAGE: lazy_gettext(
+        "team without a speaker of a language needed in this IRIS"
+    ),
+    WarningCode.PARTNER_APART: lazy_gettext(
+        "canvasses without the person they asked to canvass with"
+    ),
+}
+
+# Translators: the names and explanations of the planning weights a coordinator sets.
+PLANNING_WEIGHTS: dict[str, tuple[Any, Any]] = {
+    WeightName.TEAM: (
+        lazy_gettext("Teams sent out"),
+        lazy_gettext("Points for every team sent canvassing, whatever the neighbourhood."),
+    ),
+    WeightName.TARGET_SCORE: (
+        lazy_gettext("Target score"),
+        lazy_gettext(
+            "Points per team for each point of the IRIS target score, so that teams go "
+            "first where the score is high."
+        ),
+    ),
+    WeightName.SESSION_OPENED: (
+        lazy_gettext("Sessions held"),
+        lazy_gettext("Points for every session that reaches its minimum and takes place."),
+    ),
+    WeightName.TRAVEL: (
+        lazy_gettext("Travel"),
+        lazy_gettext(
+            "Points lost per kilometre, as the crow flies, between a volunteer’s home and "
+            "the meeting point."
+        ),
+    ),
+    WeightName.FAIRNESS: (
+        lazy_gettext("Fair share"),
+        lazy_gettext(
+            "Points lost for a volunteer’s second session, twice as many for the third, "
+            "and so on, so that sessions are shared out."
+        ),
+    ),
+    WeightName.STABILITY: (
+        lazy_gettext("Stability"),
+        lazy_gettext(
+            "Points for every assignment of the previous plan that is kept, so that "
+            "planning again moves as few people as possible."
+        ),
+    ),
+    WeightName.EXPERIENCED: (
+        lazy_gettext("Experienced volunteer in every team"),
+        lazy_gettext("Points lost for every team without an experienced volunteer."),
+    ),
+    WeightName.PARTNER: (
+        lazy_gettext("Chosen partners"),
+        lazy_gettext(
+            "Points lost each time a volunteer who asked to canvass with someone joins a "
+            "session without them, when both could have come."
+        ),
+    ),
+    WeightName.LANGUAGE: (
+        lazy_gettext("Languages"),
+        lazy_gettext(
+            "Points lost for every team without a speaker of a language needed in the IRIS."
+        ),
+    ),
+}
+
+LOCK_PROBLEMS: dict[str, Any] = {
+    LockProblem.SESSION_NOT_PLANNED: lazy_gettext(
+        "This session is no longer planned: it cannot take a manual choice."
+    ),
+    LockProblem.NOT_A_VOLUNTEER: lazy_gettext(
+        "This person is not an active volunteer of the campaign."
+    ),
+    LockProblem.CLASHES_WITH_LOCK: lazy_gettext(
+        "This volunteer is already pinned to a session too close in time."
+    ),
+}
+
+
+def shortfall_reason_label(reason: str) -> Any:
+    """Return the label of a session shortfall reason, or the code itself when unknown."""
+    return SHORTFALL_REASONS.get(reason, reason)

@@ -1,7 +1,10 @@
-"""Run the CP-SAT assignment for a campaign and store proposals and left-out reasons."""
+"""Run the assignment for a campaign, store proposals and reasons, and pin choices by hand."""
 
 import logging
+import math
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -10,17 +13,31 @@ from routing.assignment import assign_volunteers
 from routing.assignment_types import (
     AssignmentPlan,
     AssignmentProblem,
+    DatedException,
     SessionInput,
+    TravelMode,
     VolunteerInput,
     WeeklySlot,
 )
+from routing.assignment_weights import PlanningWeights, WeightName, weights_with
 from routing.geo import GeoPoint
-from webapp.models import Assignment, CanvassSession, IrisScore, LeftOutVolunteer, Membership, User
-from webapp.models.planning import SessionStatus
+from webapp.models import (
+    Assignment,
+    Campaign,
+    CanvassSession,
+    IrisScore,
+    LeftOutVolunteer,
+    Membership,
+    User,
+)
+from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
+from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
 
 logger = logging.getLogger(__name__)
+
+TEAM_SIZE = 2
 
 
 @dataclass(frozen=True)
@@ -29,37 +46,96 @@ class AssignmentLimits:
     time_limit_s: float = 10.0
 
 
+class LockProblem(StrEnum):
+    SESSION_NOT_PLANNED = "session_not_planned"
+    NOT_A_VOLUNTEER = "not_a_volunteer"
+    CLASHES_WITH_LOCK = "clashes_with_lock"
+
+
+class LockError(ServiceError):
+    """A manual choice that cannot be recorded; nothing was changed."""
+
+    def __init__(self, problem: LockProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
 def plan_assignments(
     session: Session, campaign_id: int, limits: AssignmentLimits
 ) -> AssignmentPlan:
-    """Replace the unlocked assignments of the campaign's planned sessions by a new solve."""
-    sessions = _planned_sessions(session, campaign_id)
-    volunteers = _volunteers(session, campaign_id)
-    locks = _locks(session, [s.id for s in sessions])
-    weights = dict(
-        session.execute(
-            select(IrisScore.iris_code, IrisScore.score).where(IrisScore.campaign_id == campaign_id)
-        )
-        .all()
-    )
-    problem = AssignmentProblem(
-        volunteers=tuple(_volunteer_input(user, locks.get(user.id, ())) for user in volunteers),
-        sessions=tuple(_session_input(row, weights.get(row.iris_code, 0.0)) for row in sessions),
-        max_distance_m=limits.max_distance_m,
-        time_limit_s=limits.time_limit_s,
-    )
+    """Replace the unlocked assignments of the campaign's planned sessions by a new solve.
+
+    Locked assignments are kept, declined ones are kept and never proposed again, and
+    the others count as the previous plan, which the solver moves as little as it can.
+    """
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError(f"campaign {campaign_id}")
+    problem = build_problem(session, campaign, limits)
     plan = assign_volunteers(problem)
     if plan.status.has_solution:
-        _store(session, campaign_id, [s.id for s in sessions], plan)
+        _store(session, campaign_id, [s.id for s in problem.sessions], plan)
     logger.info(
-        "Assignment for campaign %s: %s placed, %s left out, status %s",
+        "Assignment for campaign %s: %s placed, %s left out, status %s, objective %s",
         campaign_id,
         len(plan.placements),
         len(plan.left_out),
         plan.status,
+        round(plan.objective),
         extra={"campaign_id": campaign_id},
     )
     return plan
+
+
+def build_problem(
+    session: Session, campaign: Campaign, limits: AssignmentLimits
+) -> AssignmentProblem:
+    """Gather the campaign's planned sessions, volunteers and rules into one problem."""
+    sessions = _planned_sessions(session, campaign.id)
+    session_ids = [s.id for s in sessions]
+    users = _volunteers(session, campaign.id)
+    user_ids = {user.id for user in users}
+    existing = _existing(session, session_ids)
+    scores = {
+        row.iris_code: row
+        for row in session.scalars(select(IrisScore).where(IrisScore.campaign_id == campaign.id))
+    }
+    return AssignmentProblem(
+        volunteers=tuple(
+            _volunteer_input(user, existing.get(user.id, []), user_ids) for user in users
+        ),
+        sessions=tuple(_session_input(row, scores.get(row.iris_code)) for row in sessions),
+        max_distance_m=limits.max_distance_m,
+        time_limit_s=limits.time_limit_s,
+        team_size=TEAM_SIZE,
+        rest_minutes=max(campaign.rest_minutes, 0),
+        max_sessions_per_week=max(campaign.max_sessions_per_week, 0),
+        weights=campaign_weights(campaign),
+    )
+
+
+def campaign_weights(campaign: Campaign) -> PlanningWeights:
+    """Return the default weights with the campaign's valid overrides applied.
+
+    An unknown name or a bad value is skipped and logged, so that one stale setting
+    never stops the planning.
+    """
+    known = {name.value for name in WeightName}
+    valid: dict[str, float] = {}
+    for name, value in (campaign.planning_weights or {}).items():
+        try:
+            weights_with(PlanningWeights(), {name: value})
+        except ValueError:
+            logger.warning(
+                "Campaign %s: planning weight %r ignored (%s)",
+                campaign.id,
+                name,
+                "unknown name" if name not in known else "bad value",
+                extra={"campaign_id": campaign.id},
+            )
+            continue
+        valid[name] = value
+    return weights_with(PlanningWeights(), valid)
 
 
 def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession]:
@@ -83,27 +159,36 @@ def _volunteers(session: Session, campaign_id: int) -> list[User]:
             Membership.role == Role.VOLUNTEER,
             User.is_enabled.is_(True),
         )
-        .options(selectinload(User.profile), selectinload(User.availability))
+        .options(
+            selectinload(User.profile),
+            selectinload(User.availability),
+            selectinload(User.availability_exceptions),
+        )
         .order_by(User.id)
     )
     return list(session.scalars(query))
 
 
-def _locks(session: Session, session_ids: list[int]) -> dict[int, tuple[int, ...]]:
-    locks: dict[int, list[int]] = {}
-    query = select(Assignment.user_id, Assignment.session_id).where(
-        Assignment.session_id.in_(session_ids), Assignment.is_locked.is_(True)
-    )
-    for user_id, session_id in session.execute(query):
-        locks.setdefault(user_id, []).append(session_id)
-    return {user_id: tuple(ids) for user_id, ids in locks.items()}
+def _existing(session: Session, session_ids: list[int]) -> dict[int, list[Assignment]]:
+    """Return the current assignments on the given sessions, by volunteer."""
+    found: dict[int, list[Assignment]] = {}
+    if not session_ids:
+        return found
+    query = select(Assignment).where(Assignment.session_id.in_(session_ids))
+    for assignment in session.scalars(query):
+        found.setdefault(assignment.user_id, []).append(assignment)
+    return found
 
 
-def _volunteer_input(user: User, locked: tuple[int, ...]) -> VolunteerInput:
+def _volunteer_input(
+    user: User, assignments: list[Assignment], user_ids: set[int]
+) -> VolunteerInput:
     profile = user.profile
     home = None
     if profile is not None and profile.home_lon is not None and profile.home_lat is not None:
         home = GeoPoint(profile.home_lon, profile.home_lat)
+    active = [a for a in assignments if a.status != AssignmentStatus.DECLINED]
+    partner = profile.partner_user_id if profile else None
     return VolunteerInput(
         id=user.id,
         home=home,
@@ -112,11 +197,33 @@ def _volunteer_input(user: User, locked: tuple[int, ...]) -> VolunteerInput:
         ),
         is_experienced=bool(profile and profile.is_experienced),
         max_distance_m=profile.max_distance_m if profile else None,
-        locked_session_ids=locked,
+        locked_session_ids=tuple(sorted(a.session_id for a in active if a.is_locked)),
+        exceptions=tuple(
+            DatedException(e.on_date, e.is_available, e.start_minute, e.end_minute)
+            for e in user.availability_exceptions
+        ),
+        max_travel_minutes=profile.max_travel_minutes if profile else None,
+        travel_mode=_travel_mode(profile.travel_mode if profile else None),
+        max_sessions_per_week=profile.max_sessions_per_week if profile else None,
+        languages=frozenset(profile.languages or ()) if profile else frozenset(),
+        # A friend who is no volunteer of this campaign (or disabled) cannot be planned.
+        partner_id=partner if partner in user_ids and partner != user.id else None,
+        previous_session_ids=tuple(sorted(a.session_id for a in active)),
+        declined_session_ids=tuple(
+            sorted(a.session_id for a in assignments if a.status == AssignmentStatus.DECLINED)
+        ),
     )
 
 
-def _session_input(row: CanvassSession, weight: float) -> SessionInput:
+def _travel_mode(value: str | None) -> TravelMode:
+    try:
+        return TravelMode(value or TravelMode.WALK)
+    except ValueError:
+        return TravelMode.WALK
+
+
+def _session_input(row: CanvassSession, score: IrisScore | None) -> SessionInput:
+    weight = score.score if score is not None else 0.0
     return SessionInput(
         id=row.id,
         starts_at=to_local_naive(row.starts_at),
@@ -124,7 +231,8 @@ def _session_input(row: CanvassSession, weight: float) -> SessionInput:
         meeting_point=GeoPoint(row.meeting_lon, row.meeting_lat),
         min_volunteers=row.min_volunteers,
         max_volunteers=row.max_volunteers,
-        weight=max(0.0, min(100.0, weight)),
+        weight=max(0.0, min(100.0, weight)) if math.isfinite(weight) else 0.0,
+        languages=frozenset(score.languages or ()) if score is not None else frozenset(),
     )
 
 
@@ -137,7 +245,8 @@ def _store(
     }
     placed = {(p.session_id, p.volunteer_id): p for p in plan.placements}
     for key, stale in existing.items():
-        if key not in placed and not stale.is_locked:
+        # A decline stays on record: it is what keeps the pair out of later plans.
+        if key not in placed and not stale.is_locked and stale.status != AssignmentStatus.DECLINED:
             session.delete(stale)
     for key, placement in placed.items():
         assignment = existing.get(key)
@@ -160,3 +269,123 @@ def _store(
             )
         )
     session.flush()
+
+
+def lock_assignment(
+    session: Session, campaign_id: int, user_id: int, session_id: int
+) -> Assignment:
+    """Pin a volunteer to a session by hand; every later planning run keeps the choice.
+
+    The volunteer leaves their unlocked sessions that clash with this one (overlap or
+    less rest than the campaign asks), and joins the first team with room. A declined
+    assignment becomes a proposal again: the coordinator has agreed it with them.
+    """
+    canvass = _planned_session(session, campaign_id, session_id)
+    campaign = session.get(Campaign, campaign_id)
+    assert campaign is not None  # the session belongs to it
+    if not _is_volunteer(session, campaign_id, user_id):
+        raise LockError(LockProblem.NOT_A_VOLUNTEER)
+    rest = timedelta(minutes=max(campaign.rest_minutes, 0))
+    mine = session.execute(
+        select(Assignment, CanvassSession)
+        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
+        .where(
+            Assignment.user_id == user_id,
+            CanvassSession.campaign_id == campaign_id,
+            CanvassSession.id != session_id,
+            CanvassSession.status == SessionStatus.PLANNED,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    ).all()
+    clashing = [
+        assignment
+        for assignment, other in mine
+        if other.starts_at < canvass.ends_at + rest and canvass.starts_at < other.ends_at + rest
+    ]
+    if any(a.is_locked for a in clashing):
+        raise LockError(LockProblem.CLASHES_WITH_LOCK)
+    for dropped in clashing:
+        session.delete(dropped)
+    assignment = session.scalars(
+        select(Assignment).where(Assignment.session_id == session_id, Assignment.user_id == user_id)
+    ).first()
+    if assignment is None:
+        assignment = Assignment(
+            session_id=session_id, user_id=user_id, team=_team_with_room(session, session_id)
+        )
+        session.add(assignment)
+    elif assignment.status == AssignmentStatus.DECLINED:
+        assignment.status = AssignmentStatus.PROPOSED
+    assignment.is_locked = True
+    session.flush()
+    logger.info(
+        "Volunteer %s locked on session %s of campaign %s (%s clashing assignments dropped)",
+        user_id,
+        session_id,
+        campaign_id,
+        len(clashing),
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+    return assignment
+
+
+def unlock_assignment(session: Session, campaign_id: int, user_id: int, session_id: int) -> None:
+    """Release a manual choice: the assignment stays, and the next run may change it."""
+    _planned_session(session, campaign_id, session_id)
+    assignment = session.scalars(
+        select(Assignment).where(
+            Assignment.session_id == session_id,
+            Assignment.user_id == user_id,
+            Assignment.is_locked.is_(True),
+        )
+    ).first()
+    if assignment is None:
+        raise NotFoundError(f"locked assignment of user {user_id} on session {session_id}")
+    assignment.is_locked = False
+    session.flush()
+    logger.info(
+        "Volunteer %s unlocked on session %s of campaign %s",
+        user_id,
+        session_id,
+        campaign_id,
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+
+
+def _planned_session(session: Session, campaign_id: int, session_id: int) -> CanvassSession:
+    canvass = session.get(CanvassSession, session_id)
+    if canvass is None or canvass.campaign_id != campaign_id:
+        raise NotFoundError(f"session {session_id} of campaign {campaign_id}")
+    if canvass.status != SessionStatus.PLANNED:
+        raise LockError(LockProblem.SESSION_NOT_PLANNED)
+    return canvass
+
+
+def _is_volunteer(session: Session, campaign_id: int, user_id: int) -> bool:
+    found = session.scalars(
+        select(Membership.id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.campaign_id == campaign_id,
+            Membership.user_id == user_id,
+            Membership.role == Role.VOLUNTEER,
+            User.is_enabled.is_(True),
+        )
+    ).first()
+    return found is not None
+
+
+def _team_with_room(session: Session, session_id: int) -> int:
+    """Return the first team of the session with fewer than TEAM_SIZE members, or a new one."""
+    teams = session.scalars(
+        select(Assignment.team).where(
+            Assignment.session_id == session_id, Assignment.status != AssignmentStatus.DECLINED
+        )
+    ).all()
+    sizes: dict[int, int] = {}
+    for team in teams:
+        sizes[team] = sizes.get(team, 0) + 1
+    for team in sorted(sizes):
+        if sizes[team] < TEAM_SIZE:
+            return team
+    return max(sizes, default=0) + 1
