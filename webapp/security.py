@@ -1,8 +1,8 @@
-"""Security headers on every response, and no caching of pages behind a login."""
+"""Security headers on every response, no caching behind a login, no NUL in input."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from webapp.settings import Settings
@@ -35,6 +35,32 @@ def content_security_policy(settings: Settings) -> str:
         "frame-ancestors 'none'",
     ]
     return "; ".join(directives)
+
+
+def has_nul_byte() -> bool:
+    """Return whether the request's path, query or form holds a NUL character.
+
+    No legitimate input contains one, and PostgreSQL rejects it in text values, so the
+    request is refused up front instead of failing in a query.
+    """
+    if "\x00" in request.path:
+        return True
+    fields = list(request.args.items(multi=True))
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        fields.extend(request.form.items(multi=True))
+    return any("\x00" in key or "\x00" in value for key, value in fields)
+
+
+def init_input_guard(app: Flask) -> None:
+    """Answer 400 to any request carrying a NUL character."""
+
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        if has_nul_byte():
+            abort(400)
 
 
 def init_security_headers(app: Flask, settings: Settings) -> None:

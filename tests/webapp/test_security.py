@@ -52,3 +52,17 @@ def test_production_sends_hsts(settings: Settings) -> None:
     response = app.test_client().get("/")
 
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_nul_byte_in_path_refused(client: FlaskClient) -> None:
+    assert client.get("/parcours/%00").status_code == 400
+
+
+def test_nul_byte_in_query_refused(client: FlaskClient) -> None:
+    assert client.get("/?q=%00").status_code == 400
+
+
+def test_nul_byte_in_form_refused(client: FlaskClient) -> None:
+    response = client.post("/connexion", data={"email": "a\x00@example.org", "password": "x"})
+
+    assert response.status_code == 400

@@ -194,7 +194,8 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         self._max = self._count(field, lazy_gettext("Enter a whole number, such as 8."))
 
     def _count(self, field: Field, message: Any) -> int:
-        if not field.data.isdigit():
+        # isdigit() accepts superscripts such as "²" that int() rejects; ASCII digits only.
+        if not (field.data.isascii() and field.data.isdecimal()):
             raise ValidationError(message)
         value = int(field.data)
         if value > MAX_VOLUNTEERS:
