@@ -85,8 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.public.views import blueprint as public
     from webapp.replies.views import blueprint as replies
     from webapp.targets.views import blueprint as targets
+    from webapp.webhooks.views import blueprint as webhooks
 
-    for blueprint in (public, accounts, targets, planning, canvass, broadcasts, replies):
+    for blueprint in (public, accounts, targets, planning, canvass, broadcasts, replies, webhooks):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

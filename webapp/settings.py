@@ -37,6 +37,8 @@ class Settings:
     twilio_sender: str = "Tournee"
     sendgrid_api_key: str = ""
     sendgrid_api_host: str = ""
+    # Public key that verifies SendGrid's signed event webhook (base64, as SendGrid shows it).
+    sendgrid_webhook_public_key: str = ""
     email_sender: str = "ne-pas-repondre@tournee.invalid"
     email_sender_name: str = "Tournée"
     map_tile_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"

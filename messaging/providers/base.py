@@ -1,6 +1,7 @@
 """Sender interfaces and the delivery errors every provider maps its failures to."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -19,6 +20,27 @@ class FailureReason(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     CONFIGURATION = "configuration"
     REJECTED = "rejected"
+    # Mostly found in delivery reports, once the provider has tried to deliver.
+    UNREACHABLE = "unreachable"
+    LANDLINE = "landline"
+    EXPIRED = "expired"
+    BOUNCED = "bounced"
+    BLOCKED = "blocked"
+    SPAM_REPORT = "spam_report"
+    UNDELIVERED = "undelivered"
+    # Decided before or after a send, never reported by a provider.
+    OPTED_OUT = "opted_out"
+    NO_CONSENT = "no_consent"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+
+
+# Codes of failures after which the provider may still have accepted the message: the
+# request reached it but no response came back. Resending could deliver it twice.
+TIMEOUT_CODE = "timeout"
+CONNECTION_LOST_CODE = "connection_lost"
+MISSING_ID_CODE = "missing_sid"
+NETWORK_CODE = "network"
+_UNCERTAIN_CODES = frozenset({TIMEOUT_CODE, CONNECTION_LOST_CODE, MISSING_ID_CODE})
 
 
 class DeliveryError(Exception):
@@ -38,6 +60,15 @@ class DeliveryError(Exception):
     def __str__(self) -> str:
         return f"{self.provider} {self.reason.value} ({self.code})"
 
+    @property
+    def may_have_been_accepted(self) -> bool:
+        """Tell whether the provider may have taken the message despite the error.
+
+        True after a read timeout, a connection lost mid-request or a server error: the
+        request reached the provider, so only a lookup can tell whether it was sent.
+        """
+        return self.code in _UNCERTAIN_CODES or self.reason is FailureReason.PROVIDER_UNAVAILABLE
+
 
 class RetryableDeliveryError(DeliveryError):
     """The same message may succeed later: rate limit, provider outage or network error."""
@@ -45,6 +76,21 @@ class RetryableDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """The message will never be accepted as it is: record a terminal failure."""
+
+
+class ProviderLookupError(Exception):
+    """A provider lookup failed, so whether it has the message is unknown: ask again later.
+
+    `code` is `http_<status>`, `network` or `bad_response`. It contains no personal data.
+    """
+
+    def __init__(self, provider: str, code: str) -> None:
+        super().__init__(provider, code)
+        self.provider = provider
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.provider} lookup failed ({self.code})"
 
 
 class SmsSender(Protocol):
@@ -55,6 +101,14 @@ class SmsSender(Protocol):
 
         `reference` is the caller's message key and contains no personal data.
         Raises `RetryableDeliveryError` or `PermanentDeliveryError`.
+        """
+        ...
+
+    def find_sms(self, *, to: str, body: str, sent_after: datetime) -> tuple[str, ...]:
+        """Return the ids of SMS with this body sent to `to` since `sent_after`, oldest first.
+
+        Used after a crash or an unanswered request to learn whether a message went out.
+        Raises `ProviderLookupError` when the provider cannot be asked.
         """
         ...
 
@@ -79,6 +133,13 @@ class EmailSender(Protocol):
         `headers` are extra MIME headers such as `List-Unsubscribe`. `reference` is the
         caller's message key and contains no personal data.
         Raises `RetryableDeliveryError` or `PermanentDeliveryError`.
+        """
+        ...
+
+    def find_email(self, *, reference: str) -> tuple[str, ...]:
+        """Return the ids of e-mails sent with this `reference`, oldest first.
+
+        Raises `ProviderLookupError` when the provider cannot be asked.
         """
         ...
 

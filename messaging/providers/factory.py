@@ -28,6 +28,8 @@ class ProviderConfig:
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_api_base_url: str | None = None
+    # Where Twilio posts delivery reports; None sends none.
+    twilio_status_callback_url: str | None = None
     sendgrid_api_key: str | None = field(default=None, repr=False)
     sendgrid_api_host: str | None = None
 
@@ -61,6 +63,7 @@ def build_senders(config: ProviderConfig) -> Senders:
         _required(config.twilio_account_sid, "twilio_account_sid"),
         _required(config.twilio_auth_token, "twilio_auth_token"),
         api_base_url=config.twilio_api_base_url or None,
+        status_callback_url=config.twilio_status_callback_url or None,
     )
     email = SendGridEmailSender(
         _required(config.sendgrid_api_key, "sendgrid_api_key"),

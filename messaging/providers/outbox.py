@@ -84,6 +84,27 @@ class OutboxSender:
         )
         return outbox_id
 
+    def find_sms(self, *, to: str, body: str, sent_after: datetime) -> tuple[str, ...]:
+        """Return the ids of stored SMS to `to` with this body since `sent_after`."""
+        if sent_after.tzinfo is None:
+            raise ValueError("sent_after must be timezone-aware")
+        return tuple(
+            str(record["id"])
+            for record in read_outbox(self._path)
+            if record.get("channel") == "sms"
+            and record.get("to") == to
+            and record.get("body") == body
+            and datetime.fromisoformat(str(record["created_at"])) >= sent_after
+        )
+
+    def find_email(self, *, reference: str) -> tuple[str, ...]:
+        """Return the ids of stored e-mails with this reference."""
+        return tuple(
+            str(record["id"])
+            for record in read_outbox(self._path)
+            if record.get("channel") == "email" and record.get("reference") == reference
+        )
+
     def _append(self, fields: dict[str, Any]) -> str:
         """Write one record and return its id."""
         outbox_id = f"outbox-{uuid.uuid4()}"

@@ -3,6 +3,7 @@
 import http.client
 import json
 import logging
+import urllib.error
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,10 +12,14 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, From, Header, Mail, To
 
 from messaging.providers.base import (
+    CONNECTION_LOST_CODE,
+    NETWORK_CODE,
     PROVIDER_HTTP_TIMEOUT_S,
+    TIMEOUT_CODE,
     DeliveryError,
     FailureReason,
     PermanentDeliveryError,
+    ProviderLookupError,
     RetryableDeliveryError,
     error_for_http_status,
 )
@@ -24,6 +29,8 @@ logger = logging.getLogger(__name__)
 PROVIDER = "sendgrid"
 # SendGrid copies custom arguments into every event it posts to the event webhook.
 REFERENCE_CUSTOM_ARG = "reference"
+# One reference names one message; a few records allow for a duplicate to be seen.
+LOOKUP_LIMIT = 10
 
 # NOTE: python_http_client logs request payloads and headers, the API key included,
 # at DEBUG on the "python_http_client.client" logger; keep that logger at INFO or above.
@@ -72,15 +79,18 @@ class SendGridEmailSender:
             error = _error_for_response(exc.status_code, exc.body)
             _log_failure(error, reference)
             raise error from exc
-        except TimeoutError as exc:
-            # NOTE: a read timeout may hide an e-mail that SendGrid accepted. A retry then
-            # sends it twice, because the Mail Send API takes no idempotency key.
-            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, "timeout")
+        except urllib.error.URLError as exc:
+            # urllib raises URLError when it could not connect or send the request
+            # (connection refused, DNS): SendGrid never received it.
+            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, NETWORK_CODE)
             _log_failure(error, reference)
             raise error from exc
         except (OSError, http.client.HTTPException) as exc:
-            # URLError (connection refused, DNS) is an OSError.
-            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, "network")
+            # NOTE: a read timeout or a dropped connection may hide an e-mail that SendGrid
+            # accepted. The Mail Send API takes no idempotency key, so the caller looks
+            # the e-mail up by its reference (`find_email`) instead of sending it again.
+            code = TIMEOUT_CODE if isinstance(exc, TimeoutError) else CONNECTION_LOST_CODE
+            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, code)
             _log_failure(error, reference)
             raise error from exc
         message_id = response.headers.get("X-Message-Id")
@@ -92,6 +102,55 @@ class SendGridEmailSender:
             extra={"reference": reference, "provider_id": provider_id},
         )
         return provider_id
+
+    def find_email(self, *, reference: str) -> tuple[str, ...]:
+        """Return the ids of e-mails SendGrid has with this `reference` custom argument.
+
+        Asks the Email Activity API, which needs SendGrid's activity history add-on, and
+        returns ids in SendGrid's order, each once.
+        NOTE: SendGrid indexes activity with a delay of a few minutes; callers look up
+        only claims older than that.
+        """
+        if '"' in reference or "\\" in reference:
+            raise ValueError("reference must not contain quotes or backslashes")
+        query = f"unique_args['{REFERENCE_CUSTOM_ARG}']=\"{reference}\""
+        try:
+            response = self._client.client.messages.get(
+                query_params={"query": query, "limit": LOOKUP_LIMIT},
+                timeout=PROVIDER_HTTP_TIMEOUT_S,
+            )
+            payload: Any = json.loads(response.body or b"{}")
+        except HTTPError as exc:
+            raise _lookup_failure(f"http_{exc.status_code}", reference) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise _lookup_failure(NETWORK_CODE, reference) from exc
+        except ValueError as exc:
+            raise _lookup_failure("bad_response", reference) from exc
+        records = payload.get("messages") if isinstance(payload, dict) else None
+        if not isinstance(records, list):
+            raise _lookup_failure("bad_response", reference)
+        ids = [
+            message_id_of(str(record["msg_id"]))
+            for record in records
+            if isinstance(record, dict) and record.get("msg_id")
+        ]
+        return tuple(dict.fromkeys(ids))
+
+
+def message_id_of(sg_message_id: str) -> str:
+    """Return the `X-Message-Id` part of an id SendGrid reports in events and activity."""
+    return sg_message_id.split(".", 1)[0]
+
+
+def _lookup_failure(code: str, reference: str) -> ProviderLookupError:
+    error = ProviderLookupError(PROVIDER, code)
+    logger.warning(
+        "SendGrid lookup of reference %s failed: %s",
+        reference,
+        error,
+        extra={"reference": reference, "error_code": code},
+    )
+    return error
 
 
 def _build_mail(

@@ -1,19 +1,27 @@
 """SMS through Twilio's Programmable Messaging API."""
 
 import logging
+from datetime import UTC, datetime, time
 
 import requests
 from twilio.base import values
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageInstance
+from urllib3.exceptions import NewConnectionError
 
 from messaging.phone import mask_phone
 from messaging.providers.base import (
+    CONNECTION_LOST_CODE,
+    MISSING_ID_CODE,
+    NETWORK_CODE,
     PROVIDER_HTTP_TIMEOUT_S,
+    TIMEOUT_CODE,
     DeliveryError,
     FailureReason,
     PermanentDeliveryError,
+    ProviderLookupError,
     RetryableDeliveryError,
     error_for_http_status,
 )
@@ -22,12 +30,23 @@ logger = logging.getLogger(__name__)
 
 PROVIDER = "twilio"
 MAX_VALIDITY_PERIOD_S = 36_000
+# A reconciliation lists one recipient's messages of one day: a few pages at most.
+LOOKUP_PAGE_SIZE = 50
+LOOKUP_LIMIT = 200
 
 # Twilio error codes whose meaning is more precise than their HTTP status.
+_PERMANENT_CODE_REASONS = {
+    21610: FailureReason.UNSUBSCRIBED,
+    21211: FailureReason.INVALID_RECIPIENT,
+    21612: FailureReason.INVALID_RECIPIENT,
+    21614: FailureReason.INVALID_RECIPIENT,
+    21635: FailureReason.LANDLINE,
+    20003: FailureReason.CONFIGURATION,
+    21212: FailureReason.CONFIGURATION,
+    21408: FailureReason.CONFIGURATION,
+    21606: FailureReason.CONFIGURATION,
+}
 _RATE_LIMIT_CODES = frozenset({20429})
-_INVALID_RECIPIENT_CODES = frozenset({21211, 21612, 21614})
-_UNSUBSCRIBED_CODES = frozenset({21610})
-_CONFIGURATION_CODES = frozenset({20003, 21212, 21408, 21606})
 
 
 class TwilioSmsSender:
@@ -78,19 +97,16 @@ class TwilioSmsSender:
             error = _error_for_twilio(exc.status, exc.code)
             _log_failure(error, to, reference)
             raise error from exc
-        except requests.Timeout as exc:
-            # NOTE: a read timeout may hide a message that Twilio accepted. A retry then
-            # delivers it twice, because this API call takes no idempotency key.
-            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, "timeout")
-            _log_failure(error, to, reference)
-            raise error from exc
-        except requests.ConnectionError as exc:
-            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, "network")
+        except requests.RequestException as exc:
+            # NOTE: a read timeout or a dropped connection may hide a message that Twilio
+            # accepted. This API call takes no idempotency key, so the caller looks the
+            # message up (`find_sms`) instead of sending it again.
+            error = RetryableDeliveryError(PROVIDER, FailureReason.NETWORK, _network_code(exc))
             _log_failure(error, to, reference)
             raise error from exc
         if not message.sid:
             error = RetryableDeliveryError(
-                PROVIDER, FailureReason.PROVIDER_UNAVAILABLE, "missing_sid"
+                PROVIDER, FailureReason.PROVIDER_UNAVAILABLE, MISSING_ID_CODE
             )
             _log_failure(error, to, reference)
             raise error
@@ -102,6 +118,95 @@ class TwilioSmsSender:
             extra={"reference": reference, "provider_id": message.sid},
         )
         return str(message.sid)
+
+    def find_sms(self, *, to: str, body: str, sent_after: datetime) -> tuple[str, ...]:
+        """Return the SIDs of messages to `to` with this body created since `sent_after`.
+
+        Twilio filters on the sending date only, so the request covers the whole day of
+        `sent_after` and the time is compared here.
+        NOTE: a message Twilio still holds in its own queue has no sending date yet and
+        may be missing from the list; callers look up only claims older than a few
+        minutes, by which time Twilio has sent it.
+        """
+        if sent_after.tzinfo is None:
+            raise ValueError("sent_after must be timezone-aware")
+        since = sent_after.astimezone(UTC)
+        try:
+            records = self._client.messages.list(
+                to=to,
+                date_sent_after=datetime.combine(since.date(), time(0), tzinfo=UTC),
+                page_size=LOOKUP_PAGE_SIZE,
+                limit=LOOKUP_LIMIT,
+            )
+        except (TwilioException, requests.RequestException) as exc:
+            error = ProviderLookupError(PROVIDER, _lookup_code(exc))
+            logger.warning(
+                "Twilio lookup for %s failed: %s",
+                mask_phone(to),
+                error,
+                extra={"error_code": error.code},
+            )
+            raise error from exc
+        matches: list[tuple[datetime, str]] = []
+        for record in records:
+            created_at = _created_at(record)
+            if (
+                record.sid
+                and created_at is not None
+                and created_at >= since
+                and _same_text(body, record.body or "")
+            ):
+                matches.append((created_at, str(record.sid)))
+        return tuple(sid for _, sid in sorted(matches))
+
+
+def _created_at(record: MessageInstance) -> datetime | None:
+    created: datetime | None = record.date_created or record.date_sent
+    if created is None:
+        return None
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+
+
+def _same_text(ours: str, theirs: str) -> bool:
+    """Compare bodies loosely: Twilio may append a compliance footer to what we sent."""
+    ours_words = " ".join(ours.split())
+    theirs_words = " ".join(theirs.split())
+    return bool(ours_words) and theirs_words.startswith(ours_words)
+
+
+def _network_code(exc: requests.RequestException) -> str:
+    """Tell a request that never reached Twilio from one whose response was lost."""
+    if isinstance(exc, requests.ConnectTimeout) or _never_connected(exc):
+        return NETWORK_CODE
+    if isinstance(exc, requests.Timeout):
+        return TIMEOUT_CODE
+    return CONNECTION_LOST_CODE
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Look for urllib3's connection-refused or name-resolution error behind `exc`."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if id(item) in seen or not isinstance(item, BaseException):
+            continue
+        seen.add(id(item))
+        if isinstance(item, NewConnectionError):
+            return True
+        pending.extend(item.args)
+        pending.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
+    return False
+
+
+def _lookup_code(exc: Exception) -> str:
+    if isinstance(exc, TwilioRestException):
+        return f"http_{exc.status}"
+    if isinstance(exc, requests.RequestException):
+        return NETWORK_CODE
+    # A page that is not a 200 comes as TwilioException("Unable to fetch page", response).
+    status = getattr(exc.args[1], "status_code", None) if len(exc.args) > 1 else None
+    return f"http_{status}" if isinstance(status, int) else "bad_response"
 
 
 def _is_messaging_service_sid(sender: str) -> bool:
@@ -115,12 +220,9 @@ def _error_for_twilio(status: int, code: int | None) -> DeliveryError:
     text = str(code)
     if code in _RATE_LIMIT_CODES:
         return RetryableDeliveryError(PROVIDER, FailureReason.RATE_LIMITED, text)
-    if code in _UNSUBSCRIBED_CODES:
-        return PermanentDeliveryError(PROVIDER, FailureReason.UNSUBSCRIBED, text)
-    if code in _INVALID_RECIPIENT_CODES:
-        return PermanentDeliveryError(PROVIDER, FailureReason.INVALID_RECIPIENT, text)
-    if code in _CONFIGURATION_CODES:
-        return PermanentDeliveryError(PROVIDER, FailureReason.CONFIGURATION, text)
+    reason = _PERMANENT_CODE_REASONS.get(code)
+    if reason is not None:
+        return PermanentDeliveryError(PROVIDER, reason, text)
     return error_for_http_status(PROVIDER, status, text)
 
 

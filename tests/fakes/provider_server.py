@@ -1,17 +1,40 @@
-"""A local HTTP server that responds like Twilio's Messages API and SendGrid's Mail Send API."""
+"""A local HTTP server that responds like Twilio's Messages API and SendGrid's Mail Send API.
+
+Besides sending, it serves the lookups used to reconcile a message whose outcome is
+unknown: Twilio's message list filtered by `To` and `DateSent>`, and SendGrid's Email
+Activity search by a custom argument.
+"""
 
 import json
 import re
 import secrets
+import socket
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 TWILIO_MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Messages\.json$")
 SENDGRID_MAIL_PATH = "/v3/mail/send"
+SENDGRID_ACTIVITY_PATH = "/v3/messages"
+_ACTIVITY_QUERY = re.compile(r"^unique_args\['(?P<name>[^']+)'\]=\"(?P<value>[^\"]*)\"$")
+
+
+@dataclass(frozen=True)
+class AcceptedMessage:
+    """A message the fake provider accepted, as it would list it afterwards."""
+
+    channel: str
+    provider_id: str
+    to: str
+    body: str
+    reference: str | None
+    created_at: datetime
+    status_callback: str | None
 
 
 @dataclass(frozen=True)
@@ -29,6 +52,10 @@ class _Failure:
     status: int
     code: int | None
     field: str | None
+    # Store the message before failing, as a provider that crashed after accepting it.
+    is_accepted: bool = False
+    # Close the connection without any response instead of sending `status`.
+    is_dropped: bool = False
 
 
 class FakeProviderServer:
@@ -42,6 +69,9 @@ class FakeProviderServer:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._failures: list[_Failure] = []
+        self._recipient_failures: dict[str, _Failure] = {}
+        self._lookup_failures: list[int] = []
+        self._accepted: list[AcceptedMessage] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval keeps shutdown, and so each test's teardown, quick.
@@ -84,11 +114,65 @@ class FakeProviderServer:
         with self._lock:
             self._failures.extend(_Failure(status, code, field) for _ in range(count))
 
-    def record(self, request: RecordedRequest) -> _Failure | None:
+    def accept_then_fail_next(self, count: int, *, status: int = 500) -> None:
+        """Make the next `count` sends store the message, then respond with HTTP `status`."""
+        with self._lock:
+            self._failures.extend(
+                _Failure(status, None, None, is_accepted=True) for _ in range(count)
+            )
+
+    def accept_then_drop_next(self, count: int) -> None:
+        """Make the next `count` sends store the message, then close without answering."""
+        with self._lock:
+            self._failures.extend(
+                _Failure(0, None, None, is_accepted=True, is_dropped=True) for _ in range(count)
+            )
+
+    def fail_recipient(
+        self, to: str, *, status: int, code: int | None = None, field: str | None = None
+    ) -> None:
+        """Make every send to `to` fail with HTTP `status` (and Twilio `code`)."""
+        with self._lock:
+            self._recipient_failures[to] = _Failure(status, code, field)
+
+    def fail_next_lookups(self, count: int, *, status: int = 503) -> None:
+        """Make the next `count` lookups (message list, e-mail activity) fail."""
+        with self._lock:
+            self._lookup_failures.extend([status] * count)
+
+    @property
+    def accepted(self) -> list[AcceptedMessage]:
+        """Return the messages accepted so far, oldest first."""
+        with self._lock:
+            return list(self._accepted)
+
+    @property
+    def send_requests(self) -> list[RecordedRequest]:
+        """Return the send requests (not the lookups) received so far, oldest first."""
+        return [request for request in self.requests if request.method == "POST"]
+
+    def record(self, request: RecordedRequest, to: str | None = None) -> _Failure | None:
         """Store a request and return the failure planned for it, if any."""
         with self._lock:
             self._requests.append(request)
+            if request.method == "GET":
+                status = self._lookup_failures.pop(0) if self._lookup_failures else None
+                return None if status is None else _Failure(status, None, None)
+            if to is not None and to in self._recipient_failures:
+                return self._recipient_failures[to]
             return self._failures.pop(0) if self._failures else None
+
+    def accept(self, message: AcceptedMessage) -> None:
+        with self._lock:
+            self._accepted.append(message)
+
+    def find_accepted(self, **fields: object) -> list[AcceptedMessage]:
+        """Return the accepted messages whose attributes equal `fields`."""
+        return [
+            message
+            for message in self.accepted
+            if all(getattr(message, name) == value for name, value in fields.items())
+        ]
 
 
 def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
@@ -98,39 +182,108 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length).decode("utf-8")
             is_twilio = TWILIO_MESSAGES_PATH.match(self.path) is not None
             body = _parse_form(raw) if is_twilio else _parse_json(raw)
-            failure = server.record(
-                RecordedRequest("POST", self.path, dict(self.headers.items()), body)
-            )
+            recorded = RecordedRequest("POST", self.path, dict(self.headers.items()), body)
             if is_twilio:
+                failure = server.record(recorded, to=str(body.get("To") or ""))
                 self._answer_twilio(failure, body)
             elif self.path == SENDGRID_MAIL_PATH:
-                self._answer_sendgrid(failure)
+                failure = server.record(recorded, to=_sendgrid_recipient(body))
+                self._answer_sendgrid(failure, body)
+            else:
+                server.record(recorded)
+                self._send_json(404, {"message": "not found"})
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            query = _parse_form(url.query)
+            failure = server.record(
+                RecordedRequest("GET", self.path, dict(self.headers.items()), query)
+            )
+            match = TWILIO_MESSAGES_PATH.match(url.path)
+            if failure is not None:
+                self._send_json(
+                    failure.status, {"message": "fake lookup failure", "status": failure.status}
+                )
+            elif match is not None:
+                self._send_json(200, _twilio_page(server, match["sid"], url.path, query))
+            elif url.path == SENDGRID_ACTIVITY_PATH:
+                self._answer_activity(query)
             else:
                 self._send_json(404, {"message": "not found"})
 
         def _answer_twilio(self, failure: _Failure | None, form: dict[str, Any]) -> None:
-            if failure is not None:
-                payload: dict[str, Any] = {"message": "fake failure", "status": failure.status}
-                if failure.code is not None:
-                    payload["code"] = failure.code
-                self._send_json(failure.status, payload)
-                return
             match = TWILIO_MESSAGES_PATH.match(self.path)
             assert match is not None
-            self._send_json(201, _twilio_message(match["sid"], form))
-
-        def _answer_sendgrid(self, failure: _Failure | None) -> None:
-            if failure is not None:
-                self._send_json(
-                    failure.status,
-                    {"errors": [{"message": "fake failure", "field": failure.field, "help": None}]},
+            if failure is None or failure.is_accepted:
+                payload = _twilio_message(match["sid"], form)
+                server.accept(
+                    AcceptedMessage(
+                        channel="sms",
+                        provider_id=payload["sid"],
+                        to=str(form.get("To") or ""),
+                        body=str(form.get("Body") or ""),
+                        reference=None,
+                        created_at=_parse_rfc2822(payload["date_created"]),
+                        status_callback=form.get("StatusCallback"),
+                    )
                 )
+                if failure is None:
+                    self._send_json(201, payload)
+                    return
+            if failure.is_dropped:
+                self._drop()
                 return
-            self.send_response(202)
-            if server.sendgrid_message_id:
-                self.send_header("X-Message-Id", secrets.token_urlsafe(16))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            error: dict[str, Any] = {"message": "fake failure", "status": failure.status}
+            if failure.code is not None:
+                error["code"] = failure.code
+            self._send_json(failure.status, error)
+
+        def _answer_sendgrid(self, failure: _Failure | None, mail: Any) -> None:
+            if failure is None or failure.is_accepted:
+                message_id = secrets.token_urlsafe(16)
+                reference = _sendgrid_reference(mail)
+                server.accept(
+                    AcceptedMessage(
+                        channel="email",
+                        provider_id=(message_id if server.sendgrid_message_id else str(reference)),
+                        to=_sendgrid_recipient(mail) or "",
+                        body=_sendgrid_text(mail),
+                        reference=reference,
+                        created_at=datetime.now(UTC),
+                        status_callback=None,
+                    )
+                )
+                if failure is None:
+                    self.send_response(202)
+                    if server.sendgrid_message_id:
+                        self.send_header("X-Message-Id", message_id)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+            if failure.is_dropped:
+                self._drop()
+                return
+            self._send_json(
+                failure.status,
+                {"errors": [{"message": "fake failure", "field": failure.field, "help": None}]},
+            )
+
+        def _answer_activity(self, query: dict[str, Any]) -> None:
+            match = _ACTIVITY_QUERY.match(str(query.get("query") or ""))
+            if match is None or match["name"] != "reference":
+                self._send_json(400, {"errors": [{"message": "unsupported query"}]})
+                return
+            records = [
+                {
+                    "msg_id": f"{message.provider_id}.filter0001-fake-1",
+                    "to_email": message.to,
+                    "status": "delivered",
+                    "last_event_time": message.created_at.isoformat(),
+                }
+                for message in server.find_accepted(channel="email", reference=match["value"])
+            ]
+            limit = int(query.get("limit") or 10)
+            self._send_json(200, {"messages": records[:limit]})
 
         def _send_json(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode("utf-8")
@@ -140,10 +293,78 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _drop(self) -> None:
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+
         def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""
 
     return Handler
+
+
+def _twilio_page(
+    server: FakeProviderServer, account_sid: str, path: str, query: dict[str, Any]
+) -> dict[str, Any]:
+    """List accepted SMS filtered like Twilio: by recipient and sending date, newest first."""
+    to = query.get("To")
+    sent_after = query.get("DateSent>")
+    since = datetime.fromisoformat(str(sent_after).replace("Z", "+00:00")) if sent_after else None
+    records = [
+        _twilio_record(account_sid, message)
+        for message in reversed(server.find_accepted(channel="sms"))
+        if (to is None or message.to == to) and (since is None or message.created_at >= since)
+    ]
+    page_size = int(query.get("PageSize") or 50)
+    return {
+        "messages": records[:page_size],
+        "end": min(len(records), page_size) - 1,
+        "first_page_uri": path,
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": page_size,
+        "previous_page_uri": None,
+        "start": 0,
+        "uri": path,
+    }
+
+
+def _twilio_record(account_sid: str, message: AcceptedMessage) -> dict[str, Any]:
+    stamp = format_datetime(message.created_at)
+    return {
+        **_twilio_message(account_sid, {"To": message.to, "Body": message.body}),
+        "sid": message.provider_id,
+        "status": "sent",
+        "date_created": stamp,
+        "date_updated": stamp,
+        "date_sent": stamp,
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{message.provider_id}.json",
+    }
+
+
+def _parse_rfc2822(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%a, %d %b %Y %H:%M:%S %z").astimezone(UTC)
+
+
+def _sendgrid_recipient(mail: Any) -> str | None:
+    try:
+        return str(mail["personalizations"][0]["to"][0]["email"])
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _sendgrid_reference(mail: Any) -> str | None:
+    custom_args = mail.get("custom_args") if isinstance(mail, dict) else None
+    return str(custom_args["reference"]) if custom_args and "reference" in custom_args else None
+
+
+def _sendgrid_text(mail: Any) -> str:
+    contents = mail.get("content") if isinstance(mail, dict) else None
+    for content in contents or []:
+        if content.get("type") == "text/plain":
+            return str(content.get("value") or "")
+    return ""
 
 
 def _parse_form(raw: str) -> dict[str, Any]:
@@ -157,6 +378,7 @@ def _parse_json(raw: str) -> Any:
 
 def _twilio_message(account_sid: str, form: dict[str, Any]) -> dict[str, Any]:
     sid = "SM" + secrets.token_hex(16)
+    now = format_datetime(datetime.now(UTC).replace(microsecond=0))
     return {
         "sid": sid,
         "account_sid": account_sid,
@@ -173,8 +395,8 @@ def _twilio_message(account_sid: str, form: dict[str, Any]) -> dict[str, Any]:
         "price_unit": "EUR",
         "error_code": None,
         "error_message": None,
-        "date_created": "Thu, 04 Dec 2025 10:00:00 +0000",
-        "date_updated": "Thu, 04 Dec 2025 10:00:00 +0000",
+        "date_created": now,
+        "date_updated": now,
         "date_sent": None,
         "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
         "subresource_uris": {},

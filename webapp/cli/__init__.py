@@ -7,6 +7,7 @@ def register_commands(app: Flask) -> None:
     from webapp.cli.database import db_group
     from webapp.cli.demo import demo_group
     from webapp.cli.i18n import i18n_group
+    from webapp.cli.messages import messages_group
     from webapp.cli.plan import plan_group
     from webapp.cli.territory import territory_group
     from webapp.cli.worker import worker_command
@@ -17,3 +18,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(territory_group)
     app.cli.add_command(plan_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(messages_group)

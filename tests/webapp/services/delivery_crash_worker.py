@@ -1,0 +1,57 @@
+"""Message workers for the crash test, forked from one process that loaded the app code.
+
+The parent reads `spawn` lines on its standard input and writes back the process id of
+each new worker. The test kills workers with SIGKILL. Each worker builds the app
+from the `TOURNEE_*` environment like a production worker, after the fork, so no
+connection is shared. Loading the code once keeps a restart to a few milliseconds.
+
+Arguments: the send rate in messages per second and the age in seconds of a claim
+that counts as stale, so that a test of thousands of messages is held neither to the
+production rate nor to its two-minute wait after each crash.
+"""
+
+import os
+import signal
+import sys
+from datetime import timedelta
+
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from messaging.queues import MESSAGES_QUEUE
+from webapp import create_app
+from webapp.jobs import messages
+from webapp.jobs.context import set_worker_app
+from webapp.services import delivery
+
+
+def run_worker(send_rate_per_s: float, stale_claim_s: float) -> None:
+    """Work on the messages queue until killed."""
+    messages.SEND_RATE_PER_S = send_rate_per_s
+    delivery.STALE_CLAIM = timedelta(seconds=stale_claim_s)
+    app = create_app()
+    set_worker_app(app)
+    connection = Redis.from_url(app.extensions["tournee.settings"].redis_url)
+    worker = SimpleWorker([Queue(MESSAGES_QUEUE, connection=connection)], connection=connection)
+    worker.work(logging_level="WARNING")
+
+
+def main() -> None:
+    send_rate_per_s, stale_claim_s = float(sys.argv[1]), float(sys.argv[2])
+    # Killed workers are reaped at once instead of staying as zombies.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in sys.stdin:
+        if line.strip() != "spawn":
+            continue
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                run_worker(send_rate_per_s, stale_claim_s)
+            finally:
+                os._exit(0)
+        print(pid, flush=True)
+
+
+if __name__ == "__main__":
+    main()

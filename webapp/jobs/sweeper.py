@@ -1,0 +1,210 @@
+"""Recover messaging work that a killed worker or a lost queue left behind.
+
+Every minute, rows in sending whose claim is stale are looked up at the provider. Rows
+queued and due with no job waiting in Redis get a new one. Provider events still
+unprocessed are applied again. Everything it enqueues is idempotent, so a sweep that
+overlaps a live worker only costs a few jobs that find nothing to do.
+
+How it runs: `flask worker` starts RQ's scheduler, and `flask messages sweep
+--every-minute` schedules `sweep_messages_job` once; each run schedules the next. A cron
+line running `flask messages sweep` every minute does the same without the chain, and
+keeps sweeping if Redis loses its data.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from redis import Redis
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from messaging.queues import (
+    DEFAULT_JOB_FAILURE_TTL_S,
+    DEFAULT_JOB_RESULT_TTL_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_QUEUE,
+    scheduled_ttl_s,
+)
+from webapp.db import utcnow
+from webapp.jobs.context import job_session
+from webapp.jobs.dispatch import (
+    enqueue_event_processing,
+    enqueue_reconcile,
+    enqueue_send_again,
+    message_id_of_reconcile_job,
+    message_id_of_send_job,
+    messages_queue,
+    redis_connection,
+)
+from webapp.models import Message, ProviderEvent
+from webapp.models.messaging import MessageStatus
+from webapp.services.delivery import STALE_CLAIM
+from webapp.services.provider_events import UNMATCHED_RETRY_DELAYS
+from webapp.settings import Settings
+from webapp.settings_access import get_settings
+
+logger = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = timedelta(minutes=1)
+SWEEP_JOB_PREFIX = "sweep-messages-"
+# Rows handled per sweep; the next sweep takes the rest.
+SWEEP_BATCH = 5000
+# Unprocessed events are retried from this age until this age, then left for a person.
+EVENT_RETRY_FROM = timedelta(seconds=30)
+EVENT_RETRY_UNTIL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """How many rows a sweep handed back to the workers."""
+
+    reconciled: int
+    requeued: int
+    events: int
+
+
+def sweep_messages(
+    *, now: datetime | None = None, stale_after: timedelta = STALE_CLAIM
+) -> SweepReport:
+    """Recover stale claims, queued rows without a job and unprocessed events once."""
+    with job_session() as session:
+        return sweep(session, get_settings(), now=now or utcnow(), stale_after=stale_after)
+
+
+def sweep(
+    session: Session, settings: Settings, *, now: datetime, stale_after: timedelta
+) -> SweepReport:
+    """Enqueue the work the database shows as pending and Redis does not hold."""
+    stale_ids = list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.status == MessageStatus.SENDING,
+                # Rows claimed before claims were timed only have their last update.
+                or_(
+                    Message.claimed_at < now - stale_after,
+                    and_(Message.claimed_at.is_(None), Message.updated_at < now - stale_after),
+                ),
+            )
+            .order_by(Message.id)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    due_ids = list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.status == MessageStatus.QUEUED,
+                or_(Message.send_after.is_(None), Message.send_after <= now),
+            )
+            .order_by(Message.id)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    event_ids = list(
+        session.scalars(
+            select(ProviderEvent.id)
+            .where(
+                ProviderEvent.processed_at.is_(None),
+                ProviderEvent.received_at < now - EVENT_RETRY_FROM,
+                ProviderEvent.received_at > now - EVENT_RETRY_UNTIL,
+            )
+            .order_by(ProviderEvent.id)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    session.rollback()
+    if settings.is_queue_synchronous:
+        sending, looking_up = set[int](), set[int]()
+    else:
+        sending, looking_up = _messages_with_jobs(settings, now, stale_after)
+    stale_ids = [message_id for message_id in stale_ids if message_id not in looking_up]
+    orphans = [message_id for message_id in due_ids if message_id not in sending]
+    for message_id in stale_ids:
+        enqueue_reconcile(settings, message_id, None)
+    for message_id in orphans:
+        enqueue_send_again(settings, message_id, None)
+    # The sweep itself comes back every minute: the job needs no retries of its own.
+    enqueue_event_processing(settings, event_ids, attempt=len(UNMATCHED_RETRY_DELAYS))
+    report = SweepReport(reconciled=len(stale_ids), requeued=len(orphans), events=len(event_ids))
+    if stale_ids or orphans or event_ids:
+        logger.warning(
+            "Sweep: %s stale claims to look up, %s queued messages without a job, %s events",
+            report.reconciled,
+            report.requeued,
+            report.events,
+        )
+    return report
+
+
+def _messages_with_jobs(
+    settings: Settings, now: datetime, stale_after: timedelta
+) -> tuple[set[int], set[int]]:
+    """Return the ids of messages with a send job, and those with a lookup job, pending.
+
+    Pending means waiting in the queue, scheduled, or started less than `stale_after`
+    ago: a job started earlier than that lost its worker (a send takes seconds, and the
+    claim guards against a second send anyway).
+    """
+    queue = messages_queue(settings)
+    job_ids = set(queue.get_job_ids())
+    job_ids.update(queue.scheduled_job_registry.get_job_ids())
+    job_ids.update(
+        job_id
+        for job_id in queue.started_job_registry.get_job_ids()
+        if _started_since(queue.connection, job_id, now - stale_after)
+    )
+    sending = {message_id_of_send_job(job_id) for job_id in job_ids}
+    looking_up = {message_id_of_reconcile_job(job_id) for job_id in job_ids}
+    return (
+        {message_id for message_id in sending if message_id is not None},
+        {message_id for message_id in looking_up if message_id is not None},
+    )
+
+
+def _started_since(connection: Redis, job_id: str, since: datetime) -> bool:
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    started_at = job.started_at
+    if started_at is None:
+        return True
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=since.tzinfo)
+    return started_at >= since
+
+
+def sweep_messages_job() -> str:
+    """Sweep once, then schedule the next sweep a minute later."""
+    report = sweep_messages()
+    with job_session():
+        arm_sweeper(get_settings())
+    return f"{report.reconciled} reconciled, {report.requeued} requeued, {report.events} events"
+
+
+def arm_sweeper(settings: Settings, at: datetime | None = None) -> str:
+    """Schedule the next sweep (a minute from now by default) unless one is scheduled.
+
+    The job id names the minute, so two chains started by mistake merge into one.
+    """
+    at = at or utcnow() + SWEEP_INTERVAL
+    job_id = f"{SWEEP_JOB_PREFIX}{at:%Y%m%d%H%M}"
+    connection = redis_connection(settings.redis_url)
+    if Job.exists(job_id, connection=connection):
+        return job_id
+    delay_s = max(0, int((at - utcnow()).total_seconds()))
+    Queue(DEFAULT_QUEUE, connection=connection).enqueue_at(
+        at,
+        sweep_messages_job,
+        job_id=job_id,
+        job_timeout=DEFAULT_JOB_TIMEOUT_S,
+        ttl=scheduled_ttl_s(delay_s, ttl_s=int(SWEEP_INTERVAL.total_seconds()) * 5),
+        result_ttl=DEFAULT_JOB_RESULT_TTL_S,
+        failure_ttl=DEFAULT_JOB_FAILURE_TTL_S,
+    )
+    return job_id

@@ -1,0 +1,1 @@
+"""Provider callbacks: delivery reports and inbound SMS, signed, stored before processing."""
