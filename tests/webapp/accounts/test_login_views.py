@@ -156,6 +156,10 @@ def test_hostile_next_never_leaves_site(
 
     response = log_in("camille@example.org", query="?" + urlencode({"next": next_url}))
 
+    if response.status_code == 400:
+        # A NUL character is refused before the login runs, so nothing redirects.
+        assert "Location" not in response.headers
+        return
     location = response.headers["Location"]
     assert location.startswith("/")
     assert not location.startswith("//")
