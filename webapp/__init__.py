@@ -8,7 +8,7 @@ from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 
 from webapp import db
-from webapp.extensions import babel, csrf, login_manager
+from webapp.extensions import babel, csrf, limiter, login_manager
 from webapp.logging_setup import configure_logging
 from webapp.security import init_input_guard, init_security_headers
 from webapp.settings import Settings
@@ -69,10 +69,12 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Reads RATELIMIT_ENABLED and RATELIMIT_STORAGE_URI from the config set above.
+    limiter.init_app(app)
 
-    from webapp.services.accounts import load_user
+    from webapp.accounts.login_session import load_session_user
 
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_session_user)
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
 
 
@@ -82,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.canvass.views import blueprint as canvass
     from webapp.errors import register_error_handlers
     from webapp.planning.views import blueprint as planning
+    from webapp.privacy.views import blueprint as privacy
     from webapp.public.views import blueprint as public
     from webapp.replies.views import blueprint as replies
     from webapp.targets.views import blueprint as targets
@@ -89,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public, accounts, targets, planning, canvass, broadcasts, replies, webhooks):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy)
     register_error_handlers(app)
 
 

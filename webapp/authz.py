@@ -4,18 +4,27 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import abort
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from webapp.accounts.login_session import has_second_factor
 from webapp.db import db_session
 from webapp.extensions import login_manager
 from webapp.models.users import Role
+from webapp.safe_redirect import safe_next_url
 from webapp.services.current_campaign import find_current_campaign
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
+# Roles whose pages open only after a second factor (a TOTP code or a recovery code).
+SECOND_FACTOR_ROLES = frozenset(COORDINATOR_ROLES)
+# Roles that may invite people, and the roles each may hand out.
+GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    Role.COORDINATOR: (Role.VOLUNTEER, Role.TEAM_LEAD, Role.COORDINATOR),
+    Role.ADMINISTRATOR: (Role.VOLUNTEER, Role.TEAM_LEAD, Role.COORDINATOR, Role.ADMINISTRATOR),
+}
 
 
 def current_role() -> Role | None:
@@ -27,6 +36,20 @@ def current_role() -> Role | None:
         return None
     role: Role | None = current_user.role_in(campaign.id)
     return role
+
+
+def needs_second_factor(role: Role | None) -> bool:
+    """Tell whether this session must still give a second factor for `role`'s pages."""
+    return role in SECOND_FACTOR_ROLES and not has_second_factor()
+
+
+def second_factor_url() -> str:
+    """Return the URL of the second-factor setup or code page, coming back here after."""
+    next_url = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
+    endpoint = (
+        "accounts.enter_code" if current_user.totp_enabled_at else "accounts.setup_two_factor"
+    )
+    return url_for(endpoint, next=next_url) if next_url else url_for(endpoint)
 
 
 def require_login(view: Callable[P, R]) -> Callable[P, R | Any]:
@@ -44,9 +67,10 @@ def require_login(view: Callable[P, R]) -> Callable[P, R | Any]:
 def require_role(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Any]]:
     """Let through only users holding one of `roles` in the current campaign.
 
-    Anonymous visitors are sent to the login page; others get 403. A role is not a
-    superset of another: list every role allowed. On a whole blueprint, decorate a
-    no-op `before_request` function:
+    Anonymous visitors are sent to the login page; others get 403. Coordinators and
+    administrators who have not given a second factor in this session are sent to set
+    it up or to type a code first. A role is not a superset of another: list every role
+    allowed. On a whole blueprint, decorate a no-op `before_request` function:
 
         @blueprint.before_request
         @require_role(*COORDINATOR_ROLES)
@@ -60,8 +84,11 @@ def require_role(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Any
         def checked(*args: P.args, **kwargs: P.kwargs) -> R | Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_role() not in allowed:
+            role = current_role()
+            if role not in allowed:
                 abort(403)
+            if needs_second_factor(role):
+                return redirect(second_factor_url())
             return view(*args, **kwargs)
 
         return checked

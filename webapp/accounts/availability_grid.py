@@ -44,7 +44,7 @@ def build_availability_grid() -> AvailabilityGrid:
     """Return the 7 x 3 grid with localised day names, period names and hours."""
     day_names = get_day_names("wide", locale=get_locale())
     columns = tuple(
-        GridColumn(label=str(PERIOD_LABELS[p]), hours=_hours(*PERIOD_MINUTES[p]))
+        GridColumn(label=str(PERIOD_LABELS[p]), hours=hours_label(*PERIOD_MINUTES[p]))
         for p in PERIOD_MINUTES
     )
     rows = []
@@ -60,7 +60,8 @@ def build_availability_grid() -> AvailabilityGrid:
     return AvailabilityGrid(columns=columns, rows=tuple(rows))
 
 
-def _hours(start_minute: int, end_minute: int) -> str:
+def hours_label(start_minute: int, end_minute: int) -> str:
+    """Return "09:00–12:30" in the visitor's time format."""
     start = format_time(time(*divmod(start_minute, 60)), "short")
     end = format_time(time(*divmod(end_minute, 60)), "short")
     return f"{start}–{end}"

@@ -18,6 +18,12 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, ValidationError
 
+from webapp.accounts.form_fields import (
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    clean_text,
+    strip,
+)
 from webapp.db import db_session
 from webapp.services.addresses import HomeLocation, HomeNotFoundError, HomeProblem, find_home
 from webapp.services.contact_details import (
@@ -30,7 +36,7 @@ from webapp.services.current_campaign import Territory
 from webapp.services.signup import MIN_PASSWORD_LENGTH, PERIOD_MINUTES, Period, SignupRequest
 
 WEEKDAYS = range(7)
-MAX_PASSWORD_LENGTH = 1024
+MAX_PHONE_LENGTH = 40
 EXPERIENCE_FIRST_TIME = "first_time"
 EXPERIENCE_EXPERIENCED = "experienced"
 
@@ -43,15 +49,8 @@ def slot_value(weekday: int, period: Period) -> str:
 SLOT_VALUES = [slot_value(day, period) for day in WEEKDAYS for period in PERIOD_MINUTES]
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _name_validators(required_message: Any) -> list[Any]:
-    return [
-        DataRequired(message=required_message),
-        Length(max=100, message=lazy_gettext("Use at most %(max)d characters.")),
-    ]
+    return [DataRequired(message=required_message), *clean_text(100)]
 
 
 def _check_slots(form: FlaskForm, field: Field) -> None:
@@ -61,54 +60,19 @@ def _check_slots(form: FlaskForm, field: Field) -> None:
         raise ValidationError(lazy_gettext("Choose among the time slots shown."))
 
 
-class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
-    first_name = StringField(
-        lazy_gettext("First name"),
-        filters=[_strip],
-        validators=_name_validators(lazy_gettext("Enter your first name.")),
-    )
-    last_name = StringField(
-        lazy_gettext("Last name"),
-        filters=[_strip],
-        validators=_name_validators(lazy_gettext("Enter your last name.")),
-    )
-    email = EmailField(
-        lazy_gettext("E-mail address"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your e-mail address.")),
-            Length(max=254, message=lazy_gettext("Use at most %(max)d characters.")),
-        ],
-    )
-    phone = TelField(
-        lazy_gettext("Mobile phone"),
-        description=lazy_gettext(
-            "For example 06 12 34 56 78. "
-            "We send your reminders and routes by SMS if you agree below."
-        ),
-        filters=[_strip],
-        validators=[DataRequired(message=lazy_gettext("Enter your mobile phone number."))],
-    )
-    home = StringField(
-        lazy_gettext("Address or postcode"),
-        description=lazy_gettext(
-            "Your number and street, such as 12 rue de la République, or only your postcode. "
-            "It helps us suggest sessions near you; other volunteers never see it."
-        ),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your address or your postcode.")),
-            Length(max=200, message=lazy_gettext("Use at most %(max)d characters.")),
-        ],
-    )
-    availability = SelectMultipleField(
+def availability_field() -> SelectMultipleField:
+    """Return the weekly grid field: one checkbox per weekday and period."""
+    return SelectMultipleField(
         lazy_gettext("When are you usually free?"),
         description=lazy_gettext("Tick every time slot that suits you, week after week."),
         choices=[SelectChoice(value) for value in SLOT_VALUES],
         validate_choice=False,
         validators=[_check_slots],
     )
-    experience = RadioField(
+
+
+def experience_field() -> RadioField:
+    return RadioField(
         lazy_gettext("Have you ever canvassed door to door?"),
         choices=[
             SelectChoice(EXPERIENCE_FIRST_TIME, lazy_gettext("No, this will be my first time")),
@@ -123,6 +87,59 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
             ),
         ],
     )
+
+
+def grid_cells(values: list[str]) -> frozenset[tuple[int, Period]]:
+    """Turn validated grid values such as "0-morning" into (weekday, period) cells."""
+    cells = (value.split("-", 1) for value in values)
+    return frozenset((int(day), Period(period)) for day, period in cells)
+
+
+class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
+    first_name = StringField(
+        lazy_gettext("First name"),
+        filters=[strip],
+        validators=_name_validators(lazy_gettext("Enter your first name.")),
+    )
+    last_name = StringField(
+        lazy_gettext("Last name"),
+        filters=[strip],
+        validators=_name_validators(lazy_gettext("Enter your last name.")),
+    )
+    email = EmailField(
+        lazy_gettext("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your e-mail address.")),
+            *clean_text(MAX_EMAIL_LENGTH),
+        ],
+    )
+    phone = TelField(
+        lazy_gettext("Mobile phone"),
+        description=lazy_gettext(
+            "For example 06 12 34 56 78. "
+            "We send your reminders and routes by SMS if you agree below."
+        ),
+        filters=[strip],
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your mobile phone number.")),
+            *clean_text(MAX_PHONE_LENGTH),
+        ],
+    )
+    home = StringField(
+        lazy_gettext("Address or postcode"),
+        description=lazy_gettext(
+            "Your number and street, such as 12 rue de la République, or only your postcode. "
+            "It helps us suggest sessions near you; other volunteers never see it."
+        ),
+        filters=[strip],
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your address or your postcode.")),
+            *clean_text(200),
+        ],
+    )
+    availability = availability_field()
+    experience = experience_field()
     consent_email = BooleanField(
         lazy_gettext(
             "I agree to receive e-mails about my canvassing: confirmations, routes and reminders."
@@ -214,7 +231,6 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         """Return the validated sign-up; call only after `validate()` succeeded."""
         if self.home_location is None:
             raise RuntimeError("to_request() called on a form that was not validated")
-        cells = (value.split("-", 1) for value in self.availability.data)
         return SignupRequest(
             first_name=self.first_name.data,
             last_name=self.last_name.data,
@@ -222,7 +238,7 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
             phone_e164=self.phone_e164,
             password=self.password.data,
             home=self.home_location,
-            availability=frozenset((int(day), Period(period)) for day, period in cells),
+            availability=grid_cells(self.availability.data),
             is_experienced=self.experience.data == EXPERIENCE_EXPERIENCED,
             is_email_consented=bool(self.consent_email.data),
             is_sms_consented=bool(self.consent_sms.data),
@@ -233,10 +249,19 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
 class LoginForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(
         lazy_gettext("E-mail address"),
-        filters=[_strip],
-        validators=[DataRequired(message=lazy_gettext("Enter your e-mail address."))],
+        filters=[strip],
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your e-mail address.")),
+            *clean_text(MAX_EMAIL_LENGTH),
+        ],
     )
     password = PasswordField(
         lazy_gettext("Password"),
-        validators=[DataRequired(message=lazy_gettext("Enter your password."))],
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your password.")),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=lazy_gettext("Your password must have at most %(max)d characters."),
+            ),
+        ],
     )

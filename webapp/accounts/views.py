@@ -1,33 +1,42 @@
-"""Sign-up, log in, log out and the volunteer's own page."""
+"""Sign-up, log in, log out and the volunteer's own page.
 
+The other pages of the area live beside this module and register on the same
+blueprint; importing this module registers them all.
+"""
+
+import importlib
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.accounts import account_links
 from webapp.accounts.availability_grid import build_availability_grid
+from webapp.accounts.blueprint import INVALID_FORM_STATUS, blueprint
 from webapp.accounts.forms import LoginForm, SignupForm
-from webapp.authz import COORDINATOR_ROLES, current_role, require_login
+from webapp.accounts.landing import landing_url
+from webapp.accounts.limits import count_acceptance, count_failure, limit_logins, limit_signups
+from webapp.accounts.login_session import begin_pending_login, end_session, start_session
+from webapp.authz import require_login
 from webapp.db import db_session, utcnow
 from webapp.safe_redirect import safe_next_url
-from webapp.services.accounts import authenticate
+from webapp.services.accounts import authenticate, end_all_sessions
 from webapp.services.current_campaign import find_current_campaign, load_territory
 from webapp.services.signup import register_volunteer
+from webapp.services.totp import is_enabled as has_two_factor
 from webapp.services.volunteer_sessions import list_upcoming_assignments
 
 logger = logging.getLogger(__name__)
 
-blueprint = Blueprint("accounts", __name__)
-
-# Status of a submitted form that has errors: the page is shown again with them.
-INVALID_FORM_STATUS = 422
+__all__ = ["blueprint"]
 
 
 @blueprint.route("/inscription", methods=["GET", "POST"])
+@limit_signups
 def signup() -> ResponseReturnValue:
     session = db_session()
     campaign = find_current_campaign(session)
@@ -36,8 +45,12 @@ def signup() -> ResponseReturnValue:
     form = SignupForm(territory=load_territory(session, campaign))
     if form.validate_on_submit():
         # A known address leads to the same page, so the form does not reveal who is registered.
-        register_volunteer(session, campaign.id, form.to_request(locale=str(get_locale())))
+        created = register_volunteer(
+            session, campaign.id, form.to_request(locale=str(get_locale()))
+        )
+        account_links.send_signup_email(session, form.normalised_email, created)
         session.commit()
+        count_acceptance()
         return redirect(url_for("accounts.show_signup_done"))
     status = INVALID_FORM_STATUS if form.is_submitted() else 200
     return render_template(
@@ -51,19 +64,26 @@ def show_signup_done() -> str:
 
 
 @blueprint.route("/connexion", methods=["GET", "POST"])
+@limit_logins
 def login() -> ResponseReturnValue:
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or _landing_url())
+        return redirect(next_url or landing_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db_session(), form.email.data, form.password.data)
+        session = db_session()
+        user = authenticate(session, form.email.data, form.password.data)
+        if user is not None and has_two_factor(user):
+            session.commit()
+            begin_pending_login(user, next_url)
+            return redirect(url_for("accounts.enter_code"))
         if user is not None:
-            login_user(user)
-            db_session().commit()
+            start_session(user, has_second_factor=False)
+            session.commit()
             logger.info("user %s logged in", user.id, extra={"user_id": user.id})
-            return redirect(next_url or _landing_url())
-        logger.info("login refused")
+            return redirect(next_url or landing_url())
+        logger.info("login failed: wrong e-mail address or password")
+        count_failure()
         form.form_errors.append(_("Incorrect e-mail address or password."))
     status = INVALID_FORM_STATUS if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form, next_url=next_url), status
@@ -71,7 +91,13 @@ def login() -> ResponseReturnValue:
 
 @blueprint.post("/deconnexion")
 def logout() -> Response:
-    logout_user()
+    if current_user.is_authenticated:
+        # Logging out ends the account's sessions in every browser, not only this one.
+        session = db_session()
+        end_all_sessions(session, current_user)
+        session.commit()
+        logger.info("user %s logged out", current_user.id, extra={"user_id": current_user.id})
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.show_home"))
 
@@ -83,7 +109,12 @@ def show_my_space() -> str:
     return render_template("accounts/my_space.html", assignments=assignments)
 
 
-def _landing_url() -> str:
-    if current_role() in COORDINATOR_ROLES:
-        return url_for("targets.show_map")
-    return url_for("accounts.show_my_space")
+# Registered last: these modules add their routes to `blueprint`.
+for _module in (
+    "email_views",
+    "invitation_views",
+    "password_views",
+    "profile_views",
+    "two_factor_views",
+):
+    importlib.import_module(f"webapp.accounts.{_module}")

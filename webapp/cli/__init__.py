@@ -9,6 +9,7 @@ def register_commands(app: Flask) -> None:
     from webapp.cli.i18n import i18n_group
     from webapp.cli.messages import messages_group
     from webapp.cli.plan import plan_group
+    from webapp.cli.privacy import privacy_group
     from webapp.cli.territory import territory_group
     from webapp.cli.worker import worker_command
 
@@ -17,5 +18,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(i18n_group)
     app.cli.add_command(territory_group)
     app.cli.add_command(plan_group)
+    app.cli.add_command(privacy_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(messages_group)

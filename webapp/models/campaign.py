@@ -12,7 +12,9 @@ class Campaign(Base):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(
+        String(200), info={"personal": "none", "retention": "never_personal"}
+    )
     election_kind: Mapped[str] = mapped_column(String(40))
     first_round_on: Mapped[date | None]
     second_round_on: Mapped[date | None]
@@ -21,7 +23,9 @@ class Campaign(Base):
     # Candidate names, as in the results files, whose votes count as "ours" for scoring.
     our_candidates: Mapped[list[str]] = mapped_column(JSON, default=list)
     reference_election: Mapped[str] = mapped_column(String(40), default="pres2022_t1")
-    sms_sender_name: Mapped[str] = mapped_column(String(11), default="Tournee")
+    sms_sender_name: Mapped[str] = mapped_column(
+        String(11), default="Tournee", info={"personal": "none", "retention": "never_personal"}
+    )
     retention_until: Mapped[date | None]
     # Planning rules: minutes between two sessions of one volunteer, sessions per week.
     rest_minutes: Mapped[int] = mapped_column(Integer, default=60)

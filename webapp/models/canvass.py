@@ -26,7 +26,14 @@ class DoorVisit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     route_id: Mapped[int] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)
-    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id"))
+    address_id: Mapped[int] = mapped_column(
+        ForeignKey("addresses.id"),
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "an outcome per public address; no resident is named or recorded",
+        },
+    )
     outcome: Mapped[DoorOutcome] = mapped_column(enum_column(DoorOutcome, 20))
     visited_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -41,7 +48,14 @@ class SurveyResponse(Base):
         ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
     )
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]] = mapped_column(
+        JSON,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "anonymous answers, tied to a session and an IRIS only",
+        },
+    )
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(8), default="fr")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -43,35 +43,79 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "technical", "retention": "campaign"},
     )
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
+        ForeignKey("users.id", ondelete="SET NULL"),
+        index=True,
+        info={"personal": "identifier", "retention": "campaign"},
     )
     # Unique per recipient, purpose and subject matter, so planning twice queues nothing new.
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
-    purpose: Mapped[MessagePurpose] = mapped_column(enum_column(MessagePurpose, 40))
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[MessageStatus] = mapped_column(
-        enum_column(MessageStatus, 20), default=MessageStatus.QUEUED, index=True
+    idempotency_key: Mapped[str] = mapped_column(
+        String(200), unique=True, info={"personal": "technical", "retention": "campaign"}
     )
-    provider_id: Mapped[str | None] = mapped_column(String(100))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-    send_after: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 10), info={"personal": "technical", "retention": "campaign"}
+    )
+    purpose: Mapped[MessagePurpose] = mapped_column(
+        enum_column(MessagePurpose, 40), info={"personal": "technical", "retention": "campaign"}
+    )
+    recipient: Mapped[str] = mapped_column(
+        String(254), info={"personal": "contact", "retention": "campaign"}
+    )
+    subject: Mapped[str] = mapped_column(
+        String(300), default="", info={"personal": "message_content", "retention": "campaign"}
+    )
+    body: Mapped[str] = mapped_column(
+        Text, info={"personal": "message_content", "retention": "campaign"}
+    )
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus, 20),
+        default=MessageStatus.QUEUED,
+        index=True,
+        info={"personal": "technical", "retention": "campaign"},
+    )
+    provider_id: Mapped[str | None] = mapped_column(
+        String(100), info={"personal": "technical", "retention": "campaign"}
+    )
+    attempts: Mapped[int] = mapped_column(
+        Integer, default=0, info={"personal": "technical", "retention": "campaign"}
+    )
+    last_error: Mapped[str | None] = mapped_column(
+        String(300), info={"personal": "technical", "retention": "campaign"}
+    )
+    send_after: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "campaign"}
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "campaign"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime,
+        default=utcnow,
+        onupdate=utcnow,
+        info={"personal": "technical", "retention": "campaign"},
+    )
     # When a worker claimed the row (queued → sending); a stale claim means a crash.
-    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "campaign"}
+    )
+    delivered_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "campaign"}
+    )
     # Provider-independent failure class (rate_limited, invalid_recipient, …) for coordinators.
-    failure_reason: Mapped[str | None] = mapped_column(String(40))
+    failure_reason: Mapped[str | None] = mapped_column(
+        String(40), info={"personal": "technical", "retention": "campaign"}
+    )
     broadcast_id: Mapped[int | None] = mapped_column(
-        ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True
+        ForeignKey("broadcasts.id", ondelete="SET NULL"),
+        index=True,
+        info={"personal": "technical", "retention": "campaign"},
     )
 
 
@@ -83,12 +127,22 @@ class Suppression(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "technical", "retention": "campaign"},
     )
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
-    address: Mapped[str] = mapped_column(String(254))
-    reason: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 10), info={"personal": "consent_proof", "retention": "campaign"}
+    )
+    address: Mapped[str] = mapped_column(
+        String(254), info={"personal": "contact", "retention": "campaign"}
+    )
+    reason: Mapped[str] = mapped_column(
+        String(40), info={"personal": "consent_proof", "retention": "campaign"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "consent_proof", "retention": "campaign"}
+    )
 
 
 class Broadcast(Base):
@@ -103,8 +157,23 @@ class Broadcast(Base):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
     # Segment definition, e.g. {"kind": "session", "session_id": 3}.
     segment: Mapped[dict[str, Any]] = mapped_column(JSON)
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    body: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "written by the campaign for many recipients",
+        },
+    )
+    body: Mapped[str] = mapped_column(
+        Text,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "written by the campaign for many recipients",
+        },
+    )
     status: Mapped[BroadcastStatus] = mapped_column(
         enum_column(BroadcastStatus, 20), default=BroadcastStatus.DRAFT
     )
@@ -112,9 +181,12 @@ class Broadcast(Base):
     # Key of the form submission that created it, so a double submit creates one broadcast.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"),
+        info={"personal": "identifier", "retention": "account"},
     )
-    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    recipient_count: Mapped[int] = mapped_column(
+        Integer, default=0, info={"personal": "none", "retention": "never_personal"}
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -125,12 +197,27 @@ class ProviderEvent(Base):
     __table_args__ = (UniqueConstraint("provider", "event_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str] = mapped_column(
+        String(20), info={"personal": "technical", "retention": "delivery_log"}
+    )
     # Twilio: message id + status; SendGrid: sg_event_id.
-    event_key: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    event_key: Mapped[str] = mapped_column(
+        String(200), info={"personal": "technical", "retention": "delivery_log"}
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        JSON,
+        info={
+            "personal": "contact",
+            "retention": "delivery_log",
+            "note": "the callback as received: recipient and status",
+        },
+    )
+    received_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "delivery_log"}
+    )
+    processed_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "delivery_log"}
+    )
 
 
 class InboundSms(Base):
@@ -140,14 +227,28 @@ class InboundSms(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "technical", "retention": "campaign"},
     )
-    provider_id: Mapped[str] = mapped_column(String(100), unique=True)
-    sender: Mapped[str] = mapped_column(String(20))
-    body: Mapped[str] = mapped_column(Text)
-    is_stop: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_handled: Mapped[bool] = mapped_column(Boolean, default=False)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    provider_id: Mapped[str] = mapped_column(
+        String(100), unique=True, info={"personal": "technical", "retention": "campaign"}
+    )
+    sender: Mapped[str] = mapped_column(
+        String(20), info={"personal": "contact", "retention": "campaign"}
+    )
+    body: Mapped[str] = mapped_column(
+        Text, info={"personal": "message_content", "retention": "campaign"}
+    )
+    is_stop: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": "consent_proof", "retention": "campaign"}
+    )
+    is_handled: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": "technical", "retention": "campaign"}
+    )
+    received_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
+    )
 
 
 class ErasedContact(Base):
@@ -161,6 +262,12 @@ class ErasedContact(Base):
     __table_args__ = (UniqueConstraint("channel", "address_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
-    address_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 10), info={"personal": "technical", "retention": "erasure_list"}
+    )
+    address_hash: Mapped[str] = mapped_column(
+        String(64), info={"personal": "contact_hash", "retention": "erasure_list"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "erasure_list"}
+    )

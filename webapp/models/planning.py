@@ -36,8 +36,14 @@ class CanvassSession(Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     meeting_point_label: Mapped[str] = mapped_column(String(300))
-    meeting_lon: Mapped[float] = mapped_column(Float)
-    meeting_lat: Mapped[float] = mapped_column(Float)
+    meeting_lon: Mapped[float] = mapped_column(
+        Float,
+        info={"personal": "none", "retention": "never_personal", "note": "a public meeting place"},
+    )
+    meeting_lat: Mapped[float] = mapped_column(
+        Float,
+        info={"personal": "none", "retention": "never_personal", "note": "a public meeting place"},
+    )
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
     min_volunteers: Mapped[int] = mapped_column(Integer)
     max_volunteers: Mapped[int] = mapped_column(Integer)
@@ -64,16 +70,30 @@ class Assignment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "participation", "retention": "campaign"},
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    team: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "identifier", "retention": "campaign"},
+    )
+    team: Mapped[int] = mapped_column(
+        Integer, info={"personal": "participation", "retention": "campaign"}
+    )
     status: Mapped[AssignmentStatus] = mapped_column(
-        enum_column(AssignmentStatus, 20), default=AssignmentStatus.PROPOSED
+        enum_column(AssignmentStatus, 20),
+        default=AssignmentStatus.PROPOSED,
+        info={"personal": "participation", "retention": "campaign"},
     )
     # A coordinator's manual choice, kept by every later planning run.
-    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    is_locked: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": "participation", "retention": "campaign"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
+    )
 
     session: Mapped[CanvassSession] = relationship(back_populates="assignments")
     user: Mapped["User"] = relationship()
@@ -86,10 +106,20 @@ class LeftOutVolunteer(Base):
     __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        info={"personal": "participation", "retention": "campaign"},
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        info={"personal": "identifier", "retention": "campaign"},
+    )
+    reason: Mapped[str] = mapped_column(
+        String(40), info={"personal": "participation", "retention": "campaign"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
+    )
 
 
 class StreetClosure(Base):
@@ -117,17 +147,26 @@ class Route(Base):
         ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
     )
     team: Mapped[int] = mapped_column(Integer)
-    address_ids: Mapped[list[int]] = mapped_column(JSON)
+    address_ids: Mapped[list[int]] = mapped_column(
+        JSON,
+        info={"personal": "none", "retention": "never_personal", "note": "public BAN addresses"},
+    )
     # [[lon, lat], ...] along the streets, meeting point to meeting point.
     path: Mapped[list[list[float]]] = mapped_column(JSON)
     length_m: Mapped[int] = mapped_column(Integer)
     walking_minutes: Mapped[float] = mapped_column(Float)
     total_minutes: Mapped[float] = mapped_column(Float)
     door_count: Mapped[int] = mapped_column(Integer)
-    access_token: Mapped[str] = mapped_column(String(64), unique=True)
+    access_token: Mapped[str] = mapped_column(
+        String(64), unique=True, info={"personal": "credential", "retention": "link_expiry"}
+    )
     # Short code for a printed link or QR code; it opens the same route as the token.
-    short_code: Mapped[str | None] = mapped_column(String(16), unique=True)
-    token_expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    short_code: Mapped[str | None] = mapped_column(
+        String(16), unique=True, info={"personal": "credential", "retention": "link_expiry"}
+    )
+    token_expires_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "link_expiry"}
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     session: Mapped[CanvassSession] = relationship(back_populates="routes")

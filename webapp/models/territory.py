@@ -16,7 +16,9 @@ class Commune(Base):
     __tablename__ = "communes"
 
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(
+        String(100), info={"personal": "none", "retention": "never_personal"}
+    )
     population: Mapped[int | None]
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -25,7 +27,9 @@ class Iris(Base):
     __tablename__ = "iris"
 
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(
+        String(120), info={"personal": "none", "retention": "never_personal"}
+    )
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
     kind: Mapped[str] = mapped_column(String(1))
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -55,8 +59,12 @@ class PollingStation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"))
     number: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(
+        String(200), info={"personal": "none", "retention": "never_personal"}
+    )
+    address: Mapped[str] = mapped_column(
+        String(300), info={"personal": "none", "retention": "never_personal"}
+    )
     # Approximate contour reconstructed from elector addresses; not the legal boundary.
     geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
@@ -89,8 +97,22 @@ class Address(Base):
     street: Mapped[str] = mapped_column(String(200), index=True)
     postcode: Mapped[str] = mapped_column(String(5))
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(
+        Float,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "a public BAN address point",
+        },
+    )
+    lat: Mapped[float] = mapped_column(
+        Float,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "a public BAN address point",
+        },
+    )
     iris_code: Mapped[str | None] = mapped_column(ForeignKey("iris.code"), index=True)
     polling_station_id: Mapped[int | None] = mapped_column(
         ForeignKey("polling_stations.id"), index=True
@@ -114,6 +136,8 @@ class StreetWay(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     osm_id: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(
+        String(200), info={"personal": "none", "retention": "never_personal"}
+    )
     highway: Mapped[str] = mapped_column(String(40))
     coordinates: Mapped[list[list[float]]] = mapped_column(JSON)

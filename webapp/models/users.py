@@ -33,21 +33,47 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    phone_e164: Mapped[str | None] = mapped_column(String(20))
-    locale: Mapped[str] = mapped_column(String(8), default="fr")
-    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    email: Mapped[str] = mapped_column(
+        String(254), unique=True, info={"personal": "contact", "retention": "campaign"}
+    )
+    password_hash: Mapped[str] = mapped_column(
+        String(255), info={"personal": "credential", "retention": "account"}
+    )
+    first_name: Mapped[str] = mapped_column(
+        String(100), info={"personal": "identity", "retention": "campaign"}
+    )
+    last_name: Mapped[str] = mapped_column(
+        String(100), info={"personal": "identity", "retention": "campaign"}
+    )
+    phone_e164: Mapped[str | None] = mapped_column(
+        String(20), info={"personal": "contact", "retention": "campaign"}
+    )
+    locale: Mapped[str] = mapped_column(
+        String(8), default="fr", info={"personal": "preference", "retention": "campaign"}
+    )
+    is_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, info={"personal": "technical", "retention": "account"}
+    )
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "account"}
+    )
     # A new address waiting for its verification link; the old one stays until then.
-    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_email: Mapped[str | None] = mapped_column(
+        String(254), info={"personal": "contact", "retention": "campaign"}
+    )
     # Bumped on logout and password change: sessions carrying an older value are refused.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    session_version: Mapped[int] = mapped_column(
+        Integer, default=1, info={"personal": "credential", "retention": "account"}
+    )
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(64), info={"personal": "credential", "retention": "account"}
+    )
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "credential", "retention": "account"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "account"}
+    )
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -88,10 +114,20 @@ class Membership(Base):
     __table_args__ = (UniqueConstraint("user_id", "campaign_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        info={"personal": "identifier", "retention": "campaign"},
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        info={"personal": "participation", "retention": "campaign"},
+    )
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, 20), info={"personal": "participation", "retention": "campaign"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
+    )
 
     user: Mapped[User] = relationship(back_populates="memberships")
 
@@ -102,24 +138,48 @@ class VolunteerProfile(Base):
     __tablename__ = "volunteer_profiles"
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        info={"personal": "identifier", "retention": "campaign"},
     )
     home_address_id: Mapped[int | None] = mapped_column(
-        ForeignKey("addresses.id", ondelete="SET NULL")
+        ForeignKey("addresses.id", ondelete="SET NULL"),
+        info={"personal": "location", "retention": "campaign"},
     )
-    home_postcode: Mapped[str | None] = mapped_column(String(5))
-    home_lon: Mapped[float | None] = mapped_column(Float)
-    home_lat: Mapped[float | None] = mapped_column(Float)
-    is_experienced: Mapped[bool] = mapped_column(Boolean, default=False)
-    max_distance_m: Mapped[int | None] = mapped_column(Integer)
+    home_postcode: Mapped[str | None] = mapped_column(
+        String(5), info={"personal": "location", "retention": "campaign"}
+    )
+    home_lon: Mapped[float | None] = mapped_column(
+        Float, info={"personal": "location", "retention": "campaign"}
+    )
+    home_lat: Mapped[float | None] = mapped_column(
+        Float, info={"personal": "location", "retention": "campaign"}
+    )
+    is_experienced: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": "preference", "retention": "campaign"}
+    )
+    max_distance_m: Mapped[int | None] = mapped_column(
+        Integer, info={"personal": "preference", "retention": "campaign"}
+    )
     # Longest trip from home to a meeting point the volunteer accepts, in minutes.
-    max_travel_minutes: Mapped[int | None] = mapped_column(Integer)
-    travel_mode: Mapped[str] = mapped_column(String(20), default="walk")
-    max_sessions_per_week: Mapped[int | None] = mapped_column(Integer)
+    max_travel_minutes: Mapped[int | None] = mapped_column(
+        Integer, info={"personal": "preference", "retention": "campaign"}
+    )
+    travel_mode: Mapped[str] = mapped_column(
+        String(20), default="walk", info={"personal": "preference", "retention": "campaign"}
+    )
+    max_sessions_per_week: Mapped[int | None] = mapped_column(
+        Integer, info={"personal": "availability", "retention": "campaign"}
+    )
     # ISO 639-1 codes of the languages the volunteer speaks besides French.
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(
+        JSON, default=list, info={"personal": "preference", "retention": "campaign"}
+    )
     # Another volunteer this one asked to canvass with.
-    partner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    partner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"),
+        info={"personal": "preference", "retention": "campaign"},
+    )
 
     user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])
 
@@ -130,13 +190,29 @@ class Consent(Base):
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column(ConsentPurpose, 40))
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 10))
-    is_granted: Mapped[bool] = mapped_column(Boolean)
-    wording_version: Mapped[str] = mapped_column(String(40))
-    source: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "identifier", "retention": "proof"},
+    )
+    purpose: Mapped[ConsentPurpose] = mapped_column(
+        enum_column(ConsentPurpose, 40), info={"personal": "consent_proof", "retention": "proof"}
+    )
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, 10), info={"personal": "consent_proof", "retention": "proof"}
+    )
+    is_granted: Mapped[bool] = mapped_column(
+        Boolean, info={"personal": "consent_proof", "retention": "proof"}
+    )
+    wording_version: Mapped[str] = mapped_column(
+        String(40), info={"personal": "consent_proof", "retention": "proof"}
+    )
+    source: Mapped[str] = mapped_column(
+        String(40), info={"personal": "consent_proof", "retention": "proof"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "consent_proof", "retention": "proof"}
+    )
 
 
 class AvailabilityException(Base):
@@ -148,11 +224,23 @@ class AvailabilityException(Base):
     __tablename__ = "availability_exceptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    on_date: Mapped[date]
-    start_minute: Mapped[int | None]
-    end_minute: Mapped[int | None]
-    is_available: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "identifier", "retention": "campaign"},
+    )
+    on_date: Mapped[date] = mapped_column(
+        info={"personal": "availability", "retention": "campaign"}
+    )
+    start_minute: Mapped[int | None] = mapped_column(
+        info={"personal": "availability", "retention": "campaign"}
+    )
+    end_minute: Mapped[int | None] = mapped_column(
+        info={"personal": "availability", "retention": "campaign"}
+    )
+    is_available: Mapped[bool] = mapped_column(
+        Boolean, default=False, info={"personal": "availability", "retention": "campaign"}
+    )
 
 
 class AvailabilitySlot(Base):
@@ -161,10 +249,19 @@ class AvailabilitySlot(Base):
     __tablename__ = "availability_slots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int]  # 0 = Monday
-    start_minute: Mapped[int]
-    end_minute: Mapped[int]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "identifier", "retention": "campaign"},
+    )
+    # 0 = Monday
+    weekday: Mapped[int] = mapped_column(info={"personal": "availability", "retention": "campaign"})
+    start_minute: Mapped[int] = mapped_column(
+        info={"personal": "availability", "retention": "campaign"}
+    )
+    end_minute: Mapped[int] = mapped_column(
+        info={"personal": "availability", "retention": "campaign"}
+    )
 
 
 class RecoveryCode(Base):
@@ -173,10 +270,20 @@ class RecoveryCode(Base):
     __tablename__ = "recovery_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(255))
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "identifier", "retention": "account"},
+    )
+    code_hash: Mapped[str] = mapped_column(
+        String(255), info={"personal": "credential", "retention": "account"}
+    )
+    used_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "credential", "retention": "account"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "account"}
+    )
 
 
 class Invitation(Base):
@@ -186,14 +293,29 @@ class Invitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        index=True,
+        info={"personal": "technical", "retention": "invitation"},
     )
-    email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(
+        String(254), info={"personal": "contact", "retention": "invitation"}
+    )
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, 20), info={"personal": "participation", "retention": "invitation"}
+    )
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, info={"personal": "credential", "retention": "invitation"}
+    )
     invited_by_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"),
+        info={"personal": "identifier", "retention": "invitation"},
     )
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "invitation"}
+    )
+    accepted_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "technical", "retention": "invitation"}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "invitation"}
+    )

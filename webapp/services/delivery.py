@@ -37,6 +37,7 @@ from webapp.models import Campaign, Consent, Message
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.services.address_locks import sending_lock, try_lock_address
+from webapp.services.erasure import is_erased
 from webapp.services.opt_out import is_address_suppressed, suppress_address
 from webapp.services.unsubscribe import unsubscribe_headers
 from webapp.settings import Settings
@@ -404,8 +405,8 @@ def _blocking_reason(session: Session, message: Message) -> FailureReason | None
     if message.purpose == MessagePurpose.STOP_CONFIRMATION:
         # The one confirmation of a stop goes to a number that has just been suppressed.
         return None
-    # NOTE: the keyed hashes of erased people's contacts (`ErasedContact`) are not
-    # checked here, so a message queued to such an address after the erasure goes out.
+    if is_erased(session, message.channel, message.recipient):
+        return FailureReason.OPTED_OUT
     if is_address_suppressed(session, message.campaign_id, message.channel, message.recipient):
         return FailureReason.OPTED_OUT
     if message.user_id is None or not _has_consent(session, message):

@@ -1,9 +1,10 @@
 """Fixtures of the accounts tests: the Bondy territory, a campaign and form helpers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -82,3 +83,30 @@ def add_member(
     )
     session.commit()
     return user
+
+
+@pytest.fixture
+def enter_code(client: FlaskClient) -> Callable[..., TestResponse]:
+    """Post the second-factor form with a fresh CSRF token."""
+
+    def post(code: str, query: str = "") -> TestResponse:
+        page = client.get(f"/connexion/code{query}")
+        assert page.status_code == 200, page.headers.get("Location")
+        token = csrf_token(page.get_data(as_text=True))
+        return client.post(f"/connexion/code{query}", data={"code": code, "csrf_token": token})
+
+    return post
+
+
+def post_form(
+    client: FlaskClient, page_path: str, action: str, data: Mapping[str, object]
+) -> TestResponse:
+    """Open `page_path`, then post `data` with its CSRF token to `action`."""
+    token = csrf_token(client.get(page_path).get_data(as_text=True))
+    return client.post(action, data={**data, "csrf_token": token})
+
+
+@pytest.fixture
+def app_client(app: Flask) -> Callable[[], FlaskClient]:
+    """Open another browser on the same app, with its own cookies."""
+    return app.test_client

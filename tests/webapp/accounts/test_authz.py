@@ -9,6 +9,7 @@ from werkzeug.test import TestResponse
 from tests.factories import make_campaign, make_user
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member
 from tests.webapp.accounts.html_page import csrf_token
+from tests.webapp.accounts.two_factor import code_now, enable_two_factor
 from webapp.authz import COORDINATOR_ROLES, require_role
 from webapp.models.users import Role
 
@@ -67,12 +68,15 @@ def test_roles(
     db_session: Session,
     bondy: Bondy,
     log_in: LogIn,
+    enter_code: LogIn,
     role: Role,
     view_status: int,
     area_status: int,
 ) -> None:
-    add_member(db_session, bondy.campaign, role, "membre@example.org")
+    member = add_member(db_session, bondy.campaign, role, "membre@example.org")
+    secret = enable_two_factor(db_session, member)
     log_in("membre@example.org")
+    enter_code(code_now(secret))
 
     view = client.get("/essai/coordination")
     area = client.get("/essai/zone/")
@@ -104,3 +108,28 @@ def test_other_campaign_role_ignored(
 
 def _token(client: FlaskClient) -> str:
     return csrf_token(client.get("/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ADMINISTRATOR])
+def test_staff_without_second_factor_set_it_up_first(
+    client: FlaskClient, db_session: Session, bondy: Bondy, log_in: LogIn, role: Role
+) -> None:
+    add_member(db_session, bondy.campaign, role, "membre@example.org")
+    log_in("membre@example.org")
+
+    response = client.get("/essai/zone/?vue=carte")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/mon-compte/double-authentification?next=/essai/zone/?vue%3Dcarte"
+    )
+
+
+def test_volunteer_needs_no_second_factor_for_own_pages(
+    client: FlaskClient, db_session: Session, bondy: Bondy, log_in: LogIn
+) -> None:
+    add_member(db_session, bondy.campaign, Role.TEAM_LEAD, "lead@example.org")
+    log_in("lead@example.org")
+
+    assert client.get("/mon-espace").status_code == 200
+    assert client.get("/essai/zone/").status_code == 403

@@ -1,0 +1,128 @@
+"""Two-step login and the profile page, on a phone in Chromium."""
+
+import re
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_bondy_addresses, make_campaign, make_user
+from webapp.models import Consent, User
+from webapp.models.users import Channel, ConsentPurpose, Role
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "une phrase de passe assez longue"
+EMAIL = "camille@example.org"
+
+
+def _seed(live_db: Session, role: Role = Role.VOLUNTEER) -> User:
+    make_bondy_addresses(live_db)
+    campaign = make_campaign(live_db)
+    user = make_user(live_db, email=EMAIL, password=PASSWORD, campaign=campaign, role=role)
+    live_db.add(
+        Consent(
+            user_id=user.id,
+            purpose=ConsentPurpose.CANVASS_MESSAGES,
+            channel=Channel.SMS,
+            is_granted=True,
+            wording_version="2026-12-signup-v1",
+            source="signup_form",
+        )
+    )
+    live_db.commit()
+    return user
+
+
+def _log_in(page: Page, live_server: str, path: str = "/connexion") -> None:
+    page.goto(f"{live_server}{path}")
+    page.get_by_label("Adresse e-mail").fill(EMAIL)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+
+
+def _code(page: Page) -> str:
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    return pyotp.TOTP(secret).now()
+
+
+def _fits_the_screen(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= 390"))
+
+
+def test_volunteer_turns_on_two_step_login(
+    phone_page: Page, live_server: str, live_db: Session, blocked_urls: list[str]
+) -> None:
+    _seed(live_db)
+    page = phone_page
+    _log_in(page, live_server)
+    page.goto(f"{live_server}/mon-compte/securite")
+    page.get_by_role("link", name="Activer la connexion en deux étapes").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activer la connexion en deux étapes")
+    qr = page.get_by_role("img", name="Code QR à scanner avec votre application d’authentification")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.naturalWidth") > 0
+    assert _fits_the_screen(page)
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code affiché par l’application").fill(_code(page))
+    page.get_by_role("button", name="Activer la connexion en deux étapes").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vos codes de secours")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_role("link", name="J’ai noté mes codes").click()
+    expect(page).to_have_url(f"{live_server}/mon-espace")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    _log_in(page, live_server)
+    expect(page).to_have_url(f"{live_server}/connexion/code")
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_url(f"{live_server}/mon-espace")
+    assert blocked_urls == []
+
+
+def test_coordinator_sets_up_before_the_map(
+    phone_page: Page, live_server: str, live_db: Session
+) -> None:
+    _seed(live_db, Role.COORDINATOR)
+    page = phone_page
+    _log_in(page, live_server, "/connexion?next=/ciblage/")
+
+    expect(page).to_have_url(re.compile(r"/mon-compte/double-authentification\?next=/ciblage/$"))
+    expect(page.locator(".lead")).to_contain_text("Les coordinateurs et les administrateurs")
+    page.get_by_label("Code affiché par l’application").fill(_code(page))
+    page.get_by_role("button", name="Activer la connexion en deux étapes").click()
+    page.get_by_role("link", name="J’ai noté mes codes").click()
+
+    expect(page).to_have_url(f"{live_server}/ciblage/")
+    # The map loads its data after the page; let it finish before the tables are emptied.
+    page.wait_for_load_state("networkidle")
+
+
+def test_profile_withdraws_sms_in_one_click(
+    phone_page: Page, live_server: str, live_db: Session, blocked_urls: list[str]
+) -> None:
+    user = _seed(live_db)
+    page = phone_page
+    _log_in(page, live_server)
+    page.get_by_role("link", name="Mon profil : coordonnées, disponibilités, messages").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon profil")
+    assert _fits_the_screen(page)
+
+    page.locator("#consent-canvass_messages-sms").get_by_role("button", name="Arrêter").click()
+
+    expect(page.get_by_role("status")).to_have_text(
+        "C’est fait : nous ne vous écrirons plus de cette façon."
+    )
+    expect(page.locator("#consent-canvass_messages-sms")).to_contain_text("Non.")
+    rows = live_db.scalars(
+        select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)
+    ).all()
+    assert [(row.is_granted, row.source) for row in rows] == [
+        (True, "signup_form"),
+        (False, "profile"),
+    ]
+    assert blocked_urls == []
