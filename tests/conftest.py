@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.fakes.provider_server import FakeProviderServer
+from tests.redis_urls import JOBS_REDIS_URL
 from webapp import create_app, migrate
 from webapp.db import SESSION_FACTORY_KEY, build_engine
 from webapp.settings import Settings
@@ -80,7 +81,7 @@ def settings(tmp_path: Path) -> Settings:
         environment="test",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         database_url=_test_database_url(),
-        redis_url="redis://127.0.0.1:6379/15",
+        redis_url=JOBS_REDIS_URL,
         is_queue_synchronous=True,
         outbox_path=tmp_path / "outbox.jsonl",
         public_base_url="http://127.0.0.1:5000",

@@ -7,8 +7,9 @@ import pytest
 from redis import Redis
 
 from messaging.ratelimit import KEY_PREFIX, SendRateLimiter
+from tests.redis_urls import JOBS_REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from redis import Redis
 from sqlalchemy.orm import Session
 
+from tests.redis_urls import PRIVACY_REDIS_URL
 from tests.webapp.privacy.conftest import csrf_token, log_in, make_member
 from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, SAINT_BLAISE, seed_scored_case
 from webapp.models.users import Role
@@ -32,7 +33,7 @@ EXAMPLES = examples_settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-QUEUE_REDIS_URL = "redis://127.0.0.1:6379/13"
+QUEUE_REDIS_URL = PRIVACY_REDIS_URL
 
 CONTROL = "".join(chr(code) for code in range(32)) + "\x7f\x85\u2028\u2029\u200b\u200e\u202e\ufeff"
 LOOKALIKES = (

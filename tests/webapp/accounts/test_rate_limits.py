@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from tests.redis_urls import LIMITS_REDIS_URL
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member, signup_data
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.accounts.two_factor import enable_two_factor, wrong_code
@@ -18,7 +19,6 @@ from webapp.models import User
 from webapp.models.users import Role
 from webapp.settings import Settings
 
-LIMITS_REDIS_URL = "redis://127.0.0.1:6379/14"
 TOO_MANY = "Trop de tentatives"
 WRONG_PASSWORD = "pas le bon mot de passe"
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
+from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.broadcasts.conftest import PostForm
 from webapp.db import utcnow
 from webapp.models import Broadcast, Message
@@ -18,7 +19,7 @@ from webapp.models.messaging import BroadcastStatus, MessageStatus
 from webapp.services.localtime import local_to_utc, to_local_naive
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from messaging.queues import MESSAGES_QUEUE
+from tests.redis_urls import PRIVACY_REDIS_URL
 from tests.webapp.privacy.fake_twilio import FakeTwilio
 from tests.webapp.privacy.seed import (
     EMAIL,
@@ -37,7 +38,7 @@ from webapp.services.erasure import erase_person, is_erased
 from webapp.services.rate_limits import subject_key
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = PRIVACY_REDIS_URL
 ACCOUNT_SID = "AC" + "0" * 32
 
 

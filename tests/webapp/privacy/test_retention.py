@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import DEFAULT_QUEUE
 from tests.factories import at_utc, make_assignment, make_campaign, make_canvass_session
+from tests.redis_urls import PRIVACY_REDIS_URL
 from tests.webapp.privacy.seed import IRIS_CODE, SeededPerson, add_user
 from webapp.db import utcnow
 from webapp.jobs.retention import arm_daily_purge, retention_job_id
@@ -331,9 +332,9 @@ def test_the_daily_option_needs_redis(app: Flask, db_session: Session) -> None:
 
 
 def test_the_daily_job_arms_the_next_run_once_a_day(settings: Settings) -> None:
-    redis = Redis.from_url("redis://127.0.0.1:6379/13")
+    redis = Redis.from_url(PRIVACY_REDIS_URL)
     redis.flushdb()
-    queue_settings = replace(settings, redis_url="redis://127.0.0.1:6379/13")
+    queue_settings = replace(settings, redis_url=PRIVACY_REDIS_URL)
     try:
         first = arm_daily_purge(queue_settings)
         second = arm_daily_purge(queue_settings)

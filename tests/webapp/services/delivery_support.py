@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from messaging.queues import ALL_QUEUES
 from tests.fakes.provider_server import FakeProviderServer
+from tests.redis_urls import JOBS_REDIS_URL
 from webapp import create_app
 from webapp.db import SESSION_FACTORY_KEY, Base
 from webapp.models import Campaign, Consent, Message, User
@@ -25,7 +26,7 @@ from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789"
 PUBLIC_BASE_URL = "https://tournee.example.org"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
 from tests.fakes.provider_server import FakeProviderServer
+from tests.redis_urls import JOBS_REDIS_URL
 from webapp.db import call_after_commit
 from webapp.jobs.dispatch import enqueue_messages
 from webapp.models import Campaign, Consent, Message, User
@@ -19,7 +20,7 @@ from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import SAMPLE_DIR
+from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.planning.bondy_case import savepoint_of, seeded_connection
 from webapp import create_app
 from webapp.db import SESSION_FACTORY_KEY
@@ -134,7 +135,7 @@ def seeded(
         environment="test",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         database_url=database_engine.url.render_as_string(hide_password=False),
-        redis_url="redis://127.0.0.1:6379/15",
+        redis_url=JOBS_REDIS_URL,
         is_queue_synchronous=True,
         outbox_path=tmp_path_factory.mktemp("outbox") / "outbox.jsonl",
         public_base_url="http://127.0.0.1:5000",

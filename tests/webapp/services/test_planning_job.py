@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from messaging.queues import DEFAULT_QUEUE, MESSAGES_QUEUE
 from routing.assignment_types import AssignmentPlan
 from routing.status import SolveStatus
+from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.accounts.html_page import csrf_token
 from tests.webapp.planning.bondy_case import (
     BondyCase,
@@ -43,7 +44,7 @@ from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning import request_planning, run_planning
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 
 
 @pytest.fixture

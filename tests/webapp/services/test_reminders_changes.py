@@ -19,6 +19,7 @@ from tests.factories import (
     make_route,
     make_weekly_slot,
 )
+from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.broadcasts.crew import MAIRIE, Crew, add_person, paris, seed_crew
 from webapp.models import Assignment, AvailabilityException, Message, User
 from webapp.models.messaging import MessagePurpose, MessageStatus
@@ -39,7 +40,7 @@ from webapp.services.replies import (
 )
 from webapp.services.reply_links import make_reply_token
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 SATURDAY = 5
 # Saturday 13 March 2027: session 1 runs 09:30-11:30 in Paris.
 FIRST_DAY = date(2027, 3, 13)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
 from tests.fakes.provider_server import FakeProviderServer
+from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.services.test_reminders_changes import Team, messages_of, queue, seed_team
 from webapp.db import utcnow
 from webapp.jobs.dispatch import enqueue_messages
@@ -27,7 +28,7 @@ from webapp.models.users import Channel
 from webapp.services.notifications import cancel_session, reschedule_session
 from webapp.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = JOBS_REDIS_URL
 
 
 @pytest.fixture
