@@ -4,12 +4,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.accounts.login_session import has_second_factor
 from webapp.db import db_session
 from webapp.extensions import login_manager
+from webapp.models import Campaign
 from webapp.models.users import Role
 from webapp.safe_redirect import safe_next_url
 from webapp.services.current_campaign import find_current_campaign
@@ -94,3 +95,25 @@ def require_role(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Any
         return checked
 
     return decorator
+
+
+def open_to_coordinators(blueprint: Blueprint) -> Callable[[], Campaign]:
+    """Let only coordinators and administrators into `blueprint`, and return its campaign lookup.
+
+    The lookup returns the campaign the site serves and aborts with 404 when there is
+    none, so the views of a coordinator area start with `campaign = _campaign()`.
+    """
+    blueprint.before_request(require_role(*COORDINATOR_ROLES)(_let_through))
+    return current_campaign_or_404
+
+
+def current_campaign_or_404() -> Campaign:
+    """Return the campaign the site serves, or abort with 404 before one is created."""
+    campaign = find_current_campaign(db_session())
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _let_through() -> None:
+    return None

@@ -1,4 +1,7 @@
-"""A coordinator runs the planning in Chromium, follows its progress, then opens a route."""
+"""A coordinator runs the planning in Chromium, follows its progress, then opens a route.
+
+The weights and lock test checks French texts that need the rebuilt catalogue.
+"""
 
 import re
 from urllib.parse import urlsplit
@@ -13,7 +16,7 @@ from tests.browser.conftest import PHONE_VIEWPORT
 from tests.factories import make_user
 from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
 from webapp.db import utcnow
-from webapp.models import Campaign, JobRun, Route
+from webapp.models import Assignment, Campaign, JobRun, Route
 from webapp.models.jobs import JobStatus
 from webapp.models.users import Role
 
@@ -24,6 +27,8 @@ DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 # Screenshots for a person to look at; the test does not read them.
 RUN_SCREENSHOT_PATH = "/tmp/planning_run.png"  # noqa: S108
 SESSION_SCREENSHOT_PATH = "/tmp/planning_session.png"  # noqa: S108
+WEIGHTS_SCREENSHOT_PATH = "/tmp/planning_weights.png"  # noqa: S108
+LOCKED_SCREENSHOT_PATH = "/tmp/planning_locked.png"  # noqa: S108
 
 
 @pytest.fixture
@@ -156,3 +161,68 @@ def test_coordinator_plans_then_opens_a_route_on_a_phone(
     # Only map tiles were asked of another host, and none was reached.
     assert all(urlsplit(url).hostname != "127.0.0.1" for url in blocked_urls)
     assert all(urlsplit(url).path.endswith(".png") for url in blocked_urls)
+
+
+def test_coordinator_weighs_locks_and_plans_again(
+    coordinator_page: Page, live_server: str, live_db: Session, case: BondyCase
+) -> None:
+    page = coordinator_page
+
+    page.get_by_role("link", name="Pondérations de la planification").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pondérations de la planification")
+    page.get_by_label("Équipes envoyées").fill("3 000")
+    page.get_by_label("Trajet").fill("40")
+    page.get_by_role("button", name="Enregistrer les pondérations").click()
+    expect(page.locator(".flash-success")).to_have_text(
+        "Les pondérations sont enregistrées : la prochaine planification les utilisera."
+    )
+    expect(page.get_by_label("Équipes envoyées")).to_have_value("3000")
+    page.screenshot(path=WEIGHTS_SCREENSHOT_PATH, full_page=True)
+
+    page.get_by_role("button", name="Lancer la planification").click()
+    expect(page).to_have_url(re.compile(r"/planification/execution/\d+$"))
+    expect(page.locator("#planning-progress")).to_have_attribute("value", "100")
+    expect(page.get_by_role("status")).to_have_text("Planification terminée : 100\xa0%")
+    page.get_by_role("link", name="Voir le bilan de la planification").click()
+    # Four volunteers make two teams, each worth the 3,000 points just set.
+    expect(page.locator("#run-weight-team th")).to_have_text("Équipes envoyées")
+    expect(page.locator("#run-weight-team td")).to_have_text(
+        ["3\u202f000", "2\u202f000", "6\u202f000"]
+    )
+    expect(page.locator("#run-weight-travel td").first).to_have_text("40")
+
+    page.get_by_role("link", name="Toutes les sessions").click()
+    page.locator(f"#session-{case.session_id} a").click()
+    volunteer_id = case.volunteer_ids[0]
+    name = "Bénévole0 Exemple"
+    page.get_by_role("button", name=f"Verrouiller {name} sur cette session").click()
+    expect(page.locator(".flash-success")).to_have_text(f"{name} est verrouillé sur cette session.")
+    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrouillé")
+    page.screenshot(path=LOCKED_SCREENSHOT_PATH, full_page=True)
+
+    page.get_by_role("button", name="Relancer la planification autour des verrous").click()
+    expect(page.locator("#planning-progress")).to_have_attribute("value", "100")
+    expect(page.locator("#run-outcome h2")).to_have_text(
+        "Planification terminée. Résultat du solveur : optimal."
+    )
+    assignment = live_db.scalars(
+        select(Assignment).where(
+            Assignment.user_id == volunteer_id, Assignment.session_id == case.session_id
+        )
+    ).one()
+    assert assignment.is_locked
+    runs = live_db.scalars(select(JobRun).order_by(JobRun.id)).all()
+    assert [run.status for run in runs] == [JobStatus.SUCCEEDED, JobStatus.SUCCEEDED]
+
+    page.get_by_role("link", name="Toutes les sessions").click()
+    page.locator(f"#session-{case.session_id} a").click()
+    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrouillé")
+    team = assignment.team
+    route = live_db.scalars(
+        select(Route).where(Route.session_id == case.session_id, Route.team == team)
+    ).one()
+    page.set_viewport_size(PHONE_VIEWPORT)
+    page.get_by_role("link", name=f"Ouvrir le parcours de l’équipe {team}").click()
+    expect(page).to_have_title("Votre parcours · Tournée")
+    expect(page.locator(".walk-door")).to_have_count(route.door_count)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]

@@ -81,6 +81,9 @@ SESSION_ENDING = {"accounts.logout"}
 # Fields a form needs so that the request reaches the lookup of the object.
 FORM_DATA: dict[str, dict[str, str]] = {
     "planning.close_street": {"street": "Rue Jules Guesde"},
+    "planning.lock_volunteer": {"volunteer_id": "1"},
+    "planning.unlock_volunteer": {"volunteer_id": "1"},
+    "planning.move_volunteer": {"volunteer_id": "1", "target_session_id": "1"},
 }
 SENTINELS = ("sentinel", "+33699999999", "0699999999", "06 99 99 99 99")
 ROLES = (None, Role.VOLUNTEER, Role.TEAM_LEAD, Role.COORDINATOR, Role.ADMINISTRATOR)

@@ -46,3 +46,27 @@ def test_planning_preferences_migrate_existing_rows(tmp_path) -> None:
     assert tuple(row) == (60, 3, "{}")
     assert "availability_exceptions" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_job_run_parameters_migrate_existing_rows(tmp_path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'runs.sqlite3'}")
+    migrate.upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO job_runs (kind, campaign_id, status, progress_pct, counts, created_at)"
+                " VALUES ('planning', 1, 'succeeded', 100, '{\"placed\": 4}',"
+                " '2026-12-01 10:00:00')"
+            )
+        )
+
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT parameters, counts FROM job_runs")).one()
+    migrate.downgrade(engine, "0004")
+
+    assert tuple(row) == ("{}", '{"placed": 4}')
+    columns = {column["name"] for column in inspect(engine).get_columns("job_runs")}
+    assert "parameters" not in columns
+    assert "counts" in columns
+    engine.dispose()

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from redis import Redis
 from sqlalchemy.orm import Session
 
+from routing.assignment_weights import WeightName
 from tests.redis_urls import PRIVACY_REDIS_URL
 from tests.webapp.privacy.conftest import csrf_token, log_in, make_member
 from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, SAINT_BLAISE, seed_scored_case
@@ -281,3 +282,44 @@ VALID_SESSION = {
 )
 def test_known_bad_input_is_refused(no_csrf: FlaskClient, path: str, form: dict[str, str]) -> None:
     assert no_csrf.post(path, data=form).status_code in (400, 422)
+
+
+WEIGHT_FIELDS = {
+    name.value: st.one_of(st.just("500"), st.just("1 000"), st.just("0"), values)
+    for name in WeightName
+}
+
+
+def test_planning_weights(no_csrf: FlaskClient) -> None:
+    @EXAMPLES
+    @given(form=st.fixed_dictionaries({}, optional=WEIGHT_FIELDS))
+    def post(form: dict[str, str]) -> None:
+        response = no_csrf.post("/planification/ponderations", data=form)
+        _check(response.get_data(), response.status_code, (302, 422))
+
+    post()
+
+
+CHOICE_FIELDS = {
+    "volunteer_id": st.one_of(st.just("1"), values),
+    "target_session_id": st.one_of(st.just("1"), values),
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/planification/placements",
+        "/planification/sessions/1/verrous",
+        "/planification/sessions/1/verrous/retrait",
+        "/planification/sessions/1/deplacement",
+    ],
+)
+def test_manual_choice_forms(no_csrf: FlaskClient, path: str) -> None:
+    @EXAMPLES
+    @given(form=st.fixed_dictionaries({}, optional=CHOICE_FIELDS))
+    def post(form: dict[str, str]) -> None:
+        response = no_csrf.post(path, data=form)
+        _check(response.get_data(), response.status_code, (302, 400, 404))
+
+    post()

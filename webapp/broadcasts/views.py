@@ -8,7 +8,7 @@ from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.authz import COORDINATOR_ROLES, require_role
+from webapp.authz import open_to_coordinators
 from webapp.broadcasts.forms import BroadcastForm
 from webapp.broadcasts.labels import CHANNELS, STATES, failure_reason_label, segment_label
 from webapp.db import db_session, utcnow
@@ -23,7 +23,6 @@ from webapp.services.broadcasts import (
     check_mentions,
     sender_names,
 )
-from webapp.services.current_campaign import find_current_campaign
 from webapp.services.errors import NotFoundError, ValidationError
 from webapp.services.message_batch import MessageContent, render_message
 
@@ -35,10 +34,7 @@ blueprint = Blueprint("broadcasts", __name__, url_prefix="/diffusions")
 INVALID_FORM_STATUS = 422
 
 
-@blueprint.before_request
-@require_role(*COORDINATOR_ROLES)
-def _check_role() -> None:
-    return None
+_campaign = open_to_coordinators(blueprint)
 
 
 @blueprint.context_processor
@@ -49,13 +45,6 @@ def _labels() -> dict[str, object]:
         "failure_reason_label": failure_reason_label,
         "segment_price": SMS_SEGMENT_PRICE_EUR,
     }
-
-
-def _campaign() -> Campaign:
-    campaign = find_current_campaign(db_session())
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 @blueprint.get("/")

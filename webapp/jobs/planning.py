@@ -27,6 +27,7 @@ from webapp.services.planning import (
     mark_run_failed,
     run_planning,
 )
+from webapp.services.planning_weights import run_weights
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
 
@@ -73,6 +74,8 @@ def run_planning_job(job_run_id: int) -> str:
     Idempotent: the run is claimed (queued → running) and committed before any work, so
     a run already running, succeeded or failed is left as it is. Everything the
     planning changes commits once at the end, and a failure rolls all of it back.
+    The weights are those recorded on the run, or the campaign's for a run recorded
+    without them.
     Progress is written only on PostgreSQL, where a second session can commit while the
     planning's transaction is open; SQLite would block on its single writer.
     """
@@ -99,12 +102,15 @@ def run_planning_job(job_run_id: int) -> str:
         try:
             if campaign_id is None:
                 raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
-            report = run_planning(session, campaign_id, get_settings(), progress)
+            weights = run_weights(run)
+            report = run_planning(session, campaign_id, get_settings(), progress, weights)
             session.commit()
         except PlanningError as error:
             session.rollback()
             logger.warning("Planning run %s failed: %s", job_run_id, error, extra=log_ids)
-            _fail(progress_session, run, error.code, error.solve_status)
+            _fail(
+                progress_session, run, error.code, error.solve_status, error.conflicting_session_ids
+            )
             return str(JobStatus.FAILED)
         except JobTimeoutException:
             session.rollback()
@@ -176,8 +182,9 @@ def _fail(
     run: JobRun,
     code: PlanningErrorCode,
     solve_status: SolveStatus | None = None,
+    conflicting_session_ids: tuple[int, ...] = (),
 ) -> None:
-    mark_run_failed(run, code, utcnow(), solve_status)
+    mark_run_failed(run, code, utcnow(), solve_status, conflicting_session_ids)
     session.commit()
 
 

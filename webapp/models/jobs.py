@@ -25,6 +25,8 @@ class JobRun(Base):
     campaign_id: Mapped[int | None]
     status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, 20), default=JobStatus.QUEUED)
     progress_pct: Mapped[int] = mapped_column(Integer, default=0)
+    # Inputs the run was started with, such as the objective weights of a planning run.
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -136,6 +136,40 @@ PLANNING_WEIGHTS: dict[str, tuple[Any, Any]] = {
     ),
 }
 
+# Translators: what raising each planning weight does, shown under its explanation.
+WEIGHT_EFFECTS: dict[str, Any] = {
+    WeightName.TEAM: lazy_gettext(
+        "Raise it to send out as many teams as possible, even where the target score is low."
+    ),
+    WeightName.TARGET_SCORE: lazy_gettext(
+        "Raise it to send teams first to the IRIS with the highest score, even if fewer "
+        "teams go out."
+    ),
+    WeightName.SESSION_OPENED: lazy_gettext(
+        "Raise it to hold more sessions with fewer volunteers each, rather than fill a few."
+    ),
+    WeightName.TRAVEL: lazy_gettext(
+        "Raise it to place volunteers closer to home, even on sessions with a lower score."
+    ),
+    WeightName.FAIRNESS: lazy_gettext(
+        "Raise it to share sessions among more volunteers rather than give several to the "
+        "same people."
+    ),
+    WeightName.STABILITY: lazy_gettext(
+        "Raise it so that planning again changes fewer of the assignments already sent."
+    ),
+    WeightName.EXPERIENCED: lazy_gettext(
+        "Raise it to put an experienced volunteer in every team, even if fewer teams go out."
+    ),
+    WeightName.PARTNER: lazy_gettext(
+        "Raise it to keep chosen partners together, even on a session that is less useful."
+    ),
+    WeightName.LANGUAGE: lazy_gettext(
+        "Raise it to send a speaker of the needed language with every team of the IRIS "
+        "that need one."
+    ),
+}
+
 LOCK_PROBLEMS: dict[str, Any] = {
     LockProblem.SESSION_NOT_PLANNED: lazy_gettext(
         "This session is no longer planned: it cannot take a manual choice."
@@ -146,9 +180,18 @@ LOCK_PROBLEMS: dict[str, Any] = {
     LockProblem.CLASHES_WITH_LOCK: lazy_gettext(
         "This volunteer is already pinned to a session too close in time."
     ),
+    LockProblem.SESSION_FULL: lazy_gettext(
+        "Every place of this session is already locked by hand: unlock a volunteer there first."
+    ),
 }
 
 
 def shortfall_reason_label(reason: str) -> Any:
     """Return the label of a session shortfall reason, or the code itself when unknown."""
     return SHORTFALL_REASONS.get(reason, reason)
+
+
+def planning_weight_label(name: str) -> Any:
+    """Return the short label of a planning weight, or its name when unknown."""
+    label_and_meaning = PLANNING_WEIGHTS.get(name)
+    return label_and_meaning[0] if label_and_meaning else name

@@ -1,21 +1,25 @@
-"""Coordinator pages: canvassing sessions, planning runs and assignments."""
+"""Coordinator pages: canvassing sessions, planning runs and assignments.
 
+The other view modules of the area add their routes to the same blueprint; importing
+this module registers them all.
+"""
+
+import importlib
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from webapp.authz import COORDINATOR_ROLES, require_role
 from webapp.db import db_session, utcnow
-from webapp.models import Campaign
 from webapp.models.jobs import JobStatus
+from webapp.planning.blueprint import INVALID_FORM_STATUS, blueprint, site_campaign
 from webapp.planning.forms import PlanningForm, SessionForm, StreetClosureForm, TeamAbsentForm
-from webapp.planning.labels import SESSION_STATUSES, left_out_reason_label
+from webapp.planning.lock_forms import VolunteerForm
 from webapp.planning.progress_labels import (
     RUN_STATUSES,
     UNCOVERED_REASONS,
@@ -24,56 +28,28 @@ from webapp.planning.progress_labels import (
     solve_status_label,
 )
 from webapp.services import planning, replanning
-from webapp.services.current_campaign import find_current_campaign, load_territory
+from webapp.services.current_campaign import load_territory
 from webapp.services.errors import NotFoundError, ValidationError
+from webapp.services.planning_reads import read_planning_summary, read_session_detail
 from webapp.services.planning_view import (
     PlanningRunView,
     find_territory_centre,
     list_iris_choices,
     list_session_rows,
     load_planning_run,
-    load_planning_summary,
-    load_session_detail,
 )
 from webapp.services.replanning import ReplanError, ReplanReport, UncoveredReason
 from webapp.services.sessions import create_session as create_canvass_session
 from webapp.settings_access import get_settings
 
+__all__ = ["blueprint"]
+
 logger = logging.getLogger(__name__)
-
-blueprint = Blueprint("planning", __name__, url_prefix="/planification")
-
-# Status of a submitted form that has errors: the page is shown again with them.
-INVALID_FORM_STATUS = 422
-
-
-@blueprint.before_request
-@require_role(*COORDINATOR_ROLES)
-def _check_role() -> None:
-    return None
-
-
-@blueprint.context_processor
-def _labels() -> dict[str, object]:
-    return {
-        "session_statuses": SESSION_STATUSES,
-        "left_out_reason_label": left_out_reason_label,
-        "run_statuses": RUN_STATUSES,
-        "planning_error_label": planning_error_label,
-        "solve_status_label": solve_status_label,
-    }
-
-
-def _campaign() -> Campaign:
-    campaign = find_current_campaign(db_session())
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 @blueprint.get("/sessions")
 def list_sessions() -> str:
-    campaign = _campaign()
+    campaign = site_campaign()
     return render_template(
         "planning/sessions.html",
         sessions=list_session_rows(db_session(), campaign.id),
@@ -84,20 +60,25 @@ def list_sessions() -> str:
 
 @blueprint.get("/sessions/<int:session_id>")
 def show_session(session_id: int) -> str:
-    detail = load_session_detail(db_session(), _campaign().id, session_id)
+    session = db_session()
+    detail = read_session_detail(session, site_campaign().id, session_id, current_user.id)
     if detail is None:
         abort(404)
+    # Commits the audit event of this read.
+    session.commit()
     return render_template(
         "planning/session.html",
         detail=detail,
         absent_form=TeamAbsentForm(),
         closure_form=StreetClosureForm(streets=detail.closable_streets),
+        volunteer_form=VolunteerForm(),
+        planning_form=PlanningForm(),
     )
 
 
 @blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/absente")
 def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
-    campaign_id = _campaign().id
+    campaign_id = site_campaign().id
     if not TeamAbsentForm().validate_on_submit():
         abort(400)
 
@@ -116,7 +97,7 @@ def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
 
 @blueprint.post("/sessions/<int:session_id>/rues-fermees")
 def close_street(session_id: int) -> ResponseReturnValue:
-    campaign_id = _campaign().id
+    campaign_id = site_campaign().id
     form = StreetClosureForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -174,7 +155,7 @@ def _replan(
 
 @blueprint.route("/sessions/nouvelle", methods=["GET", "POST"])
 def create_session() -> ResponseReturnValue:
-    campaign = _campaign()
+    campaign = site_campaign()
     session = db_session()
     form = SessionForm(
         territory=load_territory(session, campaign),
@@ -210,7 +191,7 @@ def create_session() -> ResponseReturnValue:
 
 @blueprint.post("/lancer")
 def launch_planning() -> ResponseReturnValue:
-    campaign = _campaign()
+    campaign = site_campaign()
     if not PlanningForm().validate_on_submit():
         abort(400)
     session = db_session()
@@ -232,7 +213,7 @@ def launch_planning() -> ResponseReturnValue:
 
 @blueprint.get("/execution/<int:run_id>")
 def show_planning_run(run_id: int) -> str:
-    run = load_planning_run(db_session(), _campaign().id, run_id)
+    run = load_planning_run(db_session(), site_campaign().id, run_id)
     if run is None:
         abort(404)
     return render_template(
@@ -242,7 +223,7 @@ def show_planning_run(run_id: int) -> str:
 
 @blueprint.get("/execution/<int:run_id>.json")
 def show_planning_run_status(run_id: int) -> ResponseReturnValue:
-    run = load_planning_run(db_session(), _campaign().id, run_id)
+    run = load_planning_run(db_session(), site_campaign().id, run_id)
     if run is None:
         return jsonify(error="not_found"), 404
     response = jsonify(run_payload(run))
@@ -252,11 +233,15 @@ def show_planning_run_status(run_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/bilan")
 def show_planning_summary() -> str:
-    campaign = _campaign()
+    session = db_session()
+    summary = read_planning_summary(session, site_campaign().id, current_user.id)
+    # Commits the audit event of this read.
+    session.commit()
     return render_template(
         "planning/summary.html",
-        summary=load_planning_summary(db_session(), campaign.id),
+        summary=summary,
         planning_form=PlanningForm(),
+        volunteer_form=VolunteerForm(),
     )
 
 
@@ -314,3 +299,8 @@ def flash_replan_report(report: ReplanReport) -> None:
                 ),
                 "info",
             )
+
+
+# Registered last: these modules add their routes to `blueprint`.
+for _module in ("lock_views", "weights_views"):
+    importlib.import_module(f"webapp.planning.{_module}")

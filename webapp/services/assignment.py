@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from routing.assignment import assign_volunteers
@@ -50,6 +50,8 @@ class LockProblem(StrEnum):
     SESSION_NOT_PLANNED = "session_not_planned"
     NOT_A_VOLUNTEER = "not_a_volunteer"
     CLASHES_WITH_LOCK = "clashes_with_lock"
+    # Every place of the session is taken by locks: one more would make planning impossible.
+    SESSION_FULL = "session_full"
 
 
 class LockError(ServiceError):
@@ -61,17 +63,21 @@ class LockError(ServiceError):
 
 
 def plan_assignments(
-    session: Session, campaign_id: int, limits: AssignmentLimits
+    session: Session,
+    campaign_id: int,
+    limits: AssignmentLimits,
+    weights: PlanningWeights | None = None,
 ) -> AssignmentPlan:
     """Replace the unlocked assignments of the campaign's planned sessions by a new solve.
 
     Locked assignments are kept, declined ones are kept and never proposed again, and
     the others count as the previous plan, which the solver moves as little as it can.
+    Without `weights`, the campaign's own weights apply.
     """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFoundError(f"campaign {campaign_id}")
-    problem = build_problem(session, campaign, limits)
+    problem = build_problem(session, campaign, limits, weights)
     plan = assign_volunteers(problem)
     if plan.status.has_solution:
         _store(session, campaign_id, [s.id for s in problem.sessions], plan)
@@ -88,7 +94,10 @@ def plan_assignments(
 
 
 def build_problem(
-    session: Session, campaign: Campaign, limits: AssignmentLimits
+    session: Session,
+    campaign: Campaign,
+    limits: AssignmentLimits,
+    weights: PlanningWeights | None = None,
 ) -> AssignmentProblem:
     """Gather the campaign's planned sessions, volunteers and rules into one problem."""
     sessions = _planned_sessions(session, campaign.id)
@@ -110,7 +119,7 @@ def build_problem(
         team_size=TEAM_SIZE,
         rest_minutes=max(campaign.rest_minutes, 0),
         max_sessions_per_week=max(campaign.max_sessions_per_week, 0),
-        weights=campaign_weights(campaign),
+        weights=weights if weights is not None else campaign_weights(campaign),
     )
 
 
@@ -192,16 +201,11 @@ def _volunteer_input(
     return VolunteerInput(
         id=user.id,
         home=home,
-        availability=tuple(
-            WeeklySlot(s.weekday, s.start_minute, s.end_minute) for s in user.availability
-        ),
+        availability=weekly_slots(user),
         is_experienced=bool(profile and profile.is_experienced),
         max_distance_m=profile.max_distance_m if profile else None,
         locked_session_ids=tuple(sorted(a.session_id for a in active if a.is_locked)),
-        exceptions=tuple(
-            DatedException(e.on_date, e.is_available, e.start_minute, e.end_minute)
-            for e in user.availability_exceptions
-        ),
+        exceptions=dated_exceptions(user),
         max_travel_minutes=profile.max_travel_minutes if profile else None,
         travel_mode=_travel_mode(profile.travel_mode if profile else None),
         max_sessions_per_week=profile.max_sessions_per_week if profile else None,
@@ -212,6 +216,19 @@ def _volunteer_input(
         declined_session_ids=tuple(
             sorted(a.session_id for a in assignments if a.status == AssignmentStatus.DECLINED)
         ),
+    )
+
+
+def weekly_slots(user: User) -> tuple[WeeklySlot, ...]:
+    """Return the user's recurring weekly availability, Paris wall-clock minutes."""
+    return tuple(WeeklySlot(s.weekday, s.start_minute, s.end_minute) for s in user.availability)
+
+
+def dated_exceptions(user: User) -> tuple[DatedException, ...]:
+    """Return the user's dated days off and extra hours."""
+    return tuple(
+        DatedException(e.on_date, e.is_available, e.start_minute, e.end_minute)
+        for e in user.availability_exceptions
     )
 
 
@@ -280,11 +297,13 @@ def lock_assignment(
     less rest than the campaign asks), and joins the first team with room. A declined
     assignment becomes a proposal again: the coordinator has agreed it with them.
     """
-    canvass = _planned_session(session, campaign_id, session_id)
+    canvass = find_planned_session(session, campaign_id, session_id)
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None  # the session belongs to it
     if not _is_volunteer(session, campaign_id, user_id):
         raise LockError(LockProblem.NOT_A_VOLUNTEER)
+    if _locked_others(session, session_id, user_id) >= lock_capacity(canvass):
+        raise LockError(LockProblem.SESSION_FULL)
     rest = timedelta(minutes=max(campaign.rest_minutes, 0))
     mine = session.execute(
         select(Assignment, CanvassSession)
@@ -331,7 +350,7 @@ def lock_assignment(
 
 def unlock_assignment(session: Session, campaign_id: int, user_id: int, session_id: int) -> None:
     """Release a manual choice: the assignment stays, and the next run may change it."""
-    _planned_session(session, campaign_id, session_id)
+    find_planned_session(session, campaign_id, session_id)
     assignment = session.scalars(
         select(Assignment).where(
             Assignment.session_id == session_id,
@@ -352,7 +371,12 @@ def unlock_assignment(session: Session, campaign_id: int, user_id: int, session_
     )
 
 
-def _planned_session(session: Session, campaign_id: int, session_id: int) -> CanvassSession:
+def find_planned_session(session: Session, campaign_id: int, session_id: int) -> CanvassSession:
+    """Return the campaign's session if it is still planned.
+
+    Raises NotFoundError for an unknown session or one of another campaign, and
+    LockError when the session is cancelled or done.
+    """
     canvass = session.get(CanvassSession, session_id)
     if canvass is None or canvass.campaign_id != campaign_id:
         raise NotFoundError(f"session {session_id} of campaign {campaign_id}")
@@ -373,6 +397,23 @@ def _is_volunteer(session: Session, campaign_id: int, user_id: int) -> bool:
         )
     ).first()
     return found is not None
+
+
+def lock_capacity(canvass: CanvassSession) -> int:
+    """Return how many volunteers locks may pin to the session: its maximum in whole teams."""
+    return canvass.max_volunteers // TEAM_SIZE * TEAM_SIZE
+
+
+def _locked_others(session: Session, session_id: int, user_id: int) -> int:
+    count = session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.session_id == session_id,
+            Assignment.user_id != user_id,
+            Assignment.is_locked.is_(True),
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
+    return int(count or 0)
 
 
 def _team_with_room(session: Session, session_id: int) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.assignment_types import AssignmentPlan
+from routing.assignment_weights import PlanningWeights
 from routing.status import SolveStatus
 from webapp.db import call_after_commit
 from webapp.models import Campaign, CanvassSession, JobRun, Message, Route
@@ -23,6 +24,7 @@ from webapp.models.planning import SessionStatus
 from webapp.services.assignment import AssignmentLimits, plan_assignments
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.notifications import queue_assignment_messages
+from webapp.services.planning_weights import run_parameters
 from webapp.services.routes import RouteSettings, plan_campaign_routes
 from webapp.settings import Settings
 
@@ -64,12 +66,19 @@ class PlanningErrorCode(StrEnum):
 class PlanningError(ServiceError):
     """The planning cannot be done, so the caller rolls back and nothing changes."""
 
-    def __init__(self, code: PlanningErrorCode, solve_status: SolveStatus | None = None) -> None:
+    def __init__(
+        self,
+        code: PlanningErrorCode,
+        solve_status: SolveStatus | None = None,
+        conflicting_session_ids: tuple[int, ...] = (),
+    ) -> None:
         super().__init__(
             f"planning failed: {code}" + (f" ({solve_status})" if solve_status else "")
         )
         self.code = code
         self.solve_status = solve_status
+        # Sessions holding locks that cannot all be kept, when the locks make it infeasible.
+        self.conflicting_session_ids = conflicting_session_ids
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,9 @@ class PlanningReport:
             "metres": sum(route.length_m for route in self.routes),
             "messages": len(self.messages),
             "solver_status": str(self.assignment.status),
+            "objective": round(self.assignment.objective),
+            # Signed points of each objective term, by weight name.
+            "terms": {str(term.name): term.points for term in self.assignment.terms},
         }
 
 
@@ -114,12 +126,14 @@ def run_planning(
     campaign_id: int,
     settings: Settings,
     progress: ProgressCallback | None = None,
+    weights: PlanningWeights | None = None,
 ) -> PlanningReport:
     """Plan the campaign's sessions end to end; the caller commits once.
 
-    Raises PlanningError when the campaign has no planned session or the assignment
-    finds no solution; the caller then rolls back and the previous plan stays whole.
-    Needs an app context (messages are rendered from templates).
+    Without `weights`, the campaign's own weights apply. Raises PlanningError when the
+    campaign has no planned session or the assignment finds no solution; the caller
+    then rolls back and the previous plan stays whole. Needs an app context (messages
+    are rendered from templates).
     """
     report_progress = progress or _ignore_progress
     _check_plannable(session, campaign_id)
@@ -130,9 +144,11 @@ def run_planning(
         AssignmentLimits(
             max_distance_m=settings.max_distance_m, time_limit_s=settings.assignment_time_limit_s
         ),
+        weights,
     )
     if not assignment.status.has_solution:
-        raise PlanningError(PlanningErrorCode.NO_ASSIGNMENT, assignment.status)
+        conflicting = sorted({lock.session_id for lock in assignment.conflicting_locks})
+        raise PlanningError(PlanningErrorCode.NO_ASSIGNMENT, assignment.status, tuple(conflicting))
     report_progress(ROUTES_START_PCT)
 
     def session_planned(done: int, total: int) -> None:
@@ -185,9 +201,11 @@ def request_planning(
 def create_planning_run(session: Session, campaign_id: int, now: datetime) -> PlanningRequest:
     """Return the campaign's planning run under way, or add a queued one.
 
-    The campaign row is locked until the caller commits, so two requests at the same
-    moment cannot both add a run. Runs left queued or running past
-    `PLANNING_RUN_STALE_AFTER` lost their worker: they are marked failed.
+    A new run records the campaign's weights of this moment, and its job plans with
+    them even if a coordinator changes the weights while it waits. The campaign row is
+    locked until the caller commits, so two requests at the same moment cannot both
+    add a run. Runs left queued or running past `PLANNING_RUN_STALE_AFTER` lost their
+    worker: they are marked failed.
     """
     campaign = session.scalars(
         select(Campaign).where(Campaign.id == campaign_id).with_for_update()
@@ -209,6 +227,7 @@ def create_planning_run(session: Session, campaign_id: int, now: datetime) -> Pl
         campaign_id=campaign_id,
         status=JobStatus.QUEUED,
         progress_pct=0,
+        parameters=run_parameters(campaign),
         counts={},
         created_at=now,
     )
@@ -244,6 +263,7 @@ def mark_run_failed(
     code: PlanningErrorCode,
     now: datetime,
     solve_status: SolveStatus | None = None,
+    conflicting_session_ids: tuple[int, ...] = (),
 ) -> None:
     """Give the run its terminal failed status, its error code and a French message.
 
@@ -253,8 +273,10 @@ def mark_run_failed(
 
     run.status = JobStatus.FAILED
     run.error = planning_error_text(code, solve_status)
-    counts = {"error_code": str(code)}
+    counts: dict[str, Any] = {"error_code": str(code)}
     if solve_status is not None:
         counts["solver_status"] = str(solve_status)
+    if conflicting_session_ids:
+        counts["conflicting_session_ids"] = list(conflicting_session_ids)
     run.counts = counts
     run.finished_at = now

@@ -2,7 +2,7 @@
 outcome of the last planning run as stored in the database."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.planning import PLANNING_JOB_KIND
+from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
 from webapp.services.replanning import list_closable_streets, list_closed_street_names
 
 
@@ -54,9 +55,11 @@ class SessionRow:
 
 @dataclass(frozen=True)
 class TeamMember:
+    user_id: int
     first_name: str
     last_name: str
     has_declined: bool = False
+    is_locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,20 @@ class SessionDetail:
     routes: tuple[RouteRow, ...]
     closed_streets: tuple[ClosedStreet, ...] = ()
     closable_streets: tuple[str, ...] = ()
+    # The campaign's other planned sessions, where a volunteer can be moved by hand.
+    move_targets: tuple[SessionRow, ...] = ()
 
     @property
     def can_replan(self) -> bool:
         return self.row.status == SessionStatus.PLANNED and bool(self.teams)
+
+    @property
+    def can_lock(self) -> bool:
+        return self.row.status == SessionStatus.PLANNED
+
+    @property
+    def member_count(self) -> int:
+        return sum(len(team.members) for team in self.teams)
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ class IrisChoice:
 
 @dataclass(frozen=True)
 class LeftOutRow:
+    user_id: int
     first_name: str
     last_name: str
     reason: str
@@ -125,6 +139,10 @@ class PlanningRunView:
     error: str | None = None
     created_at: datetime | None = None
     finished_at: datetime | None = None
+    # The weights the run planned with, empty for a run recorded without them.
+    weights: tuple[WeightRow, ...] = ()
+    # Sessions whose locks could not all be kept, when they made the run fail.
+    conflicting_sessions: tuple[SessionRow, ...] = ()
 
     @property
     def is_finished(self) -> bool:
@@ -142,6 +160,8 @@ class PlanningSummary:
     door_count: int
     queued_message_count: int
     last_run: PlanningRunView | None = None
+    # Planned sessions a left-out volunteer can be placed on by hand.
+    open_sessions: tuple[SessionRow, ...] = ()
 
 
 def list_session_rows(session: Session, campaign_id: int) -> list[SessionRow]:
@@ -160,17 +180,19 @@ def load_session_detail(
     assert canvass is not None  # the row query found it
     members: dict[int, list[TeamMember]] = defaultdict(list)
     query = (
-        select(Assignment.team, Assignment.status, User.first_name, User.last_name)
+        select(Assignment, User.first_name, User.last_name)
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.session_id == session_id)
         .order_by(Assignment.team, User.last_name, User.first_name, User.id)
     )
-    for team, status, first_name, last_name in session.execute(query):
-        members[team].append(
+    for assignment, first_name, last_name in session.execute(query):
+        members[assignment.team].append(
             TeamMember(
+                user_id=assignment.user_id,
                 first_name=first_name,
                 last_name=last_name,
-                has_declined=status == AssignmentStatus.DECLINED,
+                has_declined=assignment.status == AssignmentStatus.DECLINED,
+                is_locked=assignment.is_locked,
             )
         )
     routes = session.scalars(
@@ -202,6 +224,9 @@ def load_session_detail(
         ),
         closed_streets=_closed_streets(session, canvass),
         closable_streets=tuple(list_closable_streets(session, session_id)),
+        move_targets=tuple(
+            row for row in _planned_rows(session, campaign_id) if row.id != session_id
+        ),
     )
 
 
@@ -222,18 +247,30 @@ def load_planning_run(session: Session, campaign_id: int, run_id: int) -> Planni
     run = session.get(JobRun, run_id)
     if run is None or run.kind != PLANNING_JOB_KIND or run.campaign_id != campaign_id:
         return None
-    return _run_view(run)
+    view = _run_view(run)
+    conflicting = set(view.counts.get("conflicting_session_ids") or ())
+    if not conflicting:
+        return view
+    rows = [row for row in _session_rows(session, campaign_id) if row.id in conflicting]
+    return replace(view, conflicting_sessions=tuple(rows))
 
 
 def _run_view(run: JobRun) -> PlanningRunView:
+    counts = dict(run.counts or {})
+    weights: tuple[WeightRow, ...] = ()
+    recorded = run_weights(run)
+    if recorded is not None:
+        terms = counts.get("terms")
+        weights = weight_rows(recorded, terms if isinstance(terms, dict) else None)
     return PlanningRunView(
         id=run.id,
         status=run.status,
         progress_pct=run.progress_pct,
-        counts=dict(run.counts or {}),
+        counts=counts,
         error=run.error,
         created_at=run.created_at,
         finished_at=run.finished_at,
+        weights=weights,
     )
 
 
@@ -284,11 +321,9 @@ def find_territory_centre(session: Session, commune_codes: list[str]) -> tuple[f
 
 def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary:
     """Return placements, left-out volunteers, short sessions, routes and queued messages."""
-    rows = [
-        row for row in _session_rows(session, campaign_id) if row.status == SessionStatus.PLANNED
-    ]
+    rows = _planned_rows(session, campaign_id)
     left_out = session.execute(
-        select(User.first_name, User.last_name, LeftOutVolunteer.reason)
+        select(User.id, User.first_name, User.last_name, LeftOutVolunteer.reason)
         .join(User, User.id == LeftOutVolunteer.user_id)
         .where(LeftOutVolunteer.campaign_id == campaign_id)
         .order_by(User.last_name, User.first_name, User.id)
@@ -300,13 +335,22 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
     )
     return PlanningSummary(
         placed_count=sum(row.assigned_count for row in rows),
-        left_out=tuple(LeftOutRow(first, last, reason) for first, last, reason in left_out),
+        left_out=tuple(
+            LeftOutRow(user_id, first, last, reason) for user_id, first, last, reason in left_out
+        ),
         short_sessions=tuple(row for row in rows if row.is_short),
         route_count=sum(row.route_count for row in rows),
         door_count=sum(row.door_count for row in rows),
         queued_message_count=queued or 0,
         last_run=load_last_planning_run(session, campaign_id),
+        open_sessions=tuple(rows),
     )
+
+
+def _planned_rows(session: Session, campaign_id: int) -> list[SessionRow]:
+    return [
+        row for row in _session_rows(session, campaign_id) if row.status == SessionStatus.PLANNED
+    ]
 
 
 def _session_rows(

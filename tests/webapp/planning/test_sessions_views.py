@@ -24,7 +24,12 @@ from webapp.models import CanvassSession, LeftOutVolunteer
 from webapp.models.users import Role
 
 PostSession = Callable[..., TestResponse]
-PAGES = ["/planification/sessions", "/planification/sessions/nouvelle", "/planification/bilan"]
+PAGES = [
+    "/planification/sessions",
+    "/planification/sessions/nouvelle",
+    "/planification/bilan",
+    "/planification/ponderations",
+]
 
 
 def session_data(**changes: object) -> dict[str, object]:
@@ -315,8 +320,14 @@ def test_summary_reads_stored_outcome(
 
     page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
 
-    assert [row.text for row in page.select("tr")[1:]] == [
-        "Lou Garnier toutes les sessions où la personne est libre sont trop loin"
+    row = page.by_id(f"left-out-{far.id}")
+    assert row.text.startswith(
+        "Lou Garnier toutes les sessions où la personne est libre sont trop loin "
+    )
+    # The row ends with the form that places Lou by hand on a planned session.
+    assert [option.text for option in page.select("option")] == [
+        "Choisissez une session",
+        "sam. 6 mars, 10:30 · Le Centre Ville",
     ]
     short = page.by_id("short-sessions").text
     assert short == "samedi 6 mars 2027, 10:30, Le Centre Ville : 0 affecté pour un minimum de 2"

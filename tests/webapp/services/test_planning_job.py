@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import DEFAULT_QUEUE, MESSAGES_QUEUE
 from routing.assignment_types import AssignmentPlan
+from routing.assignment_weights import PlanningWeights, WeightName
 from routing.status import SolveStatus
 from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.accounts.html_page import csrf_token
@@ -42,6 +43,7 @@ from webapp.models.users import Role
 from webapp.services import planning
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning import request_planning, run_planning
+from webapp.services.planning_weights import weights_as_dict
 from webapp.settings import Settings
 
 REDIS_URL = JOBS_REDIS_URL
@@ -157,7 +159,12 @@ def test_worker_runs_planning_and_records_counts(
         "metres": sum(route.length_m for route in routes),
         "messages": len(messages),
         "solver_status": "optimal",
+        "objective": run.counts["objective"],
+        "terms": run.counts["terms"],
     }
+    assert run.counts["objective"] == sum(run.counts["terms"].values())
+    assert list(run.counts["terms"]) == [name.value for name in WeightName]
+    assert run.parameters == {"weights": weights_as_dict(PlanningWeights())}
     assert [route.team for route in routes] == [1, 2]
     assert run.counts["doors"] > 0
     # A confirmation for each of the four volunteers, by e-mail, their only consent.
@@ -177,6 +184,41 @@ def test_progress_moves_through_each_step(
 
     # Assignment from 10, routes from 40 with one step for the single session, messages at 90.
     assert seen == [10, 40, 90, 90]
+
+
+def test_job_plans_with_recorded_weights(app: Flask, db_session: Session, case: BondyCase) -> None:
+    campaign = db_session.get(Campaign, case.campaign_id)
+    assert campaign is not None
+    campaign.planning_weights = {"team": 3000}
+    run = planning.create_planning_run(db_session, case.campaign_id, utcnow()).run
+    # Changed while the run waits: the run keeps the weights it was asked with.
+    campaign.planning_weights = {"team": 5}
+    db_session.commit()
+
+    with app.app_context():
+        run_planning_job(run.id)
+
+    db_session.refresh(run)
+    assert run.status == JobStatus.SUCCEEDED
+    assert run.parameters["weights"]["team"] == 3000
+    # Four volunteers make two teams, at 3,000 points each.
+    assert run.counts["terms"]["team"] == 2 * 3000
+
+
+def test_run_without_weights_uses_campaign_s(
+    app: Flask, db_session: Session, case: BondyCase
+) -> None:
+    campaign = db_session.get(Campaign, case.campaign_id)
+    assert campaign is not None
+    campaign.planning_weights = {"team": 700}
+    run = add_run(db_session, case.campaign_id)
+
+    with app.app_context():
+        run_planning_job(run.id)
+
+    db_session.refresh(run)
+    assert (run.status, run.parameters) == (JobStatus.SUCCEEDED, {})
+    assert run.counts["terms"]["team"] == 2 * 700
 
 
 def test_job_writes_progress_while_it_runs(

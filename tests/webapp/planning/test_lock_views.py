@@ -1,0 +1,417 @@
+"""Lock, unlock, move and place volunteers by hand from the session and summary pages.
+
+French texts that are new with these actions are checked in French and need the
+rebuilt catalogue.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from tests.factories import (
+    at_utc,
+    make_assignment,
+    make_campaign,
+    make_canvass_session,
+    make_planning_volunteer,
+)
+from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
+from webapp.models import Assignment, CanvassSession, LeftOutVolunteer, User
+from webapp.models.planning import SessionStatus
+
+RELAUNCH = (
+    "Relancez la planification pour que les autres bénévoles et les parcours tiennent compte "
+    "de ce choix."
+)
+
+
+@dataclass
+class Case:
+    morning: CanvassSession  # Saturday 10:30-12:30, Paris time: the volunteers are free
+    afternoon: CanvassSession  # Saturday 15:00-17:00: they are not
+    cancelled: CanvassSession
+    volunteers: list[User]
+
+
+@pytest.fixture
+def case(db_session: Session, territory: Territory) -> Case:
+    campaign = territory.campaign
+
+    def canvass(hour: int, iris_code: str, **values: object) -> CanvassSession:
+        return make_canvass_session(
+            db_session,
+            campaign=campaign,
+            iris_code=iris_code,
+            starts_at=at_utc(2027, 3, 6, hour, 30 if hour == 9 else 0),
+            **values,  # type: ignore[arg-type]
+        )
+
+    morning = canvass(9, TARGET_IRIS, max_volunteers=2)
+    afternoon = canvass(14, OTHER_IRIS)
+    cancelled = canvass(16, OTHER_IRIS)
+    cancelled.status = SessionStatus.CANCELLED
+    homes = list(territory.addresses.values())
+    # Free on Saturdays from 09:00 to 12:30.
+    volunteers = [
+        make_planning_volunteer(db_session, campaign=campaign, index=index, home=homes[index])
+        for index in range(3)
+    ]
+    make_assignment(db_session, canvass_session=morning, user=volunteers[0], team=1)
+    make_assignment(db_session, canvass_session=morning, user=volunteers[1], team=1)
+    db_session.commit()
+    return Case(morning, afternoon, cancelled, volunteers)
+
+
+def page_of(client: FlaskClient, path: str) -> Page:
+    return Page(client.get(path).get_data(as_text=True))
+
+
+def session_path(canvass: CanvassSession) -> str:
+    return f"/planification/sessions/{canvass.id}"
+
+
+def post(client: FlaskClient, path: str, **data: object) -> TestResponse:
+    token = csrf_token(client.get("/planification/sessions").get_data(as_text=True))
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def flashes(page: Page) -> list[tuple[str, str]]:
+    return [
+        (element.attrs["class"].removeprefix("flash flash-"), element.text)
+        for element in page.elements
+        if element.attrs.get("class", "").startswith("flash flash-")
+    ]
+
+
+def stored(db_session: Session) -> set[tuple[int, int, bool]]:
+    """Return (user id, session id, locked) of every assignment."""
+    db_session.expire_all()
+    rows = db_session.execute(
+        select(Assignment.user_id, Assignment.session_id, Assignment.is_locked)
+    )
+    return {(user_id, session_id, locked) for user_id, session_id, locked in rows}
+
+
+def test_session_page_offers_manual_choices(coordinator_client: FlaskClient, case: Case) -> None:
+    page = page_of(coordinator_client, session_path(case.morning))
+
+    first, second = case.volunteers[:2]
+    row = page.by_id(f"volunteer-{first.id}").text
+    assert row.startswith(f"{first.first_name} Exemple 1 Verrouiller Session où déplacer ")
+    assert page.has_id(f"volunteer-{second.id}")
+    assert not page.has_id(f"volunteer-{case.volunteers[2].id}")
+    lock_forms = page.select("form", action=f"{session_path(case.morning)}/verrous")
+    assert len(lock_forms) == 2
+    # The other planned session is offered; this one and the cancelled one are not.
+    options = [element.attrs["value"] for element in page.select("option")]
+    assert options.count(str(case.afternoon.id)) == 2
+    assert str(case.cancelled.id) not in options
+    assert str(case.morning.id) not in options
+    assert page.select("form", action="/planification/lancer")
+
+
+def test_lock_then_unlock(coordinator_client: FlaskClient, db_session: Session, case: Case) -> None:
+    volunteer = case.volunteers[0]
+    path = session_path(case.morning)
+
+    response = post(coordinator_client, f"{path}/verrous", volunteer_id=volunteer.id)
+
+    assert (response.status_code, response.headers["Location"]) == (302, path)
+    assert (volunteer.id, case.morning.id, True) in stored(db_session)
+    page = page_of(coordinator_client, path)
+    assert flashes(page) == [
+        ("success", f"{volunteer.first_name} Exemple est verrouillé sur cette session."),
+        ("info", RELAUNCH),
+    ]
+    row = page.by_id(f"volunteer-{volunteer.id}").text
+    assert row.startswith(f"{volunteer.first_name} Exemple 1 verrouillé Déverrouiller ")
+
+    post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer.id)
+
+    assert (volunteer.id, case.morning.id, False) in stored(db_session)
+    assert flashes(page_of(coordinator_client, path)) == [
+        (
+            "success",
+            "Le verrou est retiré : la prochaine planification pourra déplacer ce bénévole.",
+        )
+    ]
+    post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer.id)
+    assert flashes(page_of(coordinator_client, path)) == [
+        ("info", "Ce bénévole n’était pas verrouillé sur cette session.")
+    ]
+
+
+def test_move_outside_availability_warns(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer, partner = case.volunteers[:2]
+    path = session_path(case.morning)
+
+    response = post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+
+    assert (response.status_code, response.headers["Location"]) == (302, path)
+    assert stored(db_session) == {
+        (partner.id, case.morning.id, False),
+        (volunteer.id, case.afternoon.id, True),
+    }
+    name = f"{volunteer.first_name} Exemple"
+    assert flashes(page_of(coordinator_client, path)) == [
+        (
+            "success",
+            f"{name} est déplacé sur la session du 6 mars 2027 à 15:00 et verrouillé dessus.",
+        ),
+        (
+            "warning",
+            f"D’après ses disponibilités, {name} n’est pas libre à cette heure-là : le verrou "
+            "l’y maintient, vérifiez donc avec cette personne qu’elle peut venir.",
+        ),
+        ("info", RELAUNCH),
+    ]
+
+
+def test_move_without_choice_is_explained(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    before = stored(db_session)
+    path = session_path(case.morning)
+
+    for target in ("", "pas-un-numéro"):
+        post(
+            coordinator_client,
+            f"{path}/deplacement",
+            volunteer_id=case.volunteers[0].id,
+            target_session_id=target,
+        )
+        page = page_of(coordinator_client, path)
+        assert flashes(page) == [("error", "Choisissez une session dans la liste.")]
+
+    assert stored(db_session) == before
+
+
+def test_foreign_or_unknown_session_is_404(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    other = make_campaign(db_session, name="Autre campagne")
+    foreign = make_canvass_session(
+        db_session, campaign=other, iris_code=TARGET_IRIS, starts_at=at_utc(2027, 3, 6, 9)
+    )
+    db_session.commit()
+    volunteer = case.volunteers[0].id
+    before = stored(db_session)
+
+    for session_id in (foreign.id, 999_999):
+        path = f"/planification/sessions/{session_id}"
+        assert (
+            post(coordinator_client, f"{path}/verrous", volunteer_id=volunteer).status_code == 404
+        )
+        response = post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer)
+        assert response.status_code == 404
+        response = post(
+            coordinator_client,
+            f"{path}/deplacement",
+            volunteer_id=volunteer,
+            target_session_id=case.afternoon.id,
+        )
+        assert response.status_code == 404
+        response = post(
+            coordinator_client,
+            f"{session_path(case.morning)}/deplacement",
+            volunteer_id=volunteer,
+            target_session_id=session_id,
+        )
+        assert response.status_code == 404
+        response = post(
+            coordinator_client,
+            "/planification/placements",
+            volunteer_id=case.volunteers[2].id,
+            target_session_id=session_id,
+        )
+        assert response.status_code == 404
+
+    assert stored(db_session) == before
+
+
+def test_unknown_volunteer_is_explained(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    coordinator = db_session.scalars(select(User).where(User.email == "coord@example.org")).one()
+    before = stored(db_session)
+    path = session_path(case.morning)
+
+    for user_id in (coordinator.id, 999_999):
+        post(coordinator_client, f"{path}/verrous", volunteer_id=user_id)
+        assert flashes(page_of(coordinator_client, path)) == [
+            ("error", "Cette personne n’est pas bénévole active de la campagne.")
+        ]
+
+    assert stored(db_session) == before
+
+
+@pytest.mark.parametrize("volunteer_id", ["", "abc", "-4", "99999999999", "١٢"])
+def test_altered_form_is_rejected(
+    coordinator_client: FlaskClient, db_session: Session, case: Case, volunteer_id: str
+) -> None:
+    path = session_path(case.morning)
+    before = stored(db_session)
+
+    for action in ("verrous", "verrous/retrait"):
+        response = post(coordinator_client, f"{path}/{action}", volunteer_id=volunteer_id)
+        assert response.status_code == 400
+    response = post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=volunteer_id,
+        target_session_id=case.afternoon.id,
+    )
+    assert response.status_code == 400
+
+    assert stored(db_session) == before
+
+
+def test_actions_need_a_csrf_token(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    path = session_path(case.morning)
+    data = {"volunteer_id": case.volunteers[0].id, "target_session_id": case.afternoon.id}
+    before = stored(db_session)
+
+    for action in (f"{path}/verrous", f"{path}/verrous/retrait", f"{path}/deplacement"):
+        assert coordinator_client.post(action, data=data).status_code == 400
+    assert coordinator_client.post("/planification/placements", data=data).status_code == 400
+
+    assert stored(db_session) == before
+
+
+def test_failed_move_leaves_volunteer_in_place(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    volunteer = case.volunteers[0]
+    # Locked on a session at the same time as the afternoon one.
+    clashing = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=OTHER_IRIS,
+        starts_at=at_utc(2027, 3, 6, 14, 30),
+    )
+    db_session.add(Assignment(session_id=clashing.id, user_id=volunteer.id, team=1, is_locked=True))
+    db_session.commit()
+    before = stored(db_session)
+    path = session_path(case.morning)
+
+    post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+
+    assert flashes(page_of(coordinator_client, path)) == [
+        ("error", "Ce bénévole est déjà fixé sur une session trop proche dans le temps.")
+    ]
+    assert stored(db_session) == before
+
+
+def test_full_session_is_explained(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    path = session_path(case.morning)
+    for volunteer in case.volunteers[:2]:
+        post(coordinator_client, f"{path}/verrous", volunteer_id=volunteer.id)
+    page_of(coordinator_client, path)
+
+    post(coordinator_client, f"{path}/verrous", volunteer_id=case.volunteers[2].id)
+
+    assert flashes(page_of(coordinator_client, path)) == [
+        (
+            "error",
+            "Toutes les places de cette session sont déjà verrouillées à la main : "
+            "déverrouillez d’abord un bénévole de cette session.",
+        )
+    ]
+    assert (case.volunteers[2].id, case.morning.id, True) not in stored(db_session)
+
+
+def test_left_out_volunteer_is_placed_by_hand(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    volunteer = case.volunteers[2]
+    db_session.add(
+        LeftOutVolunteer(
+            campaign_id=territory.campaign.id, user_id=volunteer.id, reason="no_partner"
+        )
+    )
+    db_session.commit()
+    summary = page_of(coordinator_client, "/planification/bilan")
+    assert summary.select("form", action="/planification/placements")
+
+    response = post(
+        coordinator_client,
+        "/planification/placements",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+
+    assert (response.status_code, response.headers["Location"]) == (302, "/planification/bilan")
+    assert (volunteer.id, case.afternoon.id, True) in stored(db_session)
+    messages = flashes(page_of(coordinator_client, "/planification/bilan"))
+    assert messages[0] == (
+        "success",
+        f"{volunteer.first_name} Exemple est placé sur la session du 6 mars 2027 à 15:00 et "
+        "verrouillé dessus.",
+    )
+    assert [category for category, _ in messages] == ["success", "warning", "info"]
+
+
+def test_place_without_choice_is_explained(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    before = stored(db_session)
+
+    response = post(
+        coordinator_client,
+        "/planification/placements",
+        volunteer_id=case.volunteers[2].id,
+        target_session_id="",
+    )
+
+    assert response.headers["Location"] == "/planification/bilan"
+    assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
+        ("error", "Choisissez une session dans la liste.")
+    ]
+    assert stored(db_session) == before
+
+
+def test_impossible_lock_names_its_session(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[2]
+    # Alone on the afternoon session: nobody else is free then to make a team of two.
+    post(
+        coordinator_client,
+        "/planification/placements",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+    before = stored(db_session)
+
+    response = post(coordinator_client, "/planification/lancer")
+
+    page = page_of(coordinator_client, response.headers["Location"])
+    assert page.by_id("run-error").text.startswith(
+        "La planification a échoué. L’affectation n’a trouvé aucune solution (impossible avec "
+        "les choix verrouillés) : les affectations précédentes sont conservées. Ces sessions "
+        "ont des verrous qui ne peuvent pas tous être tenus"
+    )
+    assert page.by_id("conflicting-sessions").text == "samedi 6 mars 2027, 15:00, La Flamiche"
+    assert page.select("a", href=session_path(case.afternoon))
+    assert stored(db_session) == before

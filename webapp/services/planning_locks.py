@@ -1,0 +1,140 @@
+"""Choices a coordinator makes by hand: lock a volunteer on a session, unlock, move.
+
+A lock overrides the volunteer's availability, travel limit, rest and weekly cap,
+because the coordinator agrees it with the volunteer. So a lock or a move outside the
+volunteer's availability is recorded, and the outcome flags it for the page to warn.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from routing.assignment_availability import covers, day_intervals
+from webapp.models import Assignment, CanvassSession, User
+from webapp.models.planning import AssignmentStatus
+from webapp.services.assignment import (
+    dated_exceptions,
+    find_planned_session,
+    lock_assignment,
+    unlock_assignment,
+    weekly_slots,
+)
+from webapp.services.errors import NotFoundError
+from webapp.services.localtime import to_local_naive
+
+logger = logging.getLogger(__name__)
+
+MINUTES_PER_HOUR = 60
+
+
+@dataclass(frozen=True)
+class ManualChoice:
+    """A lock just recorded, with the volunteer's name for the page."""
+
+    user_id: int
+    session_id: int
+    starts_at: datetime
+    team: int
+    first_name: str
+    last_name: str
+    is_outside_availability: bool
+
+
+def lock_volunteer(
+    session: Session, campaign_id: int, user_id: int, session_id: int
+) -> ManualChoice:
+    """Pin the volunteer to the session, so that every later planning run keeps them there.
+
+    Raises NotFoundError for a session of another campaign, and LockError for a
+    volunteer unknown to the campaign, a session no longer planned, a clash with
+    another lock or a session whose places are all locked.
+    """
+    assignment = lock_assignment(session, campaign_id, user_id, session_id)
+    return _choice(session, assignment)
+
+
+def unlock_volunteer(session: Session, campaign_id: int, user_id: int, session_id: int) -> bool:
+    """Release a lock: the volunteer stays on the session until the next run decides.
+
+    Returns False when the volunteer holds no lock there, such as after a second click.
+    Raises NotFoundError for a session of another campaign, LockError for a session no
+    longer planned.
+    """
+    find_planned_session(session, campaign_id, session_id)
+    try:
+        unlock_assignment(session, campaign_id, user_id, session_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def move_volunteer(
+    session: Session, campaign_id: int, user_id: int, from_session_id: int, to_session_id: int
+) -> ManualChoice:
+    """Take the volunteer off one session and lock them on another.
+
+    The volunteer must be on `from_session_id` (NotFoundError otherwise). A lock on the
+    first session goes with the move, but a decline stays on record there, so that no
+    later run proposes that session again. Raises like `lock_volunteer` for the second
+    session. A LockError comes after the volunteer left the first session: the caller
+    rolls back, and the volunteer stays where they were.
+    """
+    find_planned_session(session, campaign_id, from_session_id)
+    find_planned_session(session, campaign_id, to_session_id)
+    current = session.scalars(
+        select(Assignment).where(
+            Assignment.session_id == from_session_id, Assignment.user_id == user_id
+        )
+    ).first()
+    if current is None:
+        raise NotFoundError(f"user {user_id} on session {from_session_id}")
+    if to_session_id != from_session_id and current.status != AssignmentStatus.DECLINED:
+        session.delete(current)
+        session.flush()
+    choice = lock_volunteer(session, campaign_id, user_id, to_session_id)
+    logger.info(
+        "Volunteer %s moved from session %s to session %s of campaign %s",
+        user_id,
+        from_session_id,
+        to_session_id,
+        campaign_id,
+        extra={"campaign_id": campaign_id, "session_id": to_session_id},
+    )
+    return choice
+
+
+def is_available_for(user: User, canvass: CanvassSession) -> bool:
+    """Tell whether the user's availability covers the whole session, Paris time.
+
+    Weekly slots and extra hours of the session's day count, minus days off. Free time
+    ends at midnight, so a session that runs past midnight is never covered, as in the
+    assignment itself.
+    """
+    starts_at = to_local_naive(canvass.starts_at)
+    ends_at = to_local_naive(canvass.ends_at)
+    start_minute = starts_at.hour * MINUTES_PER_HOUR + starts_at.minute
+    end_minute = start_minute + (ends_at - starts_at) // timedelta(minutes=1)
+    intervals = day_intervals(weekly_slots(user), dated_exceptions(user), starts_at.date())
+    return covers(intervals, start_minute, end_minute)
+
+
+def _choice(session: Session, assignment: Assignment) -> ManualChoice:
+    user = session.scalars(
+        select(User)
+        .where(User.id == assignment.user_id)
+        .options(selectinload(User.availability), selectinload(User.availability_exceptions))
+    ).one()
+    canvass = session.get(CanvassSession, assignment.session_id)
+    assert canvass is not None  # the lock found it
+    return ManualChoice(
+        user_id=user.id,
+        session_id=canvass.id,
+        starts_at=canvass.starts_at,
+        team=assignment.team,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_outside_availability=not is_available_for(user, canvass),
+    )
