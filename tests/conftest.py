@@ -21,6 +21,8 @@ from webapp.settings import Settings
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "samples" / "bondy-93010"
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tournee_test"
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+# The `settings` fixture's key; tests that seal or sign a value outside a request use it.
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - tests only
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +81,7 @@ def database_engine() -> Iterator[Engine]:
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=TEST_SECRET_KEY,
         database_url=_test_database_url(),
         redis_url=JOBS_REDIS_URL,
         is_queue_synchronous=True,

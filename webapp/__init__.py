@@ -10,7 +10,7 @@ from flask_login import current_user
 from webapp import db
 from webapp.extensions import babel, csrf, limiter, login_manager
 from webapp.logging_setup import configure_logging
-from webapp.security import init_input_guard, init_security_headers
+from webapp.security import init_input_guard, init_proxy_fix, init_security_headers
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.redis_url,
     )
     app.extensions["tournee.settings"] = settings
+    init_proxy_fix(app, settings)
     # Before every other hook, CSRF included, so no NUL character reaches a query.
     init_input_guard(app)
 

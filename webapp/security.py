@@ -1,9 +1,10 @@
-"""Security headers on every response, no caching behind a login, no NUL in input."""
+"""Security headers, no caching behind a login, no NUL in input, trusted reverse proxies."""
 
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.settings import Settings
 
@@ -82,3 +83,19 @@ def init_security_headers(app: Flask, settings: Settings) -> None:
         if current_user and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def init_proxy_fix(app: Flask, settings: Settings) -> None:
+    """Trust the X-Forwarded-* headers of `settings.proxy_hops` reverse proxies.
+
+    Behind them, `request.url` and `request.is_secure` then describe the public HTTPS
+    address and `request.remote_addr` the visitor, which the rate limits count. Each
+    header is read from the right, one value per trusted proxy, so a value the visitor
+    sent ahead of the proxies' own is ignored. With no trusted proxy the headers are
+    ignored, since anyone can send them.
+    """
+    hops = settings.proxy_hops
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )

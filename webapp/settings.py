@@ -9,6 +9,8 @@ from pathlib import Path
 ENV_PREFIX = "TOURNEE_"
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - rejected in production
 MIN_SECRET_KEY_LENGTH = 32
+# A bound that catches typos: a site usually sits behind one or two proxies.
+MAX_PROXY_HOPS = 5
 
 
 class SettingsError(ValueError):
@@ -45,6 +47,9 @@ class Settings:
     route_token_days: int = 14
     # Login and sign-up limits kept in Redis; off for the laptop demo, which has no Redis.
     is_rate_limit_enabled: bool = True
+    # Reverse proxies in front of the app whose X-Forwarded-For, -Proto, -Host and -Port
+    # headers are trusted. The default 0 trusts none, which a site reached directly needs.
+    proxy_hops: int = 0
     # Planning defaults: distance from home to the meeting point, walking pace, door time.
     max_distance_m: int = 3000
     walking_speed_m_per_min: float = 70.0
@@ -82,6 +87,11 @@ class Settings:
                 f"TOURNEE_MESSAGE_BACKEND must be outbox or providers, got {self.message_backend!r}"
             )
         _validate_sms_sender(self.twilio_sender)
+        if not 0 <= self.proxy_hops <= MAX_PROXY_HOPS:
+            raise SettingsError(
+                f"TOURNEE_PROXY_HOPS must be between 0 and {MAX_PROXY_HOPS}, "
+                f"got {self.proxy_hops}: count the reverse proxies in front of the app"
+            )
         if self.is_production:
             self._validate_production()
 

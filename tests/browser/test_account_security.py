@@ -1,6 +1,9 @@
-"""Two-step login and the profile page, on a phone in Chromium."""
+"""A volunteer's account on a phone in Chromium: sign-up to erasure, two-step login, profile."""
 
+import json
 import re
+import time
+import uuid
 
 import pyotp
 import pytest
@@ -9,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_bondy_addresses, make_campaign, make_user
-from webapp.models import Consent, User
+from tests.webapp.accounts.outbox import emails_to, link_path
+from webapp.models import AvailabilitySlot, Consent, ErasedContact, User
 from webapp.models.users import Channel, ConsentPurpose, Role
+from webapp.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +83,9 @@ def test_volunteer_turns_on_two_step_login(
     page.get_by_role("button", name="Se déconnecter").click()
     _log_in(page, live_server)
     expect(page).to_have_url(f"{live_server}/connexion/code")
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    # The setup spent the current step's code; the next step's is within the window.
+    totp = pyotp.TOTP(secret)
+    page.get_by_label("Code").fill(totp.at(time.time() + totp.interval))
     page.get_by_role("button", name="Continuer").click()
     expect(page).to_have_url(f"{live_server}/mon-espace")
     assert blocked_urls == []
@@ -125,4 +132,92 @@ def test_profile_withdraws_sms_in_one_click(
         (True, "signup_form"),
         (False, "profile"),
     ]
+    assert blocked_urls == []
+
+
+def _menu_link(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name=name, exact=True
+    ).click()
+
+
+def test_volunteer_from_signup_to_erasure(
+    phone_page: Page, live_server: str, live_db: Session, blocked_urls: list[str]
+) -> None:
+    make_bondy_addresses(live_db)
+    make_campaign(live_db)
+    live_db.commit()
+    # The live server writes e-mails to the default outbox, which earlier runs share.
+    email = f"camille.{uuid.uuid4().hex[:8]}@example.org"
+    page = phone_page
+
+    page.goto(f"{live_server}/inscription")
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label("Nom", exact=True).fill("Martin")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Téléphone mobile").fill("06 12 34 56 78")
+    page.get_by_label("Adresse ou code postal").fill("152 bis avenue Galliéni")
+    page.get_by_label("Samedi, matin").check()
+    page.get_by_label("Non, ce sera ma première fois").check()
+    page.get_by_label("J’accepte de recevoir des e-mails").check()
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="M’inscrire").click()
+    expect(page).to_have_url(f"{live_server}/inscription/merci")
+
+    # The address is confirmed from the link in the e-mail.
+    [message] = emails_to(Settings().outbox_path, email)
+    page.goto(live_server + link_path(message, "/verification-adresse/"))
+    assert _fits_the_screen(page)
+    page.get_by_role("button", name="Confirmer mon adresse").click()
+    expect(page.get_by_role("status")).to_have_text("Merci : votre adresse e-mail est confirmée.")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/mon-espace")
+
+    # Availability, from the menu's profile link.
+    _menu_link(page, "Mon profil")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon profil")
+    assert _fits_the_screen(page)
+    page.get_by_label("Mercredi, soir").check()
+    page.get_by_role("button", name="Enregistrer mes disponibilités").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Vos disponibilités de la semaine sont enregistrées."
+    )
+    user = live_db.scalars(select(User).where(User.email == email)).one()
+    assert user.email_verified_at is not None
+    slots = live_db.scalars(
+        select(AvailabilitySlot)
+        .where(AvailabilitySlot.user_id == user.id)
+        .order_by(AvailabilitySlot.weekday)
+    ).all()
+    assert [(s.weekday, s.start_minute, s.end_minute) for s in slots] == [
+        (2, 1080, 1260),
+        (5, 540, 750),
+    ]
+
+    # My data, downloaded from the menu's link.
+    _menu_link(page, "Mes données")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes données")
+    assert _fits_the_screen(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger en JSON").click()
+    download = download_info.value
+    assert download.suggested_filename == "mes-donnees.json"
+    exported = json.loads(download.path().read_text(encoding="utf-8"))
+    assert email in json.dumps(exported)
+    assert PASSWORD not in json.dumps(exported)
+
+    # Erasure: the password again, then back to the home page, logged out.
+    page.get_by_role("link", name="Effacer mon compte").click()
+    assert _fits_the_screen(page)
+    page.get_by_label("Votre mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Effacer définitivement mon compte").click()
+    expect(page).to_have_url(f"{live_server}/")
+    expect(page.get_by_role("status")).to_have_text("Votre compte et vos données sont effacés.")
+    expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+    live_db.expire_all()
+    assert live_db.scalars(select(User).where(User.email == email)).first() is None
+    assert len(live_db.scalars(select(ErasedContact)).all()) == 2
     assert blocked_urls == []

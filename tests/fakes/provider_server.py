@@ -2,7 +2,8 @@
 
 Besides sending, it serves the lookups used to reconcile a message whose outcome is
 unknown: Twilio's message list filtered by `To` and `DateSent>`, and SendGrid's Email
-Activity search by a custom argument.
+Activity search by a custom argument. It also serves Twilio's deletion of one message,
+which the erasure of a person requests.
 """
 
 import json
@@ -19,6 +20,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TWILIO_MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Messages\.json$")
+TWILIO_MESSAGE_PATH = re.compile(
+    r"^/2010-04-01/Accounts/AC[0-9a-zA-Z]+/Messages/[A-Z]{2}[0-9a-f]+\.json$"
+)
+# Twilio's error code for deleting a message that is still being sent.
+TWILIO_MESSAGE_IN_FLIGHT = 20009
 SENDGRID_MAIL_PATH = "/v3/mail/send"
 SENDGRID_ACTIVITY_PATH = "/v3/messages"
 _ACTIVITY_QUERY = re.compile(r"^unique_args\['(?P<name>[^']+)'\]=\"(?P<value>[^\"]*)\"$")
@@ -71,6 +77,7 @@ class FakeProviderServer:
         self._failures: list[_Failure] = []
         self._recipient_failures: dict[str, _Failure] = {}
         self._lookup_failures: list[int] = []
+        self._deletion_failures = 0
         self._accepted: list[AcceptedMessage] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -140,6 +147,16 @@ class FakeProviderServer:
         with self._lock:
             self._lookup_failures.extend([status] * count)
 
+    def fail_next_deletions(self, count: int) -> None:
+        """Make the next `count` deletions fail as Twilio does for a message still sending."""
+        with self._lock:
+            self._deletion_failures += count
+
+    @property
+    def deletions(self) -> list[str]:
+        """Return the paths of the Twilio messages asked to be deleted, oldest first."""
+        return [request.path for request in self.requests if request.method == "DELETE"]
+
     @property
     def accepted(self) -> list[AcceptedMessage]:
         """Return the messages accepted so far, oldest first."""
@@ -158,6 +175,11 @@ class FakeProviderServer:
             if request.method == "GET":
                 status = self._lookup_failures.pop(0) if self._lookup_failures else None
                 return None if status is None else _Failure(status, None, None)
+            if request.method == "DELETE":
+                if not self._deletion_failures:
+                    return None
+                self._deletion_failures -= 1
+                return _Failure(400, TWILIO_MESSAGE_IN_FLIGHT, None)
             if to is not None and to in self._recipient_failures:
                 return self._recipient_failures[to]
             return self._failures.pop(0) if self._failures else None
@@ -210,6 +232,23 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
                 self._answer_activity(query)
             else:
                 self._send_json(404, {"message": "not found"})
+
+        def do_DELETE(self) -> None:
+            if TWILIO_MESSAGE_PATH.match(self.path) is None:
+                self._send_json(404, {"code": 20404, "message": "not found", "status": 404})
+                return
+            failure = server.record(
+                RecordedRequest("DELETE", self.path, dict(self.headers.items()), None)
+            )
+            if failure is not None:
+                self._send_json(
+                    failure.status,
+                    {"code": failure.code, "message": "fake failure", "status": failure.status},
+                )
+                return
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _answer_twilio(self, failure: _Failure | None, form: dict[str, Any]) -> None:
             match = TWILIO_MESSAGES_PATH.match(self.path)

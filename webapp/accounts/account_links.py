@@ -11,6 +11,13 @@ from webapp.services.invitations import IssuedInvitation
 from webapp.settings_access import get_settings
 from webapp.urls import public_url
 
+# The e-mail template and the page of each kind of signed link.
+_LINKS = {
+    TokenPurpose.VERIFY_EMAIL: ("verify_email", "accounts.verify_email"),
+    TokenPurpose.CHANGE_EMAIL: ("change_email", "accounts.confirm_email_change"),
+    TokenPurpose.RESET_PASSWORD: ("reset_password", "accounts.reset_password"),
+}
+
 
 def token_keys() -> TokenKeys:
     return TokenKeys(secret_key=get_settings().secret_key)
@@ -41,30 +48,14 @@ def send_signup_email(session: Session, email: str, created: User | None) -> Non
 
 def send_verification(session: Session, user: User) -> None:
     """E-mail a link that confirms the account's current address."""
-    token = issue_token(token_keys(), TokenPurpose.VERIFY_EMAIL, user)
-    message = render_account_email(
-        "verify_email",
-        user.email,
-        user.locale,
-        first_name=user.first_name,
-        link=public_url("accounts.verify_email", token=token),
-    )
-    send_after_commit(session, message, user.id)
+    _send_link(session, user, TokenPurpose.VERIFY_EMAIL, user.email)
 
 
 def send_email_change(session: Session, user: User) -> None:
     """E-mail the pending address a link that makes it the account's address."""
     if user.pending_email is None:
         return
-    token = issue_token(token_keys(), TokenPurpose.CHANGE_EMAIL, user)
-    message = render_account_email(
-        "change_email",
-        user.pending_email,
-        user.locale,
-        first_name=user.first_name,
-        link=public_url("accounts.confirm_email_change", token=token),
-    )
-    send_after_commit(session, message, user.id)
+    _send_link(session, user, TokenPurpose.CHANGE_EMAIL, user.pending_email)
 
 
 def send_email_changed_notice(session: Session, user: User, old_email: str) -> None:
@@ -81,15 +72,7 @@ def send_email_changed_notice(session: Session, user: User, old_email: str) -> N
 
 def send_password_reset(session: Session, user: User) -> None:
     """E-mail a link that lets the owner of the address choose a new password."""
-    token = issue_token(token_keys(), TokenPurpose.RESET_PASSWORD, user)
-    message = render_account_email(
-        "reset_password",
-        user.email,
-        user.locale,
-        first_name=user.first_name,
-        link=public_url("accounts.reset_password", token=token),
-    )
-    send_after_commit(session, message, user.id)
+    _send_link(session, user, TokenPurpose.RESET_PASSWORD, user.email)
 
 
 def send_invitation(
@@ -107,3 +90,17 @@ def send_invitation(
         link=public_url("accounts.accept_invitation", token=issued.token),
     )
     send_after_commit(session, message)
+
+
+def _send_link(session: Session, user: User, purpose: TokenPurpose, to: str) -> None:
+    """E-mail `to` the signed link of `purpose` for the account, after the commit."""
+    kind, endpoint = _LINKS[purpose]
+    token = issue_token(token_keys(), purpose, user)
+    message = render_account_email(
+        kind,
+        to,
+        user.locale,
+        first_name=user.first_name,
+        link=public_url(endpoint, token=token),
+    )
+    send_after_commit(session, message, user.id)

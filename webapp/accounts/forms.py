@@ -7,36 +7,33 @@ from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     Field,
-    PasswordField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
     StringField,
-    TelField,
 )
-from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
 from webapp.accounts.form_fields import (
-    MAX_EMAIL_LENGTH,
-    MAX_PASSWORD_LENGTH,
+    checked_email,
+    checked_mobile_phone,
     clean_text,
+    email_field,
+    first_name_field,
+    last_name_field,
+    mobile_phone_field,
+    new_password_field,
+    password_confirmation_field,
+    password_field,
     strip,
 )
 from webapp.db import db_session
 from webapp.services.addresses import HomeLocation, HomeNotFoundError, HomeProblem, find_home
-from webapp.services.contact_details import (
-    ContactProblem,
-    InvalidContactError,
-    normalise_email,
-    normalise_mobile_phone,
-)
 from webapp.services.current_campaign import Territory
-from webapp.services.signup import MIN_PASSWORD_LENGTH, PERIOD_MINUTES, Period, SignupRequest
+from webapp.services.signup import PERIOD_MINUTES, Period, SignupRequest
 
 WEEKDAYS = range(7)
-MAX_PHONE_LENGTH = 40
 EXPERIENCE_FIRST_TIME = "first_time"
 EXPERIENCE_EXPERIENCED = "experienced"
 
@@ -47,10 +44,6 @@ def slot_value(weekday: int, period: Period) -> str:
 
 
 SLOT_VALUES = [slot_value(day, period) for day in WEEKDAYS for period in PERIOD_MINUTES]
-
-
-def _name_validators(required_message: Any) -> list[Any]:
-    return [DataRequired(message=required_message), *clean_text(100)]
 
 
 def _check_slots(form: FlaskForm, field: Field) -> None:
@@ -96,35 +89,18 @@ def grid_cells(values: list[str]) -> frozenset[tuple[int, Period]]:
 
 
 class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
-    first_name = StringField(
-        lazy_gettext("First name"),
-        filters=[strip],
-        validators=_name_validators(lazy_gettext("Enter your first name.")),
-    )
-    last_name = StringField(
-        lazy_gettext("Last name"),
-        filters=[strip],
-        validators=_name_validators(lazy_gettext("Enter your last name.")),
-    )
-    email = EmailField(
+    first_name = first_name_field()
+    last_name = last_name_field()
+    email = email_field(
         lazy_gettext("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your e-mail address.")),
-            *clean_text(MAX_EMAIL_LENGTH),
-        ],
+        required_message=lazy_gettext("Enter your e-mail address."),
     )
-    phone = TelField(
-        lazy_gettext("Mobile phone"),
-        description=lazy_gettext(
+    phone = mobile_phone_field(
+        lazy_gettext(
             "For example 06 12 34 56 78. "
             "We send your reminders and routes by SMS if you agree below."
         ),
-        filters=[strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your mobile phone number.")),
-            *clean_text(MAX_PHONE_LENGTH),
-        ],
+        required_message=lazy_gettext("Enter your mobile phone number."),
     )
     home = StringField(
         lazy_gettext("Address or postcode"),
@@ -151,28 +127,8 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
             "confirmations, routes and reminders."
         )
     )
-    password = PasswordField(
-        lazy_gettext("Password"),
-        description=lazy_gettext("At least 12 characters. A short sentence is easy to remember."),
-        validators=[
-            DataRequired(message=lazy_gettext("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=lazy_gettext("Your password must have at least %(min)d characters."),
-            ),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=lazy_gettext("Your password must have at most %(max)d characters."),
-            ),
-        ],
-    )
-    password_confirmation = PasswordField(
-        lazy_gettext("Confirm the password"),
-        validators=[
-            DataRequired(message=lazy_gettext("Type your password again.")),
-            EqualTo("password", message=lazy_gettext("The two passwords do not match.")),
-        ],
-    )
+    password = new_password_field(lazy_gettext("Password"))
+    password_confirmation = password_confirmation_field(lazy_gettext("Confirm the password"))
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,26 +138,10 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         self.home_location: HomeLocation | None = None
 
     def validate_email(self, field: Field) -> None:
-        try:
-            self.normalised_email = normalise_email(field.data)
-        except InvalidContactError:
-            raise ValidationError(
-                lazy_gettext("Enter a valid e-mail address, such as name@example.com.")
-            ) from None
+        self.normalised_email = checked_email(field.data)
 
     def validate_phone(self, field: Field) -> None:
-        try:
-            self.phone_e164 = normalise_mobile_phone(field.data)
-        except InvalidContactError as error:
-            if error.problem is ContactProblem.NOT_MOBILE:
-                raise ValidationError(
-                    lazy_gettext(
-                        "Enter a mobile number: a landline cannot receive our text messages."
-                    )
-                ) from None
-            raise ValidationError(
-                lazy_gettext("Enter a valid mobile phone number, such as 06 12 34 56 78.")
-            ) from None
+        self.phone_e164 = checked_mobile_phone(field.data)
 
     def validate_home(self, field: Field) -> None:
         territory = self.territory
@@ -247,21 +187,8 @@ class SignupForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(
+    email = email_field(
         lazy_gettext("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your e-mail address.")),
-            *clean_text(MAX_EMAIL_LENGTH),
-        ],
+        required_message=lazy_gettext("Enter your e-mail address."),
     )
-    password = PasswordField(
-        lazy_gettext("Password"),
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your password.")),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=lazy_gettext("Your password must have at most %(max)d characters."),
-            ),
-        ],
-    )
+    password = password_field(lazy_gettext("Password"), lazy_gettext("Enter your password."))

@@ -41,8 +41,8 @@ def _accepted(_response: Response) -> bool:
 
 
 def _address_key() -> str:
-    # NOTE: behind a reverse proxy this is the proxy's address until the app trusts its
-    # X-Forwarded-For header (ProxyFix), and then every visitor shares one counter.
+    # Behind a reverse proxy this is the visitor's address only when TOURNEE_PROXY_HOPS
+    # counts the proxies. Otherwise it is the proxy's, and every visitor shares one counter.
     return f"address:{get_remote_address()}"
 
 
@@ -62,6 +62,18 @@ def _account_key() -> str:
     return rate_limits.subject_key(get_settings().secret_key, "account", user_id)
 
 
+def _post_limit(
+    rate: str,
+    key_func: Callable[[], str],
+    scope: str,
+    deduct_when: Callable[[Response], bool] | None = None,
+) -> Any:
+    """Build a limit on the POST requests of a view, counted per `key_func` in `scope`."""
+    return limiter.limit(
+        rate, key_func=key_func, methods=["POST"], deduct_when=deduct_when, scope=scope
+    )
+
+
 def _apply(view: F, *limits: Any) -> F:
     """Decorate `view` with each limit; the innermost one checks them all."""
     decorated: Any = view
@@ -74,20 +86,10 @@ def limit_logins(view: F) -> F:
     """At most 5 failed logins per address typed and 20 per client address."""
     return _apply(
         view,
-        limiter.limit(
-            rate_limits.LOGIN_FAILURES_PER_ACCOUNT,
-            key_func=_form_email_key,
-            methods=["POST"],
-            deduct_when=_failed,
-            scope="login-account",
+        _post_limit(
+            rate_limits.LOGIN_FAILURES_PER_ACCOUNT, _form_email_key, "login-account", _failed
         ),
-        limiter.limit(
-            rate_limits.LOGIN_FAILURES_PER_ADDRESS,
-            key_func=_address_key,
-            methods=["POST"],
-            deduct_when=_failed,
-            scope="login-address",
-        ),
+        _post_limit(rate_limits.LOGIN_FAILURES_PER_ADDRESS, _address_key, "login-address", _failed),
     )
 
 
@@ -95,12 +97,8 @@ def limit_second_factor(view: F) -> F:
     """At most 5 wrong codes per account."""
     return _apply(
         view,
-        limiter.limit(
-            rate_limits.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
-            key_func=_account_key,
-            methods=["POST"],
-            deduct_when=_failed,
-            scope="second-factor",
+        _post_limit(
+            rate_limits.SECOND_FACTOR_FAILURES_PER_ACCOUNT, _account_key, "second-factor", _failed
         ),
     )
 
@@ -109,12 +107,8 @@ def limit_password_checks(view: F) -> F:
     """At most 5 wrong current passwords per account, on pages behind a login."""
     return _apply(
         view,
-        limiter.limit(
-            rate_limits.PASSWORD_CHECK_FAILURES_PER_ACCOUNT,
-            key_func=_account_key,
-            methods=["POST"],
-            deduct_when=_failed,
-            scope="password-check",
+        _post_limit(
+            rate_limits.PASSWORD_CHECK_FAILURES_PER_ACCOUNT, _account_key, "password-check", _failed
         ),
     )
 
@@ -122,14 +116,7 @@ def limit_password_checks(view: F) -> F:
 def limit_signups(view: F) -> F:
     """At most 10 accepted sign-ups per client address and hour."""
     return _apply(
-        view,
-        limiter.limit(
-            rate_limits.SIGNUPS_PER_ADDRESS,
-            key_func=_address_key,
-            methods=["POST"],
-            deduct_when=_accepted,
-            scope="signup",
-        ),
+        view, _post_limit(rate_limits.SIGNUPS_PER_ADDRESS, _address_key, "signup", _accepted)
     )
 
 
@@ -137,29 +124,13 @@ def limit_reset_requests(view: F) -> F:
     """At most 5 reset requests per address typed and 20 per client address, per hour."""
     return _apply(
         view,
-        limiter.limit(
-            rate_limits.RESET_REQUESTS_PER_ACCOUNT,
-            key_func=_form_email_key,
-            methods=["POST"],
-            scope="reset-account",
-        ),
-        limiter.limit(
-            rate_limits.RESET_REQUESTS_PER_ADDRESS,
-            key_func=_address_key,
-            methods=["POST"],
-            scope="reset-address",
-        ),
+        _post_limit(rate_limits.RESET_REQUESTS_PER_ACCOUNT, _form_email_key, "reset-account"),
+        _post_limit(rate_limits.RESET_REQUESTS_PER_ADDRESS, _address_key, "reset-address"),
     )
 
 
 def limit_invitations(view: F) -> F:
     """At most 50 invitations a day per inviting account."""
     return _apply(
-        view,
-        limiter.limit(
-            rate_limits.INVITATIONS_PER_ACCOUNT,
-            key_func=_account_key,
-            methods=["POST"],
-            scope="invitations",
-        ),
+        view, _post_limit(rate_limits.INVITATIONS_PER_ACCOUNT, _account_key, "invitations")
     )

@@ -8,37 +8,28 @@ from babel import Locale
 from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     Field,
     HiddenField,
-    PasswordField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
     StringField,
-    TelField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TimeInput
 
 from webapp.accounts.form_fields import (
-    MAX_EMAIL_LENGTH,
-    MAX_PASSWORD_LENGTH,
+    checked_email,
+    checked_mobile_phone,
     clean_text,
+    current_password_field,
+    email_field,
+    first_name_field,
+    last_name_field,
+    mobile_phone_field,
     strip,
 )
-from webapp.accounts.forms import (
-    EXPERIENCE_EXPERIENCED,
-    MAX_PHONE_LENGTH,
-    availability_field,
-    experience_field,
-)
-from webapp.services.contact_details import (
-    ContactProblem,
-    InvalidContactError,
-    normalise_email,
-    normalise_mobile_phone,
-)
+from webapp.accounts.forms import EXPERIENCE_EXPERIENCED, availability_field, experience_field
 from webapp.services.profile import (
     CONSENT_CHOICES,
     TRAVEL_MODES,
@@ -76,23 +67,10 @@ def _is_known_language(code: str) -> bool:
 
 
 class ContactForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
-    first_name = StringField(
-        lazy_gettext("First name"),
-        filters=[strip],
-        validators=[DataRequired(message=lazy_gettext("Enter your first name.")), *clean_text(100)],
-    )
-    last_name = StringField(
-        lazy_gettext("Last name"),
-        filters=[strip],
-        validators=[DataRequired(message=lazy_gettext("Enter your last name.")), *clean_text(100)],
-    )
-    phone = TelField(
-        lazy_gettext("Mobile phone"),
-        description=lazy_gettext(
-            "For example 06 12 34 56 78. Leave empty to receive no SMS at all."
-        ),
-        filters=[strip],
-        validators=clean_text(MAX_PHONE_LENGTH),
+    first_name = first_name_field()
+    last_name = last_name_field()
+    phone = mobile_phone_field(
+        lazy_gettext("For example 06 12 34 56 78. Leave empty to receive no SMS at all.")
     )
     locale = RadioField(
         lazy_gettext("Language of the site and of our messages"),
@@ -111,18 +89,7 @@ class ContactForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         if not field.data:
             self.phone_e164 = None
             return
-        try:
-            self.phone_e164 = normalise_mobile_phone(field.data)
-        except InvalidContactError as error:
-            if error.problem is ContactProblem.NOT_MOBILE:
-                raise ValidationError(
-                    lazy_gettext(
-                        "Enter a mobile number: a landline cannot receive our text messages."
-                    )
-                ) from None
-            raise ValidationError(
-                lazy_gettext("Enter a valid mobile phone number, such as 06 12 34 56 78.")
-            ) from None
+        self.phone_e164 = checked_mobile_phone(field.data)
 
     def to_change(self) -> ContactChange:
         return ContactChange(
@@ -134,39 +101,21 @@ class ContactForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
 
 
 class EmailChangeForm(FlaskForm):  # type: ignore[misc]
-    new_email = EmailField(
+    new_email = email_field(
         lazy_gettext("New e-mail address"),
+        required_message=lazy_gettext("Enter your new e-mail address."),
         description=lazy_gettext(
             "We send a link to this address. Your current address stays until you open it."
         ),
-        filters=[strip],
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your new e-mail address.")),
-            *clean_text(MAX_EMAIL_LENGTH),
-        ],
     )
-    current_password = PasswordField(
-        lazy_gettext("Current password"),
-        validators=[
-            DataRequired(message=lazy_gettext("Enter your current password.")),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=lazy_gettext("Your password must have at most %(max)d characters."),
-            ),
-        ],
-    )
+    current_password = current_password_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.normalised_email = ""
 
     def validate_new_email(self, field: Field) -> None:
-        try:
-            self.normalised_email = normalise_email(field.data)
-        except InvalidContactError:
-            raise ValidationError(
-                lazy_gettext("Enter a valid e-mail address, such as name@example.com.")
-            ) from None
+        self.normalised_email = checked_email(field.data)
 
 
 class WeeklyAvailabilityForm(FlaskForm):  # type: ignore[misc]
@@ -257,13 +206,11 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
 
 class PreferencesForm(FlaskForm):  # type: ignore[misc]
     experience = experience_field()
-    partner_email = EmailField(
+    partner_email = email_field(
         lazy_gettext("A volunteer you would like to canvass with"),
         description=lazy_gettext(
             "Their e-mail address, if they signed up too. We pair you when we can."
         ),
-        filters=[strip],
-        validators=clean_text(MAX_EMAIL_LENGTH),
     )
     languages = MultiCheckboxField(
         lazy_gettext("Languages you speak besides French"),
@@ -309,12 +256,7 @@ class PreferencesForm(FlaskForm):  # type: ignore[misc]
     def validate_partner_email(self, field: Field) -> None:
         if not field.data:
             return
-        try:
-            self.partner = normalise_email(field.data)
-        except InvalidContactError:
-            raise ValidationError(
-                lazy_gettext("Enter a valid e-mail address, such as name@example.com.")
-            ) from None
+        self.partner = checked_email(field.data)
 
     def validate_languages(self, field: Field) -> None:
         if not set(field.data or []) <= set(COMMON_LANGUAGES):

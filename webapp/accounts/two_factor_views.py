@@ -130,11 +130,7 @@ def regenerate_codes() -> ResponseReturnValue:
     session = db_session()
     if not form.validate_on_submit() or not is_enabled(current_user):
         return _security_page(form)
-    try:
-        check_current_password(current_user, form.current_password.data)
-    except WrongPasswordError:
-        count_failure()
-        form.current_password.errors.append(_("This is not your current password."))
+    if not _is_current_password(form):
         return _security_page(form)
     codes = regenerate_recovery_codes(session, current_user)
     session.commit()
@@ -151,13 +147,7 @@ def disable_two_factor() -> ResponseReturnValue:
     if _is_required(current_user):
         flash(_("Coordinators and administrators must keep two-step login."), "error")
         return redirect(url_for("accounts.show_security"))
-    if not form.validate_on_submit():
-        return _security_page(form)
-    try:
-        check_current_password(current_user, form.current_password.data)
-    except WrongPasswordError:
-        count_failure()
-        form.current_password.errors.append(_("This is not your current password."))
+    if not form.validate_on_submit() or not _is_current_password(form):
         return _security_page(form)
     session = db_session()
     turn_off(session, current_user)
@@ -187,6 +177,17 @@ def _user_awaiting_code() -> tuple[User | None, str | None]:
         forget_pending_login()
         return None, None
     return user, safe_next_url(pending[1])
+
+
+def _is_current_password(form: PasswordCheckForm) -> bool:
+    """Check the typed password, counting a wrong one and showing it on the form."""
+    try:
+        check_current_password(current_user, form.current_password.data)
+    except WrongPasswordError:
+        count_failure()
+        form.current_password.errors.append(_("This is not your current password."))
+        return False
+    return True
 
 
 def _security_page(form: PasswordCheckForm) -> tuple[str, int]:

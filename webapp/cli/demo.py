@@ -13,8 +13,14 @@ from webapp import migrate
 from webapp.db import SESSION_FACTORY_KEY, Base, db_session
 from webapp.models import Address, Iris, Message, PollingStation, VolunteerProfile
 from webapp.models.messaging import MessageStatus
-from webapp.services.demo import DemoSetup, build_demo
+from webapp.services.demo import (
+    DemoSetup,
+    NotDemoDatabaseError,
+    build_demo,
+    demo_coordinator_code,
+)
 from webapp.services.planning import PlanningReport, run_planning
+from webapp.services.totp import TwoFactorError
 from webapp.settings_access import get_settings
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "samples" / "bondy-93010"
@@ -89,4 +95,25 @@ def _print_summary(
     click.echo(f"  {'assignment status':<30} {report.assignment.status:>8}")
     click.echo("")
     click.echo(f"Coordinator login: {setup.coordinator_email} / {setup.coordinator_password}")
+    secret = setup.coordinator_totp_secret
+    grouped = " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
+    click.echo(f"Two-step login key, for an authenticator app: {grouped}")
+    click.echo("Or print the current code from another terminal:")
+    database_url = get_settings().database_url
+    click.echo(f"  TOURNEE_DATABASE_URL={database_url} flask --app wsgi demo totp-code")
     click.echo(f"Outbox: {get_settings().outbox_path}")
+
+
+@demo_group.command(
+    "totp-code", help="Print the demo coordinator's current two-step login code (demo only)."
+)
+def totp_code_command() -> None:
+    try:
+        code = demo_coordinator_code(db_session(), get_settings())
+    except NotDemoDatabaseError as error:
+        raise click.ClickException(str(error)) from None
+    except TwoFactorError:
+        raise click.ClickException(
+            "the demo coordinator has no two-step login: run `flask demo run` again"
+        ) from None
+    click.echo(code)

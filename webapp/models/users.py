@@ -65,11 +65,16 @@ class User(UserMixin, Base):  # type: ignore[misc]  # flask_login ships no types
     session_version: Mapped[int] = mapped_column(
         Integer, default=1, info={"personal": "credential", "retention": "account"}
     )
+    # A Fernet token: the secret encrypted under a key derived from SECRET_KEY.
     totp_secret: Mapped[str | None] = mapped_column(
-        String(64), info={"personal": "credential", "retention": "account"}
+        String(255), info={"personal": "credential", "retention": "account"}
     )
     totp_enabled_at: Mapped[datetime | None] = mapped_column(
         UtcDateTime, info={"personal": "credential", "retention": "account"}
+    )
+    # The 30-second step of the last TOTP code accepted: that code and older ones are refused.
+    totp_last_step: Mapped[int | None] = mapped_column(
+        Integer, info={"personal": "credential", "retention": "account"}
     )
     created_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "account"}

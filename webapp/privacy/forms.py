@@ -5,12 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from webapp.accounts.form_fields import MAX_PASSWORD_LENGTH
 from webapp.models.users import Channel, ConsentPurpose
 
 GRANT = "grant"
 WITHDRAW = "withdraw"
-# Longer than any password the sign-up accepts; a longer one cannot match.
-MAX_PASSWORD_LENGTH = 1024
 
 
 class ConsentForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
@@ -27,6 +26,7 @@ class ErasureForm(FlaskForm):  # type: ignore[misc]
         description=lazy_gettext("Type your password to confirm that you are the account holder."),
         validators=[
             InputRequired(message=lazy_gettext("Type your password.")),
+            # Longer than any password the sign-up accepts: it cannot match.
             Length(max=MAX_PASSWORD_LENGTH, message=lazy_gettext("This password is wrong.")),
         ],
     )

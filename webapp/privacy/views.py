@@ -6,10 +6,11 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.accounts.limits import count_failure, limit_password_checks
+from webapp.accounts.login_session import end_session
 from webapp.authz import require_login, require_role
 from webapp.db import db_session, utcnow
 from webapp.models.users import Channel, ConsentPurpose, Role
@@ -144,8 +145,9 @@ def erase_account() -> ResponseReturnValue:
                 )
             )
         else:
-            # Logged out first: nothing may touch the account once its row is gone.
-            logout_user()
+            # Logged out first, with everything the login stored in the session cookie:
+            # nothing may touch the account once its row is gone.
+            end_session()
             erase_person(session, user_id, reason="own request")
             session.commit()
             flash(_("Your account and your data are erased."), "success")

@@ -15,6 +15,7 @@ from webapp.services.passwords import (
     spend_hashing_time,
     verify_password,
 )
+from webapp.services.recontact import lift_erasure_marks
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,12 @@ def set_password(session: Session, user: User, new: str) -> int:
 
 
 def mark_email_verified(session: Session, user: User, now: datetime | None = None) -> None:
-    """Record that the owner of the account's address opened a link sent to it."""
+    """Record that the owner of the account's address opened a link sent to it.
+
+    A returning person's consents given at sign-up now count: the erasure marks of their
+    contacts go.
+    """
     if user.email_verified_at is None:
         user.email_verified_at = now or utcnow()
         session.flush()
+    lift_erasure_marks(session, user)

@@ -3,9 +3,10 @@
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,10 +23,13 @@ from webapp.models import (
 )
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services.demo_people import make_volunteers
+from webapp.services.errors import ServiceError
 from webapp.services.passwords import hash_password
 from webapp.services.scoring import score_campaign, set_targets
 from webapp.services.sessions import SessionDraft, create_session
 from webapp.services.territory_import import ImportReport, import_territory
+from webapp.services.totp import current_code, enable_with_secret
+from webapp.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +41,17 @@ COORDINATOR_EMAIL = "coordination@example.org"
 SESSION_TIMES = ((time(9, 30), time(12, 0)), (time(14, 0), time(17, 0)))
 
 
+class NotDemoDatabaseError(ServiceError):
+    """The command runs only on the laptop demo: development settings and a SQLite file."""
+
+
 @dataclass(frozen=True)
 class DemoSetup:
     campaign_id: int
     coordinator_email: str
     coordinator_password: str
+    # Base32, for an authenticator app: coordinators must log in with a second factor.
+    coordinator_totp_secret: str
     import_report: ImportReport
     session_count: int
 
@@ -70,6 +80,9 @@ def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
     session.add(coordinator)
     session.flush()
     session.add(Membership(user_id=coordinator.id, campaign_id=campaign.id, role=Role.COORDINATOR))
+    # Enrolled already, so the demo needs no phone: `flask demo totp-code` prints the code.
+    totp_secret = pyotp.random_base32()
+    enable_with_secret(session, coordinator, totp_secret)
 
     _add_volunteers(session, campaign.id)
     scores = score_campaign(session, campaign.id)
@@ -80,7 +93,31 @@ def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
         session, campaign.id, targets, _next_saturday(today + timedelta(days=2))
     )
     logger.info("Demo campaign %s ready", campaign.id, extra={"campaign_id": campaign.id})
-    return DemoSetup(campaign.id, COORDINATOR_EMAIL, password, report, sessions)
+    return DemoSetup(campaign.id, COORDINATOR_EMAIL, password, totp_secret, report, sessions)
+
+
+def is_demo_database(settings: Settings) -> bool:
+    """Tell whether the settings are those of the laptop demo: development on SQLite."""
+    return settings.environment == "development" and settings.database_url.startswith("sqlite")
+
+
+def demo_coordinator_code(session: Session, settings: Settings, now: datetime | None = None) -> str:
+    """Return the demo coordinator's current TOTP code, on the demo's database only.
+
+    Printing a second factor would defeat it on a real site, hence the two guards: the
+    settings must be the demo's, and only the demo's coordinator address is served.
+    """
+    if not is_demo_database(settings):
+        raise NotDemoDatabaseError(
+            "this command runs only on the demo: TOURNEE_ENVIRONMENT=development "
+            "and a sqlite:/// TOURNEE_DATABASE_URL"
+        )
+    coordinator = session.scalars(select(User).where(User.email == COORDINATOR_EMAIL)).first()
+    if coordinator is None:
+        raise NotDemoDatabaseError(
+            f"no demo coordinator ({COORDINATOR_EMAIL}) in this database: run `flask demo run`"
+        )
+    return current_code(coordinator, now, secret_key=settings.secret_key)
 
 
 def _leading_candidate(session: Session) -> str:

@@ -21,6 +21,7 @@ from webapp.models import Campaign, Invitation, Membership, User
 from webapp.models.users import Role
 from webapp.services.errors import ServiceError
 from webapp.services.passwords import hash_password
+from webapp.services.recontact import lift_erasure_marks
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ def accept_as(session: Session, token: str, user: User, now: datetime | None = N
     if user.email_verified_at is None:
         user.email_verified_at = now
     session.flush()
+    lift_erasure_marks(session, user)
     _log_accepted(user, invitation)
     return membership
 

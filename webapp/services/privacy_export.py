@@ -51,6 +51,7 @@ from webapp.services.erasure import (
     messages_of_clause,
     provider_events_clause,
 )
+from webapp.services.recontact import lift_erasure_marks
 
 EXPORT_FORMAT_VERSION = 1
 # Spreadsheets run a cell starting with these as a formula; a leading quote stops that.
@@ -413,4 +414,7 @@ def change_consent(
         )
     )
     session.flush()
+    user = session.get(User, user_id)
+    if is_granted and user is not None:
+        lift_erasure_marks(session, user)
     return True

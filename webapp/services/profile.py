@@ -21,6 +21,7 @@ from webapp.models import (
 )
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.services.errors import ServiceError
+from webapp.services.recontact import lift_erasure_marks
 from webapp.services.signup import PERIOD_MINUTES, Period, weekly_windows
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,15 @@ def update_contact_details(
     user.last_name = change.last_name
     user.locale = change.locale
     had_phone = user.phone_e164 is not None
+    is_new_phone = change.phone_e164 != user.phone_e164
     user.phone_e164 = change.phone_e164
     if had_phone and change.phone_e164 is None:
         for purpose, channel in CONSENT_CHOICES:
             if channel is Channel.SMS and user.has_consent(channel, purpose):
                 record_consent(session, user, purpose, channel, False, now=now)
     session.flush()
+    if is_new_phone and change.phone_e164 is not None:
+        lift_erasure_marks(session, user)
 
 
 def replace_weekly_availability(
@@ -237,6 +241,8 @@ def record_consent(
         channel.value,
         extra={"user_id": user.id},
     )
+    if is_granted:
+        lift_erasure_marks(session, user)
     return consent
 
 
@@ -296,6 +302,7 @@ def apply_email_change(session: Session, user: User, *, now: datetime | None = N
     except IntegrityError:
         raise EmailTakenError() from None
     logger.info("user %s changed their e-mail address", user.id, extra={"user_id": user.id})
+    lift_erasure_marks(session, user)
     return old_email
 
 

@@ -1,7 +1,9 @@
 """Read-only queries behind the targeting page: ranked IRIS scores and their map layer.
 
 No figure of a suppressed IRIS (fewer than 11 households) leaves this module: rows and
-map features of such an IRIS carry its code and name only.
+map features of such an IRIS carry its code and name only. The household count is
+checked here again, so a score row whose flag is stale (stored by an older scoring run,
+or written by hand) shows nothing either.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from targeting.scoring import MIN_HOUSEHOLDS_SHOWN
 from webapp.models import Campaign, Iris, IrisScore, PollingStation
 
 
@@ -91,6 +94,11 @@ def score_class(score: float) -> ScoreClass:
     return SCORE_CLASSES[-1]
 
 
+def is_hidden(score: IrisScore) -> bool:
+    """Tell whether no figure of the IRIS may be shown: fewer than 11 households there."""
+    return score.is_suppressed or score.households < MIN_HOUSEHOLDS_SHOWN
+
+
 def load_targeting_table(session: Session, campaign_id: int) -> TargetingTable:
     """Return the campaign's scored IRIS by rank, suppressed ones last and without figures."""
     rows = session.execute(
@@ -105,12 +113,12 @@ def load_targeting_table(session: Session, campaign_id: int) -> TargetingTable:
             code=iris.code,
             name=iris.name,
             is_target=score.is_target,
-            is_suppressed=score.is_suppressed,
+            is_suppressed=is_hidden(score),
             figures=None
-            if score.is_suppressed
+            if is_hidden(score)
             else _figures(score, station_names.get(iris.commune_code, {})),
         )
-        for score, iris in rows
+        for score, iris in sorted(rows, key=lambda row: is_hidden(row[0]))
     )
     computed_at = max((score.computed_at for score, _ in rows), default=None)
     return TargetingTable(rows=table_rows, computed_at=computed_at)
@@ -173,14 +181,14 @@ def _feature(iris: Iris, score: IrisScore | None) -> dict[str, Any]:
         "code": iris.code,
         "name": iris.name,
         "has_score": score is not None,
-        "is_suppressed": bool(score and score.is_suppressed),
+        "is_suppressed": bool(score and is_hidden(score)),
         "is_target": bool(score and score.is_target),
         "rank": None,
         "score": None,
         "score_class": None,
         "figures": None,
     }
-    if score is not None and not score.is_suppressed:
+    if score is not None and not is_hidden(score):
         properties.update(
             rank=score.rank,
             score=round(score.score, 1),

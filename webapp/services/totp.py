@@ -1,20 +1,25 @@
 """Two-factor authentication: TOTP codes (RFC 6238) and single-use recovery codes."""
 
+import hmac
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
 import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.db import utcnow
 from webapp.models import RecoveryCode, User
 from webapp.services.errors import ServiceError
+from webapp.services.totp_secrets import UnreadableSecretError, open_secret, seal_secret
+from webapp.settings_access import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +29,7 @@ RECOVERY_CODE_LENGTH = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TOTP_DIGITS = 6
 # Accept the code of the previous and next 30-second step too, for clocks that drift.
+# A step once accepted, and every earlier one, is rejected afterwards (RFC 6238, 5.2).
 TOTP_VALID_WINDOW = 1
 _TOTP_RE = re.compile(r"\d{6}")
 _SEPARATORS_RE = re.compile(r"[\s\-_.]+")
@@ -55,16 +61,18 @@ def is_enabled(user: User) -> bool:
     return user.totp_enabled_at is not None and bool(user.totp_secret)
 
 
-def start_setup(session: Session, user: User) -> str:
+def start_setup(session: Session, user: User, *, secret_key: str | None = None) -> str:
     """Return the secret to show as a QR code, keeping one already waiting for its code."""
     if is_enabled(user):
         raise TwoFactorError(TwoFactorProblem.ALREADY_ENABLED)
-    if not user.totp_secret:
-        # NOTE: the secret is stored in clear because the server computes codes from it,
-        # so a database dump gives away the second factor of every account.
-        user.totp_secret = pyotp.random_base32()
+    key = secret_key or get_settings().secret_key
+    secret = _read_secret(user, key)
+    if secret is None:
+        # None yet, or sealed under a key that changed since: the app shows a new one.
+        secret = pyotp.random_base32()
+        user.totp_secret = seal_secret(key, secret)
         session.flush()
-    return user.totp_secret
+    return secret
 
 
 def provisioning_uri(user: User, secret: str, issuer: str) -> str:
@@ -73,36 +81,84 @@ def provisioning_uri(user: User, secret: str, issuer: str) -> str:
 
 
 def confirm_setup(
-    session: Session, user: User, code: str, now: datetime | None = None
+    session: Session,
+    user: User,
+    code: str,
+    now: datetime | None = None,
+    *,
+    secret_key: str | None = None,
 ) -> list[str]:
     """Turn TOTP on once the app's first code is right; return the new recovery codes."""
     if is_enabled(user):
         raise TwoFactorError(TwoFactorProblem.ALREADY_ENABLED)
-    if not user.totp_secret or not _is_valid_totp(user.totp_secret, code):
-        raise TwoFactorError(TwoFactorProblem.WRONG_CODE)
     now = now or utcnow()
+    secret = _read_secret(user, secret_key or get_settings().secret_key)
+    steps = _matching_steps(secret, code, now) if secret else []
+    if not steps:
+        raise TwoFactorError(TwoFactorProblem.WRONG_CODE)
     user.totp_enabled_at = now
+    # The code that turned TOTP on cannot log in a second time.
+    user.totp_last_step = steps[-1]
     codes = _replace_recovery_codes(session, user, now)
     logger.info("two-factor login turned on for user %s", user.id, extra={"user_id": user.id})
     return codes
 
 
-def check_second_factor(
-    session: Session, user: User, code: str, now: datetime | None = None
-) -> SecondFactor:
-    """Accept a current TOTP code or an unused recovery code, which is then spent."""
-    if not is_enabled(user) or user.totp_secret is None:
+def enable_with_secret(
+    session: Session,
+    user: User,
+    secret: str,
+    now: datetime | None = None,
+    *,
+    secret_key: str | None = None,
+) -> None:
+    """Turn TOTP on with a secret chosen by the caller, without recovery codes.
+
+    For accounts set up from the command line, such as the demo's coordinator.
+    """
+    user.totp_secret = seal_secret(secret_key or get_settings().secret_key, secret)
+    user.totp_enabled_at = now or utcnow()
+    user.totp_last_step = None
+    session.flush()
+
+
+def current_code(user: User, now: datetime | None = None, *, secret_key: str | None = None) -> str:
+    """Return the code the account's authenticator app shows at `now`."""
+    secret = _read_secret(user, secret_key or get_settings().secret_key)
+    if secret is None or not is_enabled(user):
         raise TwoFactorError(TwoFactorProblem.NOT_ENABLED)
-    if _is_valid_totp(user.totp_secret, code):
-        # NOTE: a code stays valid for its whole window (up to 90 s), so it can be replayed
-        # within it. Rejecting replays needs the last used time step stored on the account.
-        return SecondFactor.TOTP
+    return pyotp.TOTP(secret, digits=TOTP_DIGITS).at(now or utcnow())
+
+
+def check_second_factor(
+    session: Session,
+    user: User,
+    code: str,
+    now: datetime | None = None,
+    *,
+    secret_key: str | None = None,
+) -> SecondFactor:
+    """Accept a TOTP code not used before, or an unused recovery code, which is then spent."""
+    if not is_enabled(user):
+        raise TwoFactorError(TwoFactorProblem.NOT_ENABLED)
+    now = now or utcnow()
+    secret = _read_secret(user, secret_key or get_settings().secret_key)
+    steps = _matching_steps(secret, code, now) if secret else []
+    if steps:
+        if _claim_step(session, user, steps):
+            return SecondFactor.TOTP
+        logger.warning(
+            "TOTP code of user %s rejected: its time step was already used",
+            user.id,
+            extra={"user_id": user.id},
+        )
+        raise TwoFactorError(TwoFactorProblem.WRONG_CODE)
     normalised = normalise_recovery_code(code)
     if len(normalised) == RECOVERY_CODE_LENGTH:
         # Locked, so two requests racing with one code cannot both spend it.
         for stored in _unused_codes(session, user.id, for_update=True):
             if _matches(stored.code_hash, normalised):
-                stored.used_at = now or utcnow()
+                stored.used_at = now
                 session.flush()
                 logger.info("recovery code used by user %s", user.id, extra={"user_id": user.id})
                 return SecondFactor.RECOVERY_CODE
@@ -122,6 +178,7 @@ def turn_off(session: Session, user: User) -> None:
     """Forget the secret and the recovery codes."""
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.flush()
     logger.info("two-factor login turned off for user %s", user.id, extra={"user_id": user.id})
@@ -142,11 +199,53 @@ def format_recovery_code(code: str) -> str:
     return f"{code[:half]}-{code[half:]}"
 
 
-def _is_valid_totp(secret: str, code: str) -> bool:
+def _read_secret(user: User, secret_key: str) -> str | None:
+    """Return the account's clear TOTP secret, or None when it has none or it cannot be read."""
+    if not user.totp_secret:
+        return None
+    try:
+        return open_secret(secret_key, user.totp_secret)
+    except UnreadableSecretError:
+        logger.error(
+            "TOTP secret of user %s cannot be decrypted: was SECRET_KEY changed?",
+            user.id,
+            extra={"user_id": user.id},
+        )
+        return None
+
+
+def _matching_steps(secret: str, code: str, now: datetime) -> list[int]:
+    """Return the time steps, in increasing order, whose code within the window is `code`."""
     digits = _SEPARATORS_RE.sub("", code)
     if not _TOTP_RE.fullmatch(digits):
-        return False
-    return pyotp.TOTP(secret, digits=TOTP_DIGITS).verify(digits, valid_window=TOTP_VALID_WINDOW)
+        return []
+    totp = pyotp.TOTP(secret, digits=TOTP_DIGITS)
+    current = totp.timecode(now)
+    window = range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1)
+    return [step for step in window if hmac.compare_digest(totp.generate_otp(step), digits)]
+
+
+def _claim_step(session: Session, user: User, steps: Sequence[int]) -> bool:
+    """Record the first of `steps` later than the last one used; False if none is.
+
+    One conditional UPDATE per step, so two requests racing with the same code cannot
+    both succeed: the second one waits for the first one's row lock, then finds the step
+    taken.
+    """
+    for step in steps:
+        result = session.execute(
+            update(User)
+            .where(
+                User.id == user.id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0):
+            set_committed_value(user, "totp_last_step", step)
+            return True
+    return False
 
 
 def _replace_recovery_codes(session: Session, user: User, now: datetime) -> list[str]:

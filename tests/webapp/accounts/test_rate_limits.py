@@ -1,8 +1,5 @@
 """Limits on failed logins, wrong codes and sign-ups, counted in Redis (database 14)."""
 
-from collections.abc import Iterator
-from dataclasses import replace
-
 import pytest
 import redis
 from flask import Flask
@@ -11,30 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.redis_urls import LIMITS_REDIS_URL
+from tests.webapp.accounts import rate_limited
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member, signup_data
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.accounts.two_factor import enable_two_factor, wrong_code
 from webapp.models import User
 from webapp.models.users import Role
-from webapp.settings import Settings
 
 TOO_MANY = "Trop de tentatives"
 WRONG_PASSWORD = "pas le bon mot de passe"
 
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return replace(settings, is_rate_limit_enabled=True, redis_url=LIMITS_REDIS_URL)
-
-
-@pytest.fixture(autouse=True)
-def limits_store() -> Iterator[redis.Redis]:
-    store = redis.Redis.from_url(LIMITS_REDIS_URL)
-    store.flushdb()
-    yield store
-    store.flushdb()
-    store.close()
+# The rate limits are on in this module, counted in an emptied Redis database.
+settings = rate_limited.settings
+limits_store = rate_limited.limits_store
 
 
 def _browser(app: Flask, address: str = "198.51.100.1") -> FlaskClient:

@@ -14,7 +14,12 @@ from werkzeug.test import TestResponse
 
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member, post_form
 from tests.webapp.accounts.html_page import Page, csrf_token
-from tests.webapp.accounts.two_factor import code_now, enable_two_factor, wrong_code
+from tests.webapp.accounts.two_factor import (
+    code_now,
+    enable_two_factor,
+    stored_secret,
+    wrong_code,
+)
 from webapp.accounts.login_session import PENDING_SINCE_KEY, SECOND_FACTOR_KEY
 from webapp.models import RecoveryCode, User
 from webapp.models.users import Role
@@ -34,8 +39,7 @@ def _set_up(client: FlaskClient, db_session: Session, user: User, path: str = SE
     """Go through the setup page with a right code; return the recovery codes shown."""
     client.get(path)
     db_session.refresh(user)
-    assert user.totp_secret is not None
-    response = post_form(client, path, path, {"code": code_now(user.totp_secret)})
+    response = post_form(client, path, path, {"code": code_now(stored_secret(user))})
     assert response.status_code == 200
     return Page(response.get_data(as_text=True)).by_id("recovery-codes").text.split()
 
@@ -51,8 +55,11 @@ def test_volunteer_sets_up_two_step_login(
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
     db_session.refresh(user)
-    secret = user.totp_secret
-    assert secret is not None and user.totp_enabled_at is None
+    secret = stored_secret(user)
+    assert user.totp_enabled_at is None
+    # Encrypted at rest: the stored value does not contain the secret.
+    assert user.totp_secret is not None
+    assert secret not in user.totp_secret
     assert page.by_id("totp-secret").text == " ".join(re.findall(".{1,4}", secret))
     uri = pyotp.TOTP(secret).provisioning_uri(name="camille@example.org", issuer_name="Tournée")
     [image] = page.select("img", alt="Code QR à scanner avec votre application d’authentification")
@@ -60,7 +67,7 @@ def test_volunteer_sets_up_two_step_login(
     # Reloading keeps the secret the app may have scanned already.
     client.get(SETUP)
     db_session.refresh(user)
-    assert user.totp_secret == secret
+    assert stored_secret(user) == secret
 
     refused = post_form(client, SETUP, SETUP, {"code": wrong_code(secret)})
     assert refused.status_code == 422
@@ -299,5 +306,4 @@ def test_new_recovery_codes_replace_the_old(
 
 def _code_of(db_session: Session, user: User) -> str:
     db_session.refresh(user)
-    assert user.totp_secret is not None
-    return code_now(user.totp_secret)
+    return code_now(stored_secret(user))

@@ -5,9 +5,11 @@ import re
 import pyotp
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from tests.conftest import TEST_SECRET_KEY
 from tests.webapp.privacy.seed import (
     PASSWORD,
     SeededPerson,
@@ -16,9 +18,10 @@ from tests.webapp.privacy.seed import (
     seed_bystander,
     seed_person,
 )
-from webapp.db import utcnow
+from webapp.db import SESSION_FACTORY_KEY
 from webapp.models import Campaign, User
 from webapp.models.users import Role
+from webapp.services.totp import enable_with_secret
 
 # Staff pages open only after a second factor: staff of these tests share this secret.
 STAFF_TOTP_SECRET = pyotp.random_base32()
@@ -67,8 +70,7 @@ def make_member(
         role=role,
     )
     if role in (Role.COORDINATOR, Role.ADMINISTRATOR):
-        user.totp_secret = STAFF_TOTP_SECRET
-        user.totp_enabled_at = utcnow()
+        enable_with_secret(session, user, STAFF_TOTP_SECRET, secret_key=TEST_SECRET_KEY)
     session.flush()
     return user
 
@@ -81,6 +83,7 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestRes
     )
     assert response.status_code == 302, response.status_code
     if "/connexion/code" in response.headers["Location"]:
+        _forget_used_code(client, email)
         token = csrf_token(client.get("/connexion/code").get_data(as_text=True))
         response = client.post(
             "/connexion/code",
@@ -88,3 +91,15 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestRes
         )
         assert response.status_code == 302, response.status_code
     return response
+
+
+def _forget_used_code(client: FlaskClient, email: str) -> None:
+    """Clear the account's last used TOTP step, so this login may reuse the current code.
+
+    A code is refused once its step was used, and tests log the same person in several
+    times within one 30-second step.
+    """
+    factory = client.application.extensions[SESSION_FACTORY_KEY]
+    with factory() as session:
+        session.execute(update(User).where(User.email == email).values(totp_last_step=None))
+        session.commit()

@@ -6,6 +6,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
+from tests.conftest import TEST_SECRET_KEY
 from tests.factories import (
     at_utc,
     make_assignment,
@@ -35,9 +36,11 @@ from webapp.models import (
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services.passwords import hash_password
+from webapp.services.totp_secrets import seal_secret
 
 PASSWORD = "une phrase de passe assez longue"
 EMAIL = "zoe.quelinval@example.org"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - a test value
 PHONE = "+33698765431"
 NATIONAL_PHONE = "0698765431"
 FIRST_NAME = "Zoé"
@@ -110,7 +113,8 @@ def seed_person(session: Session, campaign: Campaign) -> SeededPerson:
         role=Role.VOLUNTEER,
     )
     user.pending_email = "zoe.nouvelle@example.org"
-    user.totp_secret = "JBSWY3DPEHPK3PXP"
+    user.totp_secret = seal_secret(TEST_SECRET_KEY, TOTP_SECRET)
+    user.totp_last_step = 59_000_000
     home = Address(
         ban_id="93010_7777_00042",
         number=42,

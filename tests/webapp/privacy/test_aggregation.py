@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.webapp.privacy.conftest import log_in, make_member
-from tests.webapp.targets.scored_case import PETIT_BOIS, ScoredCase, seed_scored_case
+from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, ScoredCase, seed_scored_case
+from webapp.models import IrisScore
 from webapp.models.users import Role
 
 # Parts of a page that may hold digits beside a suppressed IRIS: its code, and the
@@ -108,3 +110,25 @@ def test_a_suppressed_iris_cannot_be_made_a_target(app: Flask, coordinator: Flas
     (petit_bois,) = [f for f in features if f["properties"]["code"] == PETIT_BOIS]
     assert petit_bois["properties"]["is_target"] is False
     assert petit_bois["properties"]["figures"] is None
+
+
+def test_stale_flag_still_hides_small_iris(coordinator: FlaskClient, db_session: Session) -> None:
+    # A score row stored with too few households but no suppression flag, as an older
+    # scoring run or a hand edit could leave it.
+    score = db_session.scalars(select(IrisScore).where(IrisScore.iris_code == CENTRE)).one()
+    score.households = 7.0
+    score.is_suppressed = False
+    db_session.commit()
+
+    features = coordinator.get("/ciblage/iris.geojson").get_json()["features"]
+    (centre,) = [f for f in features if f["properties"]["code"] == CENTRE]
+    page = coordinator.get("/ciblage/").get_data(as_text=True)
+
+    assert centre["properties"]["is_suppressed"] is True
+    assert centre["properties"]["figures"] is None
+    assert centre["properties"]["score"] is None
+    assert centre["properties"]["rank"] is None
+    for fragment in _html_fragments_naming(page, CENTRE):
+        text = re.sub(r"<[^>]+>", " ", fragment)
+        numbers = {n.strip() for n in re.findall(r"\d[\d\s,.]*\d|\d", text)}
+        assert numbers <= {CENTRE, "11"}, text

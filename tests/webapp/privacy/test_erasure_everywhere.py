@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from messaging.queues import MESSAGES_QUEUE
+from tests.fakes.provider_server import FakeProviderServer
 from tests.redis_urls import PRIVACY_REDIS_URL
-from tests.webapp.privacy.fake_twilio import FakeTwilio
 from tests.webapp.privacy.seed import (
     EMAIL,
     LAST_NAME,
@@ -190,36 +190,35 @@ def test_erased_contacts_hold_their_two_hashes_and_block_new_messages(
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def provider_settings(settings: Settings, twilio: FakeTwilio, tmp_path: Path) -> Settings:
+def provider_settings(
+    settings: Settings, provider_server: FakeProviderServer, tmp_path: Path
+) -> Settings:
     """Settings sending through Twilio and SendGrid, Twilio being the local fake."""
     return replace(
         settings,
         message_backend="providers",
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token="test-auth-token",
-        twilio_api_base_url=twilio.base_url,
+        twilio_api_base_url=provider_server.base_url,
         sendgrid_api_key="SG.test",
         outbox_path=tmp_path / "unused.jsonl",
     )
 
 
 def test_twilio_is_asked_to_delete_the_sms_after_commit(
-    app: Flask, provider_settings: Settings, twilio: FakeTwilio, person: SeededPerson
+    app: Flask,
+    provider_settings: Settings,
+    provider_server: FakeProviderServer,
+    person: SeededPerson,
 ) -> None:
     session = app.extensions[SESSION_FACTORY_KEY]()
     with app.app_context():
         erase_person(session, person.user.id, settings=provider_settings)
-        assert twilio.deleted == []
+        assert provider_server.deletions == []
         session.commit()
     session.close()
 
-    assert sorted(twilio.deleted) == [
+    assert sorted(provider_server.deletions) == [
         f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{'SM' + 'a1' * 16}.json",
         f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{'SM' + 'b2' * 16}.json",
     ]
@@ -228,11 +227,11 @@ def test_twilio_is_asked_to_delete_the_sms_after_commit(
 def test_a_twilio_refusal_is_logged_and_the_erasure_stands(
     app: Flask,
     provider_settings: Settings,
-    twilio: FakeTwilio,
+    provider_server: FakeProviderServer,
     person: SeededPerson,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    twilio.fail_next(2)
+    provider_server.fail_next_deletions(2)
     session = app.extensions[SESSION_FACTORY_KEY]()
     with app.app_context():
         erase_person(session, person.user.id, settings=provider_settings)
@@ -240,6 +239,6 @@ def test_a_twilio_refusal_is_logged_and_the_erasure_stands(
         assert session.get(User, person.user.id) is None
     session.close()
 
-    assert len(twilio.deleted) == 2
+    assert len(provider_server.deletions) == 2
     assert caplog.text.count("Twilio kept message") == 2
     assert PHONE not in caplog.text

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.webapp.privacy.conftest import log_in
-from tests.webapp.privacy.seed import EMAIL, PHONE, SeededPerson
+from tests.webapp.privacy.seed import EMAIL, PHONE, TOTP_SECRET, SeededPerson
 from webapp.db import utcnow
 from webapp.models import AuditEvent, User
 from webapp.services.privacy_export import (
@@ -87,12 +87,16 @@ def test_credentials_are_withheld_and_listed(person: SeededPerson, db_session: S
     export = collect_personal_data(db_session, person.user.id, now=utcnow())
     text = export_json(export).decode()
 
-    assert "JBSWY3DPEHPK3PXP" not in text
+    assert TOTP_SECRET not in text
+    assert person.user.totp_secret is not None
+    assert person.user.totp_secret not in text
+    assert "59000000" not in text
     assert "$argon2id$" not in text
     assert "c3c3c3" not in text
     assert set(export.withheld) >= {
         "users.password_hash",
         "users.totp_secret",
+        "users.totp_last_step",
         "recovery_codes.code_hash",
         "invitations.token_hash",
     }
