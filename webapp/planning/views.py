@@ -26,6 +26,7 @@ from webapp.planning.progress_labels import (
 from webapp.services import planning, replanning
 from webapp.services.current_campaign import find_current_campaign, load_territory
 from webapp.services.errors import NotFoundError, ValidationError
+from webapp.services.feedback import summarise_feedback
 from webapp.services.planning_view import (
     PlanningRunView,
     find_territory_centre,
@@ -92,6 +93,7 @@ def show_session(session_id: int) -> str:
         detail=detail,
         absent_form=TeamAbsentForm(),
         closure_form=StreetClosureForm(streets=detail.closable_streets),
+        feedback=summarise_feedback(db_session(), session_id),
     )
 
 
