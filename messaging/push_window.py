@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from messaging.quiet_hours import (
+    PARIS,
     SEND_WINDOW_CLOSES,
     SEND_WINDOW_OPENS,
     french_public_holidays,
@@ -50,6 +51,19 @@ def next_push_time(now_utc: datetime, rules: PushRules) -> datetime:
 def is_push_allowed(now_utc: datetime, rules: PushRules) -> bool:
     """Tell whether a push message may go out at `now_utc`."""
     return next_push_time(now_utc, rules) == now_utc.astimezone(UTC)
+
+
+def push_window_end(now_utc: datetime, rules: PushRules) -> datetime:
+    """Return when the push window open at `now_utc` closes, in UTC.
+
+    That is `rules.closes` on the same Paris day. A silence starts at midnight and the
+    window lies within one day, so no silence starts while a window is open.
+    Raises ValueError when no window is open at `now_utc`.
+    """
+    if not is_push_allowed(now_utc, rules):
+        raise ValueError("the push window is closed at now_utc")
+    day = now_utc.astimezone(PARIS).date()
+    return datetime.combine(day, rules.closes, tzinfo=PARIS).astimezone(UTC)
 
 
 def _holidays_around(moment: datetime) -> set[date]:

@@ -1,10 +1,14 @@
 """Typed settings read once from `TOURNEE_*` environment variables."""
 
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from messaging.providers.twilio_sms import MAX_VALIDITY_PERIOD_S
+from messaging.ratelimit import DEFAULT_RATE_PER_S
 
 ENV_PREFIX = "TOURNEE_"
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - rejected in production
@@ -37,6 +41,16 @@ class Settings:
     twilio_auth_token: str = ""
     twilio_api_base_url: str = ""
     twilio_sender: str = "Tournee"
+    # Seconds Twilio keeps an SMS it has not sent yet before dropping it (ValidityPeriod).
+    # NOTE: build_senders does not pass it to TwilioSmsSender yet, so requests carry the
+    # sender's default of 3600 s. Only the broadcast checks read this setting.
+    sms_validity_period_s: int = 3600
+    # Sending rates per sender: SMS segments a second (Twilio counts every segment of a
+    # long SMS against the sender's throughput) and e-mails a second.
+    # NOTE: the send jobs' rate limiter keeps its own rate of DEFAULT_RATE_PER_S messages
+    # a second for both channels. Only the broadcast estimates read these settings.
+    sms_rate_per_s: float = DEFAULT_RATE_PER_S
+    email_rate_per_s: float = DEFAULT_RATE_PER_S
     sendgrid_api_key: str = ""
     sendgrid_api_host: str = ""
     # Public key that verifies SendGrid's signed event webhook (base64, as SendGrid shows it).
@@ -92,8 +106,23 @@ class Settings:
                 f"TOURNEE_PROXY_HOPS must be between 0 and {MAX_PROXY_HOPS}, "
                 f"got {self.proxy_hops}: count the reverse proxies in front of the app"
             )
+        self._validate_sending_limits()
         if self.is_production:
             self._validate_production()
+
+    def _validate_sending_limits(self) -> None:
+        for name in ("sms_rate_per_s", "email_rate_per_s"):
+            rate = getattr(self, name)
+            if not (math.isfinite(rate) and rate > 0):
+                raise SettingsError(
+                    f"{ENV_PREFIX}{name.upper()} must be a positive number of messages per "
+                    f"second, got {rate!r}"
+                )
+        if not 1 <= self.sms_validity_period_s <= MAX_VALIDITY_PERIOD_S:
+            raise SettingsError(
+                f"{ENV_PREFIX}SMS_VALIDITY_PERIOD_S must be between 1 and "
+                f"{MAX_VALIDITY_PERIOD_S} seconds, got {self.sms_validity_period_s}"
+            )
 
     def _validate_production(self) -> None:
         if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:

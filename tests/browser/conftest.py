@@ -36,6 +36,8 @@ CHROMIUM_ARGS = [
 ]
 PHONE_VIEWPORT: ViewportSize = {"width": 390, "height": 844}
 LIVE_HOST = "127.0.0.1"
+# Tests that sign links for the live server (feedback links, say) need its key.
+LIVE_SECRET_KEY = "browser-test-secret-key-long-enough-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +53,7 @@ def live_server(live_engine: Engine) -> Iterator[str]:
     """Serve the app from a thread on a free port of 127.0.0.1; return its base URL."""
     settings = Settings(
         environment="test",
-        secret_key="browser-test-secret-key-long-enough-0123456789",
+        secret_key=LIVE_SECRET_KEY,
         database_url=BROWSER_DATABASE_URL,
         is_queue_synchronous=True,
         public_base_url="http://127.0.0.1",

@@ -1,7 +1,8 @@
 """A coordinator composes a broadcast in Chromium, sees its reach and cost, then its progress."""
 
 import re
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -9,10 +10,15 @@ from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from messaging.send_timing import SendTiming, TimingProblem
+from messaging.silence import silence_period
 from tests.webapp.broadcasts.crew import PASSWORD, seed_crew
+from webapp import create_app
+from webapp.broadcasts.timing_labels import duration_label, timing_problem_label
 from webapp.db import utcnow
-from webapp.models import Broadcast, Message
+from webapp.models import Broadcast, Campaign, Message
 from webapp.models.messaging import MessageStatus
+from webapp.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +47,8 @@ def coordinator_page(phone_page: Page, live_server: str, live_db: Session) -> Pa
     page.locator("form.stacked button[type=submit]").click()
     page.locator("#recovery-codes + p a").click()
     expect(page).to_have_url(f"{live_server}/diffusions/nouvelle")
+    # The form script must listen before the test types, or no estimate is asked for.
+    page.wait_for_load_state()
     return page
 
 
@@ -98,4 +106,57 @@ def test_coordinator_sends_a_broadcast(
     expect(page.locator("#progress-bar")).to_have_attribute("value", "100")
     expect(page.locator("[data-count='sent']")).to_have_text("2")
     expect(page.locator("#broadcast-state")).to_have_text("terminée")
+    assert blocked_urls == []
+
+
+def in_page_locale(render: Callable[[], str]) -> str:
+    """Render a label as the live server does, in French with or without its catalogue."""
+    app = create_app(Settings(environment="test", database_url="sqlite://"))
+    with app.test_request_context():
+        return plain(render())
+
+
+def silence_refusal(round_day: date) -> str:
+    now = utcnow()
+    timing = SendTiming(
+        units=4,
+        rate_per_s=10.0,
+        validity_period_s=3600,
+        duration_s=0.4,
+        requested_at=now,
+        starts_at=now,
+        ends_at=now,
+        window_closes_at=now,
+        problem=TimingProblem.INTO_SILENCE,
+        silence=silence_period(round_day),
+    )
+    return in_page_locale(lambda: timing_problem_label(timing))
+
+
+def test_coordinator_sees_sending_time_and_refusal(
+    coordinator_page: Page, live_db: Session, blocked_urls: list[str]
+) -> None:
+    round_day = utcnow().date() + timedelta(days=40)
+    live_db.execute(update(Campaign).values(first_round_on=round_day))
+    live_db.commit()
+    page = coordinator_page
+
+    # Four SMS of one segment at the default ten segments a second.
+    page.get_by_label("Texte").fill("Tournee : porte-a-porte samedi. STOP au 36180")
+    expect(page.locator("#estimate-duration")).to_have_text(
+        in_page_locale(lambda: duration_label(0.4))
+    )
+    expect(page.locator("#estimate-problem")).to_have_count(0)
+
+    # 10:00 on the eve of the round falls in the electoral silence.
+    eve = round_day - timedelta(days=1)
+    page.locator("#send_day").fill(eve.isoformat())
+    page.locator("#send_time").fill("10:00")
+    refusal = silence_refusal(round_day)
+    expect(page.locator("#estimate-problem")).to_have_text(refusal)
+    page.get_by_role("button", name="Envoyer").click()
+
+    assert plain(page.locator("#send_day-error").inner_text()).endswith(refusal)
+    expect(page.locator("#estimate-problem")).to_have_text(refusal)
+    assert live_db.scalars(select(Broadcast)).all() == []
     assert blocked_urls == []

@@ -65,6 +65,8 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "replies.confirm_assignment": "signed reply link from a reminder",
     "replies.show_cancellation": "signed reply link from a reminder",
     "replies.cancel_assignment": "signed reply link from a reminder",
+    "replies.show_feedback": "signed feedback link from a thank-you message",
+    "replies.save_feedback": "signed feedback link from a thank-you message",
     "replies.show_unsubscribe": "signed one-click unsubscribe link (RFC 8058)",
     "replies.unsubscribe_email": "signed one-click unsubscribe link (RFC 8058)",
     "webhooks.receive_twilio_status": "provider callback, refused without Twilio's signature",

@@ -1,7 +1,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 import webapp.models  # noqa: F401
 from webapp import migrate
@@ -12,6 +12,18 @@ def test_head_matches_models(database_engine: Engine) -> None:
     with database_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def insert_campaign(connection: Connection) -> None:
+    """Add one campaign with the columns of the first schema."""
+    connection.execute(
+        text(
+            "INSERT INTO campaigns (name, election_kind, commune_codes, our_candidates,"
+            " reference_election, sms_sender_name, created_at)"
+            " VALUES ('Test', 'municipales', '[\"93010\"]', '[]', 'pres2022_t1', 'Tournee',"
+            " '2026-12-01 10:00:00')"
+        )
+    )
 
 
 def test_sqlite_upgrade_and_downgrade(tmp_path) -> None:
@@ -27,14 +39,7 @@ def test_planning_preferences_migrate_existing_rows(tmp_path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'data.sqlite3'}")
     migrate.upgrade(engine, "0001")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO campaigns (name, election_kind, commune_codes, our_candidates,"
-                " reference_election, sms_sender_name, created_at)"
-                " VALUES ('Test', 'municipales', '[\"93010\"]', '[]', 'pres2022_t1', 'Tournee',"
-                " '2026-12-01 10:00:00')"
-            )
-        )
+        insert_campaign(connection)
 
     migrate.upgrade(engine)
     with engine.connect() as connection:
@@ -69,4 +74,37 @@ def test_job_run_parameters_migrate_existing_rows(tmp_path) -> None:
     columns = {column["name"] for column in inspect(engine).get_columns("job_runs")}
     assert "parameters" not in columns
     assert "counts" in columns
+    engine.dispose()
+
+
+def test_feedbacks_and_message_indexes_up_and_down(tmp_path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'indexes.sqlite3'}")
+    migrate.upgrade(engine, "0006")
+    with engine.begin() as connection:
+        insert_campaign(connection)
+        connection.execute(
+            text(
+                "INSERT INTO messages (campaign_id, idempotency_key, channel, purpose, recipient,"
+                " subject, body, status, provider_id, attempts, created_at, updated_at)"
+                " VALUES (1, 'k1', 'sms', 'broadcast', '+33612345678', '', 'Bonjour', 'sent',"
+                " 'SM0001', 1, '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+            )
+        )
+
+    migrate.upgrade(engine)
+    upgraded = inspect(engine)
+    indexes = {index["name"]: index["column_names"] for index in upgraded.get_indexes("messages")}
+    tables = set(upgraded.get_table_names())
+    migrate.downgrade(engine, "0006")
+    downgraded = inspect(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT provider_id FROM messages")).scalars().all()
+
+    assert indexes["ix_messages_provider_id"] == ["provider_id"]
+    assert indexes["ix_messages_channel_recipient"] == ["channel", "recipient"]
+    assert "session_feedbacks" in tables
+    names = {index["name"] for index in downgraded.get_indexes("messages")}
+    assert {"ix_messages_provider_id", "ix_messages_channel_recipient"} & names == set()
+    assert "session_feedbacks" not in downgraded.get_table_names()
+    assert kept == ["SM0001"]
     engine.dispose()

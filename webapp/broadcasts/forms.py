@@ -10,13 +10,15 @@ from wtforms import Field, HiddenField, RadioField, SelectField, StringField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from webapp.broadcasts.timing_labels import timing_problem_label
 from webapp.models.users import Channel
-from webapp.services.broadcast_segments import Segment, SegmentChoices, SegmentKind
-from webapp.services.broadcasts import (
+from webapp.services.broadcast_drafts import (
     MAX_EMAIL_BODY_LENGTH,
     MAX_SUBJECT_LENGTH,
     BroadcastDraft,
+    SendTimingError,
 )
+from webapp.services.broadcast_segments import Segment, SegmentChoices, SegmentKind
 from webapp.services.errors import ValidationError as ServiceValidationError
 from webapp.services.localtime import local_to_utc
 
@@ -227,7 +229,9 @@ class BroadcastForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no type
 
     def add_service_error(self, error: ServiceValidationError, sender: str) -> None:
         """Show a rule the service refused next to the field it concerns."""
-        if (error.field, error.message) == ("body", "missing_sender"):
+        if isinstance(error, SendTimingError):
+            field_name, message = "send_day", timing_problem_label(error.timing)
+        elif (error.field, error.message) == ("body", "missing_sender"):
             field_name, message = (
                 "body",
                 lazy_gettext(

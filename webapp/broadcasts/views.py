@@ -10,19 +10,32 @@ from flask_login import current_user
 
 from webapp.authz import open_to_coordinators
 from webapp.broadcasts.forms import BroadcastForm
-from webapp.broadcasts.labels import CHANNELS, STATES, failure_reason_label, segment_label
+from webapp.broadcasts.labels import (
+    CHANNELS,
+    STATES,
+    failure_reason_label,
+    message_status_label,
+    segment_label,
+)
+from webapp.broadcasts.timing_labels import (
+    duration_label,
+    moment_label,
+    rate_label,
+    timing_problem_label,
+)
 from webapp.db import db_session, utcnow
 from webapp.models import Broadcast, Campaign
 from webapp.models.users import Channel
-from webapp.services import broadcasts
-from webapp.services.broadcast_segments import list_segment_choices
-from webapp.services.broadcasts import (
+from webapp.services import broadcast_drafts, broadcasts
+from webapp.services.broadcast_drafts import (
     SMS_SEGMENT_PRICE_EUR,
     BroadcastDraft,
     BroadcastEstimate,
+    SendTimingError,
     check_mentions,
     sender_names,
 )
+from webapp.services.broadcast_segments import list_segment_choices
 from webapp.services.errors import NotFoundError, ValidationError
 from webapp.services.message_batch import MessageContent, render_message
 
@@ -43,7 +56,12 @@ def _labels() -> dict[str, object]:
         "broadcast_states": STATES,
         "channel_labels": CHANNELS,
         "failure_reason_label": failure_reason_label,
+        "message_status_label": message_status_label,
         "segment_price": SMS_SEGMENT_PRICE_EUR,
+        "duration_label": duration_label,
+        "moment_label": moment_label,
+        "rate_label": rate_label,
+        "timing_problem_label": timing_problem_label,
     }
 
 
@@ -71,14 +89,16 @@ def create_broadcast() -> ResponseReturnValue:
     estimate, preview = None, None
     if form.validate_on_submit():
         draft = form.to_draft()
-        if request.form.get("intent") == "send":
+        is_send = request.form.get("intent") == "send"
+        if is_send:
             created = _send(form, campaign, draft)
             if created is not None:
                 return redirect(url_for("broadcasts.show_broadcast", broadcast_id=created.id))
-        else:
-            estimate, preview = _preview(form, campaign, draft)
+        estimate = _estimate(campaign, draft)
+        if not is_send:
+            preview = _preview(form, campaign, draft, estimate)
     elif not form.is_submitted():
-        estimate = broadcasts.estimate_broadcast(session, campaign.id, form.to_draft())
+        estimate = broadcast_drafts.estimate_broadcast(session, campaign.id, form.to_draft())
     status = INVALID_FORM_STATUS if form.errors else 200
     return render_template(
         "broadcasts/new.html", form=form, estimate=estimate, preview=preview
@@ -115,17 +135,31 @@ def _send(form: BroadcastForm, campaign: Campaign, draft: BroadcastDraft) -> Bro
     return broadcast
 
 
-def _preview(
-    form: BroadcastForm, campaign: Campaign, draft: BroadcastDraft
-) -> tuple[BroadcastEstimate | None, MessageContent | None]:
-    session = db_session()
+def _estimate(campaign: Campaign, draft: BroadcastDraft) -> BroadcastEstimate | None:
     try:
-        estimate = broadcasts.estimate_broadcast(session, campaign.id, draft)
-        broadcasts.validate_draft(session, campaign, draft, now=utcnow())
+        return broadcast_drafts.estimate_broadcast(db_session(), campaign.id, draft)
+    except ValidationError:
+        return None
+
+
+def _preview(
+    form: BroadcastForm,
+    campaign: Campaign,
+    draft: BroadcastDraft,
+    estimate: BroadcastEstimate | None,
+) -> MessageContent | None:
+    """Check the draft, show what it breaks, and render its text unless it is unusable."""
+    try:
+        broadcast_drafts.validate_draft(db_session(), campaign, draft, now=utcnow())
+        if estimate is not None:
+            broadcast_drafts.check_send_timing(estimate)
+    except SendTimingError as error:
+        # The text itself is fine: it is shown beside the refused time.
+        form.add_service_error(error, campaign.sms_sender_name)
     except ValidationError as error:
         form.add_service_error(error, campaign.sms_sender_name)
-        return None, None
-    return estimate, _render_preview(draft)
+        return None
+    return _render_preview(draft)
 
 
 def _render_preview(draft: BroadcastDraft) -> MessageContent:
@@ -149,10 +183,7 @@ def estimate_broadcast() -> ResponseReturnValue:
     if form.channel.errors or form.segment.errors:
         abort(400)
     draft = form.to_draft()
-    try:
-        estimate = broadcasts.estimate_broadcast(session, campaign.id, draft)
-    except ValidationError:
-        estimate = None
+    estimate = _estimate(campaign, draft)
     missing = (
         check_mentions(draft.body, sender_names(campaign)) if draft.channel == Channel.SMS else []
     )

@@ -3,6 +3,7 @@
 from webapp.models.audit import AuditEvent
 from webapp.models.campaign import Campaign
 from webapp.models.canvass import DoorVisit, SurveyResponse
+from webapp.models.feedback import SessionFeedback
 from webapp.models.jobs import JobRun
 from webapp.models.messaging import (
     Broadcast,
@@ -67,6 +68,7 @@ __all__ = [
     "RecoveryCode",
     "ProviderEvent",
     "Route",
+    "SessionFeedback",
     "StreetClosure",
     "StreetWay",
     "SurveyResponse",

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base, UtcDateTime, enum_column, utcnow
@@ -28,6 +28,13 @@ class MessagePurpose(StrEnum):
     SESSION_CHANGED = "session_changed"
     BROADCAST = "broadcast"
     STOP_CONFIRMATION = "stop_confirmation"
+    # A service message to the campaign's staff about their work (a volunteer cancelled).
+    COORDINATOR_NOTICE = "coordinator_notice"
+
+
+# Purposes whose messages go out without a consent row, because the recipient gets them
+# as staff of the campaign. Opt-outs and erasures still stop them.
+CONSENT_EXEMPT_PURPOSES = frozenset({MessagePurpose.COORDINATOR_NOTICE})
 
 
 class BroadcastStatus(StrEnum):
@@ -40,6 +47,8 @@ class BroadcastStatus(StrEnum):
 
 class Message(Base):
     __tablename__ = "messages"
+    # Opt-outs, stop replies and erasures look rows up by channel and address.
+    __table_args__ = (Index("ix_messages_channel_recipient", "channel", "recipient"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -77,8 +86,9 @@ class Message(Base):
         index=True,
         info={"personal": "technical", "retention": "campaign"},
     )
+    # Indexed: delivery reports and reconciliations find their row by this id.
     provider_id: Mapped[str | None] = mapped_column(
-        String(100), info={"personal": "technical", "retention": "campaign"}
+        String(100), index=True, info={"personal": "technical", "retention": "campaign"}
     )
     attempts: Mapped[int] = mapped_column(
         Integer, default=0, info={"personal": "technical", "retention": "campaign"}

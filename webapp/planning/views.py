@@ -30,6 +30,7 @@ from webapp.planning.progress_labels import (
 from webapp.services import planning, replanning
 from webapp.services.current_campaign import load_territory
 from webapp.services.errors import NotFoundError, ValidationError
+from webapp.services.feedback import summarise_feedback
 from webapp.services.planning_reads import read_planning_summary, read_session_detail
 from webapp.services.planning_view import (
     PlanningRunView,
@@ -73,6 +74,7 @@ def show_session(session_id: int) -> str:
         closure_form=StreetClosureForm(streets=detail.closable_streets),
         volunteer_form=VolunteerForm(),
         planning_form=PlanningForm(),
+        feedback=summarise_feedback(db_session(), session_id),
     )
 
 

@@ -1,4 +1,4 @@
-"""Pages a volunteer opens from a message: confirm or cancel a session, stop e-mails.
+"""Pages a volunteer opens from a message: confirm or cancel, rate a session, stop e-mails.
 
 Following a link never acts by itself: the page shows a button, and only its POST
 changes anything, so link scanners of mail services do nothing. The one exception is
@@ -13,7 +13,9 @@ from werkzeug.wrappers import Response
 
 from webapp.db import db_session
 from webapp.extensions import csrf
-from webapp.services import replies
+from webapp.replies.forms import FeedbackForm
+from webapp.services import feedback, replies
+from webapp.services.feedback import FeedbackView
 from webapp.services.replies import ReplyResult
 from webapp.services.reply_links import ReplyLinkExpiredError, ReplyLinkInvalidError
 from webapp.services.unsubscribe import (
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("replies", __name__)
 
+# Status of a submitted form that has errors: the page is shown again with them.
+INVALID_FORM_STATUS = 422
 PRIVATE_LINK_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -93,6 +97,33 @@ def _result_page(result: ReplyResult) -> str:
     if result.outcome is None:
         return render_template("replies/reply.html", view=result.view, token=None, choice=None)
     return render_template("replies/done.html", view=result.view, outcome=result.outcome)
+
+
+@blueprint.get("/avis/<token>")
+def show_feedback(token: str) -> str:
+    view = feedback.load_feedback(db_session(), token)
+    form = FeedbackForm(data={"rating": view.rating, "comment": view.comment})
+    return _feedback_page(view, form, token)
+
+
+@blueprint.post("/avis/<token>")
+def save_feedback(token: str) -> ResponseReturnValue:
+    session = db_session()
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        view = feedback.load_feedback(session, token)
+        return _feedback_page(view, form, token), INVALID_FORM_STATUS
+    result = feedback.save_feedback(
+        session, token, rating=form.rating.data, comment=form.comment.data or ""
+    )
+    if result.outcome is None:
+        return _feedback_page(result.view, form, token)
+    session.commit()
+    return render_template("replies/feedback_done.html", view=result.view, outcome=result.outcome)
+
+
+def _feedback_page(view: FeedbackView, form: FeedbackForm, token: str) -> str:
+    return render_template("replies/feedback.html", view=view, form=form, token=token)
 
 
 @blueprint.get("/desinscription/<token>")

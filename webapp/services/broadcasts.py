@@ -4,32 +4,32 @@ A broadcast is created once per form submission (its `submission_key` is unique)
 one message row per recipient is added in batches and the send jobs are enqueued after
 the commit. The delivery job applies quiet hours, electoral silence, consent and
 suppressions at send time, so a scheduled broadcast is checked again when it goes out.
+The rules checked before that are in `webapp.services.broadcast_drafts`.
 """
 
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from messaging.segments import count_sms_segments
 from webapp.db import call_after_commit, utcnow
 from webapp.jobs.dispatch import enqueue_messages
 from webapp.models import Broadcast, Campaign, Message, Suppression, User
 from webapp.models.messaging import BroadcastStatus, MessagePurpose, MessageStatus
 from webapp.models.users import Channel
-from webapp.services.broadcast_segments import (
-    Recipient,
-    Segment,
-    check_segment,
-    list_recipients,
+from webapp.services.broadcast_drafts import (
+    BroadcastDraft,
+    check_send_timing,
+    estimate_for,
+    validate_draft,
 )
+from webapp.services.broadcast_segments import Recipient, list_recipients
 from webapp.services.errors import NotFoundError, ValidationError
 from webapp.services.message_batch import WITHDRAWN_REASON, render_message
 from webapp.services.unsubscribe import unsubscribe_url
@@ -37,48 +37,11 @@ from webapp.settings_access import get_settings
 
 logger = logging.getLogger(__name__)
 
-# Estimated price of one SMS segment to a French mobile, in euros. The real price
-# depends on the provider contract: pages present the cost as an estimate.
-SMS_SEGMENT_PRICE_EUR = Decimal("0.045")
-MAX_SMS_BODY_LENGTH = 1000
-MAX_EMAIL_BODY_LENGTH = 20000
-MAX_SUBJECT_LENGTH = 200
 # Rows inserted per statement when a broadcast fans out.
 INSERT_BATCH_SIZE = 500
-# A scheduled time must leave the jobs a moment to be enqueued, and stay within a year.
-MIN_SCHEDULE_LEAD = timedelta(minutes=1)
-MAX_SCHEDULE_AHEAD = timedelta(days=365)
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Reasons the delivery gives a row it suppressed because the person opted out.
 OPT_OUT_REASONS = frozenset({"opted_out", "no_consent"})
-# An opt-out instruction: the word STOP in capitals, as French operators expect it.
-STOP_MENTION_RE = re.compile(r"\bSTOP\b")
-
-
-@dataclass(frozen=True)
-class BroadcastDraft:
-    """What the coordinator wrote; `scheduled_at` is UTC, None to send at once."""
-
-    channel: Channel
-    segment: Segment
-    body: str
-    subject: str = ""
-    scheduled_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class BroadcastEstimate:
-    """Who receives the draft and, for SMS, how many segments it costs.
-
-    `cost_eur` is an estimate from `SMS_SEGMENT_PRICE_EUR`, rounded to the cent.
-    """
-
-    recipient_count: int
-    encoding: str | None = None
-    characters: int = 0
-    segments_per_message: int = 0
-    total_segments: int = 0
-    cost_eur: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +64,7 @@ class BroadcastProgress:
     opted_out: int
     withdrawn: int
     failed_by_reason: dict[str, int] = field(default_factory=dict)
+    suppressed_by_reason: dict[str, int] = field(default_factory=dict)
     state: str = "sending"
 
     @property
@@ -123,6 +87,7 @@ class BroadcastProgress:
             "delivered": self.delivered,
             "failed": self.failed,
             "failed_by_reason": dict(sorted(self.failed_by_reason.items())),
+            "suppressed_by_reason": dict(sorted(self.suppressed_by_reason.items())),
             "suppressed": self.suppressed,
             "opted_out": self.opted_out,
             "withdrawn": self.withdrawn,
@@ -130,76 +95,6 @@ class BroadcastProgress:
             "is_complete": self.is_complete,
             "state": self.state,
         }
-
-
-def check_mentions(body: str, sender_names: tuple[str, ...]) -> list[str]:
-    """Return the mandatory mentions a push SMS lacks: "sender", "stop", or none.
-
-    The sender is named when any of `sender_names` appears, ignoring case. The way to
-    stop is the word STOP in capitals ("Répondez STOP", "STOP au 36180").
-    """
-    missing = []
-    folded = body.casefold()
-    if not any(name.strip() and name.strip().casefold() in folded for name in sender_names):
-        missing.append("sender")
-    if not STOP_MENTION_RE.search(body):
-        missing.append("stop")
-    return missing
-
-
-def sender_names(campaign: Campaign) -> tuple[str, ...]:
-    """Return the names that identify the sender of the campaign's SMS."""
-    return (campaign.sms_sender_name, campaign.name)
-
-
-def validate_draft(
-    session: Session, campaign: Campaign, draft: BroadcastDraft, *, now: datetime
-) -> None:
-    """Raise ValidationError(field, code) when the draft breaks a rule."""
-    body = draft.body.strip()
-    if not body:
-        raise ValidationError("body", "empty")
-    if draft.channel == Channel.SMS:
-        if len(body) > MAX_SMS_BODY_LENGTH:
-            raise ValidationError("body", "too_long")
-        missing = check_mentions(body, sender_names(campaign))
-        if missing:
-            raise ValidationError("body", f"missing_{missing[0]}")
-    else:
-        if len(body) > MAX_EMAIL_BODY_LENGTH:
-            raise ValidationError("body", "too_long")
-        if not draft.subject.strip():
-            raise ValidationError("subject", "empty")
-        if len(draft.subject) > MAX_SUBJECT_LENGTH:
-            raise ValidationError("subject", "too_long")
-    if draft.scheduled_at is not None:
-        if draft.scheduled_at < now + MIN_SCHEDULE_LEAD:
-            raise ValidationError("scheduled_at", "in_the_past")
-        if draft.scheduled_at > now + MAX_SCHEDULE_AHEAD:
-            raise ValidationError("scheduled_at", "too_far")
-    check_segment(session, campaign.id, draft.segment)
-
-
-def estimate_broadcast(
-    session: Session, campaign_id: int, draft: BroadcastDraft, *, now: datetime | None = None
-) -> BroadcastEstimate:
-    """Count the reachable recipients and, for SMS, the segments and estimated cost."""
-    now = now or utcnow()
-    check_segment(session, campaign_id, draft.segment)
-    count = len(list_recipients(session, campaign_id, draft.channel, draft.segment, now))
-    if draft.channel != Channel.SMS:
-        return BroadcastEstimate(recipient_count=count)
-    sms = count_sms_segments(draft.body.strip())
-    total = sms.segments * count
-    cost = (SMS_SEGMENT_PRICE_EUR * total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return BroadcastEstimate(
-        recipient_count=count,
-        encoding=sms.encoding,
-        characters=sms.characters,
-        segments_per_message=sms.segments,
-        total_segments=total,
-        cost_eur=cost,
-    )
 
 
 def create_broadcast(
@@ -216,7 +111,8 @@ def create_broadcast(
     A key already used returns that broadcast with `is_new` False and adds nothing, even
     when the two requests run at the same moment (the key is unique in the database).
     Needs an app context. Flushes; the caller commits, then the jobs are enqueued.
-    Raises ValidationError when the draft breaks a rule.
+    Raises ValidationError when the draft breaks a rule, SendTimingError when it may not
+    go out at the requested time.
     """
     now = now or utcnow()
     if not SUBMISSION_KEY_RE.match(submission_key):
@@ -229,6 +125,8 @@ def create_broadcast(
         raise NotFoundError(f"campaign {campaign_id} not found")
     validate_draft(session, campaign, draft, now=now)
     recipients = list_recipients(session, campaign_id, draft.channel, draft.segment, now)
+    settings = get_settings()
+    check_send_timing(estimate_for(campaign, draft, len(recipients), now, settings))
     is_later = draft.scheduled_at is not None
     broadcast = Broadcast(
         campaign_id=campaign_id,
@@ -254,7 +152,6 @@ def create_broadcast(
         return BroadcastCreation(broadcast=existing, is_new=False)
     message_ids = _add_messages(session, broadcast, recipients, now)
     schedule = [(message_id, draft.scheduled_at) for message_id in message_ids]
-    settings = get_settings()
     call_after_commit(session, lambda: enqueue_messages(settings, schedule))
     logger.info(
         "Broadcast %s created for %s recipients by %s",
@@ -326,10 +223,11 @@ def load_broadcast(session: Session, campaign_id: int, broadcast_id: int) -> Bro
 def broadcast_progress(
     session: Session, broadcast: Broadcast, *, now: datetime | None = None
 ) -> BroadcastProgress:
-    """Count the broadcast's messages by status, failures by reason, and the opt-outs."""
+    """Count the broadcast's messages by status, failures and suppressions by reason."""
     now = now or utcnow()
     counts: Counter[MessageStatus] = Counter()
     failures: Counter[str] = Counter()
+    suppressions: Counter[str] = Counter()
     withdrawn = 0
     rows = session.execute(
         select(Message.status, Message.failure_reason, func.count(Message.id))
@@ -340,6 +238,8 @@ def broadcast_progress(
         counts[status] += count
         if status == MessageStatus.FAILED:
             failures[reason or "unknown"] += count
+        if status == MessageStatus.SUPPRESSED:
+            suppressions[reason or "unknown"] += count
         if status == MessageStatus.SUPPRESSED and reason == WITHDRAWN_REASON:
             withdrawn += count
     opted_out = _opted_out(session, broadcast)
@@ -354,6 +254,7 @@ def broadcast_progress(
         opted_out=opted_out,
         withdrawn=withdrawn,
         failed_by_reason=dict(failures),
+        suppressed_by_reason=dict(suppressions),
     )
     return _with_state(progress, broadcast, now)
 

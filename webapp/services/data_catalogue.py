@@ -97,6 +97,7 @@ PERSON_TABLES = frozenset(
         "recovery_codes",
         "invitations",
         "assignments",
+        "session_feedbacks",
         "left_out_volunteers",
         "messages",
         "suppressions",
@@ -153,6 +154,7 @@ PURPOSES: dict[str, str] = {
     "recovery_codes": "account security: second-factor recovery",
     "invitations": "inviting staff to a campaign",
     "assignments": "planning sessions and teams",
+    "session_feedbacks": "improving the sessions from the volunteers' ratings and comments",
     "left_out_volunteers": "explaining to coordinators why a volunteer was not placed",
     "messages": "sending confirmations, routes, reminders and campaign messages",
     "suppressions": "honouring opt-outs (STOP replies, unsubscribe links)",
@@ -172,6 +174,7 @@ DATA_SUBJECTS: dict[str, str] = {
     "erased_contacts": "erased people",
     "broadcasts": "staff",
     "routes": "volunteers",
+    "session_feedbacks": "volunteers",
 }
 DEFAULT_DATA_SUBJECTS = "volunteers and staff"
 

@@ -37,6 +37,7 @@ from webapp.models import (
     Message,
     ProviderEvent,
     RecoveryCode,
+    SessionFeedback,
     Suppression,
     User,
     VolunteerProfile,
@@ -288,6 +289,12 @@ _SOURCES: tuple[_Source, ...] = (
         _by_user(Assignment.user_id),
         _session_details,
         (*_SESSION_COLUMNS, "campaign_name"),
+    ),
+    _Source(
+        SessionFeedback.__table__,  # type: ignore[arg-type]
+        lambda person: SessionFeedback.assignment_id.in_(
+            select(Assignment.id).where(Assignment.user_id == person.user_id)
+        ),
     ),
     _Source(
         LeftOutVolunteer.__table__,  # type: ignore[arg-type]

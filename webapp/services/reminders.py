@@ -5,7 +5,8 @@ For every proposed or confirmed assignment of a planned session:
 - a confirmation at once, by e-mail and by SMS where the volunteer agreed to each;
 - the day before, a reminder with links to confirm or cancel (e-mail and SMS);
 - shortly before the start, an SMS with the meeting point and the route link;
-- after the end, a thank-you (e-mail, or SMS for those without e-mail consent).
+- after the end, a thank-you (e-mail, or SMS for those without e-mail consent) with a
+  link to a short feedback form.
 
 Timing is set per campaign in `Campaign.reminder_offsets`, in minutes: "day_before" and
 "soon" count from the session start (negative means before), "thanks" counts from the
@@ -37,7 +38,7 @@ from webapp.services.message_batch import (
     withdraw_message_ids,
     withdraw_pending,
 )
-from webapp.services.reply_links import reply_urls, start_stamp
+from webapp.services.reply_links import feedback_url, reply_urls, start_stamp
 from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
@@ -170,8 +171,6 @@ def add_sequence(
     soon_at = canvass.starts_at + timedelta(minutes=offsets.soon_minutes)
     if soon_at > now and Channel.SMS in channels:
         add(MessagePurpose.SESSION_SOON, Channel.SMS, soon_at)
-    # NOTE: the thank-you links to the route page only. A feedback form (a 1-5 rating
-    # and a comment) needs a table of its own, which the schema does not have yet.
     thanks_at = canvass.ends_at + timedelta(minutes=offsets.thanks_minutes)
     if thanks_at > now:
         add(MessagePurpose.SESSION_THANKS, channels[0], thanks_at)
@@ -191,6 +190,7 @@ def assignment_context(
         "door_count": route.door_count if route else 0,
         "campaign_name": campaign.name,
         "sender_name": campaign.sms_sender_name,
+        "feedback_url": feedback_url(assignment.id),
         **reply_urls(assignment.id, canvass.starts_at),
     }
 

@@ -316,7 +316,7 @@ def _tell_coordinators(
         batch.add(
             user=coordinator,
             channel=Channel.EMAIL,
-            purpose=MessagePurpose.SESSION_CHANGED,
+            purpose=MessagePurpose.COORDINATOR_NOTICE,
             base_key=f"declined:{assignment.id}:coordinator:{coordinator.id}",
             template="coordinator_declined",
             context=context,

@@ -1,7 +1,9 @@
-"""Signed links a volunteer opens to confirm or cancel an assignment without logging in.
+"""Signed links a volunteer opens without logging in: reply to an assignment, rate a session.
 
-A link names the assignment and the session start it was written for, so a link from a
-message sent before the session moved is refused instead of confirming the old time.
+A reply link names the assignment and the session start it was written for, so a link
+from a message sent before the session moved is refused instead of confirming the old
+time. A feedback link names the assignment only, and the feedback service decides when
+its form is open. Each kind has its own salt, so one cannot stand for the other.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,11 @@ REPLY_SALT = "tournee.assignment-reply"
 REPLY_LINK_MAX_AGE = timedelta(days=120)
 # Real tokens are about 90 characters; anything far longer is not one of ours.
 MAX_REPLY_TOKEN_LENGTH = 300
+FEEDBACK_SALT = "tournee.session-feedback"
+# The feedback link is signed with the thank-you message, when the reminders are
+# written. The feedback service closes the form 30 days after the thank-you, so this
+# bound only rejects a link far older than any session could be.
+FEEDBACK_LINK_MAX_AGE = timedelta(days=400)
 
 
 class ReplyLinkInvalidError(ServiceError):
@@ -44,27 +51,57 @@ def start_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=REPLY_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=salt)
 
 
 def make_reply_token(assignment_id: int, starts_at: datetime) -> str:
     """Sign a link token for one assignment and its current session start."""
-    return str(_serializer().dumps({"a": assignment_id, "s": start_stamp(starts_at)}))
+    return str(_serializer(REPLY_SALT).dumps({"a": assignment_id, "s": start_stamp(starts_at)}))
 
 
 def read_reply_token(token: str, *, now: datetime | None = None) -> ReplyClaim:
     """Return the claim of a token, or raise ReplyLinkInvalidError / ReplyLinkExpiredError."""
-    if len(token) > MAX_REPLY_TOKEN_LENGTH:
-        raise ReplyLinkInvalidError("reply token too long")
-    try:
-        payload, signed_at = _serializer().loads(token, return_timestamp=True)
-    except BadSignature:
-        raise ReplyLinkInvalidError("reply token not signed by this site") from None
+    payload, signed_at = _load(token, REPLY_SALT)
     claim = _claim(payload)
     if (now or utcnow()) - signed_at > REPLY_LINK_MAX_AGE:
         raise ReplyLinkExpiredError(f"reply link of assignment {claim.assignment_id} expired")
     return claim
+
+
+def make_feedback_token(assignment_id: int) -> str:
+    """Sign a link token to the feedback form of one assignment's session."""
+    return str(_serializer(FEEDBACK_SALT).dumps({"a": assignment_id}))
+
+
+def read_feedback_token(token: str, *, now: datetime | None = None) -> int:
+    """Return the assignment id of a feedback token.
+
+    Raises ReplyLinkInvalidError or ReplyLinkExpiredError.
+    """
+    payload, signed_at = _load(token, FEEDBACK_SALT)
+    assignment_id = payload.get("a") if isinstance(payload, dict) else None
+    if not isinstance(assignment_id, int):
+        raise ReplyLinkInvalidError("feedback token payload has the wrong fields")
+    if (now or utcnow()) - signed_at > FEEDBACK_LINK_MAX_AGE:
+        raise ReplyLinkExpiredError(f"feedback link of assignment {assignment_id} expired")
+    return assignment_id
+
+
+def feedback_url(assignment_id: int) -> str:
+    """Return the absolute link of the feedback form of one assignment's session."""
+    return public_url("replies.show_feedback", token=make_feedback_token(assignment_id))
+
+
+def _load(token: str, salt: str) -> tuple[Any, datetime]:
+    """Check a token's length and signature, then return its payload and signing time."""
+    if len(token) > MAX_REPLY_TOKEN_LENGTH:
+        raise ReplyLinkInvalidError("link token too long")
+    try:
+        payload, signed_at = _serializer(salt).loads(token, return_timestamp=True)
+    except BadSignature:
+        raise ReplyLinkInvalidError("link token not signed by this site") from None
+    return payload, signed_at
 
 
 def _claim(payload: Any) -> ReplyClaim:

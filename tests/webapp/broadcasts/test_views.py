@@ -168,6 +168,7 @@ def test_progress_json(
         "delivered": 0,
         "failed": 1,
         "failed_by_reason": {"rejected": 1},
+        "suppressed_by_reason": {},
         "suppressed": 0,
         "opted_out": 0,
         "withdrawn": 0,

@@ -97,7 +97,7 @@ def test_cancel_frees_the_place(
     notices = db_session.scalars(
         select(Message).where(Message.user_id == crew.coordinator.id)
     ).all()
-    assert [m.purpose for m in notices] == [MessagePurpose.SESSION_CHANGED]
+    assert [m.purpose for m in notices] == [MessagePurpose.COORDINATOR_NOTICE]
     assert notices[0].subject.startswith("Alice Exemple s’est désisté·e pour la session du ")
 
 

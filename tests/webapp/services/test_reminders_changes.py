@@ -153,7 +153,7 @@ def test_cancellation_frees_the_place_and_offers_it(
     notice = messages_of(db_session, crew.coordinator.id)
     assert [(m.purpose, m.channel, m.idempotency_key) for m in notice] == [
         (
-            MessagePurpose.SESSION_CHANGED,
+            MessagePurpose.COORDINATOR_NOTICE,
             Channel.EMAIL,
             f"declined:{team.assignment.id}:coordinator:{crew.coordinator.id}",
         )
