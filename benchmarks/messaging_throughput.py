@@ -24,13 +24,14 @@ from tempfile import TemporaryDirectory
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.timeouts import TimerDeathPenalty
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
+from benchmarks.databases import reset_database
 from messaging.providers.factory import Senders
 from messaging.queues import MESSAGES_QUEUE
 from tests.fakes.provider_server import FakeProviderServer
-from webapp import create_app, migrate
-from webapp.db import SESSION_FACTORY_KEY, build_engine
+from webapp import create_app
+from webapp.db import SESSION_FACTORY_KEY
 from webapp.jobs import messages as message_jobs
 from webapp.jobs.dispatch import enqueue_messages
 from webapp.models import Campaign, Consent, Message, User
@@ -76,25 +77,6 @@ class ThreadWorker(SimpleWorker):
 class Figures:
     label: str
     value: str
-
-
-def reset_database(url: str) -> None:
-    engine = create_engine(url)
-    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": engine.url.database}
-        ).first()
-        if exists is None:
-            connection.execute(text(f'CREATE DATABASE "{engine.url.database}"'))
-    admin.dispose()
-    engine.dispose()
-    engine = build_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(engine)
-    engine.dispose()
 
 
 def add_messages(settings: Settings, count: int, tag: str) -> list[int]:
