@@ -23,9 +23,9 @@ def test_hash_uses_the_pinned_parameters() -> None:
     found = extract_parameters(encoded)
     assert (found.type, found.memory_cost, found.time_cost, found.parallelism) == (
         Type.ID,
-        65536,
-        3,
-        4,
+        19456,
+        2,
+        1,
     )
     assert found.memory_cost >= MIN_MEMORY_KIB
     assert found.time_cost >= MIN_TIME_COST
@@ -38,7 +38,9 @@ def test_hash_uses_the_pinned_parameters() -> None:
     ("hasher", "is_weaker"),
     [
         (PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1), True),
-        (PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1), True),
+        (PasswordHasher(time_cost=1, memory_cost=19 * 1024, parallelism=1), True),
+        (PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1), True),
+        (PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1), False),
         (PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4, type=Type.I), True),
         (PasswordHasher(time_cost=4, memory_cost=2 * 65536, parallelism=4), False),
     ],
@@ -67,5 +69,5 @@ def test_weak_hash_is_upgraded_at_login(db_session: Session, bondy: Bondy, log_i
 
     db_session.refresh(user)
     assert user.password_hash != weak
-    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert verify_password(user.password_hash, PASSWORD)
