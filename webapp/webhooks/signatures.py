@@ -2,11 +2,10 @@
 
 Twilio signs the URL it called. Behind a reverse proxy the request reaches the app with
 another scheme, host or port, so the URL is rebuilt from `public_base_url`, the address
-configured at Twilio, rather than from the request. A production app behind a proxy
-is meant to be wrapped in Werkzeug's `ProxyFix`, which trusts `X-Forwarded-*` and
-corrects `request.url` too; the check does not rely on it, so a proxy that sends wrong
-headers cannot make every callback fail.
-NOTE: nothing in `wsgi.py` wraps the app in `ProxyFix` yet.
+configured at Twilio, rather than from the request. `TOURNEE_PROXY_HOPS` wraps the app
+in Werkzeug's `ProxyFix`, which trusts `X-Forwarded-*` and corrects `request.url` too.
+The check does not rely on it, so a proxy that sends wrong headers cannot make every
+callback fail.
 """
 
 import binascii
