@@ -2,7 +2,7 @@
 
 Run by hand, never in tests:
 
-    .venv/bin/python -m benchmarks.routes_peers --quick       # small instances, < 3 min
+    .venv/bin/python -m benchmarks.routes_peers --quick       # small instances, < 5 min
     nohup .venv/bin/python -m benchmarks.routes_peers > routes.txt 2>&1 &   # everything
 
 Every tool runs in its own subprocess, so each peak resident memory is its own, on the
@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -151,6 +152,7 @@ def run_tool(tool: str, kind: str, name: str, budget_s: float) -> dict[str, Any]
     needs_matrix = tool != "tournee" or kind == "tour"
     distance_m = matrix(name) if needs_matrix else np.zeros((0, 0), dtype=np.int32)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if tool == "tournee":
         routes = _tournee(
             kind,
@@ -165,8 +167,9 @@ def run_tool(tool: str, kind: str, name: str, budget_s: float) -> dict[str, Any]
     else:
         routes = _vroom(kind, doors, distance_m, budget_s)
     elapsed = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"routes": routes, "time_s": elapsed, "peak_mib": peak_mib}
+    return {"routes": routes, "time_s": elapsed, "cpu_s": cpu_s, "peak_mib": peak_mib}
 
 
 def _tournee(
@@ -290,56 +293,62 @@ def child(tool: str, kind: str, name: str, budget_s: float) -> dict[str, Any]:
         return result
 
 
-def bench_case(case: Case) -> None:
+def bench_case(case: Case, only_tools: frozenset[str] | None = None) -> None:
     distance_m = matrix(case.instance)
-    tools = ("tournee", "lkh", "vroom") if case.kind == "tour" else ("tournee", "vroom")
+    peers = ("tournee", "lkh", "vroom") if case.kind == "tour" else ("tournee", "vroom")
+    tools = [tool for tool in peers if only_tools is None or tool in only_tools]
     rows = []
     for budget in case.budgets_s:
         for tool in tools:
             result = child(tool, case.kind, case.instance, budget)
             length, note = evaluate(case.kind, case.instance, result["routes"], distance_m)
-            rows.append(
-                (
-                    tool,
-                    budget,
-                    length,
-                    result["time_s"],
-                    result["peak_mib"],
-                    note,
-                    len(result["routes"]),
-                )
-            )
-    for tool in tools[1:]:
+            rows.append(_row(tool, budget, length, note, result))
+    for tool in (tool for tool in tools if tool != "tournee"):
         result = child(tool, case.kind, case.instance, case.best_budget_s)
         length, note = evaluate(case.kind, case.instance, result["routes"], distance_m)
-        rows.append(
-            (
-                tool,
-                case.best_budget_s,
-                length,
-                result["time_s"],
-                result["peak_mib"],
-                note,
-                len(result["routes"]),
-            )
-        )
-    best = min(row[2] for row in rows if row[5] == "ok")
+        rows.append(_row(tool, case.best_budget_s, length, note, result))
+    best = min(row[2] for row in rows if row[6] == "ok")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n{case.kind} {case.instance} ({distance_m.shape[0] - 1} doors), best {best} m")
+    print(f"load average at the end (1, 5, 15 min): {load}")
     print(
-        "| tool | budget (s) | length (m) | time (s) | peak RSS (MiB) | routes | vs best | check |"
+        "| tool | budget (s) | length (m) | time (s) | CPU (s) | peak RSS (MiB) | routes "
+        "| vs best | check |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for tool, budget, length, seconds, peak, note, count in rows:
+    print("|---|---|---|---|---|---|---|---|---|")
+    for tool, budget, length, seconds, cpu, peak, note, count in rows:
         ratio = f"{100 * (length / best - 1):+.2f} %"
-        cells = (tool, f"{budget:g}", length, f"{seconds:.2f}", f"{peak:.0f}", count, ratio, note)
-        print("| " + " | ".join(str(cell) for cell in cells) + " |")
+        cells = [tool, f"{budget:g}", str(length), f"{seconds:.2f}", f"{cpu:.2f}"]
+        cells += [f"{peak:.0f}", str(count), ratio, note]
+        print("| " + " | ".join(cells) + " |")
     sys.stdout.flush()
+
+
+def _row(
+    tool: str, budget: float, length: int, note: str, result: dict[str, Any]
+) -> tuple[str, float, int, float, float, float, str, int]:
+    """Return one table row: tool, budget, length, wall and CPU time, peak RSS, check, routes."""
+    return (
+        tool,
+        budget,
+        length,
+        result["time_s"],
+        result["cpu_s"],
+        result["peak_mib"],
+        note,
+        len(result["routes"]),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="run only the small instances")
-    parser.add_argument("--only", help="run only cases whose instance contains this text")
+    parser.add_argument(
+        "--only", help="run only the case of this name, or the cases whose name contains it"
+    )
+    parser.add_argument(
+        "--tools", help="comma-separated tools to run (tournee, lkh, vroom); default: all"
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -350,9 +359,12 @@ def main() -> None:
     for case in CASES:
         if args.quick and not case.quick:
             continue
-        if args.only and args.only not in f"{case.kind}-{case.instance}":
+        name = f"{case.kind}-{case.instance}"
+        # A full case name runs that case alone ("tour-grid-100" but not "tour-grid-1000").
+        exact = args.only in {f"{other.kind}-{other.instance}" for other in CASES}
+        if args.only and (args.only != name if exact else args.only not in name):
             continue
-        bench_case(case)
+        bench_case(case, frozenset(args.tools.split(",")) if args.tools else None)
 
 
 if __name__ == "__main__":

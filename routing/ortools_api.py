@@ -40,8 +40,10 @@ def routing_status(model: "pywrapcp.RoutingModel", has_solution: bool) -> SolveS
     """
     if has_solution:
         return SolveStatus.FEASIBLE
-    if model.status() == pywrapcp.RoutingModel.ROUTING_INVALID:
+    # OR-Tools 9.15 reports the search status as a ``RoutingSearchStatus`` value.
+    search_status = routing_enums_pb2.RoutingSearchStatus
+    if model.status() == search_status.ROUTING_INVALID:
         return SolveStatus.MODEL_INVALID
-    if model.status() == pywrapcp.RoutingModel.ROUTING_INFEASIBLE:
+    if model.status() == search_status.ROUTING_INFEASIBLE:
         return SolveStatus.INFEASIBLE
     return SolveStatus.NO_SOLUTION_FOUND

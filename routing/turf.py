@@ -20,13 +20,15 @@ from routing.snapping import SnapResult
 from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
 from routing.streets import snapped_distance_matrix, snapped_paths
-from routing.turf_model import TurfModelInput, solve_turf_model
+from routing.turf_search import SectorSearch, search_sector
 
 logger = logging.getLogger(__name__)
 
-# A routing model's search converges within seconds up to about this many doors (the
-# benchmarks in benchmarks/README.md); larger turfs are cut into sectors of this size.
-SECTOR_MAX_DOORS = 300
+# Larger turfs are cut into sectors of at most this many doors. Through street stops
+# (``routing.turf_search``) 1,500 grid doors make a model of about 500 nodes. On the
+# 5,000-door benchmark grid, sectors of 1,500 doors gave a shorter plan in 15 s than
+# sectors of 800 doors or one model of 5,000 (one run each).
+SECTOR_MAX_DOORS = 1500
 
 
 def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
@@ -37,7 +39,8 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
     ``total_minutes`` never exceeds ``max_minutes``; the plan is checked against every
     rule of the problem before it is returned (``routing.plan_check``).
     A turf of more than ``SECTOR_MAX_DOORS`` doors is cut into sectors planned one by
-    one (see ``routing.sectors``), each searched for its share of ``time_limit_s``.
+    one (see ``routing.sectors``), each searched for its share of ``time_limit_s``
+    (see ``routing.turf_search``).
 
     NOTE: the search stops at ``time_limit_s``, so on a busy or slower machine the same
     problem can give a different plan unless ``solution_limit`` stops it first.
@@ -127,20 +130,21 @@ def _plan_sector(
     doors = tuple(problem.doors[d] for d in sector.doors)
     local = snaps.subset([0, *(d + 1 for d in sector.doors)])
     distance_m = snapped_distance_matrix(graph, local)
-    outcome = solve_turf_model(
-        TurfModelInput(
-            arc_m=distance_m.astype(np.int64),
-            service_s=(0, *(_door_seconds(door, problem) for door in doors)),
-            households=(0, *(door.dwellings for door in doors)),
+    outcome = search_sector(
+        graph,
+        SectorSearch(
+            distance_m=distance_m,
+            door_snaps=local.subset(np.arange(1, len(doors) + 1)),
+            service_s=tuple(_door_seconds(door, problem) for door in doors),
+            dwellings=tuple(door.dwellings for door in doors),
             team_count=sector.team_count,
             capacity_s=problem.max_minutes * 60,
             walking_speed_m_per_min=problem.walking_speed_m_per_min,
             time_limit_s=time_limit_s,
             max_doors=problem.max_doors_per_route,
             balance_cost_per_second=problem.balance_cost_per_second,
-            first_solution="savings" if sector.team_count > 1 else "path_cheapest_arc",
             solution_limit=problem.solution_limit,
-        )
+        ),
     )
     teams = range(first_team, first_team + sector.team_count)
     if not outcome.team_nodes:

@@ -63,3 +63,21 @@ def test_order_walk_of_no_doors_is_empty(ladder: StreetGraph) -> None:
     assert (
         tour.order_walk(ladder, snaps, snapped_distance_matrix(ladder, snaps), time_limit_s=1) == ()
     )
+
+
+def test_polish_walk_mends_a_zigzag(ladder: StreetGraph) -> None:
+    snaps = ladder.snap([at(0, 0), *houses()])
+    distance_m = snapped_distance_matrix(ladder, snaps)
+    # Alternate between the two streets: every step crosses the block.
+    zigzag = tuple(node for pair in zip(range(1, 13), range(13, 25), strict=True) for node in pair)
+    polished = tour.polish_walk(distance_m, zigzag, time_limit_s=1.0, solution_limit=100)
+    assert sorted(polished) == list(range(1, 25))
+    assert walk_length(distance_m, polished) == 23 + 275 + 136 + 275 + 123
+    assert walk_length(distance_m, polished) < walk_length(distance_m, zigzag)
+
+
+def test_polish_walk_keeps_short_walks(ladder: StreetGraph) -> None:
+    snaps = ladder.snap([at(0, 0), *houses()])
+    distance_m = snapped_distance_matrix(ladder, snaps)
+    assert tour.polish_walk(distance_m, (), time_limit_s=1.0, solution_limit=None) == ()
+    assert tour.polish_walk(distance_m, (5, 2), time_limit_s=1.0, solution_limit=None) == (5, 2)
