@@ -34,7 +34,7 @@ from messaging.push_window import PushRules, next_push_time
 from messaging.ratelimit import SendRateLimiter
 from webapp.db import utcnow
 from webapp.models import Campaign, Consent, Message
-from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.messaging import CONSENT_EXEMPT_PURPOSES, MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.services.address_locks import sending_lock, try_lock_address
 from webapp.services.erasure import is_erased
@@ -409,6 +409,8 @@ def _blocking_reason(session: Session, message: Message) -> FailureReason | None
         return FailureReason.OPTED_OUT
     if is_address_suppressed(session, message.campaign_id, message.channel, message.recipient):
         return FailureReason.OPTED_OUT
+    if message.purpose in CONSENT_EXEMPT_PURPOSES:
+        return None
     if message.user_id is None or not _has_consent(session, message):
         return FailureReason.NO_CONSENT
     return None
