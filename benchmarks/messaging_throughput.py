@@ -1,240 +1,273 @@
-"""Measure the cost of sending messages: platform overhead, one worker's pace, the rate cap.
+"""Measure the sending engine: a broadcast's preparation, platform overhead, workers' pace.
 
-Run by hand against PostgreSQL and Redis on 127.0.0.1:
-`.venv/bin/python -m benchmarks.messaging_throughput [--messages 500] [--rate 20]`.
+Run by hand against PostgreSQL on 127.0.0.1; the script starts its own redis-server:
+`.venv/bin/python -m benchmarks.messaging_throughput [--recipients 1000000] [--profile]`.
 
-1. Platform overhead: `deliver_message` with a sender that returns at once, so the
-   figure is the database work and the send-time rules per message (CPU and wall).
-2. One worker: an RQ `SimpleWorker` sending through the real Twilio SDK to the fake
-   provider on 127.0.0.1, without rate limit: messages per second.
-3. Rate cap: two workers with the shared limit set to `--rate` messages per second;
-   the pace the provider observes is compared with the limit.
+1. Preparation: a broadcast to `--recipients` volunteers, its rows written by one
+   INSERT … SELECT and its send jobs enqueued: time, rows, jobs, Redis memory used.
+   A second preparation of the same broadcast must add nothing.
+2. Platform overhead: `deliver_messages` in this process with a sender that returns at
+   once, so the figure is the database work and the send-time rules per message.
+3. One worker process sending SMS through the real Twilio SDK to the fake provider,
+   which runs in this process on 127.0.0.1, without rate limit. Then the same for
+   e-mails through the real SendGrid SDK, a thousand recipients a request.
+4. Rate cap: two worker processes with the shared limit at `--rate` messages per
+   second; the pace the provider observes is compared with the limit.
 
-The database (`--database-url`) is dropped and migrated again; Redis db `--redis-db`
-is flushed. Never point them at data you keep.
+The database (`--database-url`) is dropped and migrated again. Never point it at data
+you keep.
 """
 
 import argparse
-import threading
+import cProfile
+import pstats
+import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from redis import Redis
-from rq import Queue, SimpleWorker
-from rq.timeouts import TimerDeathPenalty
-from sqlalchemy import insert
+from rq import Queue
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-from benchmarks.databases import reset_database
+from benchmarks.messaging_rig import (
+    SMS_BODY,
+    InstantSender,
+    add_campaign,
+    add_messages,
+    add_volunteers,
+    run_workers,
+    unfinished,
+)
 from messaging.providers.factory import Senders
 from messaging.queues import MESSAGES_QUEUE
-from tests.fakes.provider_server import FakeProviderServer
+from tests.conftest import migrated_empty_database
+from tests.fakes.provider_server import AcceptedMessage, FakeProviderServer
+from tests.redis_process import RedisServerProcess
 from webapp import create_app
 from webapp.db import SESSION_FACTORY_KEY
-from webapp.jobs import messages as message_jobs
 from webapp.jobs.dispatch import enqueue_messages
-from webapp.models import Campaign, Consent, Message, User
-from webapp.models.messaging import MessagePurpose
-from webapp.models.users import Channel, ConsentPurpose
-from webapp.services.delivery import deliver_message
+from webapp.models import Message
+from webapp.models.users import Channel
+from webapp.services.broadcast_fanout import insert_broadcast_messages
+from webapp.services.broadcast_segments import Segment, SegmentKind
+from webapp.services.broadcasts import BroadcastDraft, create_broadcast
+from webapp.services.delivery import deliver_messages
 from webapp.settings import Settings
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tournee_bench_messaging"
-
-
-class InstantSender:
-    """A sender that accepts everything at once, to leave only the platform's own work."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def send_sms(self, *, to: str, body: str, sender: str, reference: str) -> str:
-        self.count += 1
-        return f"SM{self.count:032d}"
-
-    def send_email(self, **_fields: object) -> str:
-        self.count += 1
-        return f"em{self.count}"
-
-    def find_sms(self, **_fields: object) -> tuple[str, ...]:
-        return ()
-
-    def find_email(self, **_fields: object) -> tuple[str, ...]:
-        return ()
-
-
-class ThreadWorker(SimpleWorker):
-    """A SimpleWorker that runs outside the main thread: timer timeouts, no signals."""
-
-    death_penalty_class = TimerDeathPenalty
-
-    def _install_signal_handlers(self) -> None:
-        """Leave signals to the main thread."""
+NO_LIMIT_PER_S = 1_000_000.0
 
 
 @dataclass(frozen=True)
-class Figures:
+class Figure:
     label: str
     value: str
 
 
-def add_messages(settings: Settings, count: int, tag: str) -> list[int]:
-    """Add `count` consenting volunteers with one SMS each; return the message ids."""
-    app = create_app(settings)
-    session = app.extensions[SESSION_FACTORY_KEY]()
-    campaign = Campaign(
-        name=f"Bench {tag}", election_kind="municipales", commune_codes=[], our_candidates=[]
-    )
-    session.add(campaign)
-    session.flush()
-    user_ids = session.scalars(
-        insert(User).returning(User.id, sort_by_parameter_order=True),
-        [
-            {
-                "email": f"{tag}{index}@example.org",
-                "password_hash": "x",
-                "first_name": "A",
-                "last_name": "B",
-                "phone_e164": f"+3364{index:07d}",
-            }
-            for index in range(count)
-        ],
-    ).all()
-    session.execute(
-        insert(Consent),
-        [
-            {
-                "user_id": user_id,
-                "purpose": ConsentPurpose.CANVASS_MESSAGES,
-                "channel": Channel.SMS,
-                "is_granted": True,
-                "wording_version": "bench",
-                "source": "bench",
-            }
-            for user_id in user_ids
-        ],
-    )
-    ids = session.scalars(
-        insert(Message).returning(Message.id, sort_by_parameter_order=True),
-        [
-            {
-                "campaign_id": campaign.id,
-                "user_id": user_id,
-                "idempotency_key": f"{tag}:{index}",
-                "channel": Channel.SMS,
-                "purpose": MessagePurpose.SESSION_REMINDER,
-                "recipient": f"+3364{index:07d}",
-                "subject": "",
-                "body": f"Rappel : session samedi à 9 h 30, parcours {index}.",
-            }
-            for index, user_id in enumerate(user_ids)
-        ],
-    ).all()
-    session.commit()
-    session.close()
-    app.extensions[SESSION_FACTORY_KEY].kw["bind"].dispose()
-    return list(ids)
+def used_memory(connection: Redis) -> int:
+    return int(connection.info("memory")["used_memory"])
 
 
-def measure_overhead(settings: Settings, count: int) -> list[Figures]:
-    """Deliver `count` messages in-process with an instant sender."""
-    ids = add_messages(settings, count, "overhead")
-    sender = InstantSender()
-    senders = Senders(sms=sender, email=sender)
+def measure_preparation(
+    settings: Settings, engine: Engine, connection: Redis, recipients: int
+) -> list[Figure]:
+    """Prepare one SMS broadcast to every volunteer of a campaign of `recipients`."""
+    campaign_id = add_campaign(engine, "Bench broadcast")
+    started = time.perf_counter()
+    add_volunteers(engine, campaign_id, recipients, "broadcast")
+    seeded_s = time.perf_counter() - started
     app = create_app(settings)
+    draft = BroadcastDraft(channel=Channel.SMS, segment=Segment(SegmentKind.ALL), body=SMS_BODY)
+    memory_before = used_memory(connection)
     with app.app_context():
-        session = app.extensions[SESSION_FACTORY_KEY]()
-        wall = time.perf_counter()
-        cpu = time.process_time()
-        for message_id in ids:
-            deliver_message(session, message_id, senders=senders)
-        cpu = time.process_time() - cpu
-        wall = time.perf_counter() - wall
+        session: Session = app.extensions[SESSION_FACTORY_KEY]()
+        started = time.perf_counter()
+        creation = create_broadcast(
+            session,
+            campaign_id,
+            draft,
+            submission_key="bench-broadcast-0001",
+            created_by_user_id=None,
+        )
+        inserted_s = time.perf_counter() - started
+        session.commit()
+        prepared_s = time.perf_counter() - started
+        rows = session.scalar(
+            select(func.count(Message.id)).where(Message.broadcast_id == creation.broadcast.id)
+        )
+        started = time.perf_counter()
+        again = insert_broadcast_messages(session, creation.broadcast, datetime.now(UTC))
+        session.commit()
+        again_s = time.perf_counter() - started
         session.close()
+    memory_delta = used_memory(connection) - memory_before
+    jobs = Queue(MESSAGES_QUEUE, connection=connection).count
+    connection.flushall()
     app.extensions[SESSION_FACTORY_KEY].kw["bind"].dispose()
     return [
-        Figures("platform overhead per message (wall)", f"{1000 * wall / count:.2f} ms"),
-        Figures(
-            "platform overhead per message (CPU of this process)", f"{1000 * cpu / count:.2f} ms"
-        ),
+        Figure(f"seed {recipients:,} volunteers (not part of the target)", f"{seeded_s:.1f} s"),
+        Figure("broadcast prepared: rows and jobs", f"{prepared_s:.1f} s"),
+        Figure("  of which INSERT … SELECT", f"{inserted_s:.1f} s"),
+        Figure("  rows", f"{rows:,}"),
+        Figure("  send jobs", f"{jobs:,}"),
+        Figure("  Redis used_memory delta", f"{memory_delta / 2**20:.1f} MiB"),
+        Figure("prepared again: new rows", f"{len(again)} in {again_s:.1f} s"),
     ]
 
 
-def run_workers(settings: Settings, connection: Redis, workers: int) -> None:
+def measure_overhead(settings: Settings, engine: Engine, count: int, profile: bool) -> list[Figure]:
+    """Deliver `count` SMS in this process with an instant sender."""
+    campaign_id = add_campaign(engine, "Bench overhead")
+    users = add_volunteers(engine, campaign_id, count, "overhead")
+    ids = add_messages(engine, campaign_id, users, "sms", "overhead")
+    sender = InstantSender()
+    senders = Senders(sms=sender, email=sender)  # type: ignore[arg-type]
     app = create_app(settings)
-
-    def work() -> None:
-        with app.app_context():
-            queue = Queue(MESSAGES_QUEUE, connection=connection)
-            ThreadWorker([queue], connection=connection).work(burst=True, logging_level="ERROR")
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    profiler = cProfile.Profile() if profile else None
+    with app.app_context():
+        session: Session = app.extensions[SESSION_FACTORY_KEY]()
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        for start in range(0, len(ids), 1000):
+            deliver_messages(session, ids[start : start + 1000], senders=senders)
+        if profiler is not None:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        session.close()
     app.extensions[SESSION_FACTORY_KEY].kw["bind"].dispose()
-
-
-def send_times(server: FakeProviderServer) -> list[float]:
-    return sorted(message.created_at.timestamp() for message in server.accepted)
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return [
+        Figure(
+            f"platform overhead per message, {count:,} SMS (wall)", f"{1000 * wall / count:.3f} ms"
+        ),
+        Figure(
+            "platform overhead per message (CPU of this process)", f"{1000 * cpu / count:.3f} ms"
+        ),
+    ]
 
 
 def measure_worker(
-    settings: Settings, connection: Redis, server: FakeProviderServer, count: int
-) -> list[Figures]:
-    """Time one worker sending through the real SDK to the fake provider, no rate limit."""
-    ids = add_messages(settings, count, "worker")
-    message_jobs.SEND_RATE_PER_S = 1_000_000.0
+    settings: Settings,
+    engine: Engine,
+    server: FakeProviderServer,
+    count: int,
+    *,
+    channel: str,
+    profile: Path | None,
+) -> list[Figure]:
+    log = Path(settings.outbox_path).parent / "workers.log"
+    """Time one worker process sending through the real SDK to the fake provider, no limit."""
+    campaign_id = add_campaign(engine, f"Bench worker {channel}")
+    users = add_volunteers(engine, campaign_id, count, f"worker{channel}")
+    ids = add_messages(engine, campaign_id, users, channel, f"worker{channel}")
+    before = len(server.accepted)
+    requests_before = len(server.send_requests)
     enqueue_messages(settings, [(message_id, None) for message_id in ids])
+    worker_cpu = _children_cpu_s()
+    own_cpu = time.process_time()
     started = time.perf_counter()
-    run_workers(settings, connection, 1)
+    run_workers(
+        settings,
+        1,
+        NO_LIMIT_PER_S,
+        is_done=lambda: unfinished(engine, ids) == 0,
+        log=log,
+        profile=profile,
+    )
     elapsed = time.perf_counter() - started
-    assert len(server.accepted) == count, len(server.accepted)
+    worker_cpu = _children_cpu_s() - worker_cpu
+    own_cpu = time.process_time() - own_cpu
+    accepted = sorted(server.accepted[before:], key=lambda message: message.received_at)
+    if len(accepted) != count:
+        raise RuntimeError(f"the provider got {len(accepted)} messages instead of {count}")
+    pace = _pace(accepted)
+    requests = len(server.send_requests) - requests_before
     return [
-        Figures("one worker, fake provider, no limit", f"{count / elapsed:.0f} messages/s"),
-        Figures("  time per message", f"{1000 * elapsed / count:.2f} ms"),
+        Figure(
+            f"one worker, {count:,} {channel}, no limit (provider's clock)",
+            pace,
+        ),
+        Figure("  provider requests", f"{requests:,}"),
+        Figure("  whole run, worker start included", f"{count / elapsed:.0f} messages/s"),
+        Figure("  CPU of the worker process per message", f"{1000 * worker_cpu / count:.3f} ms"),
+        Figure("  CPU of the fake provider per message", f"{1000 * own_cpu / count:.3f} ms"),
     ]
 
 
+def _pace(accepted: list[AcceptedMessage]) -> str:
+    """Return the messages per second between the first and the last request's arrival.
+
+    The messages of the last request arrive at its start, so they are left out: for SMS
+    that is the one message, for e-mails the recipients sharing its message id.
+    """
+    last_request = [m for m in accepted if m.provider_id == accepted[-1].provider_id]
+    span_s = (accepted[-1].received_at - accepted[0].received_at).total_seconds()
+    if span_s <= 0:
+        return "n/a (one request)"
+    return f"{(len(accepted) - len(last_request)) / span_s:.0f} messages/s"
+
+
+def _children_cpu_s() -> float:
+    """Return the user and system CPU seconds of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_rate(
-    settings: Settings, connection: Redis, server: FakeProviderServer, count: int, rate: float
-) -> list[Figures]:
-    """Two workers held to `rate` messages per second by the shared limiter."""
-    ids = add_messages(settings, count, "rate")
-    message_jobs.SEND_RATE_PER_S = rate
+    settings: Settings, engine: Engine, server: FakeProviderServer, count: int, rate: float
+) -> list[Figure]:
+    """Two worker processes held to `rate` messages per second by the shared limiter."""
+    log = Path(settings.outbox_path).parent / "workers.log"
+    campaign_id = add_campaign(engine, f"Bench rate {rate:g}")
+    users = add_volunteers(engine, campaign_id, count, f"rate{rate:g}-")
+    ids = add_messages(engine, campaign_id, users, "sms", f"rate{rate:g}")
     before = len(server.accepted)
     enqueue_messages(settings, [(message_id, None) for message_id in ids])
-    run_workers(settings, connection, 2)
-    times = send_times(server)[before:]
+    run_workers(settings, 2, rate, is_done=lambda: unfinished(engine, ids) == 0, log=log)
+    times = sorted(m.received_at.timestamp() for m in server.accepted[before:])
     observed = (len(times) - 1) / (times[-1] - times[0])
     return [
-        Figures(
-            f"two workers, limit {rate:g}/s, {len(times)} messages", f"{observed:.2f} messages/s"
-        ),
-        Figures("  observed / limit", f"{observed / rate:.3f}"),
+        Figure(f"two workers, limit {rate:g}/s, {len(times)} SMS", f"{observed:.2f} messages/s"),
+        Figure("  observed / limit", f"{observed / rate:.3f}"),
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    parser.add_argument("--redis-db", type=int, default=14)
-    parser.add_argument("--messages", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=20.0)
-    parser.add_argument("--rate-messages", type=int, default=200)
+    parser.add_argument(
+        "--redis-port", type=int, default=6390, help="port of the redis-server it starts"
+    )
+    parser.add_argument(
+        "--recipients", type=int, default=1_000_000, help="broadcast size, 0 to skip"
+    )
+    parser.add_argument("--messages", type=int, default=5000, help="messages per throughput run")
+    parser.add_argument("--rates", default="20,100", help="comma-separated limits, messages/s")
+    parser.add_argument("--rate-seconds", type=float, default=10.0, help="length of a rate run")
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile of the overhead, dump the worker's"
+    )
     args = parser.parse_args()
 
-    reset_database(args.database_url)
-    redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
-    connection = Redis.from_url(redis_url)
-    connection.flushdb()
-    with TemporaryDirectory() as folder, FakeProviderServer() as server:
+    engine = migrated_empty_database(args.database_url)
+    figures: list[Figure] = []
+    with (
+        TemporaryDirectory() as folder,
+        RedisServerProcess(args.redis_port) as redis_server,
+        FakeProviderServer() as server,
+    ):
         settings = Settings(
             environment="test",
+            secret_key="bench-secret-key-0123456789-0123456789-0123456789",  # noqa: S106
             database_url=args.database_url,
-            redis_url=redis_url,
+            redis_url=redis_server.url + "/0",
             is_queue_synchronous=False,
             message_backend="providers",
             outbox_path=Path(folder) / "outbox.jsonl",
@@ -244,10 +277,23 @@ def main() -> None:
             sendgrid_api_key="SG.bench",
             sendgrid_api_host=server.base_url,
         )
-        figures = measure_overhead(settings, args.messages)
-        figures += measure_worker(settings, connection, server, args.messages)
-        figures += measure_rate(settings, connection, server, args.rate_messages, args.rate)
-    connection.flushdb()
+        connection = Redis.from_url(settings.redis_url)
+        if args.recipients:
+            figures += measure_preparation(settings, engine, connection, args.recipients)
+        figures += measure_overhead(settings, engine, args.messages, args.profile)
+        profile = Path(folder) / "worker.prof" if args.profile else None
+        figures += measure_worker(
+            settings, engine, server, args.messages, channel="sms", profile=profile
+        )
+        if profile is not None:
+            pstats.Stats(str(profile)).sort_stats("tottime").print_stats(30)
+        figures += measure_worker(
+            settings, engine, server, args.messages, channel="email", profile=None
+        )
+        for rate in (float(text) for text in args.rates.split(",") if text):
+            count = int(rate * args.rate_seconds) + 1
+            figures += measure_rate(replace(settings), engine, server, count, rate)
+    engine.dispose()
     width = max(len(figure.label) for figure in figures)
     for figure in figures:
         print(f"{figure.label:<{width}}  {figure.value}")

@@ -6,8 +6,15 @@ MESSAGES_QUEUE = "messages"
 DEFAULT_QUEUE = "default"
 ALL_QUEUES = (MESSAGES_QUEUE, DEFAULT_QUEUE)
 
-# A send job makes one provider call plus a few queries.
+# A one-message job (lookups, provider events) makes one provider call plus a few queries.
 SEND_MESSAGE_TIMEOUT_S = int(3 * PROVIDER_HTTP_TIMEOUT_S)
+# Message ids per send job: one SendGrid request takes this many recipients at most.
+SEND_BATCH_SIZE = 1000
+# A send job stops taking new messages after `SEND_BATCH_BUDGET_S` and hands the rest to
+# a new job, so its last provider calls (a few rounds of provider timeouts at worst) end
+# well within this timeout.
+SEND_BATCH_BUDGET_S = 20
+SEND_BATCH_TIMEOUT_S = SEND_BATCH_BUDGET_S + int(15 * PROVIDER_HTTP_TIMEOUT_S)
 # How long a job may wait in the queue. RQ starts counting when the job is enqueued or
 # scheduled, so a job scheduled with enqueue_at needs `scheduled_ttl_s(delay_s)`.
 SEND_MESSAGE_TTL_S = 6 * 3600

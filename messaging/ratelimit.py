@@ -15,30 +15,34 @@ from redis import Redis
 DEFAULT_RATE_PER_S = 10.0
 KEY_PREFIX = "tournee:send-rate:"
 
-# KEYS[1]: bucket key. ARGV: interval in µs, burst in tokens, longest acceptable wait in µs.
-# Returns {granted (0 or 1), wait in µs}. Integer microseconds keep Lua's number to string
-# conversions exact.
+# KEYS[1]: bucket key. ARGV: interval in µs, burst in tokens, longest acceptable wait in
+# µs, slots wanted. Returns {slots granted, offset in µs of the first slot}: slot j opens
+# max(0, offset + j × interval) µs from now. When no slot is granted, the offset is the
+# wait before the next one. Integer microseconds keep Lua's number to string conversions
+# exact.
 _RESERVE_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[3])
+local wanted = tonumber(ARGV[4])
 local theoretical = tonumber(redis.call('GET', KEYS[1]) or now)
 if theoretical < now then
   theoretical = now
 end
-local wait = theoretical - (burst - 1) * interval - now
-if wait < 0 then
-  wait = 0
+local offset = theoretical - (burst - 1) * interval - now
+if offset > max_wait then
+  return {0, offset}
 end
-if wait > max_wait then
-  return {0, wait}
+local granted = math.floor((max_wait - offset) / interval) + 1
+if granted > wanted then
+  granted = wanted
 end
-local next_theoretical = theoretical + interval
+local next_theoretical = theoretical + granted * interval
 redis.call('SET', KEYS[1], string.format('%d', next_theoretical),
   'PX', math.ceil((next_theoretical - now) / 1000) + 1000)
-return {1, wait}
+return {granted, offset}
 """
 
 _MICROSECONDS = 1_000_000
@@ -54,6 +58,23 @@ class Reservation:
 
     is_granted: bool
     wait_s: float
+
+
+@dataclass(frozen=True)
+class SlotReservation:
+    """Consecutive send slots taken at once: `count` of them, one interval apart.
+
+    When `count` is 0, nothing was reserved and the next slot opens in about
+    `wait_s(0)` seconds.
+    """
+
+    count: int
+    offset_us: int
+    interval_us: int
+
+    def wait_s(self, index: int) -> float:
+        """Return how long from the reservation slot `index` (from 0) opens, in seconds."""
+        return max(0, self.offset_us + index * self.interval_us) / _MICROSECONDS
 
 
 class SendRateLimiter:
@@ -79,14 +100,22 @@ class SendRateLimiter:
 
     def reserve(self, sender: str, *, max_wait_s: float) -> Reservation:
         """Take the sender's next slot if it opens within `max_wait_s` seconds."""
+        slots = self.reserve_slots(sender, count=1, max_wait_s=max_wait_s)
+        return Reservation(is_granted=slots.count == 1, wait_s=slots.wait_s(0))
+
+    def reserve_slots(self, sender: str, *, count: int, max_wait_s: float) -> SlotReservation:
+        """Take up to `count` of the sender's next slots, those opening within `max_wait_s`."""
         if max_wait_s < 0:
             raise ValueError("max_wait_s must not be negative")
+        if count < 1:
+            raise ValueError("count must be at least 1")
         result = cast(
             "list[Any]",
             self._script(
                 keys=[KEY_PREFIX + sender],
-                args=[self._interval_us, self._burst, round(max_wait_s * _MICROSECONDS)],
+                args=[self._interval_us, self._burst, round(max_wait_s * _MICROSECONDS), count],
             ),
         )
-        granted, wait_us = int(result[0]), int(result[1])
-        return Reservation(is_granted=granted == 1, wait_s=wait_us / _MICROSECONDS)
+        return SlotReservation(
+            count=int(result[0]), offset_us=int(result[1]), interval_us=self._interval_us
+        )

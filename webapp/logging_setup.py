@@ -34,3 +34,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The Twilio SDK logs the URL and headers of every request at INFO, ten lines an SMS.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

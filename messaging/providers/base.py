@@ -1,6 +1,7 @@
 """Sender interfaces and the delivery errors every provider maps its failures to."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -93,6 +94,28 @@ class ProviderLookupError(Exception):
         return f"{self.provider} lookup failed ({self.code})"
 
 
+@dataclass(frozen=True)
+class EmailRecipient:
+    """One recipient of an e-mail sent to many, with what is personal to them.
+
+    `substitutions` replace their keys wherever they appear in the subject and bodies.
+    `reference` is the caller's message key and contains no personal data.
+    """
+
+    to: str
+    reference: str
+    substitutions: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one message of a batch: the provider's id, or the error."""
+
+    provider_id: str | None = None
+    error: DeliveryError | None = None
+
+
 class SmsSender(Protocol):
     """Client that sends SMS through one provider."""
 
@@ -133,6 +156,25 @@ class EmailSender(Protocol):
         `headers` are extra MIME headers such as `List-Unsubscribe`. `reference` is the
         caller's message key and contains no personal data.
         Raises `RetryableDeliveryError` or `PermanentDeliveryError`.
+        """
+        ...
+
+    def send_email_batch(
+        self,
+        *,
+        recipients: Sequence[EmailRecipient],
+        subject: str,
+        text_body: str,
+        html_body: str | None,
+        sender: str,
+        sender_name: str,
+    ) -> list[SendOutcome]:
+        """Send one e-mail to each recipient; return their outcomes in the same order.
+
+        An error that concerns one recipient (an invalid address) is that recipient's
+        outcome only; the others are sent. Raises nothing for a provider failure: each
+        recipient it concerns gets the `RetryableDeliveryError` or
+        `PermanentDeliveryError` as its outcome.
         """
         ...
 

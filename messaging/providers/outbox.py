@@ -4,12 +4,13 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from messaging.phone import mask_phone
+from messaging.providers.base import EmailRecipient, SendOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,32 @@ class OutboxSender:
         )
         return outbox_id
 
+    def send_email_batch(
+        self,
+        *,
+        recipients: Sequence[EmailRecipient],
+        subject: str,
+        text_body: str,
+        html_body: str | None,
+        sender: str,
+        sender_name: str,
+    ) -> list[SendOutcome]:
+        """Store one e-mail per recipient, its substitutions applied, as SendGrid would."""
+        outcomes = []
+        for recipient in recipients:
+            outbox_id = self.send_email(
+                to=recipient.to,
+                subject=_substitute(subject, recipient.substitutions),
+                text_body=_substitute(text_body, recipient.substitutions),
+                html_body=_substitute(html_body, recipient.substitutions) if html_body else None,
+                sender=sender,
+                sender_name=sender_name,
+                reference=recipient.reference,
+                headers=recipient.headers,
+            )
+            outcomes.append(SendOutcome(provider_id=outbox_id))
+        return outcomes
+
     def find_sms(self, *, to: str, body: str, sent_after: datetime) -> tuple[str, ...]:
         """Return the ids of stored SMS to `to` with this body since `sent_after`."""
         if sent_after.tzinfo is None:
@@ -120,6 +147,12 @@ class OutboxSender:
         finally:
             os.close(fd)
         return outbox_id
+
+
+def _substitute(text: str, substitutions: Mapping[str, str]) -> str:
+    for key, value in substitutions.items():
+        text = text.replace(key, value)
+    return text
 
 
 def read_outbox(path: Path | str) -> list[dict[str, Any]]:

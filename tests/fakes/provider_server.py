@@ -3,15 +3,20 @@
 Besides sending, it serves the lookups used to reconcile a message whose outcome is
 unknown: Twilio's message list filtered by `To` and `DateSent>`, and SendGrid's Email
 Activity search by a custom argument. It also serves Twilio's deletion of one message,
-which the erasure of a person requests.
+which the erasure of a person requests. It speaks HTTP/1.1, so clients keep their
+connections open between requests. A SendGrid request is accepted as one message per
+personalization, with that personalization's substitutions applied to the text.
 """
 
+import dataclasses
 import json
 import re
 import secrets
 import socket
+import sys
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +37,11 @@ _ACTIVITY_QUERY = re.compile(r"^unique_args\['(?P<name>[^']+)'\]=\"(?P<value>[^\
 
 @dataclass(frozen=True)
 class AcceptedMessage:
-    """A message the fake provider accepted, as it would list it afterwards."""
+    """A message the fake provider accepted, as it would list it afterwards.
+
+    `created_at` is what the provider reports (whole seconds for Twilio);
+    `received_at` is when this server took the request, to the microsecond.
+    """
 
     channel: str
     provider_id: str
@@ -41,16 +50,18 @@ class AcceptedMessage:
     reference: str | None
     created_at: datetime
     status_callback: str | None
+    received_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the server received."""
+    """One request the server received; `client_port` identifies its connection."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    client_port: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,25 @@ class _Failure:
     status: int
     code: int | None
     field: str | None
+    # Further fields a SendGrid error names, when several recipients are refused at once.
+    more_fields: tuple[str, ...] = ()
     # Store the message before failing, as a provider that crashed after accepting it.
     is_accepted: bool = False
     # Close the connection without any response instead of sending `status`.
     is_dropped: bool = False
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that ignores clients gone mid-request (killed workers).
+
+    Its listen backlog takes every connection that many worker threads open at once.
+    """
+
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeProviderServer:
@@ -79,7 +105,7 @@ class FakeProviderServer:
         self._lookup_failures: list[int] = []
         self._deletion_failures = 0
         self._accepted: list[AcceptedMessage] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval keeps shutdown, and so each test's teardown, quick.
         self._thread = threading.Thread(
@@ -168,8 +194,11 @@ class FakeProviderServer:
         """Return the send requests (not the lookups) received so far, oldest first."""
         return [request for request in self.requests if request.method == "POST"]
 
-    def record(self, request: RecordedRequest, to: str | None = None) -> _Failure | None:
-        """Store a request and return the failure planned for it, if any."""
+    def record(self, request: RecordedRequest, to: Sequence[str] = ()) -> _Failure | None:
+        """Store a request and return the failure planned for it, if any.
+
+        `to` lists the recipients of a send, one per SendGrid personalization.
+        """
         with self._lock:
             self._requests.append(request)
             if request.method == "GET":
@@ -180,8 +209,13 @@ class FakeProviderServer:
                     return None
                 self._deletion_failures -= 1
                 return _Failure(400, TWILIO_MESSAGE_IN_FLIGHT, None)
-            if to is not None and to in self._recipient_failures:
-                return self._recipient_failures[to]
+            refused = [
+                (position, self._recipient_failures[address])
+                for position, address in enumerate(to)
+                if address in self._recipient_failures
+            ]
+            if refused:
+                return _refusal(refused)
             return self._failures.pop(0) if self._failures else None
 
     def accept(self, message: AcceptedMessage) -> None:
@@ -197,19 +231,55 @@ class FakeProviderServer:
         ]
 
 
+def _refusal(refused: list[tuple[int, _Failure]]) -> _Failure:
+    """Return the one response refusing these recipients, their positions in the fields."""
+    first = refused[0][1]
+    fields = tuple(
+        _field_at(failure.field, position)
+        for position, failure in refused
+        if failure.field is not None and failure.status == first.status
+    )
+    if not fields:
+        return first
+    return replace(first, field=fields[0], more_fields=fields[1:])
+
+
+def _field_at(field: str, position: int) -> str:
+    """Point a `personalizations.N.` field at the personalization at `position`."""
+    return re.sub(r"^personalizations\.\d+\.", f"personalizations.{position}.", field)
+
+
 def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # On a kept-alive connection, Nagle's algorithm would hold the body of each
+        # response until the client acknowledges its headers: 40 ms a request.
+        disable_nagle_algorithm = True
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode("utf-8")
+            raw = self.rfile.read(length).decode("utf-8", errors="replace")
             is_twilio = TWILIO_MESSAGES_PATH.match(self.path) is not None
-            body = _parse_form(raw) if is_twilio else _parse_json(raw)
-            recorded = RecordedRequest("POST", self.path, dict(self.headers.items()), body)
+            try:
+                body = _parse_form(raw) if is_twilio else _parse_json(raw)
+            except ValueError:
+                # A JSON body cut short, by a client killed while sending it.
+                body = {}
+            recorded = RecordedRequest(
+                "POST", self.path, dict(self.headers.items()), body, self.client_address[1]
+            )
             if is_twilio:
-                failure = server.record(recorded, to=str(body.get("To") or ""))
+                failure = server.record(recorded, to=[str(body.get("To") or "")])
+                if not body.get("To") or not body.get("Body"):
+                    # A request cut short, by a client killed while sending it.
+                    self._send_json(400, {"message": "To and Body are required", "code": 21604})
+                    return
                 self._answer_twilio(failure, body)
             elif self.path == SENDGRID_MAIL_PATH:
-                failure = server.record(recorded, to=_sendgrid_recipient(body))
+                failure = server.record(recorded, to=_sendgrid_recipients(body))
+                if not _sendgrid_recipients(body):
+                    self._send_json(400, {"errors": [{"message": "no personalizations"}]})
+                    return
                 self._answer_sendgrid(failure, body)
             else:
                 server.record(recorded)
@@ -219,7 +289,9 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = _parse_form(url.query)
             failure = server.record(
-                RecordedRequest("GET", self.path, dict(self.headers.items()), query)
+                RecordedRequest(
+                    "GET", self.path, dict(self.headers.items()), query, self.client_address[1]
+                )
             )
             match = TWILIO_MESSAGES_PATH.match(url.path)
             if failure is not None:
@@ -280,18 +352,8 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
         def _answer_sendgrid(self, failure: _Failure | None, mail: Any) -> None:
             if failure is None or failure.is_accepted:
                 message_id = secrets.token_urlsafe(16)
-                reference = _sendgrid_reference(mail)
-                server.accept(
-                    AcceptedMessage(
-                        channel="email",
-                        provider_id=(message_id if server.sendgrid_message_id else str(reference)),
-                        to=_sendgrid_recipient(mail) or "",
-                        body=_sendgrid_text(mail),
-                        reference=reference,
-                        created_at=datetime.now(UTC),
-                        status_callback=None,
-                    )
-                )
+                for accepted in _sendgrid_messages(mail, message_id, server.sendgrid_message_id):
+                    server.accept(accepted)
                 if failure is None:
                     self.send_response(202)
                     if server.sendgrid_message_id:
@@ -302,9 +364,10 @@ def _handler_for(server: FakeProviderServer) -> type[BaseHTTPRequestHandler]:
             if failure.is_dropped:
                 self._drop()
                 return
+            fields = (failure.field, *failure.more_fields)
             self._send_json(
                 failure.status,
-                {"errors": [{"message": "fake failure", "field": failure.field, "help": None}]},
+                {"errors": [{"message": "fake failure", "field": f, "help": None} for f in fields]},
             )
 
         def _answer_activity(self, query: dict[str, Any]) -> None:
@@ -386,16 +449,47 @@ def _parse_rfc2822(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%a, %d %b %Y %H:%M:%S %z").astimezone(UTC)
 
 
-def _sendgrid_recipient(mail: Any) -> str | None:
-    try:
-        return str(mail["personalizations"][0]["to"][0]["email"])
-    except (KeyError, IndexError, TypeError):
-        return None
+def _personalizations(mail: Any) -> list[dict[str, Any]]:
+    found = mail.get("personalizations") if isinstance(mail, dict) else None
+    return [item for item in found or [] if isinstance(item, dict)]
 
 
-def _sendgrid_reference(mail: Any) -> str | None:
-    custom_args = mail.get("custom_args") if isinstance(mail, dict) else None
-    return str(custom_args["reference"]) if custom_args and "reference" in custom_args else None
+def _sendgrid_recipients(mail: Any) -> list[str]:
+    """Return the first address of each personalization, in order."""
+    recipients = []
+    for personalization in _personalizations(mail):
+        try:
+            recipients.append(str(personalization["to"][0]["email"]))
+        except (KeyError, IndexError, TypeError):
+            recipients.append("")
+    return recipients
+
+
+def _sendgrid_messages(mail: Any, message_id: str, has_message_id: bool) -> list[AcceptedMessage]:
+    """Return one accepted message per personalization, its substitutions applied."""
+    now = datetime.now(UTC)
+    shared_args = (mail.get("custom_args") if isinstance(mail, dict) else None) or {}
+    messages = []
+    for personalization, to in zip(
+        _personalizations(mail), _sendgrid_recipients(mail), strict=True
+    ):
+        custom_args = {**shared_args, **(personalization.get("custom_args") or {})}
+        reference = str(custom_args["reference"]) if "reference" in custom_args else None
+        body = _sendgrid_text(mail)
+        for key, value in (personalization.get("substitutions") or {}).items():
+            body = body.replace(str(key), str(value))
+        messages.append(
+            AcceptedMessage(
+                channel="email",
+                provider_id=message_id if has_message_id else str(reference),
+                to=to,
+                body=body,
+                reference=reference,
+                created_at=now,
+                status_callback=None,
+            )
+        )
+    return messages
 
 
 def _sendgrid_text(mail: Any) -> str:

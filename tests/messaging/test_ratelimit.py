@@ -95,3 +95,53 @@ def test_bad_settings_are_refused(redis_connection: Redis, rate: float, burst: i
 def test_negative_wait_is_refused(redis_connection: Redis, sender: str) -> None:
     with pytest.raises(ValueError, match="max_wait_s"):
         SendRateLimiter(redis_connection).reserve(sender, max_wait_s=-1)
+
+
+def test_block_of_slots_is_spaced_by_the_interval(redis_connection: Redis, sender: str) -> None:
+    limiter = SendRateLimiter(redis_connection, rate_per_s=10)
+
+    slots = limiter.reserve_slots(sender, count=5, max_wait_s=10.0)
+
+    assert slots.count == 5
+    assert [round(slots.wait_s(index), 1) for index in range(5)] == [0.0, 0.1, 0.2, 0.3, 0.4]
+
+
+def test_block_takes_only_slots_within_the_wait(redis_connection: Redis, sender: str) -> None:
+    limiter = SendRateLimiter(redis_connection, rate_per_s=2)
+
+    first = limiter.reserve_slots(sender, count=10, max_wait_s=2.0)
+    second = limiter.reserve_slots(sender, count=10, max_wait_s=2.0)
+
+    # Slots at 0, 0.5, 1, 1.5 and 2 s are granted; the sixth opens at 2.5 s.
+    assert first.count == 5
+    assert 2.3 <= first.wait_s(5) <= 2.5
+    # The next free slot is the sixth, beyond the wait: nothing more is granted.
+    assert second.count == 0
+    assert 2.3 <= second.wait_s(0) <= 2.5
+
+
+def test_refused_block_reserves_nothing(redis_connection: Redis, sender: str) -> None:
+    limiter = SendRateLimiter(redis_connection, rate_per_s=1)
+    limiter.reserve_slots(sender, count=3, max_wait_s=5.0)
+
+    refused = limiter.reserve_slots(sender, count=3, max_wait_s=1.0)
+    granted = limiter.reserve_slots(sender, count=1, max_wait_s=5.0)
+
+    assert refused.count == 0
+    assert 2.5 < refused.wait_s(0) <= 3.0
+    assert granted.count == 1
+    assert granted.wait_s(0) <= refused.wait_s(0)
+
+
+def test_burst_grants_a_block_at_once(redis_connection: Redis, sender: str) -> None:
+    limiter = SendRateLimiter(redis_connection, rate_per_s=1, burst=3)
+
+    slots = limiter.reserve_slots(sender, count=4, max_wait_s=0.0)
+
+    assert slots.count == 3
+    assert [slots.wait_s(index) for index in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_empty_block_is_refused(redis_connection: Redis, sender: str) -> None:
+    with pytest.raises(ValueError, match="count"):
+        SendRateLimiter(redis_connection).reserve_slots(sender, count=0, max_wait_s=1.0)

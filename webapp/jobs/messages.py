@@ -1,12 +1,15 @@
-"""Jobs that send one message, look one up, and apply provider delivery reports.
+"""Jobs that send batches of messages, look messages up, and apply provider delivery reports.
 
 Each takes ids only, runs in the worker's app context with a session of its own, and
-schedules its own follow-up (a held, rate-limited or retried send, a lookup) as a new
-job after its changes are committed.
+schedules its own follow-up (held, rate-limited or retried sends, lookups) as new jobs
+after its changes are committed.
 """
 
 import logging
+from collections import Counter
+from collections.abc import Mapping
 
+from messaging.queues import SEND_BATCH_BUDGET_S
 from messaging.ratelimit import DEFAULT_RATE_PER_S, SendRateLimiter
 from webapp.db import utcnow
 from webapp.jobs.context import job_session
@@ -19,8 +22,9 @@ from webapp.jobs.dispatch import (
 from webapp.services.delivery import (
     DeliveryResult,
     FollowUp,
-    deliver_message,
-    reconcile_message,
+    deliver_messages,
+    follow_ups,
+    reconcile_messages,
 )
 from webapp.services.provider_events import (
     UNMATCHED_RETRY_DELAYS,
@@ -38,26 +42,39 @@ logger = logging.getLogger(__name__)
 SEND_RATE_PER_S = DEFAULT_RATE_PER_S
 
 
-def send_message(message_id: int) -> str:
-    """Send message `message_id` once; a message no longer queued is left untouched.
+def send_messages(message_ids: list[int]) -> str:
+    """Send the queued messages among `message_ids` once each; others are left untouched.
 
-    Idempotent: the row is claimed (queued → sending) and committed before the provider
-    call, so a second run of the same job finds it claimed and sends nothing.
+    Idempotent: each row is claimed (queued → sending) and committed before its provider
+    call, so a second run of the same job finds it claimed and sends nothing. Messages
+    left when `SEND_BATCH_BUDGET_S` has passed go to a new job.
     """
     with job_session() as session:
         settings = get_settings()
-        result = deliver_message(session, message_id, limiter=_rate_limiter(settings))
-        _schedule_follow_up(settings, message_id, result)
-    return str(result.status)
+        results = deliver_messages(
+            session, message_ids, limiter=_rate_limiter(settings), budget_s=SEND_BATCH_BUDGET_S
+        )
+        _schedule_follow_ups(settings, results)
+    return _summary(results)
+
+
+def send_message(message_id: int) -> str:
+    """Send one message; kept for jobs enqueued before sends went in batches."""
+    return send_messages([message_id])
+
+
+def reconcile_messages_job(message_ids: list[int]) -> str:
+    """Settle messages left in sending by asking their provider; idempotent."""
+    with job_session() as session:
+        settings = get_settings()
+        results = reconcile_messages(session, message_ids)
+        _schedule_follow_ups(settings, results)
+    return _summary(results)
 
 
 def reconcile_message_job(message_id: int) -> str:
-    """Settle a message left in sending by asking its provider; idempotent."""
-    with job_session() as session:
-        settings = get_settings()
-        result = reconcile_message(session, message_id)
-        _schedule_follow_up(settings, message_id, result)
-    return str(result.status)
+    """Settle one message; kept for jobs enqueued before lookups went in batches."""
+    return reconcile_messages_job([message_id])
 
 
 def process_provider_events_job(event_ids: list[int], attempt: int = 0) -> str:
@@ -73,7 +90,7 @@ def process_provider_events_job(event_ids: list[int], attempt: int = 0) -> str:
             if result.outcome is EventOutcome.UNMATCHED:
                 unmatched.append(event_id)
             elif result.resend_at is not None and result.message_id is not None:
-                enqueue_send_again(settings, result.message_id, result.resend_at)
+                enqueue_send_again(settings, [result.message_id], result.resend_at)
         if unmatched and attempt < len(UNMATCHED_RETRY_DELAYS):
             at = utcnow() + UNMATCHED_RETRY_DELAYS[attempt]
             enqueue_event_processing(settings, unmatched, at, attempt + 1)
@@ -82,11 +99,18 @@ def process_provider_events_job(event_ids: list[int], attempt: int = 0) -> str:
     return f"{len(event_ids) - len(unmatched)} applied, {len(unmatched)} waiting"
 
 
-def _schedule_follow_up(settings: Settings, message_id: int, result: DeliveryResult) -> None:
-    if result.follow_up is FollowUp.SEND:
-        enqueue_send_again(settings, message_id, result.at)
-    elif result.follow_up is FollowUp.RECONCILE:
-        enqueue_reconcile(settings, message_id, result.at)
+def _schedule_follow_ups(settings: Settings, results: Mapping[int, DeliveryResult]) -> None:
+    for kind, at, message_ids in follow_ups(results):
+        if kind is FollowUp.SEND:
+            enqueue_send_again(settings, message_ids, at)
+        elif kind is FollowUp.RECONCILE:
+            enqueue_reconcile(settings, message_ids, at)
+
+
+def _summary(results: Mapping[int, DeliveryResult]) -> str:
+    """Count the results by status, e.g. "sent 998, suppressed 2"."""
+    counts = Counter(str(result.status or "missing") for result in results.values())
+    return ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
 
 
 def _rate_limiter(settings: Settings) -> SendRateLimiter | None:

@@ -12,6 +12,7 @@ keeps sweeping if Redis loses its data.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,8 +36,7 @@ from webapp.jobs.dispatch import (
     enqueue_event_processing,
     enqueue_reconcile,
     enqueue_send_again,
-    message_id_of_reconcile_job,
-    message_id_of_send_job,
+    job_span,
     messages_queue,
     redis_connection,
 )
@@ -121,13 +121,11 @@ def sweep(
     if settings.is_queue_synchronous:
         sending, looking_up = set[int](), set[int]()
     else:
-        sending, looking_up = _messages_with_jobs(settings, now, stale_after)
+        sending, looking_up = _messages_with_jobs(settings, now, stale_after, stale_ids + due_ids)
     stale_ids = [message_id for message_id in stale_ids if message_id not in looking_up]
     orphans = [message_id for message_id in due_ids if message_id not in sending]
-    for message_id in stale_ids:
-        enqueue_reconcile(settings, message_id, None)
-    for message_id in orphans:
-        enqueue_send_again(settings, message_id, None)
+    enqueue_reconcile(settings, stale_ids, None)
+    enqueue_send_again(settings, orphans, None)
     # The sweep itself comes back every minute: the job needs no retries of its own.
     enqueue_event_processing(settings, event_ids, attempt=len(UNMATCHED_RETRY_DELAYS))
     report = SweepReport(reconciled=len(stale_ids), requeued=len(orphans), events=len(event_ids))
@@ -142,13 +140,14 @@ def sweep(
 
 
 def _messages_with_jobs(
-    settings: Settings, now: datetime, stale_after: timedelta
+    settings: Settings, now: datetime, stale_after: timedelta, candidates: Sequence[int]
 ) -> tuple[set[int], set[int]]:
-    """Return the ids of messages with a send job, and those with a lookup job, pending.
+    """Return the ids among `candidates` with a send job, and those with a lookup job, pending.
 
     Pending means waiting in the queue, scheduled, or started less than `stale_after`
     ago: a job started earlier than that lost its worker (a send takes seconds, and the
-    claim guards against a second send anyway).
+    claim guards against a second send anyway). Only batch jobs whose id range meets
+    the candidates are read from Redis.
     """
     queue = messages_queue(settings)
     job_ids = set(queue.get_job_ids())
@@ -158,12 +157,26 @@ def _messages_with_jobs(
         for job_id in queue.started_job_registry.get_job_ids()
         if _started_since(queue.connection, job_id, now - stale_after)
     )
-    sending = {message_id_of_send_job(job_id) for job_id in job_ids}
-    looking_up = {message_id_of_reconcile_job(job_id) for job_id in job_ids}
-    return (
-        {message_id for message_id in sending if message_id is not None},
-        {message_id for message_id in looking_up if message_id is not None},
-    )
+    sending: set[int] = set()
+    looking_up: set[int] = set()
+    if not candidates:
+        return sending, looking_up
+    low, high = min(candidates), max(candidates)
+    batches: list[tuple[str, set[int]]] = []
+    for job_id in job_ids:
+        span = job_span(job_id)
+        if span is None:
+            continue
+        covered = sending if span.is_send else looking_up
+        if not span.is_batch:
+            covered.add(span.first_id)
+        elif span.first_id <= high and span.last_id >= low:
+            batches.append((job_id, covered))
+    jobs = Job.fetch_many([job_id for job_id, _ in batches], connection=queue.connection)
+    for job, (_, covered) in zip(jobs, batches, strict=True):
+        if job is not None and job.args:
+            covered.update(int(message_id) for message_id in job.args[0])
+    return sending, looking_up
 
 
 def _started_since(connection: Redis, job_id: str, since: datetime) -> bool:

@@ -10,10 +10,10 @@ SQLite (the laptop demo) has no such locks and a single writer; there they do no
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -26,30 +26,58 @@ def address_lock_key(channel: Channel, address: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-@contextmanager
-def sending_lock(session: Session, channel: Channel, address: str) -> Iterator[None]:
-    """Hold the address's lock in shared mode while the block runs.
+_LOCK_SHARED = text(
+    "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(CAST(:keys AS bigint[])) AS t(k)"
+)
 
-    The lock lives on a connection of its own, so the session may commit inside the
-    block (the claim, then the outcome) without releasing it. When the session is bound
-    to a single connection (tests), the lock is taken there and held by its transaction.
+
+class SendingLocks:
+    """Takes the shared locks of one chunk of addresses after another, on one connection.
+
+    The locks live on a connection of their own, so the session may commit inside a
+    chunk (the claim, then the outcome) without releasing them. They are taken in one
+    statement, in ascending key order, the same order for every sender. Without a
+    connection (SQLite) it takes nothing.
     """
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        yield
-        return
-    key = address_lock_key(channel, address)
-    if isinstance(bind, Connection):
-        bind.execute(select(func.pg_advisory_xact_lock_shared(key)))
-        yield
-        return
-    assert isinstance(bind, Engine)
-    with bind.connect() as connection:
-        connection.execute(select(func.pg_advisory_xact_lock_shared(key)))
+
+    def __init__(self, connection: Connection | None, *, is_own: bool) -> None:
+        self._connection = connection
+        self._is_own = is_own
+
+    @contextmanager
+    def hold(self, addresses: Iterable[tuple[Channel, str]]) -> Iterator[None]:
+        """Hold these (channel, address) locks in shared mode while the block runs."""
+        keys = sorted({address_lock_key(channel, address) for channel, address in addresses})
+        if self._connection is None or not keys:
+            yield
+            return
+        self._connection.execute(_LOCK_SHARED, {"keys": keys})
         try:
             yield
         finally:
-            connection.rollback()
+            # A connection shared with the session (tests) keeps its locks until its
+            # own transaction ends.
+            if self._is_own:
+                self._connection.rollback()
+
+
+@contextmanager
+def sending_locks(session: Session) -> Iterator[SendingLocks]:
+    """Yield the sending locks of the session's database, on a connection of their own.
+
+    When the session is bound to a single connection (tests), the locks are taken
+    there and held by its transaction.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        yield SendingLocks(None, is_own=False)
+        return
+    if isinstance(bind, Connection):
+        yield SendingLocks(bind, is_own=False)
+        return
+    assert isinstance(bind, Engine)
+    with bind.connect() as connection:
+        yield SendingLocks(connection, is_own=True)
 
 
 def lock_address(session: Session, channel: Channel, address: str) -> None:

@@ -1,12 +1,15 @@
-"""Deliver one Message row: claim it, apply the send-time rules, call the provider.
+"""Deliver Message rows: claim them in batches, apply the send-time rules, call the providers.
 
-A row goes queued → sending → sent → delivered or failed, or queued → suppressed. The
-claim (queued → sending, with `claimed_at`) commits before the provider call, and on
-PostgreSQL a worker skips a row another one has locked, so a message is handed to the
-provider once however many jobs run for it. A row left in sending (a worker killed
-mid-send, a request without a response) is reconciled against the provider: it becomes
-sent when the provider has it, queued again when the provider never got it, and stays
-in sending while the provider cannot be asked.
+A row goes queued → sending → sent → delivered or failed, or queued → suppressed. Rows
+are handled in chunks of at most `CHUNK_UNITS` provider requests. For each chunk the
+worker takes the addresses' sending locks, claims the rows (queued → sending, with
+`claimed_at`) and commits before any provider call. On PostgreSQL a worker skips rows
+another one has locked, so a message is handed to the provider once however many jobs
+run for it. The providers' responses are written back in bulk and committed once per
+chunk. A row left in sending (a worker killed mid-chunk, a request without a response)
+is reconciled against the provider: it becomes sent when the provider has it, queued
+again when the provider never got it, and stays in sending while the provider cannot be
+asked.
 
 The rules apply when the message goes out, not when it was queued: consent, campaign
 and global suppressions and, for push messages only, the campaign's window, public
@@ -16,106 +19,99 @@ the next opening; the caller schedules its job for then.
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from functools import lru_cache
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from messaging.backoff import backoff_delay_s
-from messaging.failures import FailurePlan, NextStep, plan_for_send_error
-from messaging.phone import mask_phone
-from messaging.providers.base import DeliveryError, FailureReason, ProviderLookupError
-from messaging.providers.factory import ProviderConfig, Senders, build_senders
-from messaging.push_window import PushRules, next_push_time
+from messaging.providers.base import FailureReason
+from messaging.providers.factory import Senders
 from messaging.ratelimit import SendRateLimiter
 from webapp.db import utcnow
-from webapp.models import Campaign, Consent, Message
-from webapp.models.messaging import CONSENT_EXEMPT_PURPOSES, MessagePurpose, MessageStatus
-from webapp.models.users import Channel, ConsentPurpose
-from webapp.services.address_locks import sending_lock, try_lock_address
-from webapp.services.erasure import is_erased
-from webapp.services.opt_out import is_address_suppressed, suppress_address
-from webapp.services.unsubscribe import unsubscribe_headers
+from webapp.models.messaging import MessageStatus
+from webapp.models.users import Channel
+from webapp.services.address_locks import SendingLocks, sending_locks
+from webapp.services.delivery_claims import (
+    OutgoingMessage,
+    claim_messages,
+    current_statuses,
+    expire_loaded,
+    hold_messages,
+    load_messages,
+    mark_sending,
+    mark_suppressed,
+)
+from webapp.services.delivery_outcomes import fail_message, record_outcomes
+from webapp.services.delivery_reconcile import (
+    LOOKUP_RETRY_DELAY,
+    reconcile_message,
+    reconcile_messages,
+)
+from webapp.services.delivery_results import (
+    MAX_SEND_ATTEMPTS,
+    STALE_CLAIM,
+    UNREACHABLE_RETRIED,
+    UNREACHABLE_RETRY_DELAY,
+    DeliveryResult,
+    FollowUp,
+    follow_ups,
+    log_ids,
+)
+from webapp.services.delivery_rules import blocking_reasons, push_openings, push_rules
+from webapp.services.delivery_send import (
+    SEND_THREADS,
+    SendUnit,
+    plan_units,
+    rate_key,
+    send_units,
+    senders_for,
+)
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
 
+# The delivery's public names, wherever they are defined.
+__all__ = [
+    "LOOKUP_RETRY_DELAY",
+    "MAX_SEND_ATTEMPTS",
+    "STALE_CLAIM",
+    "UNREACHABLE_RETRIED",
+    "UNREACHABLE_RETRY_DELAY",
+    "DeliveryResult",
+    "FollowUp",
+    "deliver_message",
+    "deliver_messages",
+    "fail_message",
+    "follow_ups",
+    "push_rules",
+    "rate_key",
+    "reconcile_message",
+    "reconcile_messages",
+    "senders_for",
+]
+
 logger = logging.getLogger(__name__)
 
-# A claim older than this, with no worker holding the address's lock, is looked up at
-# the provider. Longer than a send job's timeout, and than the providers' indexing delay.
-STALE_CLAIM = timedelta(minutes=2)
-# Margin for the providers' clocks when looking for a message sent since a claim.
-LOOKUP_CLOCK_SKEW = timedelta(minutes=1)
-LOOKUP_RETRY_DELAY = timedelta(minutes=1)
-# After this long without a lookup result from the provider, a coordinator must check.
-LOOKUP_GIVE_UP_AFTER = timedelta(hours=24)
-# Claims per message, retries and resends after a lookup included.
-MAX_SEND_ATTEMPTS = 6
 # A worker waits this long at most for a send slot, then the job is scheduled again.
 RATE_LIMIT_MAX_WAIT_S = 2.0
-# A handset that was off or out of coverage gets its one more try after this wait.
-UNREACHABLE_RETRY_DELAY = timedelta(minutes=30)
-# `failure_reason` of a message resent once after an unreachable handset; a second
-# report of that kind fails it.
-UNREACHABLE_RETRIED = "unreachable_retried"
-PUSH_PURPOSES = frozenset({MessagePurpose.BROADCAST})
-# Every purpose needs the consent to canvassing messages on its channel.
-# NOTE: push campaigns rely on the same consent as confirmations and reminders; a
-# separate purpose for them needs a new ConsentPurpose and a signup wording.
-CONSENT_FOR_PURPOSE = {purpose: ConsentPurpose.CANVASS_MESSAGES for purpose in MessagePurpose}
-
-
-class FollowUp(StrEnum):
-    """Job the caller must schedule after a step."""
-
-    NONE = "none"
-    SEND = "send"
-    RECONCILE = "reconcile"
+# Provider requests claimed, sent and recorded together, and the rows they may hold. A
+# worker killed mid-chunk leaves at most this many rows for the lookups.
+CHUNK_UNITS = 100
+CHUNK_ROWS = 1000
 
 
 @dataclass(frozen=True)
-class DeliveryResult:
-    """The row's status after a step (None: no such row) and the job to schedule next."""
+class _Context:
+    """Settings, senders, limiter, clock, thread pool and locks of one delivery's chunks."""
 
-    status: MessageStatus | None
-    follow_up: FollowUp = FollowUp.NONE
-    at: datetime | None = None
-
-
-def senders_for(settings: Settings) -> Senders:
-    """Return the senders the settings name, built once per process and settings."""
-    return _cached_senders(settings)
-
-
-@lru_cache(maxsize=8)
-def _cached_senders(settings: Settings) -> Senders:
-    is_outbox = settings.message_backend == "outbox"
-    return build_senders(
-        ProviderConfig(
-            backend="outbox" if is_outbox else "providers",
-            outbox_path=settings.outbox_path,
-            twilio_account_sid=settings.twilio_account_sid or None,
-            twilio_auth_token=settings.twilio_auth_token or None,
-            twilio_api_base_url=settings.twilio_api_base_url or None,
-            twilio_status_callback_url=None if is_outbox else _status_callback_url(settings),
-            sendgrid_api_key=settings.sendgrid_api_key or None,
-            sendgrid_api_host=settings.sendgrid_api_host or None,
-        )
-    )
-
-
-def _status_callback_url(settings: Settings) -> str:
-    return settings.public_base_url.rstrip("/") + "/webhooks/twilio/status"
-
-
-def rate_key(settings: Settings, channel: Channel) -> str:
-    """Return the rate limiter's key of the sender a channel uses."""
-    sender = settings.twilio_sender if channel == Channel.SMS else settings.email_sender
-    return f"{channel}:{sender}"
+    settings: Settings
+    senders: Senders
+    limiter: SendRateLimiter | None
+    now: datetime
+    sleep: Callable[[float], None]
+    pool: ThreadPoolExecutor
+    locks: SendingLocks
 
 
 def deliver_message(
@@ -127,341 +123,276 @@ def deliver_message(
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryResult:
-    """Send a queued message once if the rules allow it now; commit each state change.
-
-    A message not due, held by the push window or without a send slot stays queued and
-    comes back with the time to try again. `now` replaces the clock for the rules.
-    """
-    now = now or utcnow()
-    message = session.get(Message, message_id, populate_existing=True)
-    if message is None:
-        logger.warning("Message %s not found", message_id, extra={"message_id": message_id})
-        return DeliveryResult(None)
-    waiting = _wait_before_sending(session, message, now)
-    if waiting is not None:
-        return waiting
-    channel, recipient = message.channel, message.recipient
-    if limiter is not None:
-        slot = limiter.reserve(rate_key(get_settings(), channel), max_wait_s=RATE_LIMIT_MAX_WAIT_S)
-        if not slot.is_granted:
-            session.rollback()
-            at = now + timedelta(seconds=slot.wait_s)
-            return DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, at)
-        if slot.wait_s > 0:
-            # The window may close while the worker waits for its slot.
-            held = _hold(session, message, now + timedelta(seconds=slot.wait_s))
-            if held is not None:
-                return held
-            # No transaction stays open while the worker waits.
-            session.rollback()
-            sleep(slot.wait_s)
-    with sending_lock(session, channel, recipient):
-        return _claim_and_send(session, message_id, senders or senders_for(get_settings()))
-
-
-def _wait_before_sending(
-    session: Session, message: Message, now: datetime
-) -> DeliveryResult | None:
-    """Return the result for a message that must not be sent now, or None to go on."""
-    if message.status != MessageStatus.QUEUED:
-        session.rollback()
-        return DeliveryResult(message.status)
-    if message.send_after is not None and message.send_after > now:
-        session.rollback()
-        return DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, message.send_after)
-    return _hold(session, message, now)
-
-
-def _hold(session: Session, message: Message, at: datetime) -> DeliveryResult | None:
-    """Hold a push message that may not go out at `at` until the window opens; commit."""
-    opens_at = _push_opening(session, message, at)
-    if opens_at is None:
-        return None
-    message.send_after = opens_at
-    session.commit()
-    logger.info(
-        "Message %s held until %s", message.id, opens_at.isoformat(), extra=_log_ids(message)
+    """Send one queued message if the rules allow it now; see `deliver_messages`."""
+    results = deliver_messages(
+        session, [message_id], senders=senders, limiter=limiter, now=now, sleep=sleep
     )
-    return DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, opens_at)
+    return results[message_id]
 
 
-def _claim_and_send(session: Session, message_id: int, senders: Senders) -> DeliveryResult:
-    """Claim the row, check consent and suppressions, then hand it to the provider.
-
-    Runs under the address's sending lock, so a stop recorded before the checks is seen
-    and one recorded after them waits for this send to finish.
-    """
-    claimed = _claim(session, message_id, MessageStatus.QUEUED)
-    if claimed is None:
-        session.rollback()
-        return DeliveryResult(_current_status(session, message_id))
-    blocked = _blocking_reason(session, claimed)
-    if blocked is not None:
-        claimed.status = MessageStatus.SUPPRESSED
-        claimed.failure_reason = blocked.value
-        session.commit()
-        logger.info(
-            "Message %s suppressed at send time: %s", message_id, blocked, extra=_log_ids(claimed)
-        )
-        return DeliveryResult(MessageStatus.SUPPRESSED)
-    claimed.status = MessageStatus.SENDING
-    claimed.claimed_at = utcnow()
-    claimed.attempts += 1
-    session.commit()
-    return _send(session, claimed, senders)
-
-
-def reconcile_message(
+def deliver_messages(
     session: Session,
-    message_id: int,
+    message_ids: Sequence[int],
     *,
     senders: Senders | None = None,
+    limiter: SendRateLimiter | None = None,
     now: datetime | None = None,
-    stale_after: timedelta | None = None,
-) -> DeliveryResult:
-    """Settle a message left in sending by asking the provider whether it has it.
+    sleep: Callable[[float], None] = time.sleep,
+    budget_s: float | None = None,
+) -> dict[int, DeliveryResult]:
+    """Send the queued messages the rules allow now, once each; commit each chunk.
 
-    Found: sent, with the provider's id. Not found: queued again, safe to send. The
-    provider cannot be asked: still sending, to look again later. A claim younger than
-    `stale_after` (`STALE_CLAIM` by default), or an address a live worker is sending to,
-    is left for later.
+    Return a result per id. A message not due, held by the push window, without a
+    send slot within `RATE_LIMIT_MAX_WAIT_S`, or left when `budget_s` seconds have
+    passed stays queued and comes back with the time to try again. Each SMS, and each
+    SendGrid request, takes one slot of the limiter. `now` replaces the clock for the
+    rules. Needs an app context.
     """
-    now = now or utcnow()
-    stale_after = stale_after or STALE_CLAIM
-    message = session.get(Message, message_id, populate_existing=True)
-    if message is None:
-        return DeliveryResult(None)
-    if message.status != MessageStatus.SENDING:
-        session.rollback()
-        return DeliveryResult(message.status)
-    claimed_at = message.claimed_at or message.updated_at
-    if claimed_at > now - stale_after:
-        session.rollback()
-        return DeliveryResult(MessageStatus.SENDING, FollowUp.RECONCILE, claimed_at + stale_after)
-    if not try_lock_address(session, message.channel, message.recipient):
-        session.rollback()
-        return DeliveryResult(MessageStatus.SENDING, FollowUp.RECONCILE, now + LOOKUP_RETRY_DELAY)
-    locked = _claim(session, message_id, MessageStatus.SENDING)
-    if locked is None:
-        session.rollback()
-        return DeliveryResult(_current_status(session, message_id))
-    return _settle(session, locked, senders or senders_for(get_settings()), now)
-
-
-def _settle(session: Session, message: Message, senders: Senders, now: datetime) -> DeliveryResult:
-    log_ids = _log_ids(message)
-    claimed_at = message.claimed_at or message.updated_at
-    try:
-        found = _look_up(message, senders, claimed_at - LOOKUP_CLOCK_SKEW)
-    except ProviderLookupError as error:
-        message.last_error = str(error)
-        if claimed_at < now - LOOKUP_GIVE_UP_AFTER:
-            _fail(message, FailureReason.OUTCOME_UNKNOWN)
-            session.commit()
-            logger.error(
-                "Message %s failed: lookups at the provider failed for a day",
-                message.id,
-                extra=log_ids,
-            )
-            return DeliveryResult(MessageStatus.FAILED)
-        session.commit()
-        return DeliveryResult(MessageStatus.SENDING, FollowUp.RECONCILE, now + LOOKUP_RETRY_DELAY)
-    known = set(
-        session.scalars(
-            select(Message.provider_id).where(
-                Message.provider_id.in_(found), Message.id != message.id
-            )
-        )
-    )
-    fresh = [provider_id for provider_id in found if provider_id not in known]
-    if fresh:
-        _mark_sent(message, fresh[0], now)
-        session.commit()
-        logger.info("Message %s found at the provider: sent", message.id, extra=log_ids)
-        return DeliveryResult(MessageStatus.SENT)
-    if message.attempts >= MAX_SEND_ATTEMPTS:
-        _fail(message, FailureReason.PROVIDER_UNAVAILABLE)
-        session.commit()
-        logger.error(
-            "Message %s not sent after %s attempts", message.id, message.attempts, extra=log_ids
-        )
-        return DeliveryResult(MessageStatus.FAILED)
-    message.status = MessageStatus.QUEUED
-    message.send_after = None
-    session.commit()
-    logger.info("Message %s not found at the provider: queued again", message.id, extra=log_ids)
-    return DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, now)
-
-
-def _look_up(message: Message, senders: Senders, sent_after: datetime) -> tuple[str, ...]:
-    if message.channel == Channel.SMS:
-        return senders.sms.find_sms(to=message.recipient, body=message.body, sent_after=sent_after)
-    return senders.email.find_email(reference=message.idempotency_key)
-
-
-def _send(session: Session, message: Message, senders: Senders) -> DeliveryResult:
     settings = get_settings()
-    try:
-        if message.channel == Channel.SMS:
-            provider_id = senders.sms.send_sms(
-                to=message.recipient,
-                body=message.body,
-                sender=settings.twilio_sender,
-                reference=message.idempotency_key,
+    now = now or utcnow()
+    results: dict[int, DeliveryResult] = {}
+    ready = _due_messages(session, message_ids, now, results)
+    deadline = time.monotonic() + budget_s if budget_s is not None else None
+    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool, sending_locks(session) as locks:
+        context = _Context(
+            settings, senders or senders_for(settings), limiter, now, sleep, pool, locks
+        )
+        for channel in (Channel.SMS, Channel.EMAIL):
+            units = plan_units([message for message in ready if message.channel == channel])
+            results.update(_deliver_units(session, context, channel, units, deadline))
+    expire_loaded(session, results)
+    return results
+
+
+def _due_messages(
+    session: Session,
+    message_ids: Sequence[int],
+    now: datetime,
+    results: dict[int, DeliveryResult],
+) -> list[OutgoingMessage]:
+    """Return the messages to send now; put the result of every other one in `results`."""
+    messages = load_messages(session, set(message_ids))
+    found = {message.id for message in messages}
+    for message_id in set(message_ids) - found:
+        logger.warning("Message %s not found", message_id, extra={"message_id": message_id})
+        results[message_id] = DeliveryResult(None)
+    ready = []
+    for message in messages:
+        if message.status != MessageStatus.QUEUED:
+            results[message.id] = DeliveryResult(message.status)
+        elif message.send_after is not None and message.send_after > now:
+            results[message.id] = DeliveryResult(
+                MessageStatus.QUEUED, FollowUp.SEND, message.send_after
             )
         else:
-            provider_id = senders.email.send_email(
-                to=message.recipient,
-                subject=message.subject,
-                text_body=message.body,
-                html_body=None,
-                sender=settings.email_sender,
-                sender_name=settings.email_sender_name,
-                reference=message.idempotency_key,
-                headers=unsubscribe_headers(message),
+            ready.append(message)
+    results.update(_hold(session, push_openings(session, ready, now), ready))
+    # No transaction stays open between the chunks' units of work.
+    session.commit()
+    return [message for message in ready if message.id not in results]
+
+
+def _hold(
+    session: Session, openings: Mapping[int, datetime], messages: Sequence[OutgoingMessage]
+) -> dict[int, DeliveryResult]:
+    """Hold push messages until their window opens. Flushes."""
+    if not openings:
+        return {}
+    hold_messages(session, openings, utcnow())
+    for message in messages:
+        if message.id in openings:
+            logger.info(
+                "Message %s held until %s",
+                message.id,
+                openings[message.id].isoformat(),
+                extra=log_ids(message),
             )
-    except DeliveryError as error:
-        return _after_send_error(session, message, error)
-    _mark_sent(message, provider_id, utcnow())
-    session.commit()
-    recipient = mask_phone(message.recipient) if message.channel == Channel.SMS else "e-mail"
-    logger.info("Message %s sent to %s", message.id, recipient, extra=_log_ids(message))
-    return DeliveryResult(MessageStatus.SENT)
+    return {
+        message_id: DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, opening)
+        for message_id, opening in openings.items()
+    }
 
 
-def _after_send_error(session: Session, message: Message, error: DeliveryError) -> DeliveryResult:
-    plan = plan_for_send_error(error)
-    message.last_error = str(error)
-    log_ids = _log_ids(message)
-    if plan.step is NextStep.RECONCILE:
-        session.commit()
-        claimed_at = message.claimed_at or utcnow()
-        logger.warning(
-            "Message %s: no response from the provider (%s), lookup scheduled",
-            message.id,
-            error,
-            extra=log_ids,
-        )
-        return DeliveryResult(MessageStatus.SENDING, FollowUp.RECONCILE, claimed_at + STALE_CLAIM)
-    if plan.step is NextStep.RETRY and message.attempts < MAX_SEND_ATTEMPTS:
-        retry_at = utcnow() + timedelta(seconds=backoff_delay_s(message.attempts))
-        message.status = MessageStatus.QUEUED
-        message.send_after = retry_at
-        session.commit()
-        logger.warning(
-            "Message %s not sent (%s), retry at %s",
-            message.id,
-            error,
-            retry_at.isoformat(),
-            extra=log_ids,
-        )
-        return DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, retry_at)
-    fail_message(session, message, plan)
-    session.commit()
-    logger.warning("Message %s failed for good: %s", message.id, error, extra=log_ids)
-    return DeliveryResult(MessageStatus.FAILED)
+def _deliver_units(
+    session: Session,
+    context: _Context,
+    channel: Channel,
+    units: Sequence[SendUnit],
+    deadline: float | None,
+) -> dict[int, DeliveryResult]:
+    """Deliver the units of one channel chunk by chunk, until the deadline.
 
-
-def fail_message(session: Session, message: Message, plan: FailurePlan) -> None:
-    """Record a terminal failure and suppress the address if the plan requires it. Flushes."""
-    _fail(message, plan.reason)
-    if plan.is_suppressing:
-        suppress_address(
-            session,
-            campaign_id=message.campaign_id,
-            channel=message.channel,
-            address=message.recipient,
-            reason=plan.reason.value,
-            wait_for_sends=False,
-        )
-    session.flush()
-
-
-def _fail(message: Message, reason: FailureReason) -> None:
-    message.status = MessageStatus.FAILED
-    message.failure_reason = reason.value
-
-
-def _mark_sent(message: Message, provider_id: str, at: datetime) -> None:
-    message.status = MessageStatus.SENT
-    message.provider_id = provider_id
-    message.sent_at = at
-
-
-def _claim(session: Session, message_id: int, status: MessageStatus) -> Message | None:
-    """Lock the row if it is in `status` and no other worker holds it."""
-    statement = select(Message).where(Message.id == message_id, Message.status == status)
-    if session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    return session.scalars(statement.execution_options(populate_existing=True)).first()
-
-
-def _current_status(session: Session, message_id: int) -> MessageStatus | None:
-    return session.scalar(select(Message.status).where(Message.id == message_id))
-
-
-def _blocking_reason(session: Session, message: Message) -> FailureReason | None:
-    """Return why the message must not go out now, or None; reads only committed rows."""
-    if message.purpose == MessagePurpose.STOP_CONFIRMATION:
-        # The one confirmation of a stop goes to a number that has just been suppressed.
-        return None
-    if is_erased(session, message.channel, message.recipient):
-        return FailureReason.OPTED_OUT
-    if is_address_suppressed(session, message.campaign_id, message.channel, message.recipient):
-        return FailureReason.OPTED_OUT
-    if message.purpose in CONSENT_EXEMPT_PURPOSES:
-        return None
-    if message.user_id is None or not _has_consent(session, message):
-        return FailureReason.NO_CONSENT
-    return None
-
-
-def _has_consent(session: Session, message: Message) -> bool:
-    """Tell whether the recipient's latest decision for this channel and purpose grants it."""
-    latest = session.scalar(
-        select(Consent.is_granted)
-        .where(
-            Consent.user_id == message.user_id,
-            Consent.channel == message.channel,
-            Consent.purpose == CONSENT_FOR_PURPOSE[message.purpose],
-        )
-        .order_by(Consent.id.desc())
-        .limit(1)
-    )
-    return bool(latest)
-
-
-def _push_opening(session: Session, message: Message, now: datetime) -> datetime | None:
-    """Return when a held push message may go out, or None if it may go out now."""
-    if message.purpose not in PUSH_PURPOSES:
-        return None
-    campaign = session.get(Campaign, message.campaign_id)
-    if campaign is None:
-        return None
-    opening = next_push_time(now, push_rules(campaign))
-    return opening if opening > now else None
-
-
-def push_rules(campaign: Campaign) -> PushRules:
-    """Return the push window of a campaign: quiet hours, rounds and poll closing time.
-
-    The campaign stores its quiet hours (start in the evening, end in the morning); the
-    window is what lies between them. Quiet hours that do not span midnight cannot be
-    read that way, and the national default window applies.
+    Units the limiter had no slot for within `RATE_LIMIT_MAX_WAIT_S` go back to the front
+    of the line: by the time the chunk's sends are done, their slots are near. When a
+    chunk gets no slot at all, the rest waits for a later job.
     """
-    rounds = tuple(day for day in (campaign.first_round_on, campaign.second_round_on) if day)
-    opens, closes = campaign.quiet_hours_end, campaign.quiet_hours_start
-    if not opens < closes:
-        logger.warning(
-            "Campaign %s has quiet hours that do not span the night; default window used",
-            campaign.id,
-            extra={"campaign_id": campaign.id},
+    results: dict[int, DeliveryResult] = {}
+    pending = list(units)
+    while pending:
+        if deadline is not None and time.monotonic() > deadline:
+            later = DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, utcnow())
+            results.update(_for_units(pending, later))
+            break
+        chunk = _next_chunk(pending)
+        outcome = _deliver_chunk(session, context, channel, chunk)
+        results.update(outcome.results)
+        pending = outcome.without_slot + pending[len(chunk) :]
+        if outcome.next_slot_at is not None and not outcome.has_sent:
+            waiting = DeliveryResult(MessageStatus.QUEUED, FollowUp.SEND, outcome.next_slot_at)
+            results.update(_for_units(pending, waiting))
+            break
+    return results
+
+
+def _next_chunk(units: Sequence[SendUnit]) -> list[SendUnit]:
+    """Return the first units that fit in one chunk, at least one.
+
+    A chunk ends before a unit with an address already in it: the units of a chunk go
+    out in parallel, and messages to one address must go out in the order of their ids.
+    """
+    chunk = [units[0]]
+    rows = len(units[0].messages)
+    addresses = {message.recipient for message in units[0].messages}
+    for unit in units[1:CHUNK_UNITS]:
+        rows += len(unit.messages)
+        unit_addresses = {message.recipient for message in unit.messages}
+        if rows > CHUNK_ROWS or unit_addresses & addresses:
+            break
+        chunk.append(unit)
+        addresses |= unit_addresses
+    return chunk
+
+
+def _for_units(units: Sequence[SendUnit], result: DeliveryResult) -> dict[int, DeliveryResult]:
+    return {message.id: result for unit in units for message in unit.messages}
+
+
+@dataclass(frozen=True)
+class _ChunkOutcome:
+    """The results of one chunk, and the units the limiter gave no slot to.
+
+    `next_slot_at` is when the next free slot opens, set only when some unit got none;
+    `has_sent` tells whether any unit got one.
+    """
+
+    results: dict[int, DeliveryResult]
+    without_slot: list[SendUnit]
+    next_slot_at: datetime | None
+    has_sent: bool
+
+
+def _deliver_chunk(
+    session: Session, context: _Context, channel: Channel, chunk: Sequence[SendUnit]
+) -> _ChunkOutcome:
+    """Claim, check and send one chunk under its addresses' sending locks.
+
+    The locks are held from the checks until the outcomes are committed, so a stop
+    recorded before the checks is seen and one recorded after them waits. Rows whose
+    unit gets no send slot stay queued and untouched.
+    """
+    messages = [message for unit in chunk for message in unit.messages]
+    with context.locks.hold([(message.channel, message.recipient) for message in messages]):
+        claimed = claim_messages(session, [message.id for message in messages], context.now)
+        results = _unclaimed_results(session, messages, claimed)
+        reasons = blocking_reasons(session, list(claimed.values()))
+        results.update(_suppress(session, claimed, reasons))
+        units = _claimed_units(chunk, claimed, reasons)
+        starts, next_slot_at = _reserve_slots(context, channel, len(units))
+        without_slot = units[len(starts) :]
+        units, starts = _hold_late_units(session, context, units[: len(starts)], starts, results)
+        claimed_at = utcnow()
+        mark_sending(session, [m.id for unit in units for m in unit.messages], claimed_at)
+        session.commit()
+        outcomes = send_units(
+            context.pool, context.senders, context.settings, units, starts, sleep=context.sleep
         )
-        return PushRules(round_days=rounds, polls_close=campaign.polls_close_at)
-    return PushRules(
-        opens=opens, closes=closes, round_days=rounds, polls_close=campaign.polls_close_at
+        results.update(record_outcomes(session, units, outcomes, claimed_at))
+        session.commit()
+    return _ChunkOutcome(results, without_slot, next_slot_at, has_sent=bool(starts))
+
+
+def _unclaimed_results(
+    session: Session, messages: Sequence[OutgoingMessage], claimed: Mapping[int, OutgoingMessage]
+) -> dict[int, DeliveryResult]:
+    """Return the current status of rows another worker has locked or moved on."""
+    statuses = current_statuses(session, [m.id for m in messages if m.id not in claimed])
+    return {message_id: DeliveryResult(status) for message_id, status in statuses.items()}
+
+
+def _suppress(
+    session: Session,
+    claimed: Mapping[int, OutgoingMessage],
+    reasons: Mapping[int, FailureReason],
+) -> dict[int, DeliveryResult]:
+    """Suppress the claimed rows the rules block. Flushes."""
+    mark_suppressed(session, {key: reason.value for key, reason in reasons.items()}, utcnow())
+    for message_id, reason in reasons.items():
+        logger.info(
+            "Message %s suppressed at send time: %s",
+            message_id,
+            reason,
+            extra=log_ids(claimed[message_id]),
+        )
+    return {message_id: DeliveryResult(MessageStatus.SUPPRESSED) for message_id in reasons}
+
+
+def _claimed_units(
+    chunk: Sequence[SendUnit],
+    claimed: Mapping[int, OutgoingMessage],
+    reasons: Mapping[int, FailureReason],
+) -> list[SendUnit]:
+    """Return the chunk's units with only the rows claimed and allowed, as claimed."""
+    units = []
+    for unit in chunk:
+        kept = tuple(
+            claimed[m.id] for m in unit.messages if m.id in claimed and m.id not in reasons
+        )
+        if kept:
+            units.append(SendUnit(unit.channel, kept))
+    return units
+
+
+def _reserve_slots(
+    context: _Context, channel: Channel, count: int
+) -> tuple[list[float], datetime | None]:
+    """Return the start times (`time.monotonic()`) of the units granted a slot, in order.
+
+    The second value is when the next free slot opens, if fewer than `count` units got
+    one, else None.
+    """
+    base = time.monotonic()
+    if count == 0 or context.limiter is None:
+        return [base] * count, None
+    slots = context.limiter.reserve_slots(
+        rate_key(context.settings, channel), count=count, max_wait_s=RATE_LIMIT_MAX_WAIT_S
     )
+    starts = [base + slots.wait_s(index) for index in range(slots.count)]
+    if slots.count == count:
+        return starts, None
+    return starts, utcnow() + timedelta(seconds=slots.wait_s(slots.count))
 
 
-def _log_ids(message: Message) -> dict[str, object]:
-    return {"message_id": message.id, "campaign_id": message.campaign_id}
+def _hold_late_units(
+    session: Session,
+    context: _Context,
+    units: Sequence[SendUnit],
+    starts: Sequence[float],
+    results: dict[int, DeliveryResult],
+) -> tuple[list[SendUnit], list[float]]:
+    """Hold push messages whose window closes before the chunk's last slot. Flushes.
+
+    Return the units and start times left to send; the held rows' results go in `results`.
+    """
+    wait_s = (starts[-1] - time.monotonic()) if starts else 0.0
+    if wait_s <= 0:
+        return list(units), list(starts)
+    messages = [message for unit in units for message in unit.messages]
+    openings = push_openings(session, messages, context.now + timedelta(seconds=wait_s))
+    results.update(_hold(session, openings, messages))
+    kept_units, kept_starts = [], []
+    for unit, start in zip(units, starts, strict=True):
+        kept = tuple(message for message in unit.messages if message.id not in openings)
+        if kept:
+            kept_units.append(SendUnit(unit.channel, kept))
+            kept_starts.append(start)
+    return kept_units, kept_starts

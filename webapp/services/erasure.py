@@ -138,7 +138,12 @@ def contact_hash(secret_key: str, channel: Channel, address: str) -> str:
     stored hash unrecognisable, so erased people could be contacted again. Rotate it
     only together with a rehash, which is impossible without the addresses: keep it.
     """
-    message = f"{channel.value}:{normalise_address(channel, address)}".encode()
+    return normalised_contact_hash(secret_key, channel, normalise_address(channel, address))
+
+
+def normalised_contact_hash(secret_key: str, channel: Channel, normalised: str) -> str:
+    """Return `contact_hash` of an address already through `normalise_address`."""
+    message = f"{channel.value}:{normalised}".encode()
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 

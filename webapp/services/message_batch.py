@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # `Message.failure_reason` of a row taken back before it was sent. Its status is suppressed.
 WITHDRAWN_REASON = "withdrawn"
+# Stands for the recipient's own unsubscribe link in an e-mail text that many recipients
+# share; the provider puts each person's link in its place when it sends.
+UNSUBSCRIBE_URL_TAG = "%unsubscribe_url%"
 _REVISION_MARK = ":r"
 
 

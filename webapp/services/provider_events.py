@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from messaging.failures import FailurePlan, NextStep
@@ -164,11 +164,16 @@ def _find_message(session: Session, event: ProviderEvent) -> Message | None:
         if found is not None:
             return found
     sg_message_id = str(payload.get("sg_message_id") or "")
-    if not sg_message_id:
+    email = str(payload.get("email") or "")
+    if not sg_message_id or not email:
         return None
+    # Every recipient of one Mail Send request shares its message id, so the address
+    # identifies the row.
     return session.scalars(
         statement.where(
-            Message.channel == Channel.EMAIL, Message.provider_id == message_id_of(sg_message_id)
+            Message.channel == Channel.EMAIL,
+            Message.provider_id == message_id_of(sg_message_id),
+            func.lower(Message.recipient) == email.lower(),
         )
     ).first()
 

@@ -83,20 +83,39 @@ def unsubscribe_url(user_id: int, campaign_id: int) -> str:
 def unsubscribe_headers(message: Message) -> dict[str, str]:
     """Return the `List-Unsubscribe` headers of an e-mail row; none for SMS or no user.
 
-    Needs an app context. Mail clients that honour `List-Unsubscribe-Post` send a POST
-    to the link, which unsubscribes without showing a page.
+    Needs an app context.
     """
     if message.channel != Channel.EMAIL or message.user_id is None:
         return {}
-    token = make_unsubscribe_token(message.user_id, message.campaign_id)
+    return unsubscribe_links(message.user_id, message.campaign_id).headers
+
+
+@dataclass(frozen=True)
+class UnsubscribeLinks:
+    """A person's unsubscribe page for one campaign, and the headers of their e-mails."""
+
+    page_url: str
+    headers: dict[str, str]
+
+
+def unsubscribe_links(user_id: int, campaign_id: int) -> UnsubscribeLinks:
+    """Return the unsubscribe page link and `List-Unsubscribe` headers, with one token.
+
+    Needs an app context. Mail clients that honour `List-Unsubscribe-Post` send a POST
+    to the link, which unsubscribes without showing a page.
+    """
+    token = make_unsubscribe_token(user_id, campaign_id)
     url = public_url("replies.unsubscribe_email", token=token)
     # NOTE: nothing reads the mailbox of the sender address yet, so a client that uses
     # the mailto form instead of the link unsubscribes nobody until inbound mail is handled.
     mailto = f"mailto:{get_settings().email_sender}?subject={quote('unsubscribe ' + token)}"
-    return {
-        "List-Unsubscribe": f"<{url}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return UnsubscribeLinks(
+        page_url=public_url("replies.show_unsubscribe", token=token),
+        headers={
+            "List-Unsubscribe": f"<{url}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
 
 
 def unsubscribe(session: Session, token: str, *, now: datetime | None = None) -> UnsubscribeResult:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from messaging.providers.base import EmailRecipient
 from messaging.providers.outbox import OutboxSender, read_outbox
 
 CREATED_AT = datetime(2027, 3, 6, 9, 30, tzinfo=UTC)
@@ -96,3 +97,36 @@ def test_log_masks_number_and_omits_body(tmp_path: Path, caplog: pytest.LogCaptu
     assert "msg-7" in record.getMessage()
     assert "+33612345612" not in caplog.text
     assert "samedi" not in caplog.text
+
+
+def test_batch_stores_each_recipient_with_their_link(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.jsonl"
+    tag = "%unsubscribe_url%"
+    recipients = [
+        EmailRecipient(
+            to=f"p{index}@example.org",
+            reference=f"key-{index}",
+            substitutions={tag: f"http://127.0.0.1/u/{index}"},
+            headers={"List-Unsubscribe": f"<http://127.0.0.1/u/{index}>"},
+        )
+        for index in range(2)
+    ]
+
+    outcomes = make_outbox(path).send_email_batch(
+        recipients=recipients,
+        subject="Nouvelles",
+        text_body=f"Bonjour.\n{tag}",
+        html_body=f"<p>Bonjour.</p><a href='{tag}'>x</a>",
+        sender="equipe@example.org",
+        sender_name="Équipe",
+    )
+
+    stored = read_outbox(path)
+    assert [outcome.provider_id for outcome in outcomes] == [record["id"] for record in stored]
+    assert [record["body"] for record in stored] == [
+        "Bonjour.\nhttp://127.0.0.1/u/0",
+        "Bonjour.\nhttp://127.0.0.1/u/1",
+    ]
+    assert stored[1]["html_body"] == "<p>Bonjour.</p><a href='http://127.0.0.1/u/1'>x</a>"
+    assert [record["reference"] for record in stored] == ["key-0", "key-1"]
+    assert stored[0]["headers"] == {"List-Unsubscribe": "<http://127.0.0.1/u/0>"}

@@ -65,7 +65,7 @@ def test_plain_text_only_email(provider_server: FakeProviderServer) -> None:
 def test_log_omits_address_and_body(
     provider_server: FakeProviderServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="messaging")
+    caplog.set_level(logging.DEBUG, logger="messaging")
 
     send(SendGridEmailSender(API_KEY, host=provider_server.base_url))
 

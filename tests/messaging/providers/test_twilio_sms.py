@@ -1,6 +1,7 @@
 import logging
 import pickle
 import re
+import threading
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_messaging_service_sid_replaces_from(provider_server: FakeProviderServer
 def test_log_masks_number_and_omits_body(
     provider_server: FakeProviderServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="messaging")
 
     send(make_sender(provider_server.base_url))
 
@@ -150,3 +151,33 @@ def test_validity_period_out_of_range_is_refused(validity_period_s: int) -> None
 def test_empty_credentials_are_rejected(account_sid: str, auth_token: str) -> None:
     with pytest.raises(ValueError, match="must not be empty"):
         TwilioSmsSender(account_sid, auth_token)
+
+
+def test_sends_reuse_one_connection_per_thread(provider_server: FakeProviderServer) -> None:
+    sender = make_sender(provider_server.base_url)
+
+    for index in range(3):
+        send(sender, reference=f"msg-{index}")
+    in_thread: list[str] = []
+    worker = threading.Thread(target=lambda: in_thread.append(send(sender, reference="msg-t")))
+    worker.start()
+    worker.join(timeout=10)
+
+    ports = [request.client_port for request in provider_server.send_requests]
+    assert len(in_thread) == 1
+    assert len(ports) == 4
+    assert len(set(ports[:3])) == 1
+    assert ports[3] != ports[0]
+
+
+def test_environment_is_read_when_the_client_is_built(
+    provider_server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sender = make_sender(provider_server.base_url)
+    send(sender)
+    # A proxy set afterwards is not looked up again on each request.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+
+    send(sender, reference="msg-42")
+
+    assert len(provider_server.send_requests) == 2

@@ -1,4 +1,4 @@
-"""A broadcast set for later waits in RQ's scheduled registry, one job per message."""
+"""A broadcast set for later waits in RQ's scheduled registry, one job per batch of messages."""
 
 from collections.abc import Iterator
 from dataclasses import replace
@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,9 +59,9 @@ def test_scheduled_broadcast_waits_in_the_registry(
     queue = Queue(MESSAGES_QUEUE, connection=redis_connection)
     registry = queue.scheduled_job_registry
     assert queue.count == 0
-    assert sorted(registry.get_job_ids()) == sorted(f"send-message-{m.id}" for m in messages)
-    for job_id in registry.get_job_ids():
-        assert registry.get_scheduled_time(job_id) == expected_at
+    [job_id] = registry.get_job_ids()
+    assert Job.fetch(job_id, connection=redis_connection).args == ([m.id for m in messages],)
+    assert registry.get_scheduled_time(job_id) == expected_at
 
 
 def test_time_in_the_past_is_refused(

@@ -2,7 +2,8 @@
 
 import base64
 import itertools
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time
 
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from tests.fakes.provider_server import FakeProviderServer
 from tests.redis_urls import JOBS_REDIS_URL
 from webapp import create_app
 from webapp.db import SESSION_FACTORY_KEY, Base
+from webapp.jobs.dispatch import job_span
 from webapp.models import Campaign, Consent, Message, User
 from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Channel, ConsentPurpose
@@ -54,6 +57,26 @@ def provider_settings(
     return replace(settings, **{**values, **changes})  # type: ignore[arg-type]
 
 
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """Return the `TOURNEE_*` environment from which a worker process builds `settings`."""
+    return {
+        **os.environ,
+        "TOURNEE_ENVIRONMENT": "test",
+        "TOURNEE_SECRET_KEY": settings.secret_key,
+        "TOURNEE_DATABASE_URL": settings.database_url,
+        "TOURNEE_REDIS_URL": settings.redis_url,
+        "TOURNEE_IS_QUEUE_SYNCHRONOUS": "false",
+        "TOURNEE_PUBLIC_BASE_URL": settings.public_base_url,
+        "TOURNEE_MESSAGE_BACKEND": "providers",
+        "TOURNEE_TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
+        "TOURNEE_TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+        "TOURNEE_TWILIO_API_BASE_URL": settings.twilio_api_base_url,
+        "TOURNEE_SENDGRID_API_KEY": settings.sendgrid_api_key,
+        "TOURNEE_SENDGRID_API_HOST": settings.sendgrid_api_host,
+        "TOURNEE_OUTBOX_PATH": str(settings.outbox_path),
+    }
+
+
 def clean_redis() -> Iterator[Redis]:
     connection = Redis.from_url(REDIS_URL)
     connection.flushdb()
@@ -66,6 +89,20 @@ def run_worker(app: Flask, connection: Redis) -> None:
     with app.app_context():
         queues = [Queue(name, connection=connection) for name in ALL_QUEUES]
         SimpleWorker(queues, connection=connection).work(burst=True)
+
+
+def message_ids_in_jobs(connection: Redis, job_ids: Iterable[str]) -> set[int]:
+    """Return the message ids that these send or lookup jobs cover."""
+    covered: set[int] = set()
+    for job_id in job_ids:
+        span = job_span(job_id)
+        if span is None:
+            continue
+        if span.is_batch:
+            covered.update(Job.fetch(job_id, connection=connection).args[0])
+        else:
+            covered.add(span.first_id)
+    return covered
 
 
 def make_campaign(

@@ -6,23 +6,28 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tests.factories import at_utc
+from messaging.providers.outbox import read_outbox
+from tests.factories import at_utc, make_consents
 from tests.webapp.broadcasts.crew import MAIRIE, Crew, seed_crew
 from webapp.models import Broadcast, Message, Suppression
 from webapp.models.messaging import BroadcastStatus, MessagePurpose, MessageStatus
 from webapp.models.users import Channel
+from webapp.services import broadcast_fanout
 from webapp.services.broadcast_drafts import (
     BroadcastDraft,
     BroadcastEstimate,
     check_mentions,
     estimate_broadcast,
 )
+from webapp.services.broadcast_fanout import insert_broadcast_messages
 from webapp.services.broadcast_segments import Segment, SegmentKind, list_recipients
 from webapp.services.broadcasts import broadcast_progress, create_broadcast
+from webapp.services.delivery import deliver_messages
 from webapp.services.errors import ValidationError
+from webapp.services.message_batch import UNSUBSCRIBE_URL_TAG
 from webapp.settings import Settings
 
 FIRST_DAY = date(2027, 3, 13)
@@ -221,9 +226,10 @@ def test_creation_writes_one_row_per_recipient(app: Flask, db_session: Session, 
     }
 
 
-def test_email_rows_carry_each_persons_unsubscribe_link(
-    app: Flask, db_session: Session, crew: Crew
+def test_email_rows_share_one_text_per_locale(
+    app: Flask, db_session: Session, crew: Crew, settings: Settings
 ) -> None:
+    crew.volunteers["bruno"].locale = "en"
     draft = BroadcastDraft(
         channel=Channel.EMAIL,
         segment=Segment(SegmentKind.SESSION, session_id=crew.sessions[0].id),
@@ -234,12 +240,92 @@ def test_email_rows_carry_each_persons_unsubscribe_link(
 
     create(app, db_session, crew, draft)
 
-    rows = db_session.scalars(select(Message).order_by(Message.user_id)).all()
-    assert [m.subject for m in rows] == ["Nouvelles", "Nouvelles"]
-    links = [m.body.rsplit("\n", 1)[1] for m in rows]
+    alice, bruno = db_session.scalars(select(Message).order_by(Message.user_id)).all()
+    assert (alice.subject, bruno.subject) == ("Nouvelles", "Nouvelles")
+    for row in (alice, bruno):
+        assert row.body.startswith("Bonjour à toutes et à tous.\n\n--\n")
+        assert row.body.endswith(f"\n{UNSUBSCRIBE_URL_TAG}")
+    assert "To stop receiving these e-mails, follow this link:" in bruno.body
+    assert alice.body != bruno.body
+
+
+def test_each_email_carries_its_persons_link(
+    app: Flask, db_session: Session, crew: Crew, settings: Settings
+) -> None:
+    draft = BroadcastDraft(
+        channel=Channel.EMAIL,
+        segment=Segment(SegmentKind.SESSION, session_id=crew.sessions[0].id),
+        body="Bonjour à toutes et à tous.",
+        subject="Nouvelles",
+        scheduled_at=NOW + timedelta(hours=1),
+    )
+    create(app, db_session, crew, draft)
+    ids = list(db_session.scalars(select(Message.id).order_by(Message.user_id)))
+
+    with app.app_context():
+        results = deliver_messages(db_session, ids, now=NOW + timedelta(hours=1))
+
+    assert {result.status for result in results.values()} == {MessageStatus.SENT}
+    sent = read_outbox(settings.outbox_path)
+    assert [record["to"] for record in sent] == ["alice@example.org", "bruno@example.org"]
+    links = [record["body"].rsplit("\n", 1)[1] for record in sent]
     assert all(link.startswith("http://127.0.0.1:5000/desinscription/") for link in links)
     assert links[0] != links[1]
-    assert all(m.body.startswith("Bonjour à toutes et à tous.\n\n--\n") for m in rows)
+    assert UNSUBSCRIBE_URL_TAG not in "".join(record["body"] for record in sent)
+    headers = [record["headers"]["List-Unsubscribe"] for record in sent]
+    assert headers[0] != headers[1]
+
+
+@pytest.mark.parametrize("channel", [Channel.SMS, Channel.EMAIL])
+@pytest.mark.parametrize("segment", ["all", "session", "iris", "dates", "unassigned"])
+def test_rows_match_the_recipient_list(
+    app: Flask, db_session: Session, crew: Crew, segment: str, channel: Channel
+) -> None:
+    people = crew.volunteers
+    # Later decisions win: David withdraws his SMS consent, Farid grants e-mails.
+    make_consents(db_session, user=people["david"], email=True, sms=False, source="profile")
+    make_consents(db_session, user=people["farid"], email=True, sms=False, source="profile")
+    db_session.add_all(
+        [
+            Suppression(
+                campaign_id=None, channel=Channel.EMAIL, address=people["david"].email, reason="x"
+            ),
+            Suppression(
+                campaign_id=crew.campaign.id,
+                channel=Channel.SMS,
+                address=people["chloe"].phone_e164 or "",
+                reason="stop",
+            ),
+        ]
+    )
+    db_session.commit()
+    chosen = segments(crew)[segment]
+    expected = [
+        (recipient.user_id, recipient.address)
+        for recipient in list_recipients(db_session, crew.campaign.id, channel, chosen, NOW)
+    ]
+    subject = "Nouvelles" if channel == Channel.EMAIL else ""
+    draft = BroadcastDraft(channel=channel, segment=chosen, body=GSM_TEXT, subject=subject)
+
+    broadcast = create(app, db_session, crew, draft)
+
+    rows = db_session.execute(
+        select(Message.user_id, Message.recipient)
+        .where(Message.broadcast_id == broadcast.id)
+        .order_by(Message.user_id)
+    ).all()
+    assert [tuple(row) for row in rows] == expected
+    assert broadcast.recipient_count == len(expected)
+
+
+def test_preparing_again_adds_nothing(app: Flask, db_session: Session, crew: Crew) -> None:
+    broadcast = create(app, db_session, crew, sms_draft(GSM_TEXT))
+
+    with app.app_context():
+        again = insert_broadcast_messages(db_session, broadcast, NOW)
+
+    assert again == []
+    assert len(db_session.scalars(select(Message)).all()) == 4
 
 
 def test_same_key_creates_nothing_more(app: Flask, db_session: Session, crew: Crew) -> None:
@@ -322,3 +408,24 @@ def test_progress_counts(app: Flask, db_session: Session, crew: Crew) -> None:
         "is_complete": False,
         "state": "scheduled",
     }
+
+
+def last_analyze(session: Session) -> object:
+    # Statistics views are read once per transaction unless the snapshot is dropped.
+    session.execute(text("SELECT pg_stat_clear_snapshot()"))
+    return session.execute(
+        text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'messages'")
+    ).scalar_one()
+
+
+def test_large_preparation_refreshes_statistics(
+    app: Flask, db_session: Session, crew: Crew, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = last_analyze(db_session)
+    monkeypatch.setattr(broadcast_fanout, "ANALYZE_AFTER_ROWS", 4)
+
+    create(app, db_session, crew, sms_draft(GSM_TEXT))
+
+    after = last_analyze(db_session)
+    assert after is not None
+    assert before is None or after > before  # type: ignore[operator]

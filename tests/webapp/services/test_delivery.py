@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
@@ -163,7 +164,10 @@ def test_commit_enqueues_after_the_transaction(
 
     db_session.commit()
 
-    assert Queue(MESSAGES_QUEUE, connection=redis_connection).count == 2
+    [job_id] = Queue(MESSAGES_QUEUE, connection=redis_connection).get_job_ids()
+    job = Job.fetch(job_id, connection=redis_connection)
+    assert job.args == (sorted(m.id for m in messages),)
+    assert job_id.startswith(f"send-messages-{min(m.id for m in messages)}-")
 
 
 def test_future_message_scheduled_not_queued(

@@ -287,18 +287,22 @@ def test_logs_hold_ids_but_no_body_or_number(
 ) -> None:
     caplog.set_level(logging.INFO)
     campaign = make_campaign(db_session)
-    user = make_volunteer(db_session, phone="+33612345612")
-    message = make_message(db_session, campaign, user)
+    sent = make_message(db_session, campaign, make_volunteer(db_session, phone="+33612345612"))
+    refused = make_message(db_session, campaign, make_volunteer(db_session, phone="+33612345634"))
+    provider_server.fail_recipient("+33612345634", status=400, code=21211)
 
-    deliver(app, db_session, message, OPEN_NOON)
+    deliver(app, db_session, sent, OPEN_NOON)
+    deliver(app, db_session, refused, OPEN_NOON)
 
-    sent = [record for record in caplog.records if record.name == "webapp.services.delivery"]
-    assert sent
-    assert all(record.message_id == message.id for record in sent)  # type: ignore[attr-defined]
-    assert all(record.campaign_id == campaign.id for record in sent)  # type: ignore[attr-defined]
+    ours = [r for r in caplog.records if r.name.startswith("webapp.services.delivery")]
+    assert {record.message_id for record in ours} == {sent.id, refused.id}  # type: ignore[attr-defined]
+    assert all(record.campaign_id == campaign.id for record in ours)  # type: ignore[attr-defined]
     assert "+33612345612" not in caplog.text
+    assert "+33612345634" not in caplog.text
     assert SMS_BODY not in caplog.text
-    assert "+33 6 ** ** ** 12" in caplog.text
+    # Only the refusal names the number, masked.
+    assert "+33 6 ** ** ** 34" in caplog.text
+    assert "** 12" not in caplog.text
 
 
 def test_e_mail_carries_the_one_click_unsubscribe(
@@ -311,6 +315,8 @@ def test_e_mail_carries_the_one_click_unsubscribe(
     deliver(app, db_session, message, OPEN_NOON)
 
     [request] = provider_server.send_requests
-    headers = request.body["headers"]
+    [personalization] = request.body["personalizations"]
+    headers = personalization["headers"]
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Unsubscribe"].startswith("<https://tournee.example.org/")
+    assert personalization["custom_args"] == {"reference": message.idempotency_key}

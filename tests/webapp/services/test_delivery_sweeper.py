@@ -81,7 +81,7 @@ def test_queued_message_with_a_job_is_left_alone(
     waiting = a_message(db_session)
     scheduled = a_message(db_session)
     enqueue_messages(settings, [(waiting.id, None)])
-    enqueue_send_again(settings, scheduled.id, datetime.now(UTC) + timedelta(minutes=5))
+    enqueue_send_again(settings, [scheduled.id], datetime.now(UTC) + timedelta(minutes=5))
 
     assert run_sweep(app, db_session, settings).requeued == 0
     assert waiting_ids(redis_connection) == [f"send-message-{waiting.id}"]
@@ -169,7 +169,7 @@ def test_stale_claim_with_a_scheduled_lookup_is_left_alone(
         status=MessageStatus.SENDING,
         claimed_at=datetime.now(UTC) - timedelta(minutes=5),
     )
-    enqueue_reconcile(settings, stale.id, datetime.now(UTC) + timedelta(minutes=1))
+    enqueue_reconcile(settings, [stale.id], datetime.now(UTC) + timedelta(minutes=1))
 
     assert run_sweep(app, db_session, settings).reconciled == 0
 

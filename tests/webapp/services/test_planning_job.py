@@ -25,6 +25,7 @@ from tests.webapp.planning.bondy_case import (
     seed_bondy_case,
     seeded_connection,
 )
+from tests.webapp.services.delivery_support import message_ids_in_jobs
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import call_after_commit, utcnow
 from webapp.jobs.planning import planning_job_id, run_planning_job
@@ -171,7 +172,8 @@ def test_worker_runs_planning_and_records_counts(
     confirmations = [m for m in messages if m.purpose == MessagePurpose.ASSIGNMENT_CONFIRMATION]
     assert len(confirmations) == 4
     # Their send jobs were queued once the planning committed, not before.
-    assert set(messages_queue.job_ids) >= {f"send-message-{m.id}" for m in confirmations}
+    queued = message_ids_in_jobs(redis_connection, messages_queue.job_ids)
+    assert queued >= {m.id for m in confirmations}
 
 
 def test_progress_moves_through_each_step(

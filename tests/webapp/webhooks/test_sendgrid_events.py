@@ -158,12 +158,46 @@ def test_event_without_reference_matches_the_message_id(
     client: FlaskClient, db_session: Session
 ) -> None:
     message = sent_email(db_session)
-    event = sendgrid_event("ev-6", "delivered", "", sg_message_id=f"{message.provider_id}.filter1")
+    event = sendgrid_event(
+        "ev-6",
+        "delivered",
+        "",
+        sg_message_id=f"{message.provider_id}.filter1",
+        email=message.recipient.upper(),
+    )
 
     post_sendgrid(client, [event])
 
     db_session.refresh(message)
     assert message.status == MessageStatus.DELIVERED
+
+
+def test_shared_message_id_matches_by_address(client: FlaskClient, db_session: Session) -> None:
+    # One Mail Send request to many recipients: they all share its X-Message-Id.
+    campaign = make_campaign(db_session)
+    first, second = sent_email(db_session, campaign), sent_email(db_session, campaign)
+    second.provider_id = first.provider_id
+    db_session.commit()
+    events = [
+        sendgrid_event(
+            "ev-7",
+            "bounce",
+            "",
+            sg_message_id=f"{first.provider_id}.filter1",
+            email=second.recipient,
+            type="bounce",
+        ),
+        sendgrid_event(
+            "ev-8", "delivered", "", sg_message_id=f"{first.provider_id}.filter2", email="x@y.fr"
+        ),
+    ]
+
+    post_sendgrid(client, events)
+
+    db_session.refresh(first)
+    db_session.refresh(second)
+    assert (first.status, second.status) == (MessageStatus.SENT, MessageStatus.FAILED)
+    assert second.failure_reason == "bounced"
 
 
 # Each story is what SendGrid reports for one e-mail, in order.
