@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import text
@@ -135,14 +136,22 @@ def run_workers(
     log: Path,
     profile: Path | None = None,
 ) -> None:
-    """Run `count` worker processes until `is_done()`, then stop them with SIGTERM."""
-    command = [sys.executable, "-m", "benchmarks.messaging_worker", str(rate_per_s)]
+    """Run `count` worker processes until `is_done()`, then stop them with SIGTERM.
+
+    Each channel's sender is held to `rate_per_s` messages per second.
+    """
+    command = [sys.executable, "-m", "benchmarks.messaging_worker"]
     if profile is not None:
         command += ["--profile", str(profile)]
     with log.open("ab") as output:
         processes = [
             subprocess.Popen(  # noqa: S603 - fixed arguments
-                command, cwd=ROOT, env=worker_environment(settings), stderr=output
+                command,
+                cwd=ROOT,
+                env=worker_environment(
+                    replace(settings, sms_rate_per_s=rate_per_s, email_rate_per_s=rate_per_s)
+                ),
+                stderr=output,
             )
             for _ in range(count)
         ]

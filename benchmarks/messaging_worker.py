@@ -1,8 +1,8 @@
 """One RQ worker process for the messaging benchmark, built from the `TOURNEE_*` environment.
 
-`python -m benchmarks.messaging_worker RATE [--profile FILE]` works on the messages queue,
-scheduled jobs included, with the shared send rate set to RATE messages per second,
-until it receives SIGTERM; it can write a cProfile of the whole run to FILE.
+`python -m benchmarks.messaging_worker [--profile FILE]` works on the messages queue,
+scheduled jobs included, with the send rates of its environment, until it receives
+SIGTERM; it can write a cProfile of the whole run to FILE.
 """
 
 import argparse
@@ -14,13 +14,11 @@ from rq import Queue, SimpleWorker
 
 from messaging.queues import MESSAGES_QUEUE
 from webapp import create_app
-from webapp.jobs import messages
 from webapp.jobs.context import set_worker_app
 
 
-def work(rate_per_s: float) -> None:
+def work() -> None:
     """Run the queue's jobs, and move scheduled ones to it when due, until SIGTERM."""
-    messages.SEND_RATE_PER_S = rate_per_s
     app = create_app()
     set_worker_app(app)
     connection = Redis.from_url(app.extensions["tournee.settings"].redis_url)
@@ -30,14 +28,13 @@ def work(rate_per_s: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rate", type=float, help="send rate per sender, in messages per second")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the run to this file")
     args = parser.parse_args()
     if args.profile is None:
-        work(args.rate)
+        work()
         return
     profiler = cProfile.Profile()
-    profiler.runcall(work, args.rate)
+    profiler.runcall(work)
     profiler.dump_stats(args.profile)
 
 

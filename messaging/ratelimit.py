@@ -6,7 +6,9 @@ interval on, atomically, in a Lua script that reads Redis' own clock, so workers
 different machines share one rate without trusting their clocks.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, cast
 
 from redis import Redis
@@ -16,32 +18,37 @@ DEFAULT_RATE_PER_S = 10.0
 KEY_PREFIX = "tournee:send-rate:"
 
 # KEYS[1]: bucket key. ARGV: interval in µs, burst in tokens, longest acceptable wait in
-# µs, slots wanted. Returns {slots granted, offset in µs of the first slot}: slot j opens
-# max(0, offset + j × interval) µs from now. When no slot is granted, the offset is the
-# wait before the next one. Integer microseconds keep Lua's number to string conversions
-# exact.
+# µs, then the slots each unit needs, in order. Units are granted in order while the
+# first slot of the next one opens within the wait; a unit of k slots takes k
+# consecutive slots. Returns {units granted, offset in µs of the first slot}: the slot
+# numbered j from 0 opens max(0, offset + j × interval) µs from now. When no unit is
+# granted, the offset is the wait before the next slot. Integer microseconds keep Lua's
+# number to string conversions exact.
 _RESERVE_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[3])
-local wanted = tonumber(ARGV[4])
 local theoretical = tonumber(redis.call('GET', KEYS[1]) or now)
 if theoretical < now then
   theoretical = now
 end
 local offset = theoretical - (burst - 1) * interval - now
-if offset > max_wait then
-  return {0, offset}
+local granted = 0
+local used = 0
+for index = 4, #ARGV do
+  if offset + used * interval > max_wait then
+    break
+  end
+  granted = granted + 1
+  used = used + tonumber(ARGV[index])
 end
-local granted = math.floor((max_wait - offset) / interval) + 1
-if granted > wanted then
-  granted = wanted
+if used > 0 then
+  local next_theoretical = theoretical + used * interval
+  redis.call('SET', KEYS[1], string.format('%d', next_theoretical),
+    'PX', math.ceil((next_theoretical - now) / 1000) + 1000)
 end
-local next_theoretical = theoretical + granted * interval
-redis.call('SET', KEYS[1], string.format('%d', next_theoretical),
-  'PX', math.ceil((next_theoretical - now) / 1000) + 1000)
 return {granted, offset}
 """
 
@@ -62,19 +69,25 @@ class Reservation:
 
 @dataclass(frozen=True)
 class SlotReservation:
-    """Consecutive send slots taken at once: `count` of them, one interval apart.
+    """Send slots taken at once for `count` units, each unit's slots one interval apart.
 
-    When `count` is 0, nothing was reserved and the next slot opens in about
-    `wait_s(0)` seconds.
+    `first_slots[i]` numbers the first slot of unit i from 0; its last item numbers the
+    slot after the granted units. When `count` is 0, nothing was reserved and the next
+    slot opens in about `wait_s(0)` seconds.
     """
 
     count: int
     offset_us: int
     interval_us: int
+    first_slots: tuple[int, ...]
 
     def wait_s(self, index: int) -> float:
-        """Return how long from the reservation slot `index` (from 0) opens, in seconds."""
-        return max(0, self.offset_us + index * self.interval_us) / _MICROSECONDS
+        """Return how long from the reservation unit `index` (0 to `count`) may start, in s.
+
+        Index `count` gives when the first slot after the granted units opens.
+        """
+        slot = self.first_slots[index]
+        return max(0, self.offset_us + slot * self.interval_us) / _MICROSECONDS
 
 
 class SendRateLimiter:
@@ -105,17 +118,38 @@ class SendRateLimiter:
 
     def reserve_slots(self, sender: str, *, count: int, max_wait_s: float) -> SlotReservation:
         """Take up to `count` of the sender's next slots, those opening within `max_wait_s`."""
-        if max_wait_s < 0:
-            raise ValueError("max_wait_s must not be negative")
         if count < 1:
             raise ValueError("count must be at least 1")
+        return self.reserve_units(sender, [1] * count, max_wait_s=max_wait_s)
+
+    def reserve_units(
+        self, sender: str, slots_per_unit: Sequence[int], *, max_wait_s: float
+    ) -> SlotReservation:
+        """Take slots for the first units whose first slot opens within `max_wait_s`.
+
+        Unit i needs `slots_per_unit[i]` consecutive slots: an SMS of three segments
+        counts three against the sender's rate.
+        """
+        if max_wait_s < 0:
+            raise ValueError("max_wait_s must not be negative")
+        if not slots_per_unit or min(slots_per_unit) < 1:
+            raise ValueError("count must be at least 1, and every unit needs a slot")
         result = cast(
             "list[Any]",
             self._script(
                 keys=[KEY_PREFIX + sender],
-                args=[self._interval_us, self._burst, round(max_wait_s * _MICROSECONDS), count],
+                args=[
+                    self._interval_us,
+                    self._burst,
+                    round(max_wait_s * _MICROSECONDS),
+                    *slots_per_unit,
+                ],
             ),
         )
+        count = int(result[0])
         return SlotReservation(
-            count=int(result[0]), offset_us=int(result[1]), interval_us=self._interval_us
+            count=count,
+            offset_us=int(result[1]),
+            interval_us=self._interval_us,
+            first_slots=(0, *accumulate(slots_per_unit[:count])),
         )

@@ -400,7 +400,6 @@ def make_planning_volunteer(
     return user
 
 
-
 def make_consents(
     session: Session,
     *,

@@ -15,6 +15,8 @@ DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - rejected in
 MIN_SECRET_KEY_LENGTH = 32
 # A bound that catches typos: a site usually sits behind one or two proxies.
 MAX_PROXY_HOPS = 5
+# E-mails a second per sender: SendGrid takes up to a thousand recipients a request.
+DEFAULT_EMAIL_RATE_PER_S = 100.0
 
 
 class SettingsError(ValueError):
@@ -41,16 +43,14 @@ class Settings:
     twilio_auth_token: str = ""
     twilio_api_base_url: str = ""
     twilio_sender: str = "Tournee"
-    # Seconds Twilio keeps an SMS it has not sent yet before dropping it (ValidityPeriod).
-    # NOTE: build_senders does not pass it to TwilioSmsSender yet, so requests carry the
-    # sender's default of 3600 s. Only the broadcast checks read this setting.
+    # Seconds Twilio keeps an SMS it has not sent yet before dropping it (ValidityPeriod),
+    # sent with every SMS and checked against a broadcast's schedule.
     sms_validity_period_s: int = 3600
-    # Sending rates per sender: SMS segments a second (Twilio counts every segment of a
-    # long SMS against the sender's throughput) and e-mails a second.
-    # NOTE: the send jobs' rate limiter keeps its own rate of DEFAULT_RATE_PER_S messages
-    # a second for both channels. Only the broadcast estimates read these settings.
+    # Sending rates per sender, shared by every worker: SMS segments a second (Twilio
+    # counts every segment of a long SMS against the sender's throughput) and e-mails a
+    # second. The broadcast estimates use the same rates.
     sms_rate_per_s: float = DEFAULT_RATE_PER_S
-    email_rate_per_s: float = DEFAULT_RATE_PER_S
+    email_rate_per_s: float = DEFAULT_EMAIL_RATE_PER_S
     sendgrid_api_key: str = ""
     sendgrid_api_host: str = ""
     # Public key that verifies SendGrid's signed event webhook (base64, as SendGrid shows it).

@@ -30,6 +30,8 @@ class ProviderConfig:
     twilio_api_base_url: str | None = None
     # Where Twilio posts delivery reports; None sends none.
     twilio_status_callback_url: str | None = None
+    # Seconds Twilio keeps an SMS it has not sent yet before dropping it.
+    twilio_validity_period_s: int = 3600
     sendgrid_api_key: str | None = field(default=None, repr=False)
     sendgrid_api_host: str | None = None
 
@@ -63,6 +65,7 @@ def build_senders(config: ProviderConfig) -> Senders:
         _required(config.twilio_account_sid, "twilio_account_sid"),
         _required(config.twilio_auth_token, "twilio_auth_token"),
         api_base_url=config.twilio_api_base_url or None,
+        validity_period_s=config.twilio_validity_period_s,
         status_callback_url=config.twilio_status_callback_url or None,
     )
     email = SendGridEmailSender(

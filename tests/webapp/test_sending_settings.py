@@ -23,7 +23,7 @@ def test_sending_settings_from_environment() -> None:
 def test_sending_defaults() -> None:
     settings = Settings()
 
-    assert (settings.sms_rate_per_s, settings.email_rate_per_s) == (10.0, 10.0)
+    assert (settings.sms_rate_per_s, settings.email_rate_per_s) == (10.0, 100.0)
     assert settings.sms_validity_period_s == 3600
 
 

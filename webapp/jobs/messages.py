@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from messaging.queues import SEND_BATCH_BUDGET_S
-from messaging.ratelimit import DEFAULT_RATE_PER_S, SendRateLimiter
+from messaging.ratelimit import SendRateLimiter
 from webapp.db import utcnow
 from webapp.jobs.context import job_session
 from webapp.jobs.dispatch import (
@@ -19,6 +19,7 @@ from webapp.jobs.dispatch import (
     enqueue_send_again,
     redis_connection,
 )
+from webapp.models.users import Channel
 from webapp.services.delivery import (
     DeliveryResult,
     FollowUp,
@@ -36,11 +37,6 @@ from webapp.settings_access import get_settings
 
 logger = logging.getLogger(__name__)
 
-# Messages per second and sender, shared by every worker through Redis.
-# NOTE: one rate applies to every sender and channel. A setting per provider account
-# would let a campaign use what its Twilio number or SendGrid plan allows.
-SEND_RATE_PER_S = DEFAULT_RATE_PER_S
-
 
 def send_messages(message_ids: list[int]) -> str:
     """Send the queued messages among `message_ids` once each; others are left untouched.
@@ -52,7 +48,7 @@ def send_messages(message_ids: list[int]) -> str:
     with job_session() as session:
         settings = get_settings()
         results = deliver_messages(
-            session, message_ids, limiter=_rate_limiter(settings), budget_s=SEND_BATCH_BUDGET_S
+            session, message_ids, limiters=_rate_limiters(settings), budget_s=SEND_BATCH_BUDGET_S
         )
         _schedule_follow_ups(settings, results)
     return _summary(results)
@@ -113,7 +109,12 @@ def _summary(results: Mapping[int, DeliveryResult]) -> str:
     return ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
 
 
-def _rate_limiter(settings: Settings) -> SendRateLimiter | None:
+def _rate_limiters(settings: Settings) -> dict[Channel, SendRateLimiter]:
+    """Return each channel's rate, shared by every worker through Redis."""
     if settings.is_queue_synchronous:
-        return None
-    return SendRateLimiter(redis_connection(settings.redis_url), rate_per_s=SEND_RATE_PER_S)
+        return {}
+    connection = redis_connection(settings.redis_url)
+    return {
+        Channel.SMS: SendRateLimiter(connection, rate_per_s=settings.sms_rate_per_s),
+        Channel.EMAIL: SendRateLimiter(connection, rate_per_s=settings.email_rate_per_s),
+    }

@@ -103,11 +103,11 @@ CHUNK_ROWS = 1000
 
 @dataclass(frozen=True)
 class _Context:
-    """Settings, senders, limiter, clock, thread pool and locks of one delivery's chunks."""
+    """Settings, senders, limiters, clock, thread pool and locks of one delivery's chunks."""
 
     settings: Settings
     senders: Senders
-    limiter: SendRateLimiter | None
+    limiters: Mapping[Channel, SendRateLimiter]
     now: datetime
     sleep: Callable[[float], None]
     pool: ThreadPoolExecutor
@@ -119,13 +119,13 @@ def deliver_message(
     message_id: int,
     *,
     senders: Senders | None = None,
-    limiter: SendRateLimiter | None = None,
+    limiters: Mapping[Channel, SendRateLimiter] | None = None,
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryResult:
     """Send one queued message if the rules allow it now; see `deliver_messages`."""
     results = deliver_messages(
-        session, [message_id], senders=senders, limiter=limiter, now=now, sleep=sleep
+        session, [message_id], senders=senders, limiters=limiters, now=now, sleep=sleep
     )
     return results[message_id]
 
@@ -135,7 +135,7 @@ def deliver_messages(
     message_ids: Sequence[int],
     *,
     senders: Senders | None = None,
-    limiter: SendRateLimiter | None = None,
+    limiters: Mapping[Channel, SendRateLimiter] | None = None,
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
     budget_s: float | None = None,
@@ -144,9 +144,10 @@ def deliver_messages(
 
     Return a result per id. A message not due, held by the push window, without a
     send slot within `RATE_LIMIT_MAX_WAIT_S`, or left when `budget_s` seconds have
-    passed stays queued and comes back with the time to try again. Each SMS, and each
-    SendGrid request, takes one slot of the limiter. `now` replaces the clock for the
-    rules. Needs an app context.
+    passed stays queued and comes back with the time to try again. `limiters` holds the
+    rate of each channel's sender; a channel without one is not held back. Each SMS
+    segment and each e-mail takes one slot. `now` replaces the clock for the rules.
+    Needs an app context.
     """
     settings = get_settings()
     now = now or utcnow()
@@ -155,7 +156,7 @@ def deliver_messages(
     deadline = time.monotonic() + budget_s if budget_s is not None else None
     with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool, sending_locks(session) as locks:
         context = _Context(
-            settings, senders or senders_for(settings), limiter, now, sleep, pool, locks
+            settings, senders or senders_for(settings), limiters or {}, now, sleep, pool, locks
         )
         for channel in (Channel.SMS, Channel.EMAIL):
             units = plan_units([message for message in ready if message.channel == channel])
@@ -297,7 +298,7 @@ def _deliver_chunk(
         reasons = blocking_reasons(session, list(claimed.values()))
         results.update(_suppress(session, claimed, reasons))
         units = _claimed_units(chunk, claimed, reasons)
-        starts, next_slot_at = _reserve_slots(context, channel, len(units))
+        starts, next_slot_at = _reserve_slots(context, channel, units)
         without_slot = units[len(starts) :]
         units, starts = _hold_late_units(session, context, units[: len(starts)], starts, results)
         claimed_at = utcnow()
@@ -353,21 +354,23 @@ def _claimed_units(
 
 
 def _reserve_slots(
-    context: _Context, channel: Channel, count: int
+    context: _Context, channel: Channel, units: Sequence[SendUnit]
 ) -> tuple[list[float], datetime | None]:
-    """Return the start times (`time.monotonic()`) of the units granted a slot, in order.
+    """Return the start times (`time.monotonic()`) of the units granted slots, in order.
 
-    The second value is when the next free slot opens, if fewer than `count` units got
-    one, else None.
+    The second value is when the next free slot opens, if some units got none, else None.
     """
     base = time.monotonic()
-    if count == 0 or context.limiter is None:
-        return [base] * count, None
-    slots = context.limiter.reserve_slots(
-        rate_key(context.settings, channel), count=count, max_wait_s=RATE_LIMIT_MAX_WAIT_S
+    limiter = context.limiters.get(channel)
+    if not units or limiter is None:
+        return [base] * len(units), None
+    slots = limiter.reserve_units(
+        rate_key(context.settings, channel),
+        [unit.rate_slots for unit in units],
+        max_wait_s=RATE_LIMIT_MAX_WAIT_S,
     )
     starts = [base + slots.wait_s(index) for index in range(slots.count)]
-    if slots.count == count:
+    if slots.count == len(units):
         return starts, None
     return starts, utcnow() + timedelta(seconds=slots.wait_s(slots.count))
 

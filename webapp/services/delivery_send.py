@@ -17,6 +17,7 @@ from functools import lru_cache
 from messaging.providers.base import DeliveryError, EmailRecipient, SendOutcome
 from messaging.providers.factory import ProviderConfig, Senders, build_senders
 from messaging.providers.sendgrid_email import MAX_PERSONALIZATIONS
+from messaging.segments import count_sms_segments
 from webapp.models.users import Channel
 from webapp.services.delivery_claims import OutgoingMessage
 from webapp.services.message_batch import UNSUBSCRIBE_URL_TAG
@@ -48,6 +49,7 @@ def _cached_senders(settings: Settings) -> Senders:
             twilio_auth_token=settings.twilio_auth_token or None,
             twilio_api_base_url=settings.twilio_api_base_url or None,
             twilio_status_callback_url=None if is_outbox else _status_callback_url(settings),
+            twilio_validity_period_s=settings.sms_validity_period_s,
             sendgrid_api_key=settings.sendgrid_api_key or None,
             sendgrid_api_host=settings.sendgrid_api_host or None,
         )
@@ -70,6 +72,13 @@ class SendUnit:
 
     channel: Channel
     messages: tuple[OutgoingMessage, ...]
+
+    @property
+    def rate_slots(self) -> int:
+        """Return the slots the unit takes of its sender's rate: SMS segments or e-mails."""
+        if self.channel == Channel.SMS:
+            return sum(count_sms_segments(message.body).segments for message in self.messages)
+        return len(self.messages)
 
 
 def plan_units(messages: Sequence[OutgoingMessage]) -> list[SendUnit]:

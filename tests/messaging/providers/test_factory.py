@@ -56,6 +56,17 @@ def test_providers_backend_reaches_the_configured_server(
     ]
 
 
+def test_validity_period_reaches_twilio(provider_server: FakeProviderServer) -> None:
+    senders = build_senders(
+        providers_config(twilio_api_base_url=provider_server.base_url, twilio_validity_period_s=900)
+    )
+
+    senders.sms.send_sms(to="+33612345612", body="x", sender="T", reference="r1")
+
+    [request] = provider_server.requests
+    assert request.body["ValidityPeriod"] == "900"
+
+
 def test_outbox_backend_needs_a_path() -> None:
     with pytest.raises(ValueError, match="missing provider settings: outbox_path"):
         ProviderConfig(backend="outbox")

@@ -6,9 +6,9 @@ from the `TOURNEE_*` environment like a production worker, after the fork, so no
 connection is shared. The parent builds it once first, so that every module is loaded
 before the forks and a restart takes a few milliseconds, not seconds.
 
-Arguments: the send rate in messages per second and the age in seconds of a claim
-that counts as stale, so that a test of thousands of messages is held neither to the
-production rate nor to its two-minute wait after each crash.
+Argument: the age in seconds of a claim that counts as stale, so that a test of
+thousands of messages is not held to the production's two-minute wait after each
+crash. The send rates come from the environment like every other setting.
 """
 
 import os
@@ -22,14 +22,12 @@ from rq import Queue, SimpleWorker
 from messaging.queues import MESSAGES_QUEUE
 from webapp import create_app
 from webapp.db import SESSION_FACTORY_KEY
-from webapp.jobs import messages
 from webapp.jobs.context import set_worker_app
 from webapp.services import delivery_results
 
 
-def run_worker(send_rate_per_s: float, stale_claim_s: float) -> None:
+def run_worker(stale_claim_s: float) -> None:
     """Work on the messages queue until killed."""
-    messages.SEND_RATE_PER_S = send_rate_per_s
     delivery_results.STALE_CLAIM = timedelta(seconds=stale_claim_s)
     app = create_app()
     set_worker_app(app)
@@ -48,7 +46,7 @@ def preload() -> None:
 
 
 def main() -> None:
-    send_rate_per_s, stale_claim_s = float(sys.argv[1]), float(sys.argv[2])
+    stale_claim_s = float(sys.argv[1])
     preload()
     # Killed workers are reaped at once instead of staying as zombies.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -59,7 +57,7 @@ def main() -> None:
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
-                run_worker(send_rate_per_s, stale_claim_s)
+                run_worker(stale_claim_s)
             finally:
                 os._exit(0)
         print(pid, flush=True)

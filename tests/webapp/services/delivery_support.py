@@ -5,7 +5,7 @@ import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -27,6 +27,7 @@ from webapp.jobs.dispatch import job_span
 from webapp.models import Campaign, Consent, Message, User
 from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Channel, ConsentPurpose
+from webapp.services.delivery import DeliveryResult, deliver_messages
 from webapp.settings import Settings
 
 REDIS_URL = JOBS_REDIS_URL
@@ -34,6 +35,9 @@ ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789"
 PUBLIC_BASE_URL = "https://tournee.example.org"
 SMS_BODY = "Tournée samedi à 9 h 30, parvis de la mairie."
+
+# Wednesday 3 June 2026, 12:00 in Paris: inside every window.
+OPEN_NOON = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
 
 _numbers = itertools.count(1)
 
@@ -74,6 +78,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
         "TOURNEE_SENDGRID_API_KEY": settings.sendgrid_api_key,
         "TOURNEE_SENDGRID_API_HOST": settings.sendgrid_api_host,
         "TOURNEE_OUTBOX_PATH": str(settings.outbox_path),
+        "TOURNEE_SMS_RATE_PER_S": str(settings.sms_rate_per_s),
+        "TOURNEE_EMAIL_RATE_PER_S": str(settings.email_rate_per_s),
     }
 
 
@@ -238,3 +244,17 @@ def committed_app(settings: Settings, database_engine: Engine) -> Iterator[Commi
         tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
         with database_engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def deliver(
+    app: Flask, session: Session, messages: list[Message], **options: object
+) -> dict[int, DeliveryResult]:
+    """Commit, then deliver `messages` at `now` (OPEN_NOON unless given) with `options`."""
+    session.commit()
+    with app.app_context():
+        return deliver_messages(
+            session,
+            [message.id for message in messages],
+            now=options.pop("now", OPEN_NOON),  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]
+        )

@@ -1,20 +1,18 @@
 """A batch of messages delivered at once: chunks, e-mails sharing a request, partial slots."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from messaging.providers.base import SendOutcome
 from messaging.providers.factory import Senders
-from messaging.ratelimit import KEY_PREFIX, SendRateLimiter
 from tests.fakes.provider_server import FakeProviderServer
-from tests.redis_urls import LIMITS_REDIS_URL
 from tests.webapp.services.delivery_support import (
+    OPEN_NOON,
+    deliver,
     make_campaign,
     make_message,
     make_volunteer,
@@ -37,8 +35,6 @@ from webapp.services.erasure import contact_hash
 from webapp.services.message_batch import UNSUBSCRIBE_URL_TAG
 from webapp.settings import Settings
 
-# Wednesday 3 June 2026, 12:00 in Paris: inside every window.
-OPEN_NOON = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
 # Sunday 7 June 2026, 12:00 in Paris: push messages wait for Monday 08:00.
 SUNDAY_NOON = datetime(2026, 6, 7, 10, 0, tzinfo=UTC)
 MONDAY_8 = datetime(2026, 6, 8, 6, 0, tzinfo=UTC)
@@ -50,32 +46,8 @@ def settings(settings: Settings, provider_server: FakeProviderServer) -> Setting
     return provider_settings(settings, provider_server)
 
 
-@pytest.fixture
-def limits() -> Iterator[Redis]:
-    """The limiter's Redis, without any sender's bucket before and after the test."""
-    connection = Redis.from_url(LIMITS_REDIS_URL)
-    for key in connection.scan_iter(KEY_PREFIX + "*"):
-        connection.delete(key)
-    yield connection
-    for key in connection.scan_iter(KEY_PREFIX + "*"):
-        connection.delete(key)
-    connection.close()
-
-
-def deliver(
-    app: Flask, session: Session, messages: list[Message], **options: object
-) -> dict[int, DeliveryResult]:
-    session.commit()
-    with app.app_context():
-        return deliver_messages(
-            session,
-            [message.id for message in messages],
-            now=options.pop("now", OPEN_NOON),  # type: ignore[arg-type]
-            **options,  # type: ignore[arg-type]
-        )
-
-
 def shared_emails(session: Session, campaign: Campaign, count: int) -> list[Message]:
+    """Return `count` broadcast e-mails with one text, which go out in one request."""
     messages = []
     for _ in range(count):
         message = make_message(
@@ -251,32 +223,6 @@ def test_unexpected_error_leaves_only_its_row_in_sending(
     assert "failed unexpectedly" in caplog.text
 
 
-def test_slots_beyond_the_wait_come_back_later(
-    app: Flask, db_session: Session, provider_server: FakeProviderServer, limits: Redis
-) -> None:
-    campaign = make_campaign(db_session)
-    messages = [make_message(db_session, campaign, make_volunteer(db_session)) for _ in range(8)]
-    limiter = SendRateLimiter(limits, rate_per_s=2)
-    waits: list[float] = []
-    before = datetime.now(UTC)
-
-    results = deliver(app, db_session, messages, limiter=limiter, sleep=waits.append)
-
-    # Slots at 0, 0.5, 1, 1.5 and 2 s fit in the two-second wait; the rest wait for later.
-    statuses = [results[m.id].status for m in messages]
-    assert statuses == ["sent"] * 5 + ["queued"] * 3
-    later = {results[m.id] for m in messages[5:]}
-    [result] = later
-    assert result.follow_up is FollowUp.SEND
-    assert result.at is not None
-    assert before + timedelta(seconds=2) < result.at < before + timedelta(seconds=4)
-    assert len(provider_server.send_requests) == 5
-    assert len(waits) == 4
-    for message in messages[5:]:
-        db_session.refresh(message)
-        assert (message.status, message.attempts, message.claimed_at) == ("queued", 0, None)
-
-
 def test_spent_budget_hands_everything_back(
     app: Flask, db_session: Session, provider_server: FakeProviderServer
 ) -> None:
@@ -308,19 +254,6 @@ def test_sent_mark_never_moves_a_row_back(app: Flask, db_session: Session) -> No
     assert sorted(rows) == sorted(
         [(delivered.id, "delivered", "SMfirst"), (sending.id, "sent", "SMthird")]
     )
-
-
-def test_limiter_counts_a_request_not_its_recipients(
-    app: Flask, db_session: Session, provider_server: FakeProviderServer, limits: Redis
-) -> None:
-    messages = shared_emails(db_session, make_campaign(db_session), 5)
-    limiter = SendRateLimiter(limits, rate_per_s=0.1)
-
-    results = deliver(app, db_session, messages, limiter=limiter)
-
-    # One slot at 0.1 per second: the five recipients of one request still go out.
-    assert {r.status for r in results.values()} == {MessageStatus.SENT}
-    assert len(provider_server.send_requests) == 1
 
 
 def test_erased_contacts_are_never_written_to(

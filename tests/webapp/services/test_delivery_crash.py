@@ -92,14 +92,20 @@ class Workers:
 
     def __init__(self, settings: Settings, log_path: Path) -> None:
         outbox = log_path.parent / "outbox.jsonl"
-        environment = worker_environment(replace(settings, outbox_path=outbox))
+        environment = worker_environment(
+            replace(
+                settings,
+                outbox_path=outbox,
+                sms_rate_per_s=SEND_RATE_PER_S,
+                email_rate_per_s=SEND_RATE_PER_S,
+            )
+        )
         self.log = log_path.open("ab")
         self.parent = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 sys.executable,
                 "-m",
                 "tests.webapp.services.delivery_crash_worker",
-                str(SEND_RATE_PER_S),
                 str(STALE_AFTER.total_seconds()),
             ],
             cwd=ROOT,

@@ -1,6 +1,7 @@
 """Send jobs schedule their own follow-up: a held send, a retry, a lookup, a rate wait."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +21,6 @@ from tests.webapp.services.delivery_support import (
     run_worker,
 )
 from webapp.jobs import dispatch
-from webapp.jobs import messages as message_jobs
 from webapp.jobs.dispatch import enqueue_messages
 from webapp.models import Message
 from webapp.models.messaging import MessagePurpose, MessageStatus
@@ -117,9 +117,11 @@ def test_unanswered_send_schedules_a_lookup(
 
 
 @pytest.fixture
-def send_rate(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> float:
+def send_rate(
+    app: Flask, settings: Settings, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> float:
     rate: float = request.param
-    monkeypatch.setattr(message_jobs, "SEND_RATE_PER_S", rate)
+    monkeypatch.setitem(app.extensions, "tournee.settings", replace(settings, sms_rate_per_s=rate))
     return rate
 
 

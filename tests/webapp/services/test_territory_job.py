@@ -29,9 +29,7 @@ def test_import_job_records_success(app: Flask, db_session: Session) -> None:
 def test_import_job_reports_french_error(app: Flask, db_session: Session, tmp_path: Path) -> None:
     folder = tmp_path / "bondy"
     shutil.copytree(SAMPLE_DIR, folder)
-    (folder / "iris_filosofi2019_bondy.csv").write_bytes(
-        b"CODE_IRIS;LIBIRIS\n930100101;Flamiche\n"
-    )
+    (folder / "iris_filosofi2019_bondy.csv").write_bytes(b"CODE_IRIS;LIBIRIS\n930100101;Flamiche\n")
     run = JobRun(kind="territory_import")
     db_session.add(run)
     db_session.commit()
