@@ -10,10 +10,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from targeting.scoring import MIN_HOUSEHOLDS_SHOWN, UnknownCandidateError
-from webapp.authz import COORDINATOR_ROLES, require_role
+from webapp.authz import open_to_coordinators
 from webapp.db import db_session
-from webapp.models import Campaign
-from webapp.services.current_campaign import find_current_campaign
 from webapp.services.scoring import score_campaign, set_targets
 from webapp.services.targets_view import (
     SCORE_CLASSES,
@@ -34,17 +32,7 @@ ELECTION_LABELS = {
 }
 
 
-@blueprint.before_request
-@require_role(*COORDINATOR_ROLES)
-def _check_role() -> None:
-    return None
-
-
-def _campaign() -> Campaign:
-    campaign = find_current_campaign(db_session())
-    if campaign is None:
-        abort(404)
-    return campaign
+_campaign = open_to_coordinators(blueprint)
 
 
 @blueprint.get("/")
