@@ -1,7 +1,6 @@
 """Messages through a real RQ worker, the real SDKs and a fake provider on 127.0.0.1."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
 from tests.fakes.provider_server import FakeProviderServer
-from tests.redis_urls import JOBS_REDIS_URL
+from tests.webapp.services.delivery_support import clean_redis, provider_settings
 from webapp.db import call_after_commit
 from webapp.jobs.dispatch import enqueue_messages
 from webapp.models import Campaign, Consent, Message, User
@@ -21,31 +20,16 @@ from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose
 from webapp.settings import Settings
 
-REDIS_URL = JOBS_REDIS_URL
-
 
 @pytest.fixture
 def settings(settings: Settings, provider_server: FakeProviderServer) -> Settings:
     """The base test settings, sending through Redis and the fake providers."""
-    return replace(
-        settings,
-        redis_url=REDIS_URL,
-        is_queue_synchronous=False,
-        message_backend="providers",
-        twilio_account_sid="AC" + "0" * 32,
-        twilio_auth_token="test-token",
-        twilio_api_base_url=provider_server.base_url,
-        sendgrid_api_key="SG.test-key",
-        sendgrid_api_host=provider_server.base_url,
-    )
+    return provider_settings(settings, provider_server)
 
 
 @pytest.fixture
 def redis_connection() -> Iterator[Redis]:
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    yield from clean_redis()
 
 
 def add_messages(session: Session, *, consent: bool = True) -> list[Message]:

@@ -5,7 +5,7 @@ weeks ahead of the clock, and "the send time has come" is played by clearing the
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from messaging.queues import MESSAGES_QUEUE
 from tests.fakes.provider_server import FakeProviderServer
-from tests.redis_urls import JOBS_REDIS_URL
-from tests.webapp.services.delivery_support import message_ids_in_jobs
+from tests.webapp.services.delivery_support import (
+    clean_redis,
+    message_ids_in_jobs,
+    provider_settings,
+)
 from tests.webapp.services.test_reminders_changes import Team, messages_of, queue, seed_team
 from webapp.db import utcnow
 from webapp.jobs.dispatch import enqueue_messages
@@ -29,31 +32,16 @@ from webapp.models.users import Channel
 from webapp.services.notifications import cancel_session, reschedule_session
 from webapp.settings import Settings
 
-REDIS_URL = JOBS_REDIS_URL
-
 
 @pytest.fixture
 def settings(settings: Settings, provider_server: FakeProviderServer) -> Settings:
     """The base test settings, sending through Redis and the fake providers."""
-    return replace(
-        settings,
-        redis_url=REDIS_URL,
-        is_queue_synchronous=False,
-        message_backend="providers",
-        twilio_account_sid="AC" + "0" * 32,
-        twilio_auth_token="test-token",
-        twilio_api_base_url=provider_server.base_url,
-        sendgrid_api_key="SG.test-key",
-        sendgrid_api_host=provider_server.base_url,
-    )
+    return provider_settings(settings, provider_server)
 
 
 @pytest.fixture
 def redis_connection() -> Iterator[Redis]:
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    yield from clean_redis()
 
 
 def run_worker(app: Flask, connection: Redis) -> None:
