@@ -99,7 +99,7 @@ def test_no_page_or_json_shows_a_figure_of_a_suppressed_iris(
     assert seen_html >= 2
 
 
-def test_a_suppressed_iris_cannot_be_made_a_target(app: Flask, coordinator: FlaskClient) -> None:
+def test_suppressed_iris_cannot_be_made_a_target(app: Flask, coordinator: FlaskClient) -> None:
     page = coordinator.get("/ciblage/").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token is not None

@@ -40,7 +40,7 @@ def test_administrators_read_the_journal(
     assert "user " + str(person.user.id) in page
 
 
-def test_the_journal_hides_events_of_people_outside_the_campaign(
+def test_journal_hides_outsiders(
     client: FlaskClient, person: SeededPerson, db_session: Session
 ) -> None:
     admin = _member(db_session, person, Role.ADMINISTRATOR, "admin@example.org")
@@ -92,7 +92,7 @@ def test_odd_page_numbers_show_a_page(
     assert client.get(f"/admin/journal?page={page}").status_code == 200
 
 
-def test_the_journal_pages_by_fifty(person: SeededPerson, db_session: Session) -> None:
+def test_journal_pages_by_fifty(person: SeededPerson, db_session: Session) -> None:
     for index in range(PAGE_SIZE + 3):
         record_access(db_session, person.user.id, "read", "session", index, 1)
 
@@ -103,7 +103,7 @@ def test_the_journal_pages_by_fifty(person: SeededPerson, db_session: Session) -
     assert (len(second.rows), second.has_next) == (3, False)
 
 
-def test_a_volunteer_sees_downloads_of_their_data_in_their_export(
+def test_export_lists_past_downloads(
     client: FlaskClient, person: SeededPerson
 ) -> None:
     log_in(client, EMAIL)

@@ -23,7 +23,7 @@ def _post_consent(client: FlaskClient, **fields: str) -> int:
     ).status_code
 
 
-def test_the_page_shows_every_purpose_and_channel(
+def test_page_shows_every_purpose_and_channel(
     client: FlaskClient, person: SeededPerson
 ) -> None:
     log_in(client, EMAIL)
@@ -120,7 +120,7 @@ def test_unknown_choices_are_refused(
     assert _post_consent(client, **fields) == 400
 
 
-def test_a_consent_post_without_csrf_is_refused(client: FlaskClient, person: SeededPerson) -> None:
+def test_consent_post_without_csrf_is_refused(client: FlaskClient, person: SeededPerson) -> None:
     log_in(client, EMAIL)
 
     response = client.post(

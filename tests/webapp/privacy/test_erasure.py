@@ -137,7 +137,7 @@ def test_erasure_leaves_the_hashes_of_each_contact(
     }
 
 
-def test_a_new_message_to_an_erased_contact_is_recognised(
+def test_new_message_to_erased_contact_is_recognised(
     app: Flask, person: SeededPerson, db_session: Session
 ) -> None:
     with app.app_context():
@@ -154,7 +154,7 @@ def test_a_new_message_to_an_erased_contact_is_recognised(
         assert not is_erased(db_session, Channel.SMS, "not a number")
 
 
-def test_forget_erased_contact_lets_a_returning_person_be_messaged(
+def test_forgotten_hash_lets_a_returning_person_in(
     app: Flask, person: SeededPerson, db_session: Session
 ) -> None:
     with app.app_context():
@@ -177,7 +177,7 @@ def test_erasure_keeps_other_people(
     assert _count(db_session, Suppression, Suppression.address == "+33611223344") == 1
 
 
-def test_a_phone_shared_with_another_account_is_neither_deleted_nor_marked(
+def test_shared_phone_is_kept(
     app: Flask, person: SeededPerson, db_session: Session
 ) -> None:
     sibling = add_user(
@@ -250,7 +250,7 @@ def test_own_erasure_checks_the_password(
     check_own_erasure(db_session, person.user.id, PASSWORD)
 
 
-def test_the_only_administrator_of_a_campaign_with_members_must_hand_over(
+def test_sole_administrator_must_hand_over(
     person: SeededPerson, db_session: Session
 ) -> None:
     admin = add_user(
@@ -294,7 +294,7 @@ def test_erasing_from_the_page_logs_out_and_erases(
     assert client.get("/mes-donnees").status_code == 302
 
 
-def test_a_wrong_password_erases_nothing(
+def test_wrong_password_erases_nothing(
     client: FlaskClient, person: SeededPerson, db_session: Session
 ) -> None:
     log_in(client, EMAIL)

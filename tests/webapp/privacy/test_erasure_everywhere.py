@@ -169,7 +169,7 @@ def test_erased_person_is_in_neither_database_nor_redis(
     assert redis.zcard(f"rq:scheduled:{MESSAGES_QUEUE}") == 0
 
 
-def test_erased_contacts_hold_their_two_hashes_and_block_new_messages(
+def test_erased_contacts_block_new_messages(
     committed_app: Flask, database_engine: Engine, redis: Redis
 ) -> None:
     person = _seed(committed_app)
@@ -224,7 +224,7 @@ def test_twilio_is_asked_to_delete_the_sms_after_commit(
     ]
 
 
-def test_a_twilio_refusal_is_logged_and_the_erasure_stands(
+def test_twilio_refusal_keeps_the_erasure(
     app: Flask,
     provider_settings: Settings,
     provider_server: FakeProviderServer,

@@ -165,7 +165,7 @@ def test_stays_in_touch_reads_the_latest_decision_per_channel(db_session: Sessio
     assert stays_in_touch([consent(Channel.SMS, False, 2), consent(Channel.EMAIL, True, 1)])
 
 
-def test_purge_erases_volunteers_of_an_expired_campaign_except_those_staying(
+def test_purge_spares_volunteers_staying_in_touch(
     app: Flask, settings: Settings, db_session: Session, cast: Cast
 ) -> None:
     counts = _purge(app, db_session, settings)
@@ -183,7 +183,7 @@ def test_purge_erases_volunteers_of_an_expired_campaign_except_those_staying(
     assert db_session.scalar(select(func.count()).select_from(ErasedContact)) == 5
 
 
-def test_someone_in_an_active_campaign_only_loses_the_expired_one(
+def test_active_campaign_member_loses_only_the_expired_one(
     app: Flask, settings: Settings, db_session: Session, cast: Cast
 ) -> None:
     _purge(app, db_session, settings)
@@ -202,7 +202,7 @@ def test_someone_in_an_active_campaign_only_loses_the_expired_one(
     assert messages == ["active-0"]
 
 
-def test_the_expired_campaign_keeps_only_the_messages_of_people_staying(
+def test_expired_campaign_keeps_messages_of_those_staying(
     app: Flask, settings: Settings, db_session: Session, cast: Cast
 ) -> None:
     _purge(app, db_session, settings)
@@ -237,7 +237,7 @@ def test_nothing_is_purged_before_the_retention_date(
     assert _exists(db_session, cast.leaving)
 
 
-def test_the_purge_runs_on_the_retention_date_itself(
+def test_purge_runs_on_the_retention_date_itself(
     app: Flask, settings: Settings, db_session: Session, cast: Cast
 ) -> None:
     cast.expired.retention_until = date(2027, 7, 1)
@@ -247,7 +247,7 @@ def test_the_purge_runs_on_the_retention_date_itself(
     assert not _exists(db_session, cast.leaving)
 
 
-def test_the_purge_logs_counts_and_no_contact(
+def test_purge_logs_counts_and_no_contact(
     app: Flask,
     settings: Settings,
     db_session: Session,
@@ -301,7 +301,7 @@ def test_old_audit_events_callbacks_and_invitations_go(
     ]
 
 
-def test_the_job_commits_and_returns_counts(app: Flask, db_session: Session, cast: Cast) -> None:
+def test_job_commits_and_returns_counts(app: Flask, db_session: Session, cast: Cast) -> None:
     cast.expired.retention_until = local_today(utcnow()) - timedelta(days=1)
     db_session.commit()
 
@@ -312,7 +312,7 @@ def test_the_job_commits_and_returns_counts(app: Flask, db_session: Session, cas
     assert not _exists(db_session, cast.leaving)
 
 
-def test_the_cli_purge_prints_counts(app: Flask, db_session: Session, cast: Cast) -> None:
+def test_cli_purge_prints_counts(app: Flask, db_session: Session, cast: Cast) -> None:
     cast.expired.retention_until = local_today(utcnow())
     db_session.commit()
 
@@ -324,14 +324,14 @@ def test_the_cli_purge_prints_counts(app: Flask, db_session: Session, cast: Cast
     )
 
 
-def test_the_daily_option_needs_redis(app: Flask, db_session: Session) -> None:
+def test_daily_option_needs_redis(app: Flask, db_session: Session) -> None:
     result = _invoke(app, ["privacy", "purge", "--daily"])
 
     assert result.exit_code == 1
     assert "cron" in result.output
 
 
-def test_the_daily_job_arms_the_next_run_once_a_day(settings: Settings) -> None:
+def test_daily_job_arms_the_next_run_once_a_day(settings: Settings) -> None:
     redis = Redis.from_url(PRIVACY_REDIS_URL)
     redis.flushdb()
     queue_settings = replace(settings, redis_url=PRIVACY_REDIS_URL)
