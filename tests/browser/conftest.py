@@ -7,6 +7,7 @@ database of its own whose tables are emptied after each test.
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -49,12 +50,19 @@ def live_engine() -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_engine: Engine) -> Iterator[str]:
+def live_outbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The file the live server writes its e-mails and SMS to, one per test run."""
+    return tmp_path_factory.mktemp("live-server") / "outbox.jsonl"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_engine: Engine, live_outbox: Path) -> Iterator[str]:
     """Serve the app from a thread on a free port of 127.0.0.1; return its base URL."""
     settings = Settings(
         environment="test",
         secret_key=LIVE_SECRET_KEY,
         database_url=BROWSER_DATABASE_URL,
+        outbox_path=live_outbox,
         is_queue_synchronous=True,
         public_base_url="http://127.0.0.1",
         is_rate_limit_enabled=False,

@@ -4,6 +4,7 @@ import json
 import re
 import time
 import uuid
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -15,7 +16,6 @@ from tests.factories import make_bondy_addresses, make_campaign, make_user
 from tests.webapp.accounts.outbox import emails_to, link_path
 from webapp.models import AvailabilitySlot, Consent, ErasedContact, User
 from webapp.models.users import Channel, ConsentPurpose, Role
-from webapp.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -142,12 +142,15 @@ def _menu_link(page: Page, name: str) -> None:
 
 
 def test_volunteer_from_signup_to_erasure(
-    phone_page: Page, live_server: str, live_db: Session, blocked_urls: list[str]
+    phone_page: Page,
+    live_server: str,
+    live_outbox: Path,
+    live_db: Session,
+    blocked_urls: list[str],
 ) -> None:
     make_bondy_addresses(live_db)
     make_campaign(live_db)
     live_db.commit()
-    # The live server writes e-mails to the default outbox, which earlier runs share.
     email = f"camille.{uuid.uuid4().hex[:8]}@example.org"
     page = phone_page
 
@@ -166,7 +169,7 @@ def test_volunteer_from_signup_to_erasure(
     expect(page).to_have_url(f"{live_server}/inscription/merci")
 
     # The address is confirmed from the link in the e-mail.
-    [message] = emails_to(Settings().outbox_path, email)
+    [message] = emails_to(live_outbox, email)
     page.goto(live_server + link_path(message, "/verification-adresse/"))
     assert _fits_the_screen(page)
     page.get_by_role("button", name="Confirmer mon adresse").click()
