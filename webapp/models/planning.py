@@ -44,6 +44,16 @@ class CanvassSession(Base):
         Float,
         info={"personal": "none", "retention": "never_personal", "note": "a public meeting place"},
     )
+    # Where the routes end when not back at the meeting point (a public-transport stop).
+    end_point_label: Mapped[str] = mapped_column(String(300), default="")
+    end_lon: Mapped[float | None] = mapped_column(
+        Float,
+        info={"personal": "none", "retention": "never_personal", "note": "a public stop"},
+    )
+    end_lat: Mapped[float | None] = mapped_column(
+        Float,
+        info={"personal": "none", "retention": "never_personal", "note": "a public stop"},
+    )
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
     min_volunteers: Mapped[int] = mapped_column(Integer)
     max_volunteers: Mapped[int] = mapped_column(Integer)
@@ -62,6 +72,11 @@ class CanvassSession(Base):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def has_end_point(self) -> bool:
+        """Tell whether the routes end at a point of their own instead of the meeting point."""
+        return self.end_lon is not None and self.end_lat is not None
 
 
 class Assignment(Base):

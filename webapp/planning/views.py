@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from webapp.db import db_session, utcnow
 from webapp.models.jobs import JobStatus
 from webapp.planning.blueprint import INVALID_FORM_STATUS, blueprint, site_campaign
-from webapp.planning.forms import PlanningForm, SessionForm, StreetClosureForm, TeamAbsentForm
+from webapp.planning.forms import PlanningForm, StreetClosureForm, TeamAbsentForm
 from webapp.planning.lock_forms import VolunteerForm
 from webapp.planning.progress_labels import (
     RUN_STATUSES,
@@ -27,6 +27,7 @@ from webapp.planning.progress_labels import (
     replan_error_label,
     solve_status_label,
 )
+from webapp.planning.session_form import SessionForm
 from webapp.services import planning, replanning
 from webapp.services.current_campaign import load_territory
 from webapp.services.errors import NotFoundError, ValidationError

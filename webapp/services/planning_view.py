@@ -47,6 +47,8 @@ class SessionRow:
     assigned_count: int
     route_count: int
     door_count: int
+    # Where the routes end, empty when they come back to the meeting point.
+    end_point: str = ""
 
     @property
     def is_short(self) -> bool:
@@ -400,6 +402,7 @@ def _session_rows(
             assigned_count=int(assigned_count),
             route_count=int(route_count),
             door_count=int(door_count),
+            end_point=canvass.end_point_label if canvass.has_end_point else "",
         )
         for canvass, iris_name, assigned_count, route_count, door_count in session.execute(query)
     ]

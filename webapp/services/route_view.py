@@ -92,10 +92,12 @@ class RouteSheet:
     walking_minutes: int
     total_minutes: int
     sections: tuple[StreetSection, ...]
-    # [lon, lat] pairs along the streets, meeting point to meeting point.
+    # [lon, lat] pairs along the streets, from the meeting point to the route's end.
     path: tuple[tuple[float, float], ...]
     # The printed link's code, None until one is generated for the route.
     short_code: str | None = None
+    # Where the route ends when not back at the meeting point, e.g. a tram stop.
+    end_point: str = ""
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -142,6 +144,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         sections=_street_sections(route, _doors(session, route)),
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
         short_code=route.short_code,
+        end_point=canvass.end_point_label if canvass.has_end_point else "",
     )
 
 

@@ -151,6 +151,8 @@ def plan_session_routes(
         )
         if a.id not in excluded and not is_on_closed_street(a, closed_names)
     ]
+    # NOTE: the routing still brings every team back to the meeting point; a session's
+    # end point is stored and shown, and the routes do not end there yet.
     problem = TurfProblem(
         meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
         doors=tuple(door_for(a) for a in addresses),

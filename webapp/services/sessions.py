@@ -25,6 +25,10 @@ class SessionDraft:
     meeting_lon: float | None = None
     meeting_lat: float | None = None
     meeting_label: str = ""
+    # Where the routes end instead of the meeting point, such as a public-transport stop.
+    end_lon: float | None = None
+    end_lat: float | None = None
+    end_label: str = ""
 
 
 def create_session(session: Session, campaign_id: int, draft: SessionDraft) -> CanvassSession:
@@ -37,6 +41,7 @@ def create_session(session: Session, campaign_id: int, draft: SessionDraft) -> C
     if iris is None:
         raise ValidationError("iris_code", "unknown_iris")
     lon, lat, label = _meeting_point(session, draft)
+    end_lon, end_lat, end_label = _end_point(draft)
     row = CanvassSession(
         campaign_id=campaign_id,
         starts_at=local_to_utc(datetime.combine(draft.day, draft.start)),
@@ -44,6 +49,9 @@ def create_session(session: Session, campaign_id: int, draft: SessionDraft) -> C
         meeting_point_label=label,
         meeting_lon=lon,
         meeting_lat=lat,
+        end_point_label=end_label,
+        end_lon=end_lon,
+        end_lat=end_lat,
         iris_code=iris.code,
         min_volunteers=draft.min_volunteers,
         max_volunteers=draft.max_volunteers,
@@ -67,6 +75,20 @@ def _meeting_point(session: Session, draft: SessionDraft) -> tuple[float, float,
         draft.meeting_lon,
         draft.meeting_lat,
         draft.meeting_label or f"{draft.meeting_lat:.5f}, {draft.meeting_lon:.5f}",
+    )
+
+
+def _end_point(draft: SessionDraft) -> tuple[float | None, float | None, str]:
+    if draft.end_lon is None and draft.end_lat is None:
+        return None, None, ""
+    if draft.end_lon is None or draft.end_lat is None:
+        raise ValidationError("end_point", "incomplete")
+    if not (-180 <= draft.end_lon <= 180 and -90 <= draft.end_lat <= 90):
+        raise ValidationError("end_point", "bad_coordinate")
+    return (
+        draft.end_lon,
+        draft.end_lat,
+        draft.end_label or f"{draft.end_lat:.5f}, {draft.end_lon:.5f}",
     )
 
 

@@ -253,6 +253,7 @@ def _story(sheet: RouteSheet, short_url: str) -> list[Flowable]:
         Paragraph(
             _markup(gettext("Meeting point: %(place)s", place=sheet.meeting_point)), STYLES["body"]
         ),
+        *_end_point(sheet),
         Spacer(0, 4 * mm),
         _overview(sheet, short_url),
         Spacer(0, 3 * mm),
@@ -397,6 +398,14 @@ class TickBox(Flowable):  # type: ignore[misc]
         self.canv.setLineWidth(0.9)
         self.canv.setStrokeColor(colors.black)
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+def _end_point(sheet: RouteSheet) -> list[Paragraph]:
+    """Return the line naming where the route ends, when not at the meeting point."""
+    if not sheet.end_point:
+        return []
+    text = gettext("End of the route: %(place)s", place=sheet.end_point)
+    return [Paragraph(_markup(text), STYLES["body"])]
 
 
 def _draw_meeting_point(drawing: Drawing, x: float, y: float) -> None:

@@ -43,6 +43,9 @@ def session_data(**changes: object) -> dict[str, object]:
         "meeting_lat": "",
         "meeting_lon": "",
         "meeting_label": "",
+        "end_lat": "",
+        "end_lon": "",
+        "end_label": "",
         "min_volunteers": "2",
         "max_volunteers": "6",
     }
@@ -240,9 +243,42 @@ def test_meeting_point_from_coordinates(post_session: PostSession, db_session: S
     assert canvass.meeting_point_label == "Devant la médiathèque"
 
 
+def test_routes_end_at_a_stop(
+    post_session: PostSession, db_session: Session, coordinator_client: FlaskClient
+) -> None:
+    response = post_session(end_lat="48.8953", end_lon="2,4839", end_label="Gare de Bondy")
+
+    assert response.status_code == 302
+    canvass = stored_sessions(db_session)[0]
+    assert (canvass.end_lat, canvass.end_lon) == (48.8953, 2.4839)
+    assert canvass.end_point_label == "Gare de Bondy"
+    detail = coordinator_client.get(f"/planification/sessions/{canvass.id}")
+    assert "Fin des parcours Gare de Bondy" in Page(detail.get_data(as_text=True)).text()
+
+
+def test_session_without_stop_ends_at_the_meeting_point(
+    post_session: PostSession, db_session: Session
+) -> None:
+    assert post_session().status_code == 302
+    canvass = stored_sessions(db_session)[0]
+    assert (canvass.end_lat, canvass.end_lon, canvass.end_point_label) == (None, None, "")
+    assert not canvass.has_end_point
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
+        (
+            {"end_lat": "48.8953"},
+            "end_lat",
+            "Indiquez à la fois la latitude et la longitude de l’arrêt, ou aucune des deux.",
+        ),
+        (
+            {"end_lat": "48.8953", "end_lon": "182"},
+            "end_lat",
+            "La latitude doit être comprise entre -90 et 90 et la longitude entre -180 et 180.",
+        ),
+        ({"end_lat": "gare", "end_lon": "2.48"}, "end_lat", "Saisissez une latitude comme 48.9022."),
         ({"end": "09:00"}, "end", "La fin doit être après le début."),
         ({"end": "09:30"}, "end", "La fin doit être après le début."),
         (

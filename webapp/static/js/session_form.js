@@ -1,5 +1,6 @@
-// Session form: a small map where a click fills the meeting point's latitude and
-// longitude. The two fields stay editable, so the form works without this script.
+// Session form: small maps where a click fills a point's latitude and longitude (the
+// meeting point, and the stop where routes end). The fields stay editable, so the form
+// works without this script.
 (function () {
   "use strict";
 
@@ -64,9 +65,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var element = document.getElementById("meeting-map");
-    if (element && window.L) {
-      initMap(element);
+    if (!window.L) {
+      return;
     }
+    document.querySelectorAll(".point-map").forEach(initMap);
   });
 })();
