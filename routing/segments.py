@@ -121,7 +121,8 @@ def visit_options(stops: tuple[StreetStop, ...], distance_m: NDArray[np.int32]) 
     for k, seq in enumerate(sequences, start=1):
         if len(seq) > 1:
             inside[k] = int(distance_m[seq[:-1], seq[1:]].astype(np.int64).sum())
-    arc_m = distance_m[np.ix_(exit_, entry)].astype(np.int64) + inside[None, :]
+    arc_m = distance_m[np.ix_(exit_, entry)].astype(np.int64)
+    arc_m += inside[None, :]
     np.fill_diagonal(arc_m, 0)
     return VisitOptions(tuple(sequences), tuple(groups), arc_m)
 

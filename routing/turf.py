@@ -19,7 +19,7 @@ from routing.sectors import Sector, split_sectors
 from routing.snapping import SnapResult
 from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
-from routing.streets import snapped_distance_matrix, snapped_paths
+from routing.streets import street_walks
 from routing.turf_search import SectorSearch, search_sector
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,8 @@ def _plan_sector(
     """
     doors = tuple(problem.doors[d] for d in sector.doors)
     local = snaps.subset([0, *(d + 1 for d in sector.doors)])
-    distance_m = snapped_distance_matrix(graph, local)
+    walks = street_walks(graph, local)
+    distance_m = walks.distance_m
     outcome = search_sector(
         graph,
         SectorSearch(
@@ -152,7 +153,7 @@ def _plan_sector(
         return outcome.status, [_empty_route(team) for team in teams]
     stops = [[0, *nodes, 0] for nodes in outcome.team_nodes]
     legs = [(a, b) for route in stops if len(route) > 2 for a, b in pairwise(route)]
-    leg_paths = dict(zip(legs, snapped_paths(graph, local, legs), strict=True))
+    leg_paths = dict(zip(legs, walks.paths(legs), strict=True))
     routes = [
         _planned_route(
             team, route, doors=doors, distance_m=distance_m, leg_paths=leg_paths, problem=problem

@@ -161,18 +161,26 @@ def _sector_model(
 def _polish_walks(
     search: SectorSearch, walks: list[tuple[int, ...]], *, time_limit_s: float
 ) -> list[tuple[int, ...]]:
-    """Reorder each walk door by door, sharing the time in proportion to their doors."""
-    total = sum(len(walk) for walk in walks) or 1
-    budget = max(0.05, time_limit_s)
-    return [
-        polish_walk(
-            search.distance_m,
-            walk,
-            time_limit_s=max(POLISH_MIN_S_PER_WALK, budget * len(walk) / total),
-            solution_limit=search.solution_limit,
+    """Reorder each walk door by door, sharing the time in proportion to their doors.
+
+    Each walk's share comes from the time left when its turn comes, so the time spent
+    building the models of earlier walks is taken from the later ones.
+    """
+    deadline = time.perf_counter() + max(0.05, time_limit_s)
+    doors_left = sum(len(walk) for walk in walks)
+    polished = []
+    for walk in walks:
+        share = (deadline - time.perf_counter()) * len(walk) / max(1, doors_left)
+        doors_left -= len(walk)
+        polished.append(
+            polish_walk(
+                search.distance_m,
+                walk,
+                time_limit_s=max(POLISH_MIN_S_PER_WALK, share),
+                solution_limit=search.solution_limit,
+            )
         )
-        for walk in walks
-    ]
+    return polished
 
 
 def _improve_walks(
