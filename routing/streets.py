@@ -37,6 +37,7 @@ __all__ = [
     "StreetGraph",
     "StreetWay",
     "build_street_graph",
+    "edge_ends",
     "snapped_distance_matrix",
     "snapped_paths",
     "walking_distance_matrix",
@@ -79,7 +80,7 @@ def snapped_distance_matrix(graph: StreetGraph, snaps: SnapResult) -> NDArray[np
     count = len(snaps)
     if count == 0:
         return np.zeros((0, 0), dtype=np.int32)
-    ends, along = _edge_ends(graph, snaps)
+    ends, along = edge_ends(graph, snaps)
     nodes, position = np.unique(ends, return_inverse=True)
     position = position.reshape(count, 2)
     between = _node_distances(graph, nodes)
@@ -126,7 +127,7 @@ def snapped_paths(
     walk along the pavement (see the module docstring) skips the two projections.
     Raises ValueError for a leg whose points lie on different connected components.
     """
-    ends, along = _edge_ends(graph, snaps)
+    ends, along = edge_ends(graph, snaps)
     paths: list[tuple[GeoPoint, ...]] = [()] * len(legs)
     pending: list[int] = []
     for k, (i, j) in enumerate(legs):
@@ -175,7 +176,7 @@ def _leg_path(
     return _dedupe([a, snaps.snapped_point(i), *middle, snaps.snapped_point(j), b])
 
 
-def _edge_ends(
+def edge_ends(
     graph: StreetGraph, snaps: SnapResult
 ) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
     """Return each point's edge end vertices and its distances along the edge to them."""
