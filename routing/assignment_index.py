@@ -6,7 +6,7 @@ on candidate indices, and candidates are sorted by volunteer, then session.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +14,12 @@ import numpy.typing as npt
 from routing.assignment_availability import Interval, horizon_intervals
 from routing.assignment_spatial import haversine_array_m, nearby_pairs
 from routing.assignment_timing import Timeline, build_timeline, clique_partition
-from routing.assignment_travel import TravelLimit, travel_limit
+from routing.assignment_travel import (
+    TravelLimit,
+    check_on_streets,
+    travel_limit,
+    walking_budget_m,
+)
 from routing.assignment_types import (
     AssignmentProblem,
     DatedException,
@@ -122,9 +127,17 @@ def build_index(problem: AssignmentProblem) -> PlanningIndex:
     volunteers = problem.volunteers
     weights = problem.weights
     timeline = build_timeline(sessions)
-    limits = tuple(travel_limit(v, problem.max_distance_m) for v in volunteers)
+    on_streets = problem.walking_table is not None
+    limits = tuple(
+        travel_limit(v, problem.max_distance_m, on_streets=on_streets) for v in volunteers
+    )
     intervals = _all_intervals(problem, timeline)
-    candidates = _candidates(problem, timeline, limits, intervals)
+    candidates, over_time = _candidates(problem, timeline, limits, intervals)
+    # A volunteer who lost a session to the walk along the streets gets the travel-time
+    # reason, even when their distance limit is the shorter radius.
+    limits = tuple(
+        replace(lim, is_time_based=True) if i in over_time else lim for i, lim in enumerate(limits)
+    )
     starts = np.searchsorted(candidates.volunteer, np.arange(len(volunteers) + 1)).astype(np.int64)
     partners = _partner_pairs(problem)
     own_caps = [
@@ -212,7 +225,8 @@ def _candidates(
     timeline: Timeline,
     limits: Sequence[TravelLimit],
     intervals: Sequence[Sequence[Interval]],
-) -> Candidates:
+) -> tuple[Candidates, frozenset[int]]:
+    """Return the candidate pairs, and the volunteers who lost a pair to the streets."""
     volunteers = problem.volunteers
     sessions = problem.sessions
     home_lon = np.array([v.home.lon if v.home else 0.0 for v in volunteers], dtype=np.float64)
@@ -230,7 +244,14 @@ def _candidates(
     free = covered_mask(intervals, near.home, timeline.start[near.point], timeline.end[near.point])
     volunteer = near.home[free]
     session = near.point[free]
-    distance = np.rint(near.distance_m[free]).astype(np.int64)
+    metres = near.distance_m[free]
+    over_time: frozenset[int] = frozenset()
+    if problem.walking_table is not None:
+        check = check_on_streets(problem.walking_table, limits, (volunteer, session), metres)
+        volunteer, session = volunteer[check.kept], session[check.kept]
+        metres = check.distance_m[check.kept]
+        over_time = frozenset(check.over_time.tolist())
+    distance = np.rint(metres).astype(np.int64)
     kept = ~_declined(problem, volunteer, session)
     volunteer, session, distance = volunteer[kept], session[kept], distance[kept]
     locked = np.zeros(len(volunteer), dtype=np.bool_)
@@ -241,7 +262,7 @@ def _candidates(
     speaks = _speaks(problem, volunteer, session)
     weights = problem.weights
     points = weights.stability * previous.astype(np.int64) - weights.travel * distance // 1000
-    return Candidates(
+    candidates = Candidates(
         volunteer=volunteer,
         session=session,
         distance_m=distance,
@@ -250,6 +271,7 @@ def _candidates(
         speaks=speaks,
         points=points,
     )
+    return candidates, over_time
 
 
 def _with_locks(
@@ -260,7 +282,8 @@ def _with_locks(
     """Mark locked pairs, adding those that failed the tests: a lock overrides them.
 
     A coordinator who pinned a volunteer outside their slots or travel limit has agreed
-    it with them. A volunteer without a home counts 0 m of travel.
+    it with them. A volunteer without a home counts 0 m of travel. A volunteer with a
+    walking-time limit counts the walk in the walking table where it is finite.
     """
     volunteer, session, distance, locked = arrays
     home_lon, home_lat, point_lon, point_lat = coordinates
@@ -285,6 +308,12 @@ def _with_locks(
     metres = haversine_array_m(
         home_lon[missing_v], home_lat[missing_v], point_lon[missing_s], point_lat[missing_s]
     )
+    if problem.walking_table is not None:
+        walkers = np.array(
+            [walking_budget_m(v) is not None for v in problem.volunteers], dtype=np.bool_
+        )
+        walked = problem.walking_table.metres[missing_v, missing_s].astype(np.float64)
+        metres = np.where(walkers[missing_v] & np.isfinite(walked), walked, metres)
     metres = np.where(has_home[missing_v], metres, 0.0)
     volunteer = np.concatenate([volunteer, missing_v])
     session = np.concatenate([session, missing_s])

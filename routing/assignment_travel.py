@@ -1,17 +1,31 @@
-"""How far each volunteer accepts to travel to a meeting point, as a straight-line radius.
+"""How far each volunteer accepts to travel to a meeting point.
 
-No street or timetable data is used here: a travel-time limit becomes a distance with a
-fixed speed. Walking follows the streets at 70 m/min, and streets are taken to be 1.3
-times as long as the straight line, a common average for French towns.
+A distance limit is a straight-line radius around home. A walking-time limit allows
+70 m/min along the streets, and walking follows the streets where the territory has
+them: the problem then carries a walking table (`routing.street_reach` builds it from
+the street graph), and a pair passes if its walk fits in the time. The streets are
+never shorter than the straight line, so the table is only read for pairs within
+minutes × 70 m as the crow flies. Without a table, or where the table has no value (a
+home or meeting point far from any street), the streets are taken to be 1.3 times as
+long as the straight line, a common average for French towns.
 
-NOTE: there is no public-transport timetable data yet. Transit is estimated at 15 km/h
-door to door on the straight line (walk to the stop, wait, ride, walk), an average for
-a French city. A suburban trip with a change can be much slower.
+NOTE: public transport is an estimate at 15 km/h door to door on the straight line
+(walk to the stop, wait, ride, walk), an average for a French city, because no
+timetable data is imported. A suburban trip with a change can be much slower.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from routing.assignment_types import TravelMode, VolunteerInput
+from routing.walking_table import WalkingTable
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 WALK_SPEED_M_PER_MIN = 70
 # The detour factor 1.3 as a fraction, to keep the arithmetic in integers.
@@ -22,10 +36,31 @@ TRANSIT_SPEED_M_PER_MIN = 250  # 15 km/h
 
 @dataclass(frozen=True, slots=True)
 class TravelLimit:
-    """The straight-line radius around home, and whether a travel time set it."""
+    """The straight-line radius around home, and whether a travel time set it.
+
+    For a walking time checked on the streets, `walk_m` is the budget along the streets
+    and `estimate_m` the straight-line radius used where the walking table has no value.
+    `radius_m` is then the widest straight line the pair may span: the budget, or the
+    volunteer's distance limit when that is shorter.
+    """
 
     radius_m: int
     is_time_based: bool
+    walk_m: int | None = None
+    estimate_m: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreetCheck:
+    """The outcome of checking candidate pairs against the walking table.
+
+    `kept` and `distance_m` are aligned with the pairs checked. `over_time` lists the
+    volunteers who lost at least one pair to their walking time alone.
+    """
+
+    kept: BoolArray
+    distance_m: FloatArray
+    over_time: IntArray
 
 
 def radius_for_minutes(minutes: int, mode: TravelMode) -> int:
@@ -35,12 +70,61 @@ def radius_for_minutes(minutes: int, mode: TravelMode) -> int:
     return minutes * WALK_SPEED_M_PER_MIN * DETOUR_DENOMINATOR // DETOUR_NUMERATOR
 
 
-def travel_limit(volunteer: VolunteerInput, default_m: int) -> TravelLimit:
-    """Return the volunteer's radius: the stricter of their own limits, else the default."""
+def walking_budget_m(volunteer: VolunteerInput) -> int | None:
+    """Return the metres a volunteer walks along the streets within their time limit.
+
+    Returns None unless the volunteer set a travel time and walks.
+    """
+    if volunteer.max_travel_minutes is None or volunteer.travel_mode is not TravelMode.WALK:
+        return None
+    return volunteer.max_travel_minutes * WALK_SPEED_M_PER_MIN
+
+
+def travel_limit(
+    volunteer: VolunteerInput, default_m: int, *, on_streets: bool = False
+) -> TravelLimit:
+    """Return the volunteer's radius: the stricter of their own limits, else the default.
+
+    With `on_streets`, a walking time is checked on the walking table, so the radius
+    widens to what the time allows along a straight street.
+    """
     by_distance = volunteer.max_distance_m
     if volunteer.max_travel_minutes is None:
         return TravelLimit(default_m if by_distance is None else by_distance, False)
     by_time = radius_for_minutes(volunteer.max_travel_minutes, volunteer.travel_mode)
-    if by_distance is not None and by_distance <= by_time:
-        return TravelLimit(by_distance, False)
-    return TravelLimit(by_time, True)
+    estimate = (
+        TravelLimit(by_distance, False)
+        if by_distance is not None and by_distance <= by_time
+        else TravelLimit(by_time, True)
+    )
+    walk_m = walking_budget_m(volunteer)
+    if not on_streets or walk_m is None:
+        return estimate
+    if by_distance is not None and by_distance <= walk_m:
+        return TravelLimit(by_distance, False, walk_m, estimate.radius_m)
+    return TravelLimit(walk_m, True, walk_m, estimate.radius_m)
+
+
+def check_on_streets(
+    table: WalkingTable,
+    limits: Sequence[TravelLimit],
+    pair: tuple[IntArray, IntArray],
+    straight_m: FloatArray,
+) -> StreetCheck:
+    """Keep the (volunteer, session) pairs whose walk along the streets fits the time.
+
+    Every pair must already lie within its volunteer's `radius_m`. Pairs of volunteers
+    without a walking budget keep their straight-line distance. Where the table has no
+    value, the straight line must fit in `estimate_m`, as without a table.
+    """
+    volunteer, session = pair
+    walk = np.array([-1 if lim.walk_m is None else lim.walk_m for lim in limits], dtype=np.int64)
+    estimate = np.array([lim.estimate_m or 0 for lim in limits], dtype=np.int64)
+    checked = walk[volunteer] >= 0
+    metres = table.metres[volunteer, session].astype(np.float64)
+    on_table = checked & ~np.isnan(metres)
+    fits_walk = metres <= walk[volunteer]
+    fits_estimate = straight_m <= estimate[volunteer]
+    kept = ~checked | np.where(on_table, fits_walk, fits_estimate)
+    distance: FloatArray = np.where(on_table, metres, straight_m)
+    return StreetCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))

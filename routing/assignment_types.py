@@ -12,6 +12,7 @@ from enum import StrEnum
 from routing.assignment_weights import PlanningWeights, WeightName
 from routing.geo import GeoPoint
 from routing.status import SolveStatus
+from routing.walking_table import WalkingTable
 
 MINUTES_PER_DAY = 1440
 MAX_WEIGHT = 100.0
@@ -152,6 +153,9 @@ class AssignmentProblem:
     touch), and `max_sessions_per_week` caps each volunteer per ISO week.
     `conflict_limit` also stops CP-SAT after that many conflicts: with one worker it
     makes runs reproducible, whatever the machine's speed.
+
+    `walking_table`, when given, checks walking-time limits on the streets (see
+    `routing.assignment_travel`). Without it every limit is a straight-line radius.
     """
 
     volunteers: tuple[VolunteerInput, ...]
@@ -164,6 +168,7 @@ class AssignmentProblem:
     max_sessions_per_week: int = 3
     weights: PlanningWeights = field(default_factory=PlanningWeights)
     conflict_limit: int | None = None
+    walking_table: WalkingTable | None = None
 
     def __post_init__(self) -> None:
         if self.max_distance_m < 0:
@@ -180,6 +185,12 @@ class AssignmentProblem:
             raise ValueError("max_sessions_per_week must be >= 0")
         if self.conflict_limit is not None and self.conflict_limit < 0:
             raise ValueError("conflict_limit must be >= 0")
+        expected_shape = (len(self.volunteers), len(self.sessions))
+        if self.walking_table is not None and self.walking_table.shape != expected_shape:
+            raise ValueError(
+                f"walking_table must have shape {expected_shape} (volunteers, sessions), "
+                f"got {self.walking_table.shape}"
+            )
         _require_unique("volunteer", [v.id for v in self.volunteers])
         _require_unique("session", [s.id for s in self.sessions])
         session_ids = {s.id for s in self.sessions}

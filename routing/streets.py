@@ -41,6 +41,7 @@ __all__ = [
     "StreetWalks",
     "StreetWay",
     "build_street_graph",
+    "edge_ends",
     "snapped_distance_matrix",
     "snapped_paths",
     "street_walks",
@@ -87,3 +88,14 @@ def snapped_paths(
     local = position.reshape(-1, 2).tolist()
     walks = street_walks(graph, snaps.subset(points))
     return walks.paths([(a, b) for a, b in local])
+
+
+def edge_ends(
+    graph: StreetGraph, snaps: SnapResult
+) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+    """Return each point's edge end vertices and its distances along the edge to them."""
+    edge = snaps.edge
+    ends = np.column_stack([graph.edge_u[edge], graph.edge_v[edge]])
+    to_u = snaps.fraction * graph.edge_length_m[edge]
+    along = np.column_stack([to_u, graph.edge_length_m[edge] - to_u])
+    return ends, along

@@ -178,9 +178,26 @@ def radius_m(v: VolunteerInput, default_m: int) -> tuple[float, bool]:
     return min(limits, key=lambda item: (item[0], item[1]))
 
 
-def within_reach(v: VolunteerInput, s: SessionInput, default_m: int) -> bool:
-    limit, _ = radius_m(v, default_m)
-    return v.home is not None and haversine_m(v.home, s.meeting_point) <= limit
+def street_walk(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) -> float | None:
+    """Return the table's walk for a walker with a time limit, None where it has none."""
+    table = problem.walking_table
+    if table is None or v.max_travel_minutes is None or v.travel_mode is not TravelMode.WALK:
+        return None
+    metres = float(table.metres[problem.volunteers.index(v), problem.sessions.index(s)])
+    return None if math.isnan(metres) else metres
+
+
+def within_reach(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) -> bool:
+    if v.home is None:
+        return False
+    straight = haversine_m(v.home, s.meeting_point)
+    walk = street_walk(problem, v, s)
+    if walk is None:
+        limit, _ = radius_m(v, problem.max_distance_m)
+        return straight <= limit
+    assert v.max_travel_minutes is not None
+    within_distance = v.max_distance_m is None or straight <= v.max_distance_m
+    return within_distance and walk <= v.max_travel_minutes * 70
 
 
 def eligible_pairs(problem: AssignmentProblem) -> set[tuple[int, int]]:
@@ -188,7 +205,7 @@ def eligible_pairs(problem: AssignmentProblem) -> set[tuple[int, int]]:
         (v.id, s.id)
         for v in problem.volunteers
         for s in problem.sessions
-        if covers(v, s) and within_reach(v, s, problem.max_distance_m)
+        if covers(v, s) and within_reach(problem, v, s)
     }
 
 
@@ -213,7 +230,12 @@ def opening(s: SessionInput, size: int) -> int:
 def distance_m(problem: AssignmentProblem, vid: int, sid: int) -> int:
     v = next(x for x in problem.volunteers if x.id == vid)
     s = next(x for x in problem.sessions if x.id == sid)
-    return 0 if v.home is None else round(haversine_m(v.home, s.meeting_point))
+    if v.home is None:
+        return 0
+    walk = street_walk(problem, v, s)
+    if walk is not None and math.isfinite(walk):
+        return round(walk)
+    return round(haversine_m(v.home, s.meeting_point))
 
 
 def objective_of(
@@ -355,8 +377,7 @@ def expected_reasons(
             return {LeftOutReason.DAY_OFF}
         return {LeftOutReason.NO_AVAILABILITY}
     if not any((v.id, s.id) in eligible for s in available):
-        _, is_time = radius_m(v, problem.max_distance_m)
-        return {LeftOutReason.TRAVEL_TOO_LONG if is_time else LeftOutReason.TOO_FAR}
+        return {too_far_reason(problem, v, available)}
     if weekly_cap(v, problem) == 0:
         return {LeftOutReason.WEEKLY_CAP}
     return {
@@ -365,6 +386,30 @@ def expected_reasons(
         LeftOutReason.NOT_SELECTED,
         LeftOutReason.PARTNER_ELSEWHERE,
     }
+
+
+def too_far_reason(
+    problem: AssignmentProblem, v: VolunteerInput, available: list[SessionInput]
+) -> LeftOutReason:
+    """Name the limit that keeps a volunteer from every session they are free for.
+
+    With a walking table, a session within the distance limit was lost to the time.
+    Otherwise the stricter limit is named: the walk allowed along a straight street
+    when the time is checked on the table, the straight-line estimate without one.
+    """
+    if problem.walking_table is not None and v.max_travel_minutes is not None:
+        if v.travel_mode is TravelMode.WALK:
+            assert v.home is not None
+            home = v.home
+            by_distance = v.max_distance_m
+            walk_m = v.max_travel_minutes * 70
+            widest = walk_m if by_distance is None else min(walk_m, by_distance)
+            if any(haversine_m(home, s.meeting_point) <= widest for s in available):
+                return LeftOutReason.TRAVEL_TOO_LONG
+            is_time = by_distance is None or walk_m < by_distance
+            return LeftOutReason.TRAVEL_TOO_LONG if is_time else LeftOutReason.TOO_FAR
+    _, is_time = radius_m(v, problem.max_distance_m)
+    return LeftOutReason.TRAVEL_TOO_LONG if is_time else LeftOutReason.TOO_FAR
 
 
 def check_short_sessions(

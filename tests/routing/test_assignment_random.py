@@ -5,9 +5,11 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from routing.assignment import assign_volunteers
+from routing.assignment_index import build_index
 from routing.assignment_types import (
     AssignmentProblem,
     DatedException,
@@ -17,7 +19,9 @@ from routing.assignment_types import (
     WeeklySlot,
 )
 from routing.assignment_weights import PlanningWeights
+from routing.geo import haversine_m
 from routing.status import SolveStatus
+from routing.walking_table import WalkingTable
 from tests.routing.assignment_checks import (
     MONDAY,
     TIME_LIMIT_S,
@@ -127,6 +131,40 @@ def test_random_instance_respects_rules(seed: int) -> None:
     problem = random_problem(seed, volunteer_count=60, session_count=8)
     plan = assign_volunteers(problem)
 
+    assert plan.status is SolveStatus.OPTIMAL
+    assert len(plan.placements) > 20
+    assert_plan_valid(problem, plan)
+
+
+def random_walking_table(seed: int, problem: AssignmentProblem) -> WalkingTable:
+    """Walks 1 to 2 times the straight line, some unknown (NaN), some out of reach."""
+    rng = random.Random(seed)
+    metres = np.full((len(problem.volunteers), len(problem.sessions)), np.nan, dtype=np.float32)
+    for i, v in enumerate(problem.volunteers):
+        for j, s in enumerate(problem.sessions):
+            draw = rng.random()
+            if v.home is None or draw < 0.1:
+                continue
+            if draw < 0.15:
+                metres[i, j] = np.inf
+            else:
+                metres[i, j] = haversine_m(v.home, s.meeting_point) * rng.uniform(1.0, 2.0)
+    return WalkingTable(metres)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_instance_with_walking_table(seed: int) -> None:
+    base = random_problem(seed, volunteer_count=60, session_count=8)
+    problem = replace(base, walking_table=random_walking_table(seed, base))
+    candidates = build_index(problem).candidates
+    found = {
+        (problem.volunteers[v].id, problem.sessions[s].id)
+        for v, s in zip(candidates.volunteer.tolist(), candidates.session.tolist(), strict=True)
+    }
+    plan = assign_volunteers(problem)
+
+    assert found == eligible_pairs(problem)
+    assert found != eligible_pairs(base)
     assert plan.status is SolveStatus.OPTIMAL
     assert len(plan.placements) > 20
     assert_plan_valid(problem, plan)

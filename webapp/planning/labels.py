@@ -99,8 +99,8 @@ PLANNING_WEIGHTS: dict[str, tuple[Any, Any]] = {
     WeightName.TRAVEL: (
         lazy_gettext("Travel"),
         lazy_gettext(
-            "Points lost per kilometre, as the crow flies, between a volunteer’s home and "
-            "the meeting point."
+            "Points lost per kilometre between a volunteer’s home and the meeting point: "
+            "along the streets for a walking time limit, as the crow flies otherwise."
         ),
     ),
     WeightName.FAIRNESS: (

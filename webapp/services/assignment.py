@@ -34,6 +34,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
+from webapp.services.walking_limits import street_walking_table
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,10 @@ def build_problem(
     limits: AssignmentLimits,
     weights: PlanningWeights | None = None,
 ) -> AssignmentProblem:
-    """Gather the campaign's planned sessions, volunteers and rules into one problem."""
+    """Gather the campaign's planned sessions, volunteers and rules into one problem.
+
+    Walking-time limits are checked along the imported streets, when there are any.
+    """
     sessions = _planned_sessions(session, campaign.id)
     session_ids = [s.id for s in sessions]
     users = _volunteers(session, campaign.id)
@@ -109,11 +113,14 @@ def build_problem(
         row.iris_code: row
         for row in session.scalars(select(IrisScore).where(IrisScore.campaign_id == campaign.id))
     }
+    volunteers = tuple(
+        _volunteer_input(user, existing.get(user.id, []), user_ids) for user in users
+    )
+    inputs = tuple(_session_input(row, scores.get(row.iris_code)) for row in sessions)
     return AssignmentProblem(
-        volunteers=tuple(
-            _volunteer_input(user, existing.get(user.id, []), user_ids) for user in users
-        ),
-        sessions=tuple(_session_input(row, scores.get(row.iris_code)) for row in sessions),
+        volunteers=volunteers,
+        sessions=inputs,
+        walking_table=street_walking_table(session, volunteers, inputs),
         max_distance_m=limits.max_distance_m,
         time_limit_s=limits.time_limit_s,
         team_size=TEAM_SIZE,

@@ -41,8 +41,9 @@ def test_page_shows_and_explains_each_weight(coordinator_client: FlaskClient) ->
     assert inputs == {name: str(value) for name, value in DEFAULTS.items()}
     travel = page.by_id("weight-travel").text
     assert travel == (
-        "Trajet Points perdus par kilomètre, à vol d’oiseau, entre le domicile d’un bénévole et "
-        "le point de rendez-vous. Augmentez-la pour placer les bénévoles plus près de chez eux, "
+        "Trajet Points perdus par kilomètre entre le domicile d’un bénévole et le point de "
+        "rendez-vous : le long des rues pour une limite en temps de marche, à vol d’oiseau "
+        "sinon. Augmentez-la pour placer les bénévoles plus près de chez eux, "
         "même sur des sessions au score plus faible. Par défaut : 10."
     )
     assert page.by_id("weight-team").text.endswith("Par défaut : 2 000.")
