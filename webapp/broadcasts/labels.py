@@ -7,6 +7,7 @@ from flask_babel import format_date, gettext, lazy_gettext
 from webapp.services.broadcast_segments import Segment, SegmentChoices, SegmentKind
 
 STATES: dict[str, Any] = {
+    "preparing": lazy_gettext("Preparing the messages…"),
     "scheduled": lazy_gettext("scheduled"),
     "sending": lazy_gettext("sending"),
     "done": lazy_gettext("done"),

@@ -14,9 +14,9 @@ def messages_group() -> None:
 @messages_group.command(
     "sweep",
     help=(
-        "Look up stale sends, requeue queued messages without a job and apply pending "
-        "provider events. Run it every minute from cron, or once with --every-minute to "
-        "let RQ's scheduler (started by `flask worker`) repeat it."
+        "Look up stale sends, requeue queued messages and broadcast preparations without "
+        "a job and apply pending provider events. Run it every minute from cron, or once "
+        "with --every-minute to let RQ's scheduler (started by `flask worker`) repeat it."
     ),
 )
 @click.option(
@@ -32,5 +32,6 @@ def sweep_command(every_minute: bool) -> None:
     report = sweep_messages()
     click.echo(
         f"stale sends looked up: {report.reconciled}, "
-        f"queued messages requeued: {report.requeued}, events retried: {report.events}"
+        f"queued messages requeued: {report.requeued}, events retried: {report.events}, "
+        f"broadcast preparations requeued: {report.preparations}"
     )

@@ -1,9 +1,10 @@
 """Recover messaging work that a killed worker or a lost queue left behind.
 
 Every minute, rows in sending whose claim is stale are looked up at the provider. Rows
-queued and due with no job waiting in Redis get a new one. Provider events still
-unprocessed are applied again. Everything it enqueues is idempotent, so a sweep that
-overlaps a live worker only costs a few jobs that find nothing to do.
+queued and due with no job waiting in Redis get a new one, and so do broadcasts left
+`preparing`. Provider events still unprocessed are applied again. Everything it
+enqueues is idempotent, so a sweep that overlaps a live worker only costs a few jobs
+that find nothing to do.
 
 How it runs: `flask worker` starts RQ's scheduler, and `flask messages sweep
 --every-minute` schedules `sweep_messages_job` once; each run schedules the next. A cron
@@ -31,6 +32,7 @@ from messaging.queues import (
     scheduled_ttl_s,
 )
 from webapp.db import utcnow
+from webapp.jobs.broadcasts import prepared_broadcast_id, requeue_preparations
 from webapp.jobs.context import job_session
 from webapp.jobs.dispatch import (
     enqueue_event_processing,
@@ -40,8 +42,8 @@ from webapp.jobs.dispatch import (
     messages_queue,
     redis_connection,
 )
-from webapp.models import Message, ProviderEvent
-from webapp.models.messaging import MessageStatus
+from webapp.models import Broadcast, Message, ProviderEvent
+from webapp.models.messaging import BroadcastStatus, MessageStatus
 from webapp.services.delivery import STALE_CLAIM
 from webapp.services.provider_events import UNMATCHED_RETRY_DELAYS
 from webapp.settings import Settings
@@ -56,6 +58,10 @@ SWEEP_BATCH = 5000
 # Unprocessed events are retried from this age until this age, then left for a person.
 EVENT_RETRY_FROM = timedelta(seconds=30)
 EVENT_RETRY_UNTIL = timedelta(hours=1)
+# A broadcast `preparing` for longer than this with no preparation job pending lost its
+# job. The request enqueues the job right after its commit, so this only has to cover
+# that moment.
+PREPARATION_GRACE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class SweepReport:
     reconciled: int
     requeued: int
     events: int
+    preparations: int = 0
 
 
 def sweep_messages(
@@ -79,7 +86,44 @@ def sweep(
     session: Session, settings: Settings, *, now: datetime, stale_after: timedelta
 ) -> SweepReport:
     """Enqueue the work the database shows as pending and Redis does not hold."""
-    stale_ids = list(
+    stale_ids = _stale_claims(session, now, stale_after)
+    due_ids = _due_messages(session, now)
+    event_ids = _unprocessed_events(session, now)
+    preparing_ids = _unprepared_broadcasts(session, now)
+    session.rollback()
+    if settings.is_queue_synchronous:
+        sending, looking_up, preparing = set[int](), set[int](), set[int]()
+    else:
+        sending, looking_up = _messages_with_jobs(settings, now, stale_after, stale_ids + due_ids)
+        preparing = _broadcasts_with_jobs(settings, now)
+    stale_ids = [message_id for message_id in stale_ids if message_id not in looking_up]
+    orphans = [message_id for message_id in due_ids if message_id not in sending]
+    unprepared = [broadcast_id for broadcast_id in preparing_ids if broadcast_id not in preparing]
+    enqueue_reconcile(settings, stale_ids, None)
+    enqueue_send_again(settings, orphans, None)
+    # The sweep itself comes back every minute: the job needs no retries of its own.
+    enqueue_event_processing(settings, event_ids, attempt=len(UNMATCHED_RETRY_DELAYS))
+    requeue_preparations(settings, unprepared)
+    report = SweepReport(
+        reconciled=len(stale_ids),
+        requeued=len(orphans),
+        events=len(event_ids),
+        preparations=len(unprepared),
+    )
+    if stale_ids or orphans or event_ids or unprepared:
+        logger.warning(
+            "Sweep: %s stale claims to look up, %s queued messages without a job, %s events,"
+            " %s broadcasts to prepare again",
+            report.reconciled,
+            report.requeued,
+            report.events,
+            report.preparations,
+        )
+    return report
+
+
+def _stale_claims(session: Session, now: datetime, stale_after: timedelta) -> list[int]:
+    return list(
         session.scalars(
             select(Message.id)
             .where(
@@ -94,7 +138,10 @@ def sweep(
             .limit(SWEEP_BATCH)
         )
     )
-    due_ids = list(
+
+
+def _due_messages(session: Session, now: datetime) -> list[int]:
+    return list(
         session.scalars(
             select(Message.id)
             .where(
@@ -105,7 +152,10 @@ def sweep(
             .limit(SWEEP_BATCH)
         )
     )
-    event_ids = list(
+
+
+def _unprocessed_events(session: Session, now: datetime) -> list[int]:
+    return list(
         session.scalars(
             select(ProviderEvent.id)
             .where(
@@ -117,26 +167,22 @@ def sweep(
             .limit(SWEEP_BATCH)
         )
     )
-    session.rollback()
-    if settings.is_queue_synchronous:
-        sending, looking_up = set[int](), set[int]()
-    else:
-        sending, looking_up = _messages_with_jobs(settings, now, stale_after, stale_ids + due_ids)
-    stale_ids = [message_id for message_id in stale_ids if message_id not in looking_up]
-    orphans = [message_id for message_id in due_ids if message_id not in sending]
-    enqueue_reconcile(settings, stale_ids, None)
-    enqueue_send_again(settings, orphans, None)
-    # The sweep itself comes back every minute: the job needs no retries of its own.
-    enqueue_event_processing(settings, event_ids, attempt=len(UNMATCHED_RETRY_DELAYS))
-    report = SweepReport(reconciled=len(stale_ids), requeued=len(orphans), events=len(event_ids))
-    if stale_ids or orphans or event_ids:
-        logger.warning(
-            "Sweep: %s stale claims to look up, %s queued messages without a job, %s events",
-            report.reconciled,
-            report.requeued,
-            report.events,
+
+
+def _unprepared_broadcasts(session: Session, now: datetime) -> list[int]:
+    # NOTE: a preparation that fails every time is enqueued again at every sweep, with no
+    # limit, and each failed job stays in RQ's failed registry for its failure TTL.
+    return list(
+        session.scalars(
+            select(Broadcast.id)
+            .where(
+                Broadcast.status == BroadcastStatus.PREPARING,
+                Broadcast.created_at < now - PREPARATION_GRACE,
+            )
+            .order_by(Broadcast.id)
+            .limit(SWEEP_BATCH)
         )
-    return report
+    )
 
 
 def _messages_with_jobs(
@@ -179,6 +225,26 @@ def _messages_with_jobs(
     return sending, looking_up
 
 
+def _broadcasts_with_jobs(settings: Settings, now: datetime) -> set[int]:
+    """Return the ids of the broadcasts with a preparation job pending on the default queue.
+
+    Pending means waiting, scheduled, or started less than the job's timeout ago: RQ
+    stops a job at its timeout, so one started earlier lost its worker.
+    """
+    queue = Queue(DEFAULT_QUEUE, connection=redis_connection(settings.redis_url))
+    since = now - timedelta(seconds=DEFAULT_JOB_TIMEOUT_S)
+    job_ids = set(queue.get_job_ids())
+    job_ids.update(queue.scheduled_job_registry.get_job_ids())
+    job_ids.update(
+        job_id
+        for job_id in queue.started_job_registry.get_job_ids()
+        if prepared_broadcast_id(job_id) is not None
+        and _started_since(queue.connection, job_id, since)
+    )
+    broadcast_ids = (prepared_broadcast_id(job_id) for job_id in job_ids)
+    return {broadcast_id for broadcast_id in broadcast_ids if broadcast_id is not None}
+
+
 def _started_since(connection: Redis, job_id: str, since: datetime) -> bool:
     try:
         job = Job.fetch(job_id, connection=connection)
@@ -197,7 +263,10 @@ def sweep_messages_job() -> str:
     report = sweep_messages()
     with job_session():
         arm_sweeper(get_settings())
-    return f"{report.reconciled} reconciled, {report.requeued} requeued, {report.events} events"
+    return (
+        f"{report.reconciled} reconciled, {report.requeued} requeued, {report.events} events,"
+        f" {report.preparations} preparations"
+    )
 
 
 def arm_sweeper(settings: Settings, at: datetime | None = None) -> str:

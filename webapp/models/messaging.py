@@ -39,6 +39,9 @@ CONSENT_EXEMPT_PURPOSES = frozenset({MessagePurpose.COORDINATOR_NOTICE})
 
 class BroadcastStatus(StrEnum):
     DRAFT = "draft"
+    # Stored by the request; the preparation job writes the rows, then sets scheduled or
+    # sending.
+    PREPARING = "preparing"
     SCHEDULED = "scheduled"
     SENDING = "sending"
     DONE = "done"

@@ -18,7 +18,8 @@ from messaging.send_timing import SendTiming, plan_send
 from webapp.db import utcnow
 from webapp.models import Campaign
 from webapp.models.users import Channel
-from webapp.services.broadcast_segments import Segment, check_segment, list_recipients
+from webapp.services.broadcast_reach import count_recipients
+from webapp.services.broadcast_segments import Segment, check_segment
 from webapp.services.delivery import push_rules
 from webapp.services.errors import NotFoundError, ValidationError
 from webapp.settings import Settings
@@ -131,6 +132,7 @@ def estimate_broadcast(
 ) -> BroadcastEstimate:
     """Count the reachable recipients, the SMS segments and cost, and the sending time.
 
+    The recipients are counted in SQL with the conditions the fan-out inserts with.
     The sending rates are read from `settings`, or from the app's settings when None.
     """
     now = now or utcnow()
@@ -138,7 +140,7 @@ def estimate_broadcast(
     if campaign is None:
         raise NotFoundError(f"campaign {campaign_id} not found")
     check_segment(session, campaign_id, draft.segment)
-    count = len(list_recipients(session, campaign_id, draft.channel, draft.segment, now))
+    count = count_recipients(session, campaign_id, draft.channel, draft.segment, now)
     return estimate_for(campaign, draft, count, now, settings or get_settings())
 
 

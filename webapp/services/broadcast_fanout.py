@@ -1,26 +1,26 @@
 """Write a broadcast's message rows in one INSERT … SELECT, however many recipients it has.
 
-The database picks the recipients itself: the segment's volunteers whose latest consent
-for the channel grants it, with an address, and not suppressed for the campaign or
-everywhere. The text is rendered once per locale, never once per person: an e-mail
-carries `UNSUBSCRIBE_URL_TAG` where each person's unsubscribe link goes, and the
-provider fills it in at send time. The unique idempotency key per recipient and
-purpose makes a second run insert nothing.
+The database picks the recipients itself, with the conditions of
+`webapp.services.broadcast_reach` that the estimate counts with. The text is rendered
+once per locale, never once per person: an e-mail carries `UNSUBSCRIBE_URL_TAG` where
+each person's unsubscribe link goes, and the provider fills it in at send time. The
+unique idempotency key per recipient and purpose makes a second run insert nothing.
 """
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, case, cast, exists, literal, or_, select, text
+from sqlalchemy import Select, String, case, cast, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.db import UtcDateTime
-from webapp.models import Broadcast, Consent, Message, Suppression, User
+from webapp.models import Broadcast, Message, User
 from webapp.models.messaging import MessagePurpose, MessageStatus
-from webapp.models.users import Channel, ConsentPurpose
-from webapp.services.broadcast_segments import Segment, segment_user_ids
+from webapp.models.users import Channel
+from webapp.services.broadcast_reach import reachable_conditions, recipient_address
+from webapp.services.broadcast_segments import Segment
 from webapp.services.message_batch import UNSUBSCRIBE_URL_TAG, MessageContent, render_message
 from webapp.settings_access import get_settings
 
@@ -78,7 +78,8 @@ def insert_broadcast_messages(session: Session, broadcast: Broadcast, now: datet
 def _recipient_rows(broadcast: Broadcast, now: datetime) -> Select[Any]:
     """Return the query of the rows to insert, in the order of `_COLUMNS`."""
     channel = broadcast.channel
-    address = User.email if channel == Channel.EMAIL else User.phone_e164
+    address = recipient_address(channel)
+    segment = Segment.from_json(broadcast.segment)
     subject, body = _texts(broadcast)
     return (
         select(
@@ -99,15 +100,7 @@ def _recipient_rows(broadcast: Broadcast, now: datetime) -> Select[Any]:
             literal(now, UtcDateTime),
             literal(broadcast.id),
         )
-        .where(
-            User.id.in_(
-                segment_user_ids(broadcast.campaign_id, Segment.from_json(broadcast.segment), now)
-            ),
-            address.is_not(None),
-            address != "",
-            _consents(channel),
-            ~_suppressed(broadcast.campaign_id, channel, address),
-        )
+        .where(*reachable_conditions(broadcast.campaign_id, channel, segment, now))
         .order_by(User.id)
     )
 
@@ -139,33 +132,3 @@ def _texts(broadcast: Broadcast) -> tuple[ColumnElement[Any], ColumnElement[Any]
         else_=default.body,
     )
     return subject, body
-
-
-def _consents(channel: Channel) -> ColumnElement[bool]:
-    """Return whether the user's latest decision on canvassing messages by `channel` grants it.
-
-    Written as "a granted row with no later row" so that the database joins the consents
-    once, instead of looking up each user's latest row.
-    """
-    granted = aliased(Consent)
-    later = aliased(Consent)
-    return exists().where(
-        granted.user_id == User.id,
-        granted.channel == channel,
-        granted.purpose == ConsentPurpose.CANVASS_MESSAGES,
-        granted.is_granted.is_(True),
-        ~exists().where(
-            later.user_id == granted.user_id,
-            later.channel == granted.channel,
-            later.purpose == granted.purpose,
-            later.id > granted.id,
-        ),
-    )
-
-
-def _suppressed(campaign_id: int, channel: Channel, address: Any) -> ColumnElement[bool]:
-    return exists().where(
-        Suppression.channel == channel,
-        Suppression.address == address,
-        or_(Suppression.campaign_id == campaign_id, Suppression.campaign_id.is_(None)),
-    )

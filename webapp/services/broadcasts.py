@@ -1,10 +1,11 @@
 """Broadcasts: a coordinator's push message to a segment, checked, estimated, sent, followed.
 
-A broadcast is created once per form submission (its `submission_key` is unique), then
-one message row per recipient is added by a single INSERT … SELECT, and the send jobs,
-one per batch of rows, are enqueued after the commit. The delivery job applies quiet
-hours, electoral silence, consent and suppressions at send time, so a scheduled
-broadcast is checked again when it goes out.
+A broadcast is created once per form submission (its `submission_key` is unique), as
+`preparing`. After the commit a job writes one message row per recipient with a single
+INSERT … SELECT, then enqueues the send jobs, one per batch of rows
+(`webapp.services.broadcast_preparation`). The delivery job applies quiet hours,
+electoral silence, consent and suppressions at send time, so a scheduled broadcast is
+checked again when it goes out.
 The rules checked before that are in `webapp.services.broadcast_drafts`.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import call_after_commit, utcnow
-from webapp.jobs.dispatch import enqueue_messages
+from webapp.jobs.broadcasts import enqueue_preparation
 from webapp.models import Broadcast, Campaign, Message, Suppression, User
 from webapp.models.messaging import BroadcastStatus, MessageStatus
 from webapp.models.users import Channel
@@ -30,7 +31,7 @@ from webapp.services.broadcast_drafts import (
     estimate_for,
     validate_draft,
 )
-from webapp.services.broadcast_fanout import insert_broadcast_messages
+from webapp.services.broadcast_reach import count_recipients
 from webapp.services.errors import NotFoundError, ValidationError
 from webapp.services.message_batch import WITHDRAWN_REASON
 from webapp.settings_access import get_settings
@@ -38,6 +39,8 @@ from webapp.settings_access import get_settings
 logger = logging.getLogger(__name__)
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# State of a broadcast whose rows the preparation job has not written yet.
+PREPARING_STATE = "preparing"
 # Reasons the delivery gives a row it suppressed because the person opted out.
 OPT_OUT_REASONS = frozenset({"opted_out", "no_consent"})
 
@@ -50,7 +53,10 @@ class BroadcastCreation:
 
 @dataclass(frozen=True)
 class BroadcastProgress:
-    """Where the broadcast's messages stand; `percent_done` counts every settled row."""
+    """Where the broadcast's messages stand; `percent_done` counts every settled row.
+
+    A broadcast still `preparing` has no rows yet: it is neither done nor complete.
+    """
 
     total: int
     queued: int
@@ -67,13 +73,15 @@ class BroadcastProgress:
 
     @property
     def percent_done(self) -> int:
+        if self.state == PREPARING_STATE:
+            return 0
         if self.total == 0:
             return 100
         return (self.total - self.queued - self.sending) * 100 // self.total
 
     @property
     def is_complete(self) -> bool:
-        return self.queued == 0 and self.sending == 0
+        return self.state != PREPARING_STATE and self.queued == 0 and self.sending == 0
 
     def to_json(self) -> dict[str, Any]:
         """Return the figures the progress page polls, JSON-safe."""
@@ -104,11 +112,13 @@ def create_broadcast(
     created_by_user_id: int | None,
     now: datetime | None = None,
 ) -> BroadcastCreation:
-    """Create the broadcast and its message rows once per submission key.
+    """Store the broadcast as `preparing` once per submission key; its rows come from a job.
 
+    The recipients are counted in SQL for the timing check, and the count is stored as
+    the expected one. The preparation job then writes the rows and the count of rows written.
     A key already used returns that broadcast with `is_new` False and adds nothing, even
     when the two requests run at the same moment (the key is unique in the database).
-    Needs an app context. Flushes; the caller commits, then the jobs are enqueued.
+    Needs an app context. Flushes; the caller commits, then the preparation is enqueued.
     Raises ValidationError when the draft breaks a rule, SendTimingError when it may not
     go out at the requested time.
     """
@@ -122,18 +132,20 @@ def create_broadcast(
     if campaign is None:
         raise NotFoundError(f"campaign {campaign_id} not found")
     validate_draft(session, campaign, draft, now=now)
-    is_later = draft.scheduled_at is not None
+    count = count_recipients(session, campaign_id, draft.channel, draft.segment, now)
+    settings = get_settings()
+    check_send_timing(estimate_for(campaign, draft, count, now, settings))
     broadcast = Broadcast(
         campaign_id=campaign_id,
         channel=draft.channel,
         segment=draft.segment.to_json(),
         subject=draft.subject.strip() if draft.channel == Channel.EMAIL else "",
         body=draft.body.strip(),
-        status=BroadcastStatus.SCHEDULED if is_later else BroadcastStatus.SENDING,
+        status=BroadcastStatus.PREPARING,
         scheduled_at=draft.scheduled_at,
         submission_key=submission_key,
         created_by_user_id=created_by_user_id,
-        recipient_count=0,
+        recipient_count=count,
         created_at=now,
     )
     try:
@@ -145,22 +157,14 @@ def create_broadcast(
         if existing is None:
             raise
         return BroadcastCreation(broadcast=existing, is_new=False)
-    # NOTE: the rows are written inside the request: a million recipients take about
-    # 25 s on a two-core machine (benchmarks/README.md). Larger segments would rather
-    # fan out in a job on the default queue, with a page that waits for it.
-    message_ids = insert_broadcast_messages(session, broadcast, now)
-    broadcast.recipient_count = len(message_ids)
-    session.flush()
-    settings = get_settings()
-    check_send_timing(estimate_for(campaign, draft, len(message_ids), now, settings))
-    schedule = [(message_id, draft.scheduled_at) for message_id in message_ids]
-    call_after_commit(session, lambda: enqueue_messages(settings, schedule))
+    broadcast_id = broadcast.id
+    call_after_commit(session, lambda: enqueue_preparation(settings, broadcast_id))
     logger.info(
-        "Broadcast %s created for %s recipients by %s",
-        broadcast.id,
-        len(message_ids),
+        "Broadcast %s created for about %s recipients by %s",
+        broadcast_id,
+        count,
         draft.channel,
-        extra={"campaign_id": campaign_id, "broadcast_id": broadcast.id},
+        extra={"campaign_id": campaign_id, "broadcast_id": broadcast_id},
     )
     return BroadcastCreation(broadcast=broadcast, is_new=True)
 
@@ -264,6 +268,8 @@ def _with_state(
     # rows, and nothing cancels a scheduled broadcast yet.
     if broadcast.status == BroadcastStatus.CANCELLED:
         state = "cancelled"
+    elif broadcast.status == BroadcastStatus.PREPARING:
+        state = PREPARING_STATE
     elif progress.is_complete:
         state = "done"
     elif broadcast.scheduled_at is not None and broadcast.scheduled_at > now:

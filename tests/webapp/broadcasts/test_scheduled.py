@@ -1,19 +1,21 @@
-"""A broadcast set for later waits in RQ's scheduled registry, one job per batch of messages."""
+"""A broadcast set for later is prepared by a job, then waits in RQ's scheduled registry."""
 
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from flask import Flask
 from redis import Redis
 from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from messaging.queues import MESSAGES_QUEUE
+from messaging.queues import DEFAULT_QUEUE, MESSAGES_QUEUE
 from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.broadcasts.conftest import PostForm
+from tests.webapp.services.delivery_support import run_worker
 from webapp.db import utcnow
 from webapp.models import Broadcast, Message
 from webapp.models.messaging import BroadcastStatus, MessageStatus
@@ -44,7 +46,7 @@ def in_three_days() -> tuple[date, time]:
 
 
 def test_scheduled_broadcast_waits_in_the_registry(
-    post_form: PostForm, db_session: Session, redis_connection: Redis
+    app: Flask, post_form: PostForm, db_session: Session, redis_connection: Redis
 ) -> None:
     day, moment = in_three_days()
 
@@ -52,6 +54,12 @@ def test_scheduled_broadcast_waits_in_the_registry(
 
     assert response.status_code == 302
     broadcast = db_session.scalars(select(Broadcast)).one()
+    assert broadcast.status == BroadcastStatus.PREPARING
+    assert Queue(DEFAULT_QUEUE, connection=redis_connection).get_job_ids() == [
+        f"prepare-broadcast-{broadcast.id}"
+    ]
+    run_worker(app, redis_connection)
+    db_session.refresh(broadcast)
     expected_at = local_to_utc(datetime.combine(day, moment))
     assert (broadcast.status, broadcast.scheduled_at) == (BroadcastStatus.SCHEDULED, expected_at)
     messages = db_session.scalars(select(Message).order_by(Message.id)).all()
@@ -75,3 +83,4 @@ def test_time_in_the_past_is_refused(
     assert "Choisissez une heure à venir" in response.get_data(as_text=True)
     assert db_session.scalars(select(Broadcast)).all() == []
     assert Queue(MESSAGES_QUEUE, connection=redis_connection).scheduled_job_registry.count == 0
+    assert Queue(DEFAULT_QUEUE, connection=redis_connection).count == 0

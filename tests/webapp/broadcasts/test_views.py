@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.broadcasts.conftest import PostForm, form_data, log_in, submission_key
 from tests.webapp.broadcasts.crew import Crew
+from webapp.jobs.broadcasts import enqueue_preparation
 from webapp.models import Broadcast, Message
 from webapp.models.messaging import MessageStatus
+from webapp.settings import Settings
 
 PAGES = ["/diffusions/", "/diffusions/nouvelle"]
 
@@ -94,11 +96,13 @@ def test_missing_mentions_refused_in_french(
 def test_twenty_posts_of_one_form_make_one_broadcast(
     coordinator_client: FlaskClient, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dispatched: list[list[int]] = []
-    monkeypatch.setattr(
-        "webapp.services.broadcasts.enqueue_messages",
-        lambda _settings, schedule: dispatched.append([message_id for message_id, _ in schedule]),
-    )
+    enqueued: list[int] = []
+
+    def record_and_prepare(settings: Settings, broadcast_id: int) -> None:
+        enqueued.append(broadcast_id)
+        enqueue_preparation(settings, broadcast_id)
+
+    monkeypatch.setattr("webapp.services.broadcasts.enqueue_preparation", record_and_prepare)
     html = coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True)
     data = {"csrf_token": csrf_token(html), "submission_key": submission_key(html), **form_data()}
 
@@ -108,9 +112,8 @@ def test_twenty_posts_of_one_form_make_one_broadcast(
     assert len(broadcasts) == 1
     target = f"/diffusions/{broadcasts[0].id}"
     assert {(r.status_code, r.headers["Location"]) for r in responses} == {(302, target)}
-    messages = db_session.scalars(select(Message)).all()
-    assert len(messages) == 4
-    assert dispatched == [sorted(m.id for m in messages)]
+    assert enqueued == [broadcasts[0].id]
+    assert len(db_session.scalars(select(Message)).all()) == 4
 
 
 def test_sent_broadcast_reaches_its_progress_page(

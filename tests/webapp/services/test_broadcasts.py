@@ -176,6 +176,7 @@ def test_mentions(body: str, missing: list[str]) -> None:
 def create(
     app: Flask, db_session: Session, crew: Crew, draft: BroadcastDraft, key: str = KEY
 ) -> Broadcast:
+    """Create and commit; the synchronous queue prepares the broadcast during the commit."""
     with app.app_context():
         creation = create_broadcast(
             db_session,
@@ -186,6 +187,8 @@ def create(
             now=NOW,
         )
         db_session.commit()
+    # The preparation wrote the status and count through a session of its own.
+    db_session.refresh(creation.broadcast)
     return creation.broadcast
 
 

@@ -1,4 +1,4 @@
-"""Twenty requests submit the same broadcast form at once: one broadcast, one dispatch.
+"""Twenty requests submit the same broadcast form at once: one broadcast, one preparation.
 
 The requests commit for real, each on its own connection, so this test works on committed
 rows of the test database and empties its tables afterwards.
@@ -18,6 +18,7 @@ from tests.webapp.broadcasts.crew import Crew, seed_crew
 from webapp import create_app
 from webapp.db import Base
 from webapp.models import Broadcast, Message
+from webapp.models.messaging import BroadcastStatus
 from webapp.models.users import Channel
 from webapp.services.broadcast_segments import Segment, SegmentKind
 from webapp.services.broadcasts import BroadcastDraft, create_broadcast
@@ -45,14 +46,14 @@ def test_simultaneous_submits_make_one_broadcast(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app: Flask = create_app(settings)
-    dispatched: list[int] = []
+    enqueued: list[int] = []
     lock = threading.Lock()
 
-    def record(_settings: Settings, schedule: list[tuple[int, object]]) -> None:
+    def record(_settings: Settings, broadcast_id: int) -> None:
         with lock:
-            dispatched.append(len(schedule))
+            enqueued.append(broadcast_id)
 
-    monkeypatch.setattr("webapp.services.broadcasts.enqueue_messages", record)
+    monkeypatch.setattr("webapp.services.broadcasts.enqueue_preparation", record)
     start = threading.Barrier(SUBMITS)
     outcomes: list[bool] = []
     errors: list[BaseException] = []
@@ -87,8 +88,10 @@ def test_simultaneous_submits_make_one_broadcast(
 
     assert errors == []
     assert sorted(outcomes) == [False] * (SUBMITS - 1) + [True]
-    assert dispatched == [4]
     with Session(database_engine) as session:
-        assert session.scalar(select(func.count(Broadcast.id))) == 1
-        assert session.scalar(select(func.count(Message.id))) == 4
+        broadcast = session.scalars(select(Broadcast)).one()
+        assert enqueued == [broadcast.id]
+        assert (broadcast.status, broadcast.recipient_count) == (BroadcastStatus.PREPARING, 4)
+        # The preparation, recorded here instead of run, writes the rows.
+        assert session.scalar(select(func.count(Message.id))) == 0
     app.extensions["tournee.session_factory"].kw["bind"].dispose()
