@@ -77,7 +77,7 @@ def _check_route(problem: TurfProblem, route: PlannedRoute, dwellings: dict[int,
             f"route {team} takes {walking + door_minutes:.2f} min, "
             f"more than the session's {problem.max_minutes} min"
         )
-    if route.path and (
-        route.path[0] != problem.meeting_point or route.path[-1] != problem.meeting_point
-    ):
-        raise PlanError(f"route {team} does not start and end at the meeting point")
+    if route.path and route.path[0] != problem.meeting_point:
+        raise PlanError(f"route {team} does not start at the meeting point")
+    if route.path and route.path[-1] != problem.finish:
+        raise PlanError(f"route {team} does not end where the session's routes end")

@@ -41,6 +41,8 @@ class TurfProblem:
     machine fast enough to get there within the time limit.
     ``balance_cost_per_second`` is the walking (in metres) the plan may add in total to
     shorten the longest walk by one second; 0 minimises the total walk alone.
+    ``end_point``, when set, is where every walk ends instead of the meeting point (a
+    public-transport stop): the walk there counts in the route's length and time.
     """
 
     meeting_point: GeoPoint
@@ -53,6 +55,12 @@ class TurfProblem:
     max_doors_per_route: int | None = None
     balance_cost_per_second: int = 2
     solution_limit: int | None = None
+    end_point: GeoPoint | None = None
+
+    @property
+    def finish(self) -> GeoPoint:
+        """Return where every walk ends: the end point, or else the meeting point."""
+        return self.meeting_point if self.end_point is None else self.end_point
 
     def __post_init__(self) -> None:
         if self.team_count < 1:
@@ -82,6 +90,8 @@ class TurfProblem:
             raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if not (math.isfinite(self.meeting_point.lon) and math.isfinite(self.meeting_point.lat)):
             raise ValueError("meeting_point coordinates must be finite numbers")
+        if not (math.isfinite(self.finish.lon) and math.isfinite(self.finish.lat)):
+            raise ValueError("end_point coordinates must be finite numbers")
         counts = Counter(door.address_id for door in self.doors)
         duplicates = sorted(i for i, count in counts.items() if count > 1)
         if duplicates:
@@ -92,7 +102,8 @@ class TurfProblem:
 class PlannedRoute:
     """One team's walk: doors in visiting order, and its length and duration.
 
-    ``path`` runs from the meeting point through every door back to the meeting point.
+    ``path`` runs from the meeting point through every door to the walk's end (the
+    meeting point, or the problem's end point).
     A team with no doors has an empty path and zero length.
     """
 

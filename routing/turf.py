@@ -32,7 +32,7 @@ SECTOR_MAX_DOORS = 1500
 
 
 def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
-    """Cut the problem's doors into one walk per team from and back to the meeting point.
+    """Cut the problem's doors into one walk per team from the meeting point to the finish.
 
     Doors that do not fit in the session's time are returned as unvisited. Route figures
     come from the walking distances (not the solver's rounded seconds), so a route's
@@ -51,7 +51,8 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
         empty = tuple(_empty_route(team) for team in range(problem.team_count))
         return TurfPlan(SolveStatus.EMPTY, empty, (), time.perf_counter() - started)
 
-    snaps = graph.snap([problem.meeting_point, *(door.point for door in doors)])
+    ends = [] if problem.end_point is None else [problem.end_point]
+    snaps = graph.snap([problem.meeting_point, *(door.point for door in doors), *ends])
     service_s = [_door_seconds(door, problem) for door in doors]
     sectors = split_sectors(
         problem.meeting_point,
@@ -124,17 +125,19 @@ def _plan_sector(
 ) -> tuple[SolveStatus, list[PlannedRoute]]:
     """Plan one sector's doors with its teams; return its status and routes.
 
-    ``snaps`` holds the meeting point then every door of the problem. A sector without a
-    solution gets empty routes, so its doors end up unvisited.
+    ``snaps`` holds the meeting point, every door of the problem, then its end point if
+    it has one. A sector without a solution gets empty routes, so its doors end up
+    unvisited.
     """
     doors = tuple(problem.doors[d] for d in sector.doors)
-    local = snaps.subset([0, *(d + 1 for d in sector.doors)])
+    ends = [] if problem.end_point is None else [len(problem.doors) + 1]
+    local = snaps.subset([0, *(d + 1 for d in sector.doors), *ends])
     walks = street_walks(graph, local)
     distance_m = walks.distance_m
     outcome = search_sector(
         graph,
         SectorSearch(
-            distance_m=distance_m,
+            distance_m=_arrivals_at_end(distance_m) if ends else distance_m,
             door_snaps=local.subset(np.arange(1, len(doors) + 1)),
             service_s=tuple(_door_seconds(door, problem) for door in doors),
             dwellings=tuple(door.dwellings for door in doors),
@@ -151,7 +154,8 @@ def _plan_sector(
     if not outcome.team_nodes:
         logger.warning("No walk found for a sector of %s doors: %s", len(doors), outcome.status)
         return outcome.status, [_empty_route(team) for team in teams]
-    stops = [[0, *nodes, 0] for nodes in outcome.team_nodes]
+    finish = len(doors) + 1 if ends else 0
+    stops = [[0, *nodes, finish] for nodes in outcome.team_nodes]
     legs = [(a, b) for route in stops if len(route) > 2 for a, b in pairwise(route)]
     leg_paths = dict(zip(legs, walks.paths(legs), strict=True))
     routes = [
@@ -161,6 +165,19 @@ def _plan_sector(
         for team, route in zip(teams, stops, strict=True)
     ]
     return outcome.status, routes
+
+
+def _arrivals_at_end(distance_m: NDArray[np.int32]) -> NDArray[np.int32]:
+    """Fold the last point (the end point) into the meeting point's column.
+
+    The solvers return to node 0; with arcs into it costing the walk to the end point,
+    a walk's length is that of the walk from the meeting point to the end point. Arcs
+    out of node 0 keep the walks from the meeting point.
+    """
+    last = distance_m.shape[0] - 1
+    folded = distance_m[:last, :last].copy()
+    folded[1:, 0] = distance_m[1:last, last]
+    return folded
 
 
 def _plan_leftovers(
@@ -195,7 +212,7 @@ def _planned_route(
     leg_paths: dict[tuple[int, int], tuple[GeoPoint, ...]],
     problem: TurfProblem,
 ) -> PlannedRoute:
-    """Describe one team's walk through the given matrix nodes (0 is the meeting point)."""
+    """Describe one team's walk through the given matrix nodes, meeting point first."""
     if len(stops) <= 2:
         return _empty_route(team)
     visited = [doors[node - 1] for node in stops[1:-1]]

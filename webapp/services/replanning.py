@@ -42,6 +42,7 @@ from webapp.services.routes import (
     list_session_teams,
     load_closed_streets,
     load_street_graph,
+    session_end_point,
 )
 
 logger = logging.getLogger(__name__)
@@ -298,6 +299,7 @@ def _replan(
                 walking_speed_m_per_min=settings.walking_speed_m_per_min,
                 minutes_per_dwelling=settings.minutes_per_address,
                 time_limit_s=settings.time_limit_s,
+                end_point=session_end_point(canvass),
             ),
         )
         if len(plan.routes) != len(teams):

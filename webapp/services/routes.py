@@ -151,8 +151,6 @@ def plan_session_routes(
         )
         if a.id not in excluded and not is_on_closed_street(a, closed_names)
     ]
-    # NOTE: the routing still brings every team back to the meeting point; a session's
-    # end point is stored and shown, and the routes do not end there yet.
     problem = TurfProblem(
         meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
         doors=tuple(door_for(a) for a in addresses),
@@ -161,6 +159,7 @@ def plan_session_routes(
         walking_speed_m_per_min=settings.walking_speed_m_per_min,
         minutes_per_dwelling=settings.minutes_per_address,
         time_limit_s=settings.time_limit_s,
+        end_point=session_end_point(canvass_session),
     )
     plan = plan_turf(graph, problem)
     routes = _store_routes(session, canvass_session, teams, plan, settings)
@@ -174,6 +173,13 @@ def plan_session_routes(
         extra={"session_id": canvass_session.id, "campaign_id": canvass_session.campaign_id},
     )
     return routes
+
+
+def session_end_point(canvass: CanvassSession) -> GeoPoint | None:
+    """Return where the session's walks end, None when they come back to the meeting point."""
+    if canvass.end_lon is None or canvass.end_lat is None:
+        return None
+    return GeoPoint(canvass.end_lon, canvass.end_lat)
 
 
 def door_for(address: Address) -> Door:

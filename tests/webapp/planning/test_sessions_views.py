@@ -278,7 +278,11 @@ def test_session_without_stop_ends_at_the_meeting_point(
             "end_lat",
             "La latitude doit être comprise entre -90 et 90 et la longitude entre -180 et 180.",
         ),
-        ({"end_lat": "gare", "end_lon": "2.48"}, "end_lat", "Saisissez une latitude comme 48.9022."),
+        (
+            {"end_lat": "gare", "end_lon": "2.48"},
+            "end_lat",
+            "Saisissez une latitude comme 48.9022.",
+        ),
         ({"end": "09:00"}, "end", "La fin doit être après le début."),
         ({"end": "09:30"}, "end", "La fin doit être après le début."),
         (

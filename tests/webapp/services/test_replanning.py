@@ -21,6 +21,7 @@ from tests.webapp.planning.bondy_case import (
 )
 from webapp.db import utcnow
 from webapp.models import (
+    Address,
     Assignment,
     CanvassSession,
     DoorVisit,
@@ -346,3 +347,27 @@ def test_full_planning_respects_closures_and_absences(
     routed = {address_id for route in routes for address_id in route.address_ids}
     closed = set(case.addresses_in(CLOSABLE_STREET))
     assert routed == set(case.address_ids) - closed
+
+
+def test_routes_and_replanned_routes_end_at_the_stop(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    # A point of the IRIS away from the meeting point stands for a bus stop.
+    stop = db_session.get(Address, case.address_ids[-1])
+    assert stop is not None
+    canvass.end_lon, canvass.end_lat, canvass.end_point_label = stop.lon, stop.lat, "Arrêt"
+    db_session.flush()
+
+    routes = plan_session_routes(db_session, canvass, load_street_graph(db_session), SETTINGS)
+    db_session.commit()
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    for route in [*routes, *routes_by_team(db_session).values()]:
+        assert route.path[0] == [canvass.meeting_lon, canvass.meeting_lat]
+        assert route.path[-1] == [stop.lon, stop.lat]
+        assert route.total_minutes <= SESSION_MINUTES
