@@ -274,7 +274,7 @@ def _story(sheet: RouteSheet, short_url: str) -> list[Flowable]:
         story.append(_street_block(split_sides(section)))
     story += [
         Spacer(0, 4 * mm),
-        Paragraph(_markup(gettext("Back to the meeting point")), STYLES["day"]),
+        Paragraph(_markup(_finish(sheet)), STYLES["day"]),
     ]
     return story
 
@@ -398,6 +398,13 @@ class TickBox(Flowable):  # type: ignore[misc]
         self.canv.setLineWidth(0.9)
         self.canv.setStrokeColor(colors.black)
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+def _finish(sheet: RouteSheet) -> str:
+    """Return the last step of the walk: the end point, or back to the meeting point."""
+    if sheet.end_point:
+        return gettext("Finish at %(place)s", place=sheet.end_point)
+    return gettext("Back to the meeting point")
 
 
 def _end_point(sheet: RouteSheet) -> list[Paragraph]:

@@ -58,6 +58,22 @@ def test_pdf_walk_sheet_in_french(client: FlaskClient, db_session: Session, walk
     assert lines[-1] == "Équipe 1 · Samedi 13 juin 2026 Page 1"
 
 
+def test_pdf_names_the_stop_where_the_walk_ends(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    canvass = walk.canvass_session
+    canvass.end_lon, canvass.end_lat, canvass.end_point_label = 2.4893, 48.8953, "Gare de Bondy"
+    db_session.commit()
+
+    lines = text_lines(get_pdf(client))
+
+    assert lines[4] == "Fin du parcours : Gare de Bondy"
+    assert lines[-2] == "Finir à Gare de Bondy"
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert "Fin du parcours : Gare de Bondy" in page
+    assert "Finir à Gare de Bondy" in page
+
+
 def test_pdf_lists_streets_in_walking_order_by_side(client: FlaskClient, walk: Walk) -> None:
     lines = text_lines(get_pdf(client))
 
