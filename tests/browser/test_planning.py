@@ -16,7 +16,7 @@ from tests.browser.conftest import PHONE_VIEWPORT
 from tests.factories import make_user
 from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
 from webapp.db import utcnow
-from webapp.models import Assignment, Campaign, JobRun, Route
+from webapp.models import Assignment, Campaign, CanvassSession, JobRun, Route
 from webapp.models.jobs import JobStatus
 from webapp.models.users import Role
 
@@ -226,3 +226,31 @@ def test_coordinator_weighs_locks_and_plans_again(
     expect(page).to_have_title("Votre parcours · Tournée")
     expect(page.locator(".walk-door")).to_have_count(route.door_count)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def test_new_session_ends_at_a_stop_clicked_on_the_map(
+    coordinator_page: Page, live_server: str, live_db: Session, case: BondyCase
+) -> None:
+    page = coordinator_page
+    page.goto(f"{live_server}/planification/sessions/nouvelle")
+    page.get_by_label("Date").fill("2027-03-13")
+    page.get_by_label("Heure de début").fill("09:30")
+    page.get_by_label("Heure de fin").fill("12:00")
+    page.locator("#iris_code").select_option(index=1)
+    page.locator("#meeting-map").click(position={"x": 100, "y": 100})
+    page.locator("#end-map").click(position={"x": 200, "y": 150})
+    page.get_by_label("Nom de l’arrêt").fill("Gare de Bondy")
+
+    end_lat = page.locator("#end_lat").input_value()
+    end_lon = page.locator("#end_lon").input_value()
+    assert re.fullmatch(r"4\d\.\d{6}", end_lat)
+    assert (end_lat, end_lon) != (
+        page.locator("#meeting_lat").input_value(),
+        page.locator("#meeting_lon").input_value(),
+    )
+    page.get_by_role("button", name="Créer la session").click()
+
+    expect(page.locator("dl.session-facts")).to_contain_text("Gare de Bondy")
+    stored = live_db.scalars(select(CanvassSession).order_by(CanvassSession.id.desc())).first()
+    assert stored is not None
+    assert (stored.end_lat, stored.end_lon) == (float(end_lat), float(end_lon))

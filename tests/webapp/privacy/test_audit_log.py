@@ -103,9 +103,7 @@ def test_journal_pages_by_fifty(person: SeededPerson, db_session: Session) -> No
     assert (len(second.rows), second.has_next) == (3, False)
 
 
-def test_export_lists_past_downloads(
-    client: FlaskClient, person: SeededPerson
-) -> None:
+def test_export_lists_past_downloads(client: FlaskClient, person: SeededPerson) -> None:
     log_in(client, EMAIL)
     client.get("/mes-donnees/donnees.json")
 

@@ -23,9 +23,7 @@ def _post_consent(client: FlaskClient, **fields: str) -> int:
     ).status_code
 
 
-def test_page_shows_every_purpose_and_channel(
-    client: FlaskClient, person: SeededPerson
-) -> None:
+def test_page_shows_every_purpose_and_channel(client: FlaskClient, person: SeededPerson) -> None:
     log_in(client, EMAIL)
 
     page = client.get("/mes-donnees").get_data(as_text=True)

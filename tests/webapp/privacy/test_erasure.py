@@ -177,9 +177,7 @@ def test_erasure_keeps_other_people(
     assert _count(db_session, Suppression, Suppression.address == "+33611223344") == 1
 
 
-def test_shared_phone_is_kept(
-    app: Flask, person: SeededPerson, db_session: Session
-) -> None:
+def test_shared_phone_is_kept(app: Flask, person: SeededPerson, db_session: Session) -> None:
     sibling = add_user(
         db_session, email="sibling@example.org", phone_e164=PHONE, campaign=person.campaign
     )
@@ -250,9 +248,7 @@ def test_own_erasure_checks_the_password(
     check_own_erasure(db_session, person.user.id, PASSWORD)
 
 
-def test_sole_administrator_must_hand_over(
-    person: SeededPerson, db_session: Session
-) -> None:
+def test_sole_administrator_must_hand_over(person: SeededPerson, db_session: Session) -> None:
     admin = add_user(
         db_session, email="admin@example.org", campaign=person.campaign, role=Role.ADMINISTRATOR
     )
