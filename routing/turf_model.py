@@ -60,7 +60,8 @@ class TurfModelInput:
     ``solution_limit`` stops the search after that many improving solutions, which makes
     a run reproducible whatever the machine's speed (the time limit still applies).
     ``initial_routes`` (node sequences per team, without node 0) replaces the first
-    solution heuristic.
+    solution heuristic. ``arc_penalty_m``, square like ``arc_m``, adds to the cost of
+    each arc without adding to its time (crossing a busy road, ``routing.crossings``).
     """
 
     arc_m: NDArray[np.int64]
@@ -77,6 +78,7 @@ class TurfModelInput:
     first_solution: str = "path_cheapest_arc"
     solution_limit: int | None = None
     initial_routes: tuple[tuple[int, ...], ...] | None = None
+    arc_penalty_m: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,7 @@ def solve_turf_model(data: TurfModelInput) -> TurfModelOutcome:
     manager = pywrapcp.RoutingIndexManager(node_count, data.team_count, 0)
     model = pywrapcp.RoutingModel(manager)
 
-    distance_cb = model.RegisterTransitMatrix(_as_lists(data.arc_m))
+    distance_cb = model.RegisterTransitMatrix(_as_lists(_arc_costs(data)))
     model.SetArcCostEvaluatorOfAllVehicles(distance_cb)
 
     # The array is freed once converted to lists, before the solver copies them.
@@ -169,6 +171,13 @@ def solve_from_best_start(data: TurfModelInput, strategies: tuple[str, ...]) -> 
     return solve_turf_model(replace(data, time_limit_s=left_s, initial_routes=best.team_nodes))
 
 
+def _arc_costs(data: TurfModelInput) -> NDArray[np.int64]:
+    """Return the arcs' costs: walked metres plus any penalty."""
+    if data.arc_penalty_m is None:
+        return data.arc_m
+    return data.arc_m + data.arc_penalty_m
+
+
 def _transit_seconds(data: TurfModelInput) -> NDArray[np.int64]:
     """Return each arc's time: the walk in whole seconds plus the time at the node left."""
     transit_s = walking_seconds(data.arc_m, data.walking_speed_m_per_min)
@@ -197,6 +206,8 @@ def _drop_penalty(data: TurfModelInput) -> int:
     """
     reachable = data.arc_m[data.arc_m < UNREACHABLE_M]
     longest = int(reachable.max()) if reachable.size else 0
+    if data.arc_penalty_m is not None and data.arc_penalty_m.size:
+        longest += int(data.arc_penalty_m.max())
     return 2 * longest + data.balance_cost_per_second * data.capacity_s + 1
 
 

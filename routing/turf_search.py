@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.crossings import crossing_penalties
 from routing.segments import VisitOptions, street_stops, visit_options
 from routing.snapping import SnapResult
 from routing.street_graph import StreetGraph
@@ -57,11 +58,14 @@ class SectorSearch:
     max_doors: int | None
     balance_cost_per_second: int
     solution_limit: int | None
+    # Objective cost added to each move, such as crossing a busy road; never walked.
+    crossing_m: NDArray[np.int64] | None = None
 
 
 def search_sector(graph: StreetGraph, search: SectorSearch) -> TurfModelOutcome:
     """Return each team's matrix nodes in walking order, without the meeting point."""
     door_count = len(search.service_s)
+    search = replace(search, crossing_m=crossing_penalties(graph, search.door_snaps))
     if door_count < STREET_STOPS_MIN_DOORS:
         return solve_turf_model(_door_model(search, time_limit_s=search.time_limit_s))
     deadline = time.perf_counter() + search.time_limit_s
@@ -97,6 +101,7 @@ def _door_model(search: SectorSearch, *, time_limit_s: float) -> TurfModelInput:
     return _sector_model(
         search,
         arc_m=search.distance_m.astype(np.int64),
+        arc_penalty_m=_crossings_of(search, None),
         service_s=(0, *search.service_s),
         households=(0, *search.dwellings),
         time_limit_s=time_limit_s,
@@ -123,6 +128,7 @@ def _stop_model(
         _sector_model(
             search,
             arc_m=options.arc_m,
+            arc_penalty_m=_crossings_of(search, options),
             service_s=(0, *(int(service[d].sum()) for d in doors)),
             households=(0, *(int(dwellings[d].sum()) for d in doors)),
             time_limit_s=time_limit_s,
@@ -133,10 +139,25 @@ def _stop_model(
     )
 
 
+def _crossings_of(search: SectorSearch, options: VisitOptions | None) -> NDArray[np.int64] | None:
+    """Return the crossing penalties between door nodes, or between stop nodes.
+
+    A stop node's arc runs from the last door of one stop to the first of the next.
+    """
+    if search.crossing_m is None or not search.crossing_m.any():
+        return None
+    if options is None:
+        return search.crossing_m
+    first = np.array([0, *(sequence[0] for sequence in options.sequences)], dtype=np.int64)
+    last = np.array([0, *(sequence[-1] for sequence in options.sequences)], dtype=np.int64)
+    return search.crossing_m[np.ix_(last, first)]
+
+
 def _sector_model(
     search: SectorSearch,
     *,
     arc_m: NDArray[np.int64],
+    arc_penalty_m: NDArray[np.int64] | None,
     service_s: tuple[int, ...],
     households: tuple[int, ...],
     time_limit_s: float,
@@ -145,6 +166,7 @@ def _sector_model(
     """Return a model over the given nodes with the sector's teams and limits."""
     return TurfModelInput(
         arc_m=arc_m,
+        arc_penalty_m=arc_penalty_m,
         service_s=service_s,
         households=households,
         team_count=search.team_count,

@@ -77,11 +77,17 @@ def test_figures_that_disagree_with_the_length_are_rejected() -> None:
         check_plan(PROBLEM, replace(plan, routes=(wrong, plan.routes[1])))
 
 
-def test_a_route_must_start_and_end_at_the_meeting_point() -> None:
+def test_route_must_start_at_the_meeting_point() -> None:
     plan = good_plan()
     wrong = replace(plan.routes[0], path=(DOORS[0].point, MEETING))
-    with pytest.raises(PlanError, match="route 0 does not start and end at the meeting point"):
+    with pytest.raises(PlanError, match="route 0 does not start at the meeting point"):
         check_plan(PROBLEM, replace(plan, routes=(wrong, plan.routes[1])))
+
+
+def test_route_must_end_where_the_session_ends() -> None:
+    plan = good_plan()
+    with pytest.raises(PlanError, match="route 0 does not end where the session's routes end"):
+        check_plan(replace(PROBLEM, end_point=DOORS[0].point), plan)
 
 
 def test_an_empty_route_cannot_walk() -> None:
