@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks.grids import street_grid
+from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint, haversine_m
 from routing.route_types import Door, TurfProblem
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
@@ -262,13 +263,25 @@ def _vroom(
 # Checking and printing ----------------------------------------------------------------
 
 
+@cache
+def crossings_matrix(name: str) -> NDArray[np.int64]:
+    """Return which moves between matrix nodes cross a busy road (non-zero entries)."""
+    graph, _, doors = instance(name)
+    return crossing_penalties(graph, graph.snap([d.point for d in doors]))
+
+
 def evaluate(
     kind: str, name: str, routes: list[list[int]], distance_m: NDArray[np.int32]
-) -> tuple[int, str]:
-    """Return the total length of the routes and a note on any broken rule."""
+) -> tuple[int, str, int]:
+    """Return the total length of the routes, a note on any broken rule and the crossings.
+
+    Crossings count the moves between doors on opposite sides of one busy road.
+    """
     _, _, doors = instance(name)
     service = service_seconds(doors)
+    crossing = crossings_matrix(name)
     total = 0
+    crossings = 0
     problems = []
     visited = [node for route in routes for node in route]
     if sorted(visited) != list(range(1, len(doors) + 1)):
@@ -277,10 +290,11 @@ def evaluate(
         stops = [0, *route, 0]
         length = int(sum(int(distance_m[a, b]) for a, b in zip(stops, stops[1:], strict=False)))
         total += length
+        crossings += int(np.count_nonzero(crossing[stops[:-1], stops[1:]]))
         minutes = length / SPEED_M_PER_MIN + sum(service[n] for n in route) / 60
         if kind == "turf" and (len(route) > DOORS_PER_ROUTE or minutes > SESSION_MINUTES + 1e-6):
             problems.append("limit broken")
-    return total, ", ".join(sorted(set(problems))) or "ok"
+    return total, ", ".join(sorted(set(problems))) or "ok", crossings
 
 
 def child(tool: str, kind: str, name: str, budget_s: float) -> dict[str, Any]:
@@ -301,33 +315,35 @@ def bench_case(case: Case, only_tools: frozenset[str] | None = None) -> None:
     for budget in case.budgets_s:
         for tool in tools:
             result = child(tool, case.kind, case.instance, budget)
-            length, note = evaluate(case.kind, case.instance, result["routes"], distance_m)
-            rows.append(_row(tool, budget, length, note, result))
+            length, note, crossings = evaluate(
+                case.kind, case.instance, result["routes"], distance_m
+            )
+            rows.append(_row(tool, budget, length, note, result, crossings=crossings))
     for tool in (tool for tool in tools if tool != "tournee"):
         result = child(tool, case.kind, case.instance, case.best_budget_s)
-        length, note = evaluate(case.kind, case.instance, result["routes"], distance_m)
-        rows.append(_row(tool, case.best_budget_s, length, note, result))
+        length, note, crossings = evaluate(case.kind, case.instance, result["routes"], distance_m)
+        rows.append(_row(tool, case.best_budget_s, length, note, result, crossings=crossings))
     best = min(row[2] for row in rows if row[6] == "ok")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n{case.kind} {case.instance} ({distance_m.shape[0] - 1} doors), best {best} m")
     print(f"load average at the end (1, 5, 15 min): {load}")
     print(
         "| tool | budget (s) | length (m) | time (s) | CPU (s) | peak RSS (MiB) | routes "
-        "| vs best | check |"
+        "| vs best | busy-road crossings | check |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for tool, budget, length, seconds, cpu, peak, note, count in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for tool, budget, length, seconds, cpu, peak, note, count, crossings in rows:
         ratio = f"{100 * (length / best - 1):+.2f} %"
         cells = [tool, f"{budget:g}", str(length), f"{seconds:.2f}", f"{cpu:.2f}"]
-        cells += [f"{peak:.0f}", str(count), ratio, note]
+        cells += [f"{peak:.0f}", str(count), ratio, str(crossings), note]
         print("| " + " | ".join(cells) + " |")
     sys.stdout.flush()
 
 
 def _row(
-    tool: str, budget: float, length: int, note: str, result: dict[str, Any]
-) -> tuple[str, float, int, float, float, float, str, int]:
-    """Return one table row: tool, budget, length, wall and CPU time, peak RSS, check, routes."""
+    tool: str, budget: float, length: int, note: str, result: dict[str, Any], *, crossings: int
+) -> tuple[str, float, int, float, float, float, str, int, int]:
+    """Return one table row: tool, budget, length, times, peak RSS, check, routes, crossings."""
     return (
         tool,
         budget,
@@ -337,6 +353,7 @@ def _row(
         result["peak_mib"],
         note,
         len(result["routes"]),
+        crossings,
     )
 
 
