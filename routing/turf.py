@@ -148,6 +148,7 @@ def _plan_sector(
             max_doors=problem.max_doors_per_route,
             balance_cost_per_second=problem.balance_cost_per_second,
             solution_limit=problem.solution_limit,
+            is_round_trip=not ends,
         ),
     )
     teams = range(first_team, first_team + sector.team_count)

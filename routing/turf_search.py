@@ -60,6 +60,9 @@ class SectorSearch:
     solution_limit: int | None
     # Objective cost added to each move, such as crossing a busy road; never walked.
     crossing_m: NDArray[np.int64] | None = None
+    # False when arcs into node 0 lead to an end point of their own (``distance_m`` is
+    # then not symmetric).
+    is_round_trip: bool = True
 
 
 def search_sector(graph: StreetGraph, search: SectorSearch) -> TurfModelOutcome:
@@ -186,8 +189,17 @@ def _polish_walks(
     """Reorder each walk door by door, sharing the time in proportion to their doors.
 
     Each walk's share comes from the time left when its turn comes, so the time spent
-    building the models of earlier walks is taken from the later ones.
+    building the models of earlier walks is taken from the later ones. The reordering
+    weighs busy-road crossings like the models do.
+
+    NOTE: walks to an end point of their own are not reordered here: the walk search
+    needs the round trip's symmetric distances. The door model still improves them.
     """
+    if not search.is_round_trip:
+        return walks
+    matrix = search.distance_m
+    if search.crossing_m is not None and search.crossing_m.any():
+        matrix = search.distance_m + search.crossing_m
     deadline = time.perf_counter() + max(0.05, time_limit_s)
     doors_left = sum(len(walk) for walk in walks)
     polished = []
@@ -196,7 +208,7 @@ def _polish_walks(
         doors_left -= len(walk)
         polished.append(
             polish_walk(
-                search.distance_m,
+                matrix,
                 walk,
                 time_limit_s=max(POLISH_MIN_S_PER_WALK, share),
                 solution_limit=search.solution_limit,

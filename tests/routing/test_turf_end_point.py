@@ -4,10 +4,11 @@ import math
 
 import pytest
 
+from benchmarks.grids import street_grid
 from routing.geo import GeoPoint
 from routing.plan_check import check_plan
 from routing.route_types import TurfProblem
-from routing.streets import StreetGraph
+from routing.streets import StreetGraph, build_street_graph
 from routing.turf import plan_turf
 from tests.routing.test_turf import at, door, high_street, problem
 
@@ -62,3 +63,25 @@ def test_stop_off_the_map_is_refused(high_street: StreetGraph) -> None:
 def test_finish_is_the_meeting_point_without_a_stop() -> None:
     assert problem((door(1, 100),)).finish == at(0, 0)
     assert problem((door(1, 100),), end_point=at(9, 0)).finish == at(9, 0)
+
+
+def test_large_turf_through_street_stops_ends_at_the_stop() -> None:
+    grid = street_grid(400, seed=7)
+    graph = build_street_graph(grid.ways)
+    stop = grid.doors[-1].point
+    turf = TurfProblem(
+        grid.meeting_point,
+        grid.doors,
+        team_count=8,
+        max_minutes=150,
+        time_limit_s=3.0,
+        max_doors_per_route=60,
+        solution_limit=50,
+        end_point=stop,
+    )
+
+    plan = plan_turf(graph, turf)
+
+    check_plan(turf, plan)
+    assert {route.path[-1] for route in plan.routes if route.door_ids} == {stop}
+    assert plan.unvisited_door_ids == ()
