@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.open_walk import improve_walk_to_end
 from routing.segments import VisitOptions, single_door_stops, street_stops, visit_options
 from routing.snapping import SnapResult
 from routing.status import SolveStatus
@@ -93,16 +94,18 @@ def polish_walk(
     *,
     time_limit_s: float,
     solution_limit: int | None,
+    is_round_trip: bool = True,
 ) -> tuple[int, ...]:
     """Reorder a walk's matrix nodes door by door, starting from their current order.
 
     The walk search (``routing.walk_search``) keeps a change only when it does not
     lengthen the walk, so the result is never longer than ``walk``. ``solution_limit``
-    caps its kicks, which makes the result independent of the machine's speed.
+    caps its kicks, which makes the result independent of the machine's speed. When
+    not ``is_round_trip``, arcs into node 0 lead to the walk's end point
+    (``routing.open_walk``).
     """
-    return improve_walk(
-        distance_m, walk, time_limit_s=max(0.0, time_limit_s), max_kicks=solution_limit
-    )
+    improve = improve_walk if is_round_trip else improve_walk_to_end
+    return improve(distance_m, walk, time_limit_s=max(0.0, time_limit_s), max_kicks=solution_limit)
 
 
 def walk_model_input(

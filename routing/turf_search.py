@@ -191,12 +191,7 @@ def _polish_walks(
     Each walk's share comes from the time left when its turn comes, so the time spent
     building the models of earlier walks is taken from the later ones. The reordering
     weighs busy-road crossings like the models do.
-
-    NOTE: walks to an end point of their own are not reordered here: the walk search
-    needs the round trip's symmetric distances. The door model still improves them.
     """
-    if not search.is_round_trip:
-        return walks
     matrix = search.distance_m
     if search.crossing_m is not None and search.crossing_m.any():
         matrix = search.distance_m + search.crossing_m
@@ -212,6 +207,7 @@ def _polish_walks(
                 walk,
                 time_limit_s=max(POLISH_MIN_S_PER_WALK, share),
                 solution_limit=search.solution_limit,
+                is_round_trip=search.is_round_trip,
             )
         )
     return polished
