@@ -403,8 +403,8 @@ class TickBox(Flowable):  # type: ignore[misc]
 def _finish(sheet: RouteSheet) -> str:
     """Return the last step of the walk: the end point, or back to the meeting point."""
     if sheet.end_point:
-        return gettext("Finish at %(place)s", place=sheet.end_point)
-    return gettext("Back to the meeting point")
+        return str(gettext("Finish at %(place)s", place=sheet.end_point))
+    return str(gettext("Back to the meeting point"))
 
 
 def _end_point(sheet: RouteSheet) -> list[Paragraph]:
