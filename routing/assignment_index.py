@@ -15,8 +15,11 @@ from routing.assignment_availability import Interval, horizon_intervals
 from routing.assignment_spatial import haversine_array_m, nearby_pairs
 from routing.assignment_timing import Timeline, build_timeline, clique_partition
 from routing.assignment_travel import (
+    TRANSIT_SPEED_M_PER_MIN,
     TravelLimit,
+    check_by_timetable,
     check_on_streets,
+    transit_budget_minutes,
     travel_limit,
     walking_budget_m,
 )
@@ -128,13 +131,15 @@ def build_index(problem: AssignmentProblem) -> PlanningIndex:
     weights = problem.weights
     timeline = build_timeline(sessions)
     on_streets = problem.walking_table is not None
+    by_timetable = problem.transit_table is not None
     limits = tuple(
-        travel_limit(v, problem.max_distance_m, on_streets=on_streets) for v in volunteers
+        travel_limit(v, problem.max_distance_m, on_streets=on_streets, by_timetable=by_timetable)
+        for v in volunteers
     )
     intervals = _all_intervals(problem, timeline)
     candidates, over_time = _candidates(problem, timeline, limits, intervals)
-    # A volunteer who lost a session to the walk along the streets gets the travel-time
-    # reason, even when their distance limit is the shorter radius.
+    # A volunteer who lost a session to the walk along the streets or to the timetable
+    # gets the travel-time reason, even when their distance limit is the shorter radius.
     limits = tuple(
         replace(lim, is_time_based=True) if i in over_time else lim for i, lim in enumerate(limits)
     )
@@ -226,7 +231,8 @@ def _candidates(
     limits: Sequence[TravelLimit],
     intervals: Sequence[Sequence[Interval]],
 ) -> tuple[Candidates, frozenset[int]]:
-    """Return the candidate pairs, and the volunteers who lost a pair to the streets."""
+    """Return the candidate pairs, and the volunteers who lost a pair to the streets or
+    to the timetable."""
     volunteers = problem.volunteers
     sessions = problem.sessions
     home_lon = np.array([v.home.lon if v.home else 0.0 for v in volunteers], dtype=np.float64)
@@ -251,6 +257,11 @@ def _candidates(
         volunteer, session = volunteer[check.kept], session[check.kept]
         metres = check.distance_m[check.kept]
         over_time = frozenset(check.over_time.tolist())
+    if problem.transit_table is not None:
+        ride = check_by_timetable(problem.transit_table, limits, (volunteer, session), metres)
+        volunteer, session = volunteer[ride.kept], session[ride.kept]
+        metres = ride.distance_m[ride.kept]
+        over_time = over_time | frozenset(ride.over_time.tolist())
     distance = np.rint(metres).astype(np.int64)
     kept = ~_declined(problem, volunteer, session)
     volunteer, session, distance = volunteer[kept], session[kept], distance[kept]
@@ -283,7 +294,8 @@ def _with_locks(
 
     A coordinator who pinned a volunteer outside their slots or travel limit has agreed
     it with them. A volunteer without a home counts 0 m of travel. A volunteer with a
-    walking-time limit counts the walk in the walking table where it is finite.
+    walking-time limit counts the walk in the walking table where it is finite, and one
+    with a transit-time limit the transit table's minutes at 15 km/h where it has them.
     """
     volunteer, session, distance, locked = arrays
     home_lon, home_lat, point_lon, point_lat = coordinates
@@ -314,6 +326,14 @@ def _with_locks(
         )
         walked = problem.walking_table.metres[missing_v, missing_s].astype(np.float64)
         metres = np.where(walkers[missing_v] & np.isfinite(walked), walked, metres)
+    if problem.transit_table is not None:
+        riders = np.array(
+            [transit_budget_minutes(v) is not None for v in problem.volunteers], dtype=np.bool_
+        )
+        rode = problem.transit_table.minutes[missing_v, missing_s].astype(np.float64)
+        metres = np.where(
+            riders[missing_v] & np.isfinite(rode), rode * TRANSIT_SPEED_M_PER_MIN, metres
+        )
     metres = np.where(has_home[missing_v], metres, 0.0)
     volunteer = np.concatenate([volunteer, missing_v])
     session = np.concatenate([session, missing_s])

@@ -9,9 +9,20 @@ minutes × 70 m as the crow flies. Without a table, or where the table has no va
 home or meeting point far from any street), the streets are taken to be 1.3 times as
 long as the straight line, a common average for French towns.
 
-NOTE: public transport is an estimate at 15 km/h door to door on the straight line
-(walk to the stop, wait, ride, walk), an average for a French city, because no
-timetable data is imported. A suburban trip with a change can be much slower.
+A transit-time limit is checked on a timetable where one is imported for the
+session's day: the problem then carries a transit table (`routing.transit_reach` builds
+it by a backward scan of the day's connections), and a pair passes if the door-to-door
+time, waiting at the meeting point included, fits in the limit. The radius around
+home then widens to the limit at 60 km/h on the straight line, an assumed ceiling for
+door-to-door trips in a city, so that the timetable decides within it. The candidate's
+travel cost counts the door-to-door time as metres at 15 km/h, the speed of the
+estimate below, so a pair checked on the timetable costs what the estimate would charge
+for a trip of the same duration.
+
+NOTE: without a timetable for the session's day (none imported, or no service on that
+day), public transport is an estimate at 15 km/h door to door on the straight line
+(walk to the stop, wait, ride, walk), an average for a French city. A suburban trip
+with a change can be much slower.
 """
 
 from collections.abc import Sequence
@@ -21,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.assignment_types import TravelMode, VolunteerInput
+from routing.transit_table import TransitTable
 from routing.walking_table import WalkingTable
 
 IntArray = npt.NDArray[np.int64]
@@ -32,6 +44,7 @@ WALK_SPEED_M_PER_MIN = 70
 DETOUR_NUMERATOR = 13
 DETOUR_DENOMINATOR = 10
 TRANSIT_SPEED_M_PER_MIN = 250  # 15 km/h
+TRANSIT_REACH_M_PER_MIN = 1000  # 60 km/h, the widest radius checked on a timetable
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +54,16 @@ class TravelLimit:
     For a walking time checked on the streets, `walk_m` is the budget along the streets
     and `estimate_m` the straight-line radius used where the walking table has no value.
     `radius_m` is then the widest straight line the pair may span: the budget, or the
-    volunteer's distance limit when that is shorter.
+    volunteer's distance limit when that is shorter. For a transit time checked on a
+    timetable, `transit_minutes` is the limit and `estimate_m` likewise the radius used
+    where the transit table has no value.
     """
 
     radius_m: int
     is_time_based: bool
     walk_m: int | None = None
     estimate_m: int | None = None
+    transit_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,19 @@ class StreetCheck:
 
     `kept` and `distance_m` are aligned with the pairs checked. `over_time` lists the
     volunteers who lost at least one pair to their walking time alone.
+    """
+
+    kept: BoolArray
+    distance_m: FloatArray
+    over_time: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class TimetableCheck:
+    """The outcome of checking candidate pairs against the transit table.
+
+    `kept` and `distance_m` are aligned with the pairs checked. `over_time` lists the
+    volunteers who lost at least one pair to their transit time alone.
     """
 
     kept: BoolArray
@@ -80,13 +109,25 @@ def walking_budget_m(volunteer: VolunteerInput) -> int | None:
     return volunteer.max_travel_minutes * WALK_SPEED_M_PER_MIN
 
 
+def transit_budget_minutes(volunteer: VolunteerInput) -> int | None:
+    """Return the volunteer's transit-time limit, None unless they set one for transit."""
+    if volunteer.travel_mode is not TravelMode.TRANSIT:
+        return None
+    return volunteer.max_travel_minutes
+
+
 def travel_limit(
-    volunteer: VolunteerInput, default_m: int, *, on_streets: bool = False
+    volunteer: VolunteerInput,
+    default_m: int,
+    *,
+    on_streets: bool = False,
+    by_timetable: bool = False,
 ) -> TravelLimit:
     """Return the volunteer's radius: the stricter of their own limits, else the default.
 
     With `on_streets`, a walking time is checked on the walking table, so the radius
-    widens to what the time allows along a straight street.
+    widens to what the time allows along a straight street. With `by_timetable`, a
+    transit time is checked on the transit table, so the radius widens to 60 km/h.
     """
     by_distance = volunteer.max_distance_m
     if volunteer.max_travel_minutes is None:
@@ -97,6 +138,14 @@ def travel_limit(
         if by_distance is not None and by_distance <= by_time
         else TravelLimit(by_time, True)
     )
+    transit = transit_budget_minutes(volunteer)
+    if by_timetable and transit is not None:
+        reach_m = transit * TRANSIT_REACH_M_PER_MIN
+        if by_distance is not None and by_distance <= reach_m:
+            return TravelLimit(
+                by_distance, False, estimate_m=estimate.radius_m, transit_minutes=transit
+            )
+        return TravelLimit(reach_m, True, estimate_m=estimate.radius_m, transit_minutes=transit)
     walk_m = walking_budget_m(volunteer)
     if not on_streets or walk_m is None:
         return estimate
@@ -128,3 +177,33 @@ def check_on_streets(
     kept = ~checked | np.where(on_table, fits_walk, fits_estimate)
     distance: FloatArray = np.where(on_table, metres, straight_m)
     return StreetCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))
+
+
+def check_by_timetable(
+    table: TransitTable,
+    limits: Sequence[TravelLimit],
+    pair: tuple[IntArray, IntArray],
+    distance_m: FloatArray,
+) -> TimetableCheck:
+    """Keep the (volunteer, session) pairs whose public transport time fits the limit.
+
+    Every pair must already lie within its volunteer's `radius_m`, and `distance_m` is
+    the pair's current travel distance (straight line, or walk along the streets).
+    Pairs of volunteers without a transit limit keep it. Where the table has a value,
+    the distance becomes the minutes at 15 km/h. Where it has none, the straight line
+    must fit in `estimate_m`, as without a table.
+    """
+    volunteer, session = pair
+    budget = np.array(
+        [-1 if lim.transit_minutes is None else lim.transit_minutes for lim in limits],
+        dtype=np.int64,
+    )
+    estimate = np.array([lim.estimate_m or 0 for lim in limits], dtype=np.int64)
+    checked = budget[volunteer] >= 0
+    minutes = table.minutes[volunteer, session].astype(np.float64)
+    on_table = checked & ~np.isnan(minutes)
+    fits_table = minutes <= budget[volunteer]
+    fits_estimate = distance_m <= estimate[volunteer]
+    kept = ~checked | np.where(on_table, fits_table, fits_estimate)
+    distance: FloatArray = np.where(on_table, minutes * TRANSIT_SPEED_M_PER_MIN, distance_m)
+    return TimetableCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))

@@ -12,6 +12,7 @@ from enum import StrEnum
 from routing.assignment_weights import PlanningWeights, WeightName
 from routing.geo import GeoPoint
 from routing.status import SolveStatus
+from routing.transit_table import TransitTable
 from routing.walking_table import WalkingTable
 
 MINUTES_PER_DAY = 1440
@@ -156,6 +157,8 @@ class AssignmentProblem:
 
     `walking_table`, when given, checks walking-time limits on the streets (see
     `routing.assignment_travel`). Without it every limit is a straight-line radius.
+    `transit_table`, when given, checks public transport limits on the timetable in the
+    same way.
     """
 
     volunteers: tuple[VolunteerInput, ...]
@@ -169,6 +172,7 @@ class AssignmentProblem:
     weights: PlanningWeights = field(default_factory=PlanningWeights)
     conflict_limit: int | None = None
     walking_table: WalkingTable | None = None
+    transit_table: TransitTable | None = None
 
     def __post_init__(self) -> None:
         if self.max_distance_m < 0:
@@ -190,6 +194,11 @@ class AssignmentProblem:
             raise ValueError(
                 f"walking_table must have shape {expected_shape} (volunteers, sessions), "
                 f"got {self.walking_table.shape}"
+            )
+        if self.transit_table is not None and self.transit_table.shape != expected_shape:
+            raise ValueError(
+                f"transit_table must have shape {expected_shape} (volunteers, sessions), "
+                f"got {self.transit_table.shape}"
             )
         _require_unique("volunteer", [v.id for v in self.volunteers])
         _require_unique("session", [s.id for s in self.sessions])

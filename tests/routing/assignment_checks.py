@@ -187,10 +187,24 @@ def street_walk(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) 
     return None if math.isnan(metres) else metres
 
 
+def transit_ride(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) -> float | None:
+    """Return the table's minutes for a rider with a time limit, None where it has none."""
+    table = problem.transit_table
+    if table is None or v.max_travel_minutes is None or v.travel_mode is not TravelMode.TRANSIT:
+        return None
+    minutes = float(table.minutes[problem.volunteers.index(v), problem.sessions.index(s)])
+    return None if math.isnan(minutes) else minutes
+
+
 def within_reach(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) -> bool:
     if v.home is None:
         return False
     straight = haversine_m(v.home, s.meeting_point)
+    ride = transit_ride(problem, v, s)
+    if ride is not None:
+        assert v.max_travel_minutes is not None
+        within_distance = v.max_distance_m is None or straight <= v.max_distance_m
+        return within_distance and ride <= v.max_travel_minutes
     walk = street_walk(problem, v, s)
     if walk is None:
         limit, _ = radius_m(v, problem.max_distance_m)
@@ -235,6 +249,9 @@ def distance_m(problem: AssignmentProblem, vid: int, sid: int) -> int:
     walk = street_walk(problem, v, s)
     if walk is not None and math.isfinite(walk):
         return round(walk)
+    ride = transit_ride(problem, v, s)
+    if ride is not None:
+        return round(ride * 250)
     return round(haversine_m(v.home, s.meeting_point))
 
 

@@ -30,6 +30,12 @@ from webapp.models.territory import (
     PollingStation,
     StreetWay,
 )
+from webapp.models.transit import (
+    TransitConnection,
+    TransitServiceDay,
+    TransitStop,
+    TransitTrip,
+)
 from webapp.models.users import (
     AvailabilityException,
     AvailabilitySlot,
@@ -73,6 +79,10 @@ __all__ = [
     "StreetWay",
     "SurveyResponse",
     "Suppression",
+    "TransitConnection",
+    "TransitServiceDay",
+    "TransitStop",
+    "TransitTrip",
     "User",
     "VolunteerProfile",
 ]

@@ -34,6 +34,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
+from webapp.services.transit_limits import timetable_transit_table
 from webapp.services.walking_limits import street_walking_table
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def build_problem(
 ) -> AssignmentProblem:
     """Gather the campaign's planned sessions, volunteers and rules into one problem.
 
-    Walking-time limits are checked along the imported streets, when there are any.
+    Walking-time limits are checked along the imported streets, when there are any, and
+    transit-time limits on the imported timetable for the days it has service.
     """
     sessions = _planned_sessions(session, campaign.id)
     session_ids = [s.id for s in sessions]
@@ -121,6 +123,7 @@ def build_problem(
         volunteers=volunteers,
         sessions=inputs,
         walking_table=street_walking_table(session, volunteers, inputs),
+        transit_table=timetable_transit_table(session, volunteers, inputs),
         max_distance_m=limits.max_distance_m,
         time_limit_s=limits.time_limit_s,
         team_size=TEAM_SIZE,

@@ -1,0 +1,226 @@
+"""Door-to-door public transport times from a timetable, by a backward Connection Scan.
+
+A timetable is one service day's connections: a vehicle leaving one stop and reaching
+the next stop of its trip, with times in seconds after midnight of that day. The scan
+runs backwards from one meeting point and one deadline, the session's start: it goes
+through the connections from the latest departure to the earliest and keeps, for each
+stop, the latest time one can leave it and still reach the meeting point by the
+deadline. Each home then takes its best stop within walking reach, or walks the whole
+way, and its door-to-door time is the deadline minus the latest time to leave home.
+
+Why backwards: a volunteer may leave home whenever they like, and what matters is being
+at the meeting point by the start. A forward scan answers "when do I arrive if I leave
+at t", so it would need one run per home and per departure time to find the best t.
+The backward scan answers "when must I leave" for every home in a single run per
+(meeting point, start). The time it returns includes the wait at the meeting point when
+the last useful vehicle arrives early, because the volunteer spends that time too.
+
+Walks (to the first stop, between the last stop and the meeting point, or the whole way)
+follow the straight line times 1.3 at 70 m/min, as the walking estimate of
+``routing.assignment_travel`` does. Walks to and from stops are limited to
+``MAX_ACCESS_M`` on the straight line. A change between two trips needs the vehicle
+to reach the stop ``change_s`` seconds before the next one leaves. Walking the whole
+way always counts, so a home never comes out unreachable.
+
+NOTE: changes happen at one stop only, because transfers.txt and walks between nearby
+stops are not modelled, so a change between two platforms of one station is missed
+unless the feed gives both lines the same stop. The 2-minute change time is an assumed
+value, not a rule from a feed.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.assignment_spatial import haversine_array_m
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_ACCESS_M = 1000.0
+WALK_SPEED_M_PER_S = 70.0 / 60.0
+WALK_DETOUR = 1.3
+MIN_CHANGE_S = 120
+_ORIGIN_BLOCK = 1024
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Timetable:
+    """Stops and the connections between them on one service day.
+
+    `departure_s` and `arrival_s` are seconds after midnight of the day, negative for a
+    trip of the day before that runs past midnight. The connection arrays are sorted by
+    departure time. `trip` numbers trips from 0 so that connections of one vehicle run
+    share a value.
+    """
+
+    stop_lon: FloatArray
+    stop_lat: FloatArray
+    departure_stop: IntArray
+    arrival_stop: IntArray
+    departure_s: IntArray
+    arrival_s: IntArray
+    trip: IntArray
+
+    def __post_init__(self) -> None:
+        if self.stop_lon.shape != self.stop_lat.shape:
+            raise ValueError("stop_lon and stop_lat must have the same length")
+        count = self.departure_stop.shape[0]
+        for name in ("arrival_stop", "departure_s", "arrival_s", "trip"):
+            if getattr(self, name).shape[0] != count:
+                raise ValueError(f"{name} must have one value per connection")
+        if count == 0:
+            return
+        if np.any(np.diff(self.departure_s) < 0):
+            raise ValueError("connections must be sorted by departure time")
+        if np.any(self.arrival_s < self.departure_s):
+            raise ValueError("a connection cannot arrive before it departs")
+        stops = self.stop_lon.shape[0]
+        for name in ("departure_stop", "arrival_stop"):
+            values = getattr(self, name)
+            if values.min() < 0 or values.max() >= stops:
+                raise ValueError(f"{name} must index the stops")
+
+    @property
+    def connection_count(self) -> int:
+        return int(self.departure_s.shape[0])
+
+
+def walk_seconds(straight_m: FloatArray) -> FloatArray:
+    """Return the walking seconds for straight-line metres (1.3 detour, 70 m/min)."""
+    result: FloatArray = straight_m * WALK_DETOUR / WALK_SPEED_M_PER_S
+    return result
+
+
+def latest_stop_departures(
+    timetable: Timetable,
+    target_lon: float,
+    target_lat: float,
+    deadline_s: int,
+    *,
+    change_s: int = MIN_CHANGE_S,
+    max_access_m: float = MAX_ACCESS_M,
+    window_s: int | None = None,
+) -> FloatArray:
+    """Return, per stop, the latest time to leave it on foot or aboard and arrive in time.
+
+    A stop's value is the latest departure of a vehicle from it that reaches the target
+    by `deadline_s`, or the time one must start walking from it to the target, whichever
+    is later. -inf means the target is out of reach from that stop. With `window_s`,
+    connections leaving earlier than `deadline_s - window_s` are skipped, which only
+    loses journeys longer than the window.
+    """
+    stops = timetable.stop_lon.shape[0]
+    egress_m = haversine_array_m(
+        timetable.stop_lon,
+        timetable.stop_lat,
+        np.full(stops, target_lon),
+        np.full(stops, target_lat),
+    )
+    latest = np.full(stops, -np.inf)
+    near = egress_m <= max_access_m
+    latest[near] = deadline_s - walk_seconds(egress_m[near])
+    # `alight[s]` is the latest arrival at stop s by vehicle that still gets there in time:
+    # walk on from the stop, or change to a later vehicle.
+    alight = latest.copy()
+    on_trip = np.zeros(int(timetable.trip.max()) + 1 if timetable.connection_count else 0, bool)
+
+    first = 0
+    if window_s is not None:
+        first = int(np.searchsorted(timetable.departure_s, deadline_s - window_s, side="left"))
+    last = int(np.searchsorted(timetable.departure_s, deadline_s, side="right"))
+    # Plain lists: the scan is sequential, and indexing lists is much faster than arrays.
+    departure_stop = timetable.departure_stop[first:last].tolist()
+    arrival_stop = timetable.arrival_stop[first:last].tolist()
+    departure_s = timetable.departure_s[first:last].tolist()
+    arrival_s = timetable.arrival_s[first:last].tolist()
+    trip = timetable.trip[first:last].tolist()
+    for c in range(last - first - 1, -1, -1):
+        k = trip[c]
+        if not on_trip[k] and arrival_s[c] > alight[arrival_stop[c]]:
+            continue
+        # Staying aboard reaches the target, so every earlier connection of this trip
+        # (scanned later, as departures decrease) can stay aboard too.
+        on_trip[k] = True
+        u = departure_stop[c]
+        latest[u] = max(latest[u], departure_s[c])
+        alight[u] = max(alight[u], departure_s[c] - change_s)
+    return latest
+
+
+def door_to_door_minutes(
+    timetable: Timetable,
+    origins: tuple[FloatArray, FloatArray],
+    target: tuple[float, float],
+    deadline_s: int,
+    *,
+    change_s: int = MIN_CHANGE_S,
+    max_access_m: float = MAX_ACCESS_M,
+    window_s: int | None = None,
+) -> FloatArray:
+    """Return the minutes from leaving each origin to the deadline, arriving in time.
+
+    `origins` is (longitudes, latitudes) and `target` (longitude, latitude). Walking the
+    whole way always counts, so every result is finite: never more than the direct
+    walk's time, and more than the ride itself when the volunteer waits at the meeting
+    point. `window_s` is passed to `latest_stop_departures`.
+    """
+    origin_lon, origin_lat = origins
+    target_lon, target_lat = target
+    direct_m = haversine_array_m(
+        origin_lon,
+        origin_lat,
+        np.full(origin_lon.shape, target_lon),
+        np.full(origin_lon.shape, target_lat),
+    )
+    leave = deadline_s - walk_seconds(direct_m)
+    latest = latest_stop_departures(
+        timetable,
+        target_lon,
+        target_lat,
+        deadline_s,
+        change_s=change_s,
+        max_access_m=max_access_m,
+        window_s=window_s,
+    )
+    useful = np.flatnonzero(np.isfinite(latest))
+    if useful.shape[0]:
+        useful_lon = timetable.stop_lon[useful][None, :]
+        useful_lat = timetable.stop_lat[useful][None, :]
+        # Blocks of origins keep the (origins x stops) matrix small.
+        for start in range(0, origin_lon.shape[0], _ORIGIN_BLOCK):
+            block = slice(start, start + _ORIGIN_BLOCK)
+            access_m = haversine_array_m(
+                origin_lon[block, None], origin_lat[block, None], useful_lon, useful_lat
+            )
+            by_stop = np.where(
+                access_m <= max_access_m, latest[useful][None, :] - walk_seconds(access_m), -np.inf
+            )
+            leave[block] = np.maximum(leave[block], by_stop.max(axis=1))
+    result: FloatArray = (deadline_s - leave) / 60.0
+    return result
+
+
+def sorted_timetable(
+    stop_lon: FloatArray,
+    stop_lat: FloatArray,
+    connections: tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
+) -> Timetable:
+    """Build a timetable from unsorted (departure stop, arrival stop, departure s,
+    arrival s, trip) arrays, sorting the connections by departure time.
+
+    Ties keep a trip's connections in arrival order, so that a trip that stops for zero
+    seconds still lists its connections in the order the vehicle runs them.
+    """
+    departure_stop, arrival_stop, departure_s, arrival_s, trip = connections
+    order = np.lexsort((arrival_s, departure_s))
+    return Timetable(
+        stop_lon=stop_lon,
+        stop_lat=stop_lat,
+        departure_stop=departure_stop[order],
+        arrival_stop=arrival_stop[order],
+        departure_s=departure_s[order],
+        arrival_s=arrival_s[order],
+        trip=trip[order],
+    )

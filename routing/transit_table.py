@@ -1,0 +1,32 @@
+"""Door-to-door public transport minutes between volunteers' homes and meeting points."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True, eq=False)
+class TransitTable:
+    """Minutes from volunteer v's home to session s's meeting point by public transport.
+
+    `minutes[v, s]` uses the positions of the volunteer and the session in the problem:
+    the time from leaving home to the session's start, arriving no later than the start
+    (see ``routing.transit``). Only the rows of volunteers with a transit-time limit are
+    read. NaN means no timetable covers the session's day, or the row was not computed,
+    so the straight-line estimate applies.
+    """
+
+    minutes: NDArray[np.float32]
+
+    def __post_init__(self) -> None:
+        if self.minutes.ndim != 2:
+            raise ValueError(f"a transit table needs 2 dimensions, got {self.minutes.ndim}")
+        if np.any(self.minutes < 0):
+            raise ValueError("a transit table cannot hold negative minutes")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Return (volunteers, sessions)."""
+        rows, columns = self.minutes.shape
+        return int(rows), int(columns)

@@ -1,0 +1,166 @@
+"""The backward Connection Scan on made-up bus lines."""
+
+import numpy as np
+import pytest
+
+from routing.geo import haversine_m
+from routing.transit import Timetable, door_to_door_minutes, latest_stop_departures
+from tests.routing.assignment_checks import TOWN_HALL
+from tests.routing.transit_sample import (
+    HOME,
+    LINE_1_DEPARTURES,
+    STOP_XY,
+    WALK_M_PER_MIN,
+    at,
+    line_1,
+    line_1_trips,
+    timetable_of,
+)
+
+TARGET = (TOWN_HALL.lon, TOWN_HALL.lat)
+DIRECT_WALK_MIN = 2000 * 1.3 / 70  # 37.14 min from the home 2 km west
+
+
+def minutes_from_home(timetable: Timetable, deadline_s: int, **options: int) -> float:
+    origins = (np.array([HOME.lon]), np.array([HOME.lat]))
+    result = door_to_door_minutes(timetable, origins, TARGET, deadline_s, **options)
+    return float(result[0])
+
+
+def hms(hours: int, minutes: int) -> int:
+    return hours * 3600 + minutes * 60
+
+
+def test_bus_by_ten_leaves_home_at_nine_forty_five() -> None:
+    # The 09:50 bus reaches C at 09:56, so the volunteer is there at 09:59.
+    assert minutes_from_home(line_1(), hms(10, 0)) == pytest.approx(15.0, abs=1e-5)
+
+
+def test_later_start_counts_wait_at_meeting_point() -> None:
+    # Still the 09:50 bus until 10:14, when the 10:05 bus (at the meeting point at
+    # 10:14) just fits.
+    assert minutes_from_home(line_1(), hms(10, 2)) == pytest.approx(17.0, abs=1e-5)
+    assert minutes_from_home(line_1(), hms(10, 13)) == pytest.approx(28.0, abs=1e-5)
+    assert minutes_from_home(line_1(), hms(10, 14)) == pytest.approx(14.0, abs=1e-5)
+
+
+def test_staying_aboard_needs_no_change_time() -> None:
+    # At B the bus leaves the second it arrives; a change time there would force the
+    # 09:35 bus and 30 minutes.
+    assert minutes_from_home(line_1(), hms(10, 0), change_s=600) == pytest.approx(15.0, abs=1e-5)
+
+
+def test_no_bus_in_time_means_walking() -> None:
+    early = timetable_of(STOP_XY, line_1_trips([hms(11, 0)]))
+
+    assert minutes_from_home(early, hms(10, 0)) == pytest.approx(DIRECT_WALK_MIN, abs=1e-5)
+
+
+def test_empty_timetable_means_walking() -> None:
+    empty = timetable_of(STOP_XY, [])
+
+    assert empty.connection_count == 0
+    assert minutes_from_home(empty, hms(10, 0)) == pytest.approx(DIRECT_WALK_MIN, abs=1e-5)
+
+
+def test_window_skips_longer_journeys() -> None:
+    # The 09:50 bus leaves 600 s before the start, so a shorter window finds only the walk.
+    assert minutes_from_home(line_1(), hms(10, 0), window_s=599) == pytest.approx(
+        DIRECT_WALK_MIN, abs=1e-5
+    )
+    assert minutes_from_home(line_1(), hms(10, 0), window_s=600) == pytest.approx(15.0, abs=1e-5)
+
+
+def test_home_beyond_access_walks() -> None:
+    far = at(-2000.0, -800.0)  # 1,069 m from A: too far to walk to the stop
+    origins = (np.array([far.lon]), np.array([far.lat]))
+    minutes = door_to_door_minutes(line_1(), origins, TARGET, hms(10, 0))
+
+    assert haversine_m(far, at(*STOP_XY["A"])) > 1000
+    assert float(minutes[0]) == pytest.approx(haversine_m(far, TOWN_HALL) * 1.3 / 70, abs=1e-9)
+
+
+def test_latest_departures_per_stop() -> None:
+    latest = latest_stop_departures(line_1(), *TARGET, hms(10, 0))
+
+    # A: the 09:50 bus. B: the same bus at 09:53. C: walk off by 09:57.
+    assert latest[0] == pytest.approx(hms(9, 50))
+    assert latest[1] == pytest.approx(hms(9, 53))
+    assert latest[2] == pytest.approx(hms(9, 57), abs=1e-5)
+
+
+# The change scenario: the home is 4 km west, line 1 goes from A to B (7 minutes) and
+# line 2 from B to D (5 minutes), D being a 3-minute walk from the meeting point.
+CHANGE_STOPS = {
+    "A": (-4000.0, 5 * WALK_M_PER_MIN),
+    "B": (-2000.0, 300.0),
+    "D": (0.0, 3 * WALK_M_PER_MIN),
+}
+CHANGE_TRIPS = [
+    [("A", hms(9, 18)), ("B", hms(9, 25))],
+    [("A", hms(9, 33)), ("B", hms(9, 40))],
+    [("B", hms(9, 42)), ("D", hms(9, 47))],
+    [("B", hms(9, 57)), ("D", hms(10, 2))],
+]
+
+
+def change_minutes(change_s: int) -> float:
+    home = at(-4000.0, 0.0)
+    origins = (np.array([home.lon]), np.array([home.lat]))
+    timetable = timetable_of(CHANGE_STOPS, CHANGE_TRIPS)
+    return float(door_to_door_minutes(timetable, origins, TARGET, hms(9, 55), change_s=change_s)[0])
+
+
+@pytest.mark.parametrize(
+    ("change_s", "minutes"),
+    [
+        (60, 27.0),  # the 09:33 bus, 2 minutes at B, home left at 09:28
+        (120, 27.0),  # exactly the minimum change time is enough
+        (121, 42.0),  # one second short: the 09:18 bus, home left at 09:13
+        (900, 42.0),
+        (1021, 4000 * 1.3 / 70),  # no change fits: walking the 4 km
+    ],
+)
+def test_change_between_lines(change_s: int, minutes: float) -> None:
+    assert change_minutes(change_s) == pytest.approx(minutes, abs=1e-5)
+
+
+def test_trip_past_midnight_of_day_before() -> None:
+    # A bus of the day before at 23:58 (-120 s) runs past midnight and reaches C at
+    # 00:04, so for a 00:10 start the volunteer leaves home at 23:53.
+    timetable = timetable_of(STOP_XY, line_1_trips([-120]))
+
+    assert minutes_from_home(timetable, hms(0, 10)) == pytest.approx(17.0, abs=1e-5)
+
+
+def test_unsorted_connections_are_rejected() -> None:
+    timetable = line_1()
+    with pytest.raises(ValueError, match="sorted by departure"):
+        Timetable(
+            stop_lon=timetable.stop_lon,
+            stop_lat=timetable.stop_lat,
+            departure_stop=timetable.departure_stop[::-1],
+            arrival_stop=timetable.arrival_stop[::-1],
+            departure_s=timetable.departure_s[::-1],
+            arrival_s=timetable.arrival_s[::-1],
+            trip=timetable.trip[::-1],
+        )
+
+
+def test_unknown_stop_is_rejected() -> None:
+    timetable = line_1()
+    with pytest.raises(ValueError, match="must index the stops"):
+        Timetable(
+            stop_lon=timetable.stop_lon[:2],
+            stop_lat=timetable.stop_lat[:2],
+            departure_stop=timetable.departure_stop,
+            arrival_stop=timetable.arrival_stop,
+            departure_s=timetable.departure_s,
+            arrival_s=timetable.arrival_s,
+            trip=timetable.trip,
+        )
+
+
+def test_line_one_runs_twenty_buses() -> None:
+    assert len(LINE_1_DEPARTURES) == 20
+    assert line_1().connection_count == 40
