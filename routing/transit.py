@@ -19,21 +19,23 @@ Walks (to the first stop, between the last stop and the meeting point, or the wh
 follow the straight line times 1.3 at 70 m/min, as the walking estimate of
 ``routing.assignment_travel`` does. Walks to and from stops are limited to
 ``MAX_ACCESS_M`` on the straight line. A change between two trips needs the vehicle
-to reach the stop ``change_s`` seconds before the next one leaves. Walking the whole
-way always counts, so a home never comes out unreachable.
+to reach the stop ``change_s`` seconds before the next one leaves, or, between two stops
+at most ``TRANSFER_WALK_M`` apart (two platforms of one station, two sides of a
+square), the longer of that time and the walk between them. Walking the whole way
+always counts, so a home never comes out unreachable.
 
-NOTE: changes happen at one stop only, because transfers.txt and walks between nearby
-stops are not modelled, so a change between two platforms of one station is missed
-unless the feed gives both lines the same stop. The 2-minute change time is an assumed
-value, not a rule from a feed.
+NOTE: transfers.txt is not read: changes are worked out from the stops' positions, and
+the 2-minute change time is an assumed value, not a rule from a feed.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from routing.assignment_spatial import haversine_array_m
+from routing.geo import EARTH_RADIUS_M
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -42,6 +44,8 @@ MAX_ACCESS_M = 1000.0
 WALK_SPEED_M_PER_S = 70.0 / 60.0
 WALK_DETOUR = 1.3
 MIN_CHANGE_S = 120
+# Farthest two stops may lie apart, on the straight line, for a change on foot.
+TRANSFER_WALK_M = 300.0
 _ORIGIN_BLOCK = 1024
 
 
@@ -62,6 +66,9 @@ class Timetable:
     departure_s: IntArray
     arrival_s: IntArray
     trip: IntArray
+    # Per stop, the (other stop, walking seconds) pairs a change on foot may join; empty
+    # means changes happen at one stop only.
+    transfers: tuple[tuple[tuple[int, float], ...], ...] = ()
 
     def __post_init__(self) -> None:
         if self.stop_lon.shape != self.stop_lat.shape:
@@ -124,6 +131,7 @@ def latest_stop_departures(
     # `alight[s]` is the latest arrival at stop s by vehicle that still gets there in time:
     # walk on from the stop, or change to a later vehicle.
     alight = latest.copy()
+    transfers = timetable.transfers
     on_trip = np.zeros(int(timetable.trip.max()) + 1 if timetable.connection_count else 0, bool)
 
     first = 0
@@ -144,8 +152,12 @@ def latest_stop_departures(
         # (scanned later, as departures decrease) can stay aboard too.
         on_trip[k] = True
         u = departure_stop[c]
-        latest[u] = max(latest[u], departure_s[c])
-        alight[u] = max(alight[u], departure_s[c] - change_s)
+        leaves = departure_s[c]
+        latest[u] = max(latest[u], leaves)
+        alight[u] = max(alight[u], leaves - change_s)
+        for v, walk_s in transfers[u] if transfers else ():
+            latest[v] = max(latest[v], leaves - walk_s)
+            alight[v] = max(alight[v], leaves - max(change_s, walk_s))
     return latest
 
 
@@ -211,11 +223,13 @@ def sorted_timetable(
     arrival s, trip) arrays, sorting the connections by departure time.
 
     Ties keep a trip's connections in arrival order, so that a trip that stops for zero
-    seconds still lists its connections in the order the vehicle runs them.
+    seconds still lists its connections in the order the vehicle runs them. Stops at
+    most ``TRANSFER_WALK_M`` apart are joined for changes on foot.
     """
     departure_stop, arrival_stop, departure_s, arrival_s, trip = connections
     order = np.lexsort((arrival_s, departure_s))
     return Timetable(
+        transfers=stop_transfers(stop_lon, stop_lat),
         stop_lon=stop_lon,
         stop_lat=stop_lat,
         departure_stop=departure_stop[order],
@@ -224,3 +238,32 @@ def sorted_timetable(
         arrival_s=arrival_s[order],
         trip=trip[order],
     )
+
+
+def stop_transfers(
+    stop_lon: FloatArray, stop_lat: FloatArray, max_m: float = TRANSFER_WALK_M
+) -> tuple[tuple[tuple[int, float], ...], ...]:
+    """Return, per stop, the other stops within ``max_m`` and the walk to each, in seconds.
+
+    The stops are placed on a plane around their mean latitude, which is exact enough
+    over a few hundred metres, and paired with a k-d tree.
+    """
+    count = stop_lon.shape[0]
+    if count == 0:
+        return ()
+    scale = np.cos(np.radians(float(np.mean(stop_lat))))
+    metres_per_degree = np.radians(1.0) * EARTH_RADIUS_M
+    xy = np.column_stack([stop_lon * scale, stop_lat]) * metres_per_degree
+    pairs = cKDTree(xy).query_pairs(max_m, output_type="ndarray")
+    near: list[list[tuple[int, float]]] = [[] for _ in range(count)]
+    if pairs.shape[0]:
+        first, second = pairs[:, 0], pairs[:, 1]
+        straight_m = haversine_array_m(
+            stop_lon[first], stop_lat[first], stop_lon[second], stop_lat[second]
+        )
+        for a, b, seconds in zip(
+            first.tolist(), second.tolist(), walk_seconds(straight_m).tolist(), strict=True
+        ):
+            near[a].append((b, seconds))
+            near[b].append((a, seconds))
+    return tuple(tuple(sorted(stops)) for stops in near)

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from routing.geo import haversine_m
-from routing.transit import Timetable, door_to_door_minutes, latest_stop_departures
+from routing.transit import (
+    Timetable,
+    door_to_door_minutes,
+    latest_stop_departures,
+    stop_transfers,
+)
 from tests.routing.assignment_checks import TOWN_HALL
 from tests.routing.transit_sample import (
     HOME,
@@ -164,3 +169,39 @@ def test_unknown_stop_is_rejected() -> None:
 def test_line_one_runs_twenty_buses() -> None:
     assert len(LINE_1_DEPARTURES) == 20
     assert line_1().connection_count == 40
+
+
+def split_change_minutes(apart_m: float) -> float:
+    """The change scenario with line 2 leaving from its own stop, `apart_m` north of B."""
+    stops = {**CHANGE_STOPS, "B2": (-2000.0, 300.0 + apart_m)}
+    trips = [
+        [(("B2" if stop == "B" and number >= 2 else stop), time) for stop, time in trip]
+        for number, trip in enumerate(CHANGE_TRIPS)
+    ]
+    home = at(-4000.0, 0.0)
+    origins = (np.array([home.lon]), np.array([home.lat]))
+    timetable = timetable_of(stops, trips)
+    return float(door_to_door_minutes(timetable, origins, TARGET, hms(9, 55))[0])
+
+
+@pytest.mark.parametrize(
+    ("apart_m", "minutes"),
+    [
+        (50.0, 27.0),  # a 56 s walk: the 2-minute change time still rules
+        (150.0, 42.0),  # a 167 s walk misses the 09:42 from the 09:40 arrival
+        (400.0, 4000 * 1.3 / 70),  # too far apart to change: walking the 4 km
+    ],
+)
+def test_change_on_foot_between_nearby_stops(apart_m: float, minutes: float) -> None:
+    assert split_change_minutes(apart_m) == pytest.approx(minutes, abs=1e-5)
+
+
+def test_transfers_join_only_nearby_stops() -> None:
+    points = [at(0.0, 0.0), at(0.0, 200.0), at(0.0, 600.0)]
+    lon = np.array([p.lon for p in points])
+    lat = np.array([p.lat for p in points])
+
+    transfers = stop_transfers(lon, lat)
+
+    assert [[stop for stop, _ in near] for near in transfers] == [[1], [0], []]
+    assert transfers[0][0][1] == pytest.approx(200.0 * 1.3 / 70 * 60, rel=1e-3)
