@@ -5,6 +5,9 @@ https://gtfs.org/schedule/reference/). Only stops.txt, trips.txt, stop_times.txt
 calendar.txt and/or calendar_dates.txt are read, and only the columns listed below.
 Any problem raises `GtfsError` naming the file, the line and the value, because a
 half-read timetable would silently give wrong travel times.
+
+NOTE: trips given only by frequencies.txt (a headway instead of timed stops) are not
+expanded, so a feed that uses it loses those trips.
 """
 
 import csv
