@@ -6,8 +6,8 @@ calendar.txt and/or calendar_dates.txt are read, and only the columns listed bel
 Any problem raises `GtfsError` naming the file, the line and the value, because a
 half-read timetable would silently give wrong travel times.
 
-NOTE: trips given only by frequencies.txt (a headway instead of timed stops) are not
-expanded, so a feed that uses it loses those trips.
+NOTE: frequencies.txt is not read: a trip it repeats at a headway keeps only the one
+run that stop_times.txt gives.
 """
 
 import csv
