@@ -3,10 +3,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, seed_walk
+from webapp.models import CanvassSession
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +52,21 @@ def test_route_on_a_phone_without_tiles(
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("#route-map")).to_be_hidden()
     expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
+
+
+def test_route_to_a_stop_shows_a_flag_there(
+    phone_page: Page, route_url: str, live_db: Session
+) -> None:
+    canvass = live_db.scalars(select(CanvassSession)).one()
+    canvass.end_lon, canvass.end_lat, canvass.end_point_label = 2.4830, 48.9040, "Gare"
+    live_db.commit()
+    page = phone_page
+    page.goto(route_url)
+
+    expect(page.locator(".meeting-marker")).to_have_text(["★", "⚑"])
+    page.locator(".meeting-marker").nth(1).tap()
+    expect(page.locator(".leaflet-popup-content")).to_have_text("Fin du parcours : Gare")
+    expect(page.locator(".walk-end")).to_have_text("Finir à Gare")
 
 
 def test_route_without_javascript_keeps_the_list(browser: Browser, route_url: str) -> None:

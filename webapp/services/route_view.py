@@ -98,6 +98,8 @@ class RouteSheet:
     short_code: str | None = None
     # Where the route ends when not back at the meeting point, e.g. a tram stop.
     end_point: str = ""
+    end_lon: float | None = None
+    end_lat: float | None = None
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -145,11 +147,13 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
         short_code=route.short_code,
         end_point=canvass.end_point_label if canvass.has_end_point else "",
+        end_lon=canvass.end_lon,
+        end_lat=canvass.end_lat,
     )
 
 
 def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
-    """Return the walking path, the meeting point and the doors in walking order as GeoJSON."""
+    """Return the path, the meeting point, the end point if any and the doors as GeoJSON."""
     features: list[dict[str, Any]] = []
     if len(sheet.path) >= 2:
         features.append(
@@ -162,6 +166,14 @@ def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
             {"kind": "meeting_point", "label": sheet.meeting_point},
         )
     )
+    if sheet.end_point and sheet.end_lon is not None and sheet.end_lat is not None:
+        features.append(
+            _feature(
+                "Point",
+                [sheet.end_lon, sheet.end_lat],
+                {"kind": "end_point", "label": sheet.end_point},
+            )
+        )
     features.extend(
         _feature(
             "Point", [stop.lon, stop.lat], {"kind": "door", "step": stop.step, "label": stop.label}

@@ -153,6 +153,21 @@ def test_geojson_features_in_walking_order(db_session: Session, walk: Walk) -> N
     assert features[2]["geometry"] == {"type": "Point", "coordinates": [2.4801, 48.9030]}
 
 
+def test_geojson_marks_the_stop_where_the_route_ends(db_session: Session, walk: Walk) -> None:
+    canvass = walk.canvass_session
+    canvass.end_lon, canvass.end_lat, canvass.end_point_label = 2.4893, 48.8953, "Gare"
+    db_session.flush()
+
+    features = route_geojson(load_route_sheet(db_session, TOKEN, now=utcnow()))["features"]
+
+    assert features[2] == {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [2.4893, 48.8953]},
+        "properties": {"kind": "end_point", "label": "Gare"},
+    }
+    assert [f["properties"]["kind"] for f in features[3:]] == ["door"] * 5
+
+
 @pytest.mark.parametrize(
     "token",
     [

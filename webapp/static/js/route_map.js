@@ -36,19 +36,18 @@
     return marker;
   }
 
-  function meetingMarker(element, feature, latLng) {
+  // A starred marker for the meeting point, a flag where the route ends elsewhere.
+  function placeMarker(feature, latLng, symbol, template) {
     var marker = L.marker(latLng, {
       keyboard: false,
       zIndexOffset: 1000,
       icon: L.divIcon({
         className: "meeting-marker",
-        html: textElement("★"),
+        html: textElement(symbol),
         iconSize: [MEETING_ICON_PX, MEETING_ICON_PX]
       })
     });
-    marker.bindPopup(
-      textElement(fill(element.dataset.meetingLabel, "place", feature.properties.label))
-    );
+    marker.bindPopup(textElement(fill(template, "place", feature.properties.label)));
     return marker;
   }
 
@@ -65,7 +64,11 @@
           )
         );
       } else if (kind === "meeting_point") {
-        layers.push(meetingMarker(element, feature, [coordinates[1], coordinates[0]]));
+        layers.push(placeMarker(feature, [coordinates[1], coordinates[0]], "★",
+          element.dataset.meetingLabel));
+      } else if (kind === "end_point") {
+        layers.push(placeMarker(feature, [coordinates[1], coordinates[0]], "⚑",
+          element.dataset.endLabel));
       } else if (kind === "door") {
         layers.push(doorMarker(element, feature, [coordinates[1], coordinates[0]]));
       }
