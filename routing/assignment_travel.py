@@ -67,24 +67,11 @@ class TravelLimit:
 
 
 @dataclass(frozen=True, slots=True)
-class StreetCheck:
-    """The outcome of checking candidate pairs against the walking table.
+class TableCheck:
+    """The outcome of checking candidate pairs against a walking or transit table.
 
     `kept` and `distance_m` are aligned with the pairs checked. `over_time` lists the
-    volunteers who lost at least one pair to their walking time alone.
-    """
-
-    kept: BoolArray
-    distance_m: FloatArray
-    over_time: IntArray
-
-
-@dataclass(frozen=True, slots=True)
-class TimetableCheck:
-    """The outcome of checking candidate pairs against the transit table.
-
-    `kept` and `distance_m` are aligned with the pairs checked. `over_time` lists the
-    volunteers who lost at least one pair to their transit time alone.
+    volunteers who lost at least one pair to their travel time alone.
     """
 
     kept: BoolArray
@@ -159,24 +146,15 @@ def check_on_streets(
     limits: Sequence[TravelLimit],
     pair: tuple[IntArray, IntArray],
     straight_m: FloatArray,
-) -> StreetCheck:
+) -> TableCheck:
     """Keep the (volunteer, session) pairs whose walk along the streets fits the time.
 
     Every pair must already lie within its volunteer's `radius_m`. Pairs of volunteers
     without a walking budget keep their straight-line distance. Where the table has no
     value, the straight line must fit in `estimate_m`, as without a table.
     """
-    volunteer, session = pair
-    walk = np.array([-1 if lim.walk_m is None else lim.walk_m for lim in limits], dtype=np.int64)
-    estimate = np.array([lim.estimate_m or 0 for lim in limits], dtype=np.int64)
-    checked = walk[volunteer] >= 0
-    metres = table.metres[volunteer, session].astype(np.float64)
-    on_table = checked & ~np.isnan(metres)
-    fits_walk = metres <= walk[volunteer]
-    fits_estimate = straight_m <= estimate[volunteer]
-    kept = ~checked | np.where(on_table, fits_walk, fits_estimate)
-    distance: FloatArray = np.where(on_table, metres, straight_m)
-    return StreetCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))
+    budgets = [lim.walk_m for lim in limits]
+    return _check_on_table(table.metres, budgets, limits, pair, straight_m, metres_per_unit=1)
 
 
 def check_by_timetable(
@@ -184,7 +162,7 @@ def check_by_timetable(
     limits: Sequence[TravelLimit],
     pair: tuple[IntArray, IntArray],
     distance_m: FloatArray,
-) -> TimetableCheck:
+) -> TableCheck:
     """Keep the (volunteer, session) pairs whose public transport time fits the limit.
 
     Every pair must already lie within its volunteer's `radius_m`, and `distance_m` is
@@ -193,17 +171,41 @@ def check_by_timetable(
     the distance becomes the minutes at 15 km/h. Where it has none, the straight line
     must fit in `estimate_m`, as without a table.
     """
-    volunteer, session = pair
-    budget = np.array(
-        [-1 if lim.transit_minutes is None else lim.transit_minutes for lim in limits],
-        dtype=np.int64,
+    budgets = [lim.transit_minutes for lim in limits]
+    return _check_on_table(
+        table.minutes,
+        budgets,
+        limits,
+        pair,
+        distance_m,
+        metres_per_unit=TRANSIT_SPEED_M_PER_MIN,
     )
+
+
+def _check_on_table(
+    values: npt.NDArray[np.float32],
+    budgets: Sequence[int | None],
+    limits: Sequence[TravelLimit],
+    pair: tuple[IntArray, IntArray],
+    distance_m: FloatArray,
+    *,
+    metres_per_unit: int,
+) -> TableCheck:
+    """Check pairs against a table of `values` (metres or minutes) and each budget.
+
+    A volunteer whose budget is None keeps every pair and its distance. A pair with a
+    value fits when the value is within the budget, and its distance becomes the value
+    times `metres_per_unit`; a pair without one (NaN) fits when `distance_m` is within
+    the volunteer's `estimate_m`.
+    """
+    volunteer, session = pair
+    budget = np.array([-1 if b is None else b for b in budgets], dtype=np.int64)
     estimate = np.array([lim.estimate_m or 0 for lim in limits], dtype=np.int64)
     checked = budget[volunteer] >= 0
-    minutes = table.minutes[volunteer, session].astype(np.float64)
-    on_table = checked & ~np.isnan(minutes)
-    fits_table = minutes <= budget[volunteer]
+    found = values[volunteer, session].astype(np.float64)
+    on_table = checked & ~np.isnan(found)
+    fits_table = found <= budget[volunteer]
     fits_estimate = distance_m <= estimate[volunteer]
     kept = ~checked | np.where(on_table, fits_table, fits_estimate)
-    distance: FloatArray = np.where(on_table, minutes * TRANSIT_SPEED_M_PER_MIN, distance_m)
-    return TimetableCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))
+    distance: FloatArray = np.where(on_table, found * metres_per_unit, distance_m)
+    return TableCheck(kept=kept, distance_m=distance, over_time=np.unique(volunteer[~kept]))

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.pair_table import check_pair_values, pair_shape
+
 
 @dataclass(frozen=True, eq=False)
 class TransitTable:
@@ -20,13 +22,9 @@ class TransitTable:
     minutes: NDArray[np.float32]
 
     def __post_init__(self) -> None:
-        if self.minutes.ndim != 2:
-            raise ValueError(f"a transit table needs 2 dimensions, got {self.minutes.ndim}")
-        if np.any(self.minutes < 0):
-            raise ValueError("a transit table cannot hold negative minutes")
+        check_pair_values(self.minutes, "transit", "minutes")
 
     @property
     def shape(self) -> tuple[int, int]:
         """Return (volunteers, sessions)."""
-        rows, columns = self.minutes.shape
-        return int(rows), int(columns)
+        return pair_shape(self.minutes)

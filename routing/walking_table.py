@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.pair_table import check_pair_values, pair_shape
+
 
 @dataclass(frozen=True, eq=False)
 class WalkingTable:
@@ -20,13 +22,9 @@ class WalkingTable:
     metres: NDArray[np.float32]
 
     def __post_init__(self) -> None:
-        if self.metres.ndim != 2:
-            raise ValueError(f"a walking table needs 2 dimensions, got {self.metres.ndim}")
-        if np.any(self.metres < 0):
-            raise ValueError("a walking table cannot hold negative metres")
+        check_pair_values(self.metres, "walking", "metres")
 
     @property
     def shape(self) -> tuple[int, int]:
         """Return (volunteers, sessions)."""
-        rows, columns = self.metres.shape
-        return int(rows), int(columns)
+        return pair_shape(self.metres)
