@@ -1,9 +1,9 @@
 """Time the public-transport check: backward scans over a generated city network.
 
 Run by hand: `.venv/bin/python -m benchmarks.transit_scan [--lines 40] [--homes 5000]`.
-The network is made up and seeded: bus lines cross a 12 km square, each on a straight
-line through random points, with a stop every 400 m and a bus every 10 minutes in each
-direction from 06:00 to 22:00 at 18 km/h. Homes and 20 meeting points are scattered
+The network is made up and seeded. Bus lines cross a 12 km square, each on a straight
+line through random points. Each has a stop every 400 m and a bus every 10 minutes in
+each direction from 06:00 to 22:00 at 18 km/h. Homes and 20 meeting points are scattered
 over the square. The benchmark builds the timetable (sorting the connections and
 joining stops for changes on foot), then runs one scan per meeting point for a 10:00
 start with a 60-minute window, and prints wall and CPU time and the share of homes

@@ -19,8 +19,8 @@ KEY_PREFIX = "tournee:send-rate:"
 
 # KEYS[1]: bucket key. ARGV: interval in µs, burst in tokens, longest acceptable wait in
 # µs, then the slots each unit needs, in order. Units are granted in order while the
-# first slot of the next one opens within the wait; a unit of k slots takes k
-# consecutive slots. Returns {units granted, offset in µs of the first slot}: the slot
+# first slot of the next one opens within the wait, and a unit of k slots takes k
+# consecutive slots. Returns {units granted, offset in µs of the first slot}. The slot
 # numbered j from 0 opens max(0, offset + j × interval) µs from now. When no unit is
 # granted, the offset is the wait before the next slot. Integer microseconds keep Lua's
 # number to string conversions exact.

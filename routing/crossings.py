@@ -1,9 +1,9 @@
-"""What crossing a busy road costs a walk, on top of its metres.
+"""The cost of crossing a busy road, added to a walk's metres in the objective.
 
 Both sides of a wide road are canvassed as separate stops (``routing.segments``), so a
 walk crosses it when it moves from a door on one side to a door on the other. Each such
-move costs ``CROSSING_PENALTY_M`` in the solver's objective: a walk does one side, then
-crosses once, unless zig-zagging saves more than the penalty. The penalty never counts
+move costs ``CROSSING_PENALTY_M`` in the solver's objective. A walk therefore does one
+side, then crosses once, unless zig-zagging saves more than the penalty. The penalty never counts
 in a route's length or time.
 
 NOTE: only moves between doors of the same wide road are priced. A walk that crosses a

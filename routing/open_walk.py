@@ -2,10 +2,11 @@
 
 A walk from the meeting point to a stop of its own is a path with fixed ends. The walk
 search (``routing.walk_search``) improves cycles through node 0 on symmetric distances,
-so the path becomes a cycle: the stop is added as one more node, joined to node 0 at no
-cost, and every other edge of the stop costs ``detour`` more. Any cycle that does not
-go straight from the stop back to node 0 pays ``detour`` twice, more than any walk can
-save, so the search, which never lengthens a cycle, keeps the stop next to node 0.
+so the path is turned into a cycle. The stop is added as one more node, joined to node 0
+at no cost, and every other edge of the stop costs ``detour`` more. Any cycle that does
+not go straight from the stop back to node 0 pays ``detour`` twice, which is more than
+any walk can save. The search never lengthens a cycle, so it keeps the stop next to
+node 0.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def improve_walk_to_end(
 ) -> tuple[int, ...]:
     """Return the walk's nodes in a shorter or equal order, from node 0 to the end point.
 
-    ``distance_m[0, x]`` is the walk from the meeting point to node ``x`` and
-    ``distance_m[x, 0]`` the walk from ``x`` to the end point; distances between other
+    ``distance_m[0, x]`` is the walk from the meeting point to node ``x``, and
+    ``distance_m[x, 0]`` the walk from ``x`` to the end point. Distances between other
     nodes must be symmetric.
     """
     if len(walk) < 2:

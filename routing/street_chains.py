@@ -39,7 +39,7 @@ class StreetChains:
     ``chain_ends[c]`` contains the junction ids (rows of ``junction_adjacency``) of the
     chain's start and end; ``junction_vertex`` maps a junction id to its graph vertex.
     ``junction_adjacency`` keeps the shortest chain between two junctions, and
-    ``hop_chain`` (aligned with its ``data``) says which chain that is.
+    ``hop_chain`` (aligned with its ``data``) names that chain.
     """
 
     edge_chain: NDArray[np.int32]

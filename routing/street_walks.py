@@ -45,7 +45,7 @@ KEPT_PREDECESSORS_MAX = 16_000_000
 
 @dataclass(frozen=True, eq=False)
 class _Placement:
-    """Where each point sits on its chain.
+    """The position of each point on its chain.
 
     ``exits`` contains the rows of ``between`` for the chain's start and end junctions, and
     ``along`` the metres from the point's projection to each. ``position_m`` is the
@@ -218,7 +218,7 @@ def street_walks(graph: StreetGraph, snaps: SnapResult, *, keep_paths: bool = Tr
     With ``keep_paths`` the search's predecessors are kept (up to
     ``KEPT_PREDECESSORS_MAX`` entries), so that ``StreetWalks.paths`` needs no new search.
     NOTE: the matrix grows with the square of the point count (4 bytes a pair, 100 MB
-    for 5,000 points); the work arrays are bounded by computing a block of rows at a time.
+    for 5,000 points). The work arrays stay bounded because rows are computed in blocks.
     """
     chains = street_chains(graph)
     placement, sources = _place(graph, chains, snaps)
@@ -355,8 +355,8 @@ def _walk_along_pavements(
 ) -> None:
     """Let pairs on one side of one way walk along the pavement when that is shorter.
 
-    ``best`` holds the walks between projections and ``total`` the walks between the
-    points; ``total`` is updated in place. Such pairs are a few per row, so only they
+    ``best`` contains the walks between projections and ``total`` the walks between the
+    points. ``total`` is updated in place. Such pairs are a few per row, so only they
     get a straight-line distance.
     """
     same_side = (way[rows][:, None] == way[None, :]) & (side[rows][:, None] == side[None, :])

@@ -25,11 +25,11 @@ from routing.turf_model import TurfModelInput, solve_from_best_start, solve_turf
 from routing.walk_search import improve_walk
 
 STREET_STOPS_MIN_DOORS = 300
-# Share of the time limit spent ordering street stops; the walk search gets the rest. A
-# tenth of the time on stops led to shorter walks than a walk search started from the
-# nearest-neighbour walk, one run each with the full budget: 16,021 m against 16,054 m on
-# the 1,000-door grid, 25,101 m against 25,274 m on 1,000 Bondy doors and 49,382 m
-# against 49,615 m on the 3,000-door grid (kicks of at most 50 nodes then).
+# Share of the time limit spent ordering street stops, and the walk search gets the rest.
+# A tenth of the time on stops led to shorter walks than a walk search started from the
+# nearest-neighbour walk. One run each with the full budget gave 16,021 m against
+# 16,054 m on the 1,000-door grid, 25,101 m against 25,274 m on 1,000 Bondy doors and
+# 49,382 m against 49,615 m on the 3,000-door grid (kicks of at most 50 nodes then).
 STOPS_TIME_SHARE = 0.1
 
 # Doors in one street stop: a whole block face of houses on a narrow street.

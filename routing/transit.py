@@ -2,7 +2,7 @@
 
 A timetable is one service day's connections: a vehicle leaving one stop and reaching
 the next stop of its trip, with times in seconds after midnight of that day. The scan
-runs backwards from one meeting point and one deadline, the session's start: it goes
+runs backwards from one meeting point and one deadline, the session's start. It goes
 through the connections from the latest departure to the earliest and keeps, for each
 stop, the latest time one can leave it and still reach the meeting point by the
 deadline. Each home then takes its best stop within walking reach, or walks the whole

@@ -19,7 +19,7 @@ def build_transit_table(
 ) -> TransitTable | None:
     """Run one backward scan per (day, meeting point, start) over the day's timetable.
 
-    `timetables` holds the timetable of each service day that has one. Sessions on other
+    `timetables` contains the timetable of each service day that has one. Sessions on other
     days keep NaN columns. Returns None when no volunteer with a home has a transit-time
     limit or no session falls on a day with a timetable.
     """

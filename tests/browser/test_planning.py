@@ -228,7 +228,7 @@ def test_coordinator_weighs_locks_and_plans_again(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
-def test_new_session_ends_at_a_stop_clicked_on_the_map(
+def test_session_stop_from_map(
     coordinator_page: Page, live_server: str, live_db: Session, case: BondyCase
 ) -> None:
     page = coordinator_page

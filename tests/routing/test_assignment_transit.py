@@ -69,7 +69,7 @@ def test_fifteen_minutes_is_enough() -> None:
     assert candidate_distances([rider(1, 15)]) == {(1, 1): 3750, (1, 2): 2000}
 
 
-def test_ten_minutes_refuses_the_bus_but_not_the_estimate() -> None:
+def test_ten_minutes_refused_by_timetable() -> None:
     # On Tuesday there is no timetable: 10 minutes at 15 km/h reach 2,500 m >= 2,000 m.
     assert candidate_distances([rider(1, 10)]) == {(1, 2): 2000}
 

@@ -36,7 +36,7 @@ def hms(hours: int, minutes: int) -> int:
     return hours * 3600 + minutes * 60
 
 
-def test_bus_by_ten_leaves_home_at_nine_forty_five() -> None:
+def test_journey_for_ten_o_clock_start() -> None:
     # The 09:50 bus reaches C at 09:56, so the volunteer is there at 09:59.
     assert minutes_from_home(line_1(), hms(10, 0)) == pytest.approx(15.0, abs=1e-5)
 

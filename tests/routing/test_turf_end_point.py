@@ -65,7 +65,7 @@ def test_finish_is_the_meeting_point_without_a_stop() -> None:
     assert problem((door(1, 100),), end_point=at(9, 0)).finish == at(9, 0)
 
 
-def test_large_turf_through_street_stops_ends_at_the_stop() -> None:
+def test_large_turf_ends_at_stop() -> None:
     grid = street_grid(400, seed=7)
     graph = build_street_graph(grid.ways)
     stop = grid.doors[-1].point

@@ -2,8 +2,8 @@
 
 Positions are metres east (x) and north (y) of the town hall, the meeting point. The
 home is 2 km west. Stop A is a 5-minute walk from home (350 m walked, 269.2 m on the
-straight line), stop C a 3-minute walk from the meeting point, and stop B between them
-is more than 1,000 m from both, so it is only ridden through. Line 1 leaves A every
+straight line), and stop C a 3-minute walk from the meeting point. Stop B, between
+them, is more than 1,000 m from both, so it is only ridden through. Line 1 leaves A every
 15 minutes from 07:05 to 11:50 and reaches B in 3 minutes and C in 6.
 """
 

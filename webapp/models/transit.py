@@ -15,7 +15,7 @@ from webapp.db import Base
 
 
 def _public() -> dict[str, str]:
-    """Return the data-catalogue tag of a column that never holds personal data."""
+    """Return the data-catalogue tag of a column that never contains personal data."""
     return {"personal": "none", "retention": "never_personal"}
 
 

@@ -1,4 +1,4 @@
-"""Who a broadcast reaches, as SQL conditions on `User` that the count and the fan-out share.
+"""The recipients of a broadcast, as SQL conditions on `User` shared by count and fan-out.
 
 A recipient is a volunteer of the segment whose latest consent for the channel grants
 it, with an address on that channel, and not suppressed for the campaign or

@@ -53,9 +53,9 @@ class BroadcastCreation:
 
 @dataclass(frozen=True)
 class BroadcastProgress:
-    """Where the broadcast's messages stand; `percent_done` counts every settled row.
+    """The state of the broadcast's messages. `percent_done` counts every settled row.
 
-    A broadcast still `preparing` has no rows yet: it is neither done nor complete.
+    A broadcast still `preparing` has no rows yet, so it is neither done nor complete.
     """
 
     total: int

@@ -144,8 +144,8 @@ def deliver_messages(
 
     Return a result per id. A message not due, held by the push window, without a
     send slot within `RATE_LIMIT_MAX_WAIT_S`, or left when `budget_s` seconds have
-    passed stays queued and comes back with the time to try again. `limiters` holds the
-    rate of each channel's sender; a channel without one is not held back. Each SMS
+    passed stays queued and comes back with the time to try again. `limiters` contains
+    the rate of each channel's sender, and a channel without one is not held back. Each SMS
     segment and each e-mail takes one slot. `now` replaces the clock for the rules.
     Needs an app context.
     """

@@ -331,7 +331,7 @@ def test_daily_option_needs_redis(app: Flask, db_session: Session) -> None:
     assert "cron" in result.output
 
 
-def test_daily_job_arms_the_next_run_once_a_day(settings: Settings) -> None:
+def test_daily_job_rearms_once(settings: Settings) -> None:
     redis = Redis.from_url(PRIVACY_REDIS_URL)
     redis.flushdb()
     queue_settings = replace(settings, redis_url=PRIVACY_REDIS_URL)

@@ -1,4 +1,4 @@
-"""Each channel's sender keeps its own rate and SMS validity, as the settings say."""
+"""Each channel's sender keeps its own rate and SMS validity, as configured."""
 
 from collections.abc import Iterator
 from dataclasses import replace
