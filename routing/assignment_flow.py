@@ -48,13 +48,11 @@ class FlowAnswer:
 class FlowOptions:
     """Variants of the network.
 
-    `extra` adds scaled points to each candidate (see `routing.assignment_prices`).
     `only_sessions` keeps the other sessions out, and `force_opening` makes filling the
     sessions it marks up to their opening size worth more than anything else: the answer
     is then a plan around that set of open sessions, and its optimum no longer a bound.
     """
 
-    extra: IntArray | None = None
     only_sessions: BoolArray | None = None
     force_opening: BoolArray | None = None
 
@@ -134,7 +132,6 @@ def _solve_batch(
     s_ids = np.unique(cand.session[batch])
     volunteers = net.nodes(len(v_ids))
     sessions = net.nodes(len(s_ids))
-    extra = options.extra
     keep = _usable(index, locks)[batch]
     if options.only_sessions is not None:
         keep &= options.only_sessions[cand.session[batch]]
@@ -147,8 +144,6 @@ def _solve_batch(
     supply = _fairness_arcs(net, volunteers, units, locked_total, index.weights.fairness * scale)
     s_of = cand.session[free]
     value = cand.points[free] * scale + index.team_points[s_of] * SCALE_PER_MEMBER
-    if extra is not None:
-        value = value + extra[free]
     local_s = np.searchsorted(s_ids, s_of)
     placement_first = net.arcs(tails, sessions[local_s], ONE, -value)
     forced = np.zeros(len(s_ids), dtype=np.int64)
@@ -172,8 +167,6 @@ def _solve_batch(
     carried = flow.flows(np.arange(placement_first, placement_first + len(free), dtype=np.int32))
     chosen = np.sort(np.concatenate([locked, free[carried > 0]]))
     lock_value = _locked_value(index, locks, locked, s_ids, scale)
-    if extra is not None:
-        lock_value += int(extra[locked].sum())
     total = -int(flow.optimal_cost()) + lock_value
     return FlowAnswer(chosen=chosen, bound=total // scale, is_solved=True)
 
@@ -320,12 +313,10 @@ def _locked_value(
     return pairs + teams + opening - fairness
 
 
-def relaxed_bounds(
-    index: PlanningIndex, chosen: IntArray, parts: Components, extra: IntArray | None = None
-) -> IntArray:
+def relaxed_bounds(index: PlanningIndex, chosen: IntArray, parts: Components) -> IntArray:
     """Split the flow optimum by part: each entry bounds that part's objective.
 
-    `chosen` must be the flow's answer for the same `extra`. Its value in the relaxation,
+    `chosen` must be the flow's answer. Its value in the relaxation,
     summed per part, is the flow optimum, since every term belongs to one part.
     """
     cand = index.candidates
@@ -334,8 +325,6 @@ def relaxed_bounds(
     component = parts.of_candidate[chosen]
     session = cand.session[chosen]
     value = cand.points[chosen] * scale + index.team_points[session] * SCALE_PER_MEMBER
-    if extra is not None:
-        value = value + extra[chosen]
     totals = np.bincount(component, weights=value, minlength=parts.count).astype(np.float64)
     counts = np.bincount(session, minlength=index.session_count)
     share = -(-weights.session_opened * scale // index.opening)

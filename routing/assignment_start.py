@@ -1,10 +1,10 @@
-"""The first plan and the bound: a plain flow, then consolidation and pricing rounds.
+"""The first plan and the bound: a plain flow, dive rounds, then the decomposition.
 
 Round 0 is the plain flow: its optimum bounds every plan, and its answer, repaired, is
 the first plan. The flow spreads volunteers over more sessions than can reach their
-minimum, so dive rounds (see `_Dive`) force sessions open step by step. A pricing round
-prices the soft team rules from the last priced answer (see `routing.assignment_prices`):
-it lowers the bound and steers the next dive round. Every answer is repaired into a
+minimum, so dive rounds (see `_Dive`) force sessions open step by step. The
+decomposition (`routing.assignment_lagrangian`) then lowers the bound well below the
+flow's, and the sessions it opens give one more plan. Every answer is repaired into a
 valid plan, and each part keeps its best plan and lowest bound.
 """
 
@@ -15,28 +15,22 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.assignment_components import Components
-from routing.assignment_flow import (
-    SCALE_PER_MEMBER,
-    FlowAnswer,
-    FlowOptions,
-    relaxed_bounds,
-    solve_flow,
-)
+from routing.assignment_flow import FlowAnswer, FlowOptions, relaxed_bounds, solve_flow
 from routing.assignment_index import PlanningIndex
+from routing.assignment_lagrangian import NO_BOUND, lagrangian_bounds
 from routing.assignment_locks import LockState
 from routing.assignment_objective import score_by_part
-from routing.assignment_prices import next_prices, partner_links, price_points, zero_prices
 from routing.assignment_repair import repair
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Step of each pricing round, as a fraction of each weight.
-PRICE_STEPS = (1.0, 0.5, 0.25, 0.125)
 DIVE_ROUNDS = 8
-# Dive and pricing rounds stop once this share of the time limit is spent, keeping the
-# rest for CP-SAT. The plain flow always runs.
-PRICING_SHARE = 0.3
+# Dive rounds stop once this share of the time limit is spent. The plain flow always runs.
+DIVE_SHARE = 0.3
+# The decomposition bound (`routing.assignment_lagrangian`) runs until this share of the
+# time limit, or until its steps have shrunk, whichever comes first. CP-SAT gets the rest.
+LAGRANGIAN_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +50,8 @@ class StartingPoint:
 def first_plan(
     index: PlanningIndex, locks: LockState, parts: Components, started: float
 ) -> StartingPoint:
-    """Run the plain flow, then dive and pricing rounds within their time share."""
-    budget_end = started + PRICING_SHARE * index.problem.time_limit_s
-    links = partner_links(index)
-    prices = zero_prices(index, links)
+    """Run the plain flow, dive rounds, then the decomposition, each within its share."""
+    limit = index.problem.time_limit_s
     flow = solve_flow(index, locks, parts)
     if not flow.is_solved:
         outcome = repair(index, locks, flow.chosen)
@@ -67,27 +59,15 @@ def first_plan(
         failed = _failed_parts(index, parts, outcome.failed_sessions)
         return StartingPoint(outcome.chosen, scores, failed, None)
     best = _Best.from_round(index, locks, parts, flow, relaxed_bounds(index, flow.chosen, parts))
-    no_bound = np.full(parts.count, np.iinfo(np.int64).max, dtype=np.int64)
     dive = _Dive(index, flow.chosen)
-    extra: IntArray | None = None
-    for round_number in range(DIVE_ROUNDS):
-        if time.perf_counter() >= budget_end or not dive.has_partial():
+    for _ in range(DIVE_ROUNDS):
+        if time.perf_counter() >= started + DIVE_SHARE * limit or not dive.has_partial():
             break
-        answer = solve_flow(index, locks, parts, dive.options(extra))
+        answer = solve_flow(index, locks, parts, dive.options())
         if answer.is_solved:
             dive.chosen = answer.chosen
-            best.merge(_Best.from_round(index, locks, parts, answer, no_bound))
-        if round_number >= len(PRICE_STEPS) or not _has_soft_rules(index):
-            continue
-        if time.perf_counter() >= budget_end:
-            break
-        prices = next_prices(index, links, prices, flow.chosen, PRICE_STEPS[round_number])
-        extra = price_points(index, links, prices, SCALE_PER_MEMBER)
-        flow = solve_flow(index, locks, parts, FlowOptions(extra=extra))
-        if not flow.is_solved:
-            break
-        bounds = relaxed_bounds(index, flow.chosen, parts, extra)
-        best.merge(_Best.from_round(index, locks, parts, flow, bounds))
+            best.merge(_Best.without_bound(index, locks, parts, answer))
+    _decompose(index, locks, parts, best, started + LAGRANGIAN_SHARE * limit)
     return StartingPoint(
         chosen=np.flatnonzero(best.chosen).astype(np.int64),
         scores=best.scores,
@@ -121,7 +101,7 @@ class _Dive:
         counts = self.counts()
         return bool(((counts > 0) & (counts < self.index.opening)).any())
 
-    def options(self, extra: IntArray | None) -> FlowOptions:
+    def options(self) -> FlowOptions:
         """Return the next round's flow: force, ban, and keep the prices."""
         index = self.index
         counts = self.counts()
@@ -134,16 +114,21 @@ class _Dive:
         self.forced = full.copy()
         self.forced[promoted] = True
         self.forced &= ~self.banned
-        return FlowOptions(extra=extra, only_sessions=~self.banned, force_opening=self.forced)
+        return FlowOptions(only_sessions=~self.banned, force_opening=self.forced)
 
 
-def _has_soft_rules(index: PlanningIndex) -> bool:
-    weights = index.weights
-    return bool(
-        weights.experienced
-        or (weights.language and index.needs_language.any())
-        or (weights.partner and any(index.partner_shared))
-    )
+def _decompose(
+    index: PlanningIndex, locks: LockState, parts: Components, best: "_Best", deadline: float
+) -> None:
+    """Lower the bounds by the decomposition, and try the sessions it opens."""
+    outcome = lagrangian_bounds(index, locks, parts, best.scores, deadline)
+    best.bounds = np.minimum(best.bounds, outcome.bounds)
+    if not outcome.opened.any():
+        return
+    options = FlowOptions(only_sessions=outcome.opened, force_opening=outcome.opened)
+    answer = solve_flow(index, locks, parts, options)
+    if answer.is_solved:
+        best.merge(_Best.without_bound(index, locks, parts, answer))
 
 
 def _failed_parts(
@@ -181,6 +166,14 @@ class _Best:
         failed[list(_failed_parts(index, parts, outcome.failed_sessions))] = True
         scores = score_by_part(index, outcome.chosen, parts.of_candidate, parts.count)
         return cls(parts, chosen, scores, failed, bounds)
+
+    @classmethod
+    def without_bound(
+        cls, index: PlanningIndex, locks: LockState, parts: Components, flow: FlowAnswer
+    ) -> "_Best":
+        """Repair an answer whose optimum bounds nothing (forced or banned sessions)."""
+        no_bound = np.full(parts.count, NO_BOUND, dtype=np.int64)
+        return cls.from_round(index, locks, parts, flow, no_bound)
 
     def merge(self, other: "_Best") -> None:
         """Keep, per part, the better plan (a complete one first) and the lower bound."""

@@ -8,7 +8,6 @@ from routing.assignment_flow import FlowOptions, relaxed_bounds, solve_flow
 from routing.assignment_index import PlanningIndex, build_index
 from routing.assignment_locks import lock_state
 from routing.assignment_objective import score, score_by_part, score_terms, total_points
-from routing.assignment_prices import next_prices, partner_links, price_points, zero_prices
 from routing.assignment_repair import repair
 from routing.assignment_types import AssignmentProblem, WeeklySlot
 from tests.routing.assignment_checks import (
@@ -87,43 +86,6 @@ def test_forced_opening_concentrates_volunteers() -> None:
     flow = solve_flow(index, locks, parts, FlowOptions(force_opening=forced))
 
     assert pairs_of(index, flow.chosen) == {(i, 10) for i in range(1, 5)}
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_bound_stays_above_the_optimum_with_prices(seed: int) -> None:
-    problem = random_problem(seed, volunteer_count=40, session_count=6)
-    index, locks, parts = parts_of(problem)
-    links = partner_links(index)
-    flow = solve_flow(index, locks, parts)
-    prices = zero_prices(index, links)
-    best = flow.bound
-    for step in (1.0, 0.5, 0.25):
-        prices = next_prices(index, links, prices, flow.chosen, step)
-        extra = price_points(index, links, prices, 60)
-        flow = solve_flow(index, locks, parts, FlowOptions(extra=extra))
-        assert relaxed_bounds(index, flow.chosen, parts, extra).sum() == flow.bound
-        best = min(best, flow.bound)
-    outcome = repair(index, locks, flow.chosen)
-
-    assert len(outcome.failed_sessions) == 0
-    assert score(index, outcome.chosen) <= best
-    assert (prices.experienced >= 0).all() and (prices.experienced <= 400).all()
-    assert (np.abs(prices.partner) <= 1500).all()
-
-
-def test_prices_charge_members_and_refund_the_experienced() -> None:
-    volunteers = [volunteer(1, experienced=True), volunteer(2), volunteer(3)]
-    index, _, _ = parts_of(make_problem(volunteers, [session(10)]))
-    links = partner_links(index)
-    prices = zero_prices(index, links)
-    prices = type(prices)(
-        experienced=np.array([400]), language=prices.language, partner=prices.partner
-    )
-
-    points = price_points(index, links, prices, 60)
-
-    # Each member pays 400 / 2 = 200 points (scaled by 120); the experienced one earns 400.
-    assert points.tolist() == [200 * 120, -200 * 120, -200 * 120]
 
 
 def test_parts_share_nothing() -> None:
