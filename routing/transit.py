@@ -7,6 +7,8 @@ through the connections from the latest departure to the earliest and keeps, for
 stop, the latest time one can leave it and still reach the meeting point by the
 deadline. Each home then takes its best stop within walking reach, or walks the whole
 way, and its door-to-door time is the deadline minus the latest time to leave home.
+A vehicle run is one trip: a trip that the feed repeats at a headway comes as one trip
+per run.
 
 Why backwards: a volunteer may leave home whenever they like, and what matters is being
 at the meeting point by the start. A forward scan answers "when do I arrive if I leave
@@ -21,13 +23,13 @@ follow the straight line times 1.3 at 70 m/min, as the walking estimate of
 ``MAX_ACCESS_M`` on the straight line. A change between two trips needs the vehicle
 to reach the stop ``change_s`` seconds before the next one leaves, or, between two stops
 at most ``TRANSFER_WALK_M`` apart (two platforms of one station, two sides of a
-square), the longer of that time and the walk between them. Walking the whole way
-always counts, so a home never comes out unreachable.
-
-NOTE: transfers.txt is not read: changes are worked out from the stops' positions, and
-the 2-minute change time is an assumed value, not a rule from a feed.
+square), the longer of that time and the walk between them. The feed's transfer rules
+override these defaults for the stops they name (see ``routing.transit_changes``): a
+set change time, a change at one stop that takes no time, or a change that is not
+possible. Walking the whole way always counts, so a home never comes out unreachable.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,7 @@ from scipy.spatial import cKDTree
 
 from routing.assignment_spatial import haversine_array_m
 from routing.geo import EARTH_RADIUS_M
+from routing.transit_changes import Changes, TransferRule, apply_transfer_rules
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -66,13 +69,21 @@ class Timetable:
     departure_s: IntArray
     arrival_s: IntArray
     trip: IntArray
-    # Per stop, the (other stop, walking seconds) pairs a change on foot may join; empty
-    # means changes happen at one stop only.
-    transfers: tuple[tuple[tuple[int, float], ...], ...] = ()
+    # Per stop, the changes onto a vehicle there from another stop (see
+    # ``routing.transit_changes.Change``); empty means changes happen at one stop only.
+    transfers: Changes = ()
+    # Per stop, the seconds a change at that stop takes by a transfer rule: NaN for the
+    # scan's default, inf where it is not possible. None: the default everywhere.
+    stop_change_s: FloatArray | None = None
 
     def __post_init__(self) -> None:
         if self.stop_lon.shape != self.stop_lat.shape:
             raise ValueError("stop_lon and stop_lat must have the same length")
+        stops = self.stop_lon.shape[0]
+        if self.transfers and len(self.transfers) != stops:
+            raise ValueError("transfers must have one entry per stop")
+        if self.stop_change_s is not None and self.stop_change_s.shape != (stops,):
+            raise ValueError("stop_change_s must have one value per stop")
         count = self.departure_stop.shape[0]
         for name in ("arrival_stop", "departure_s", "arrival_s", "trip"):
             if getattr(self, name).shape[0] != count:
@@ -83,7 +94,6 @@ class Timetable:
             raise ValueError("connections must be sorted by departure time")
         if np.any(self.arrival_s < self.departure_s):
             raise ValueError("a connection cannot arrive before it departs")
-        stops = self.stop_lon.shape[0]
         for name in ("departure_stop", "arrival_stop"):
             values = getattr(self, name)
             if values.min() < 0 or values.max() >= stops:
@@ -125,20 +135,22 @@ def latest_stop_departures(
         np.full(stops, target_lon),
         np.full(stops, target_lat),
     )
-    latest = np.full(stops, -np.inf)
+    start = np.full(stops, -np.inf)
     near = egress_m <= max_access_m
-    latest[near] = deadline_s - walk_seconds(egress_m[near])
+    start[near] = deadline_s - walk_seconds(egress_m[near])
+    # Plain lists: the scan is sequential, and indexing lists is much faster than arrays.
+    latest: list[float] = start.tolist()
     # `alight[s]` is the latest arrival at stop s by vehicle that still gets there in time:
     # walk on from the stop, or change to a later vehicle.
     alight = latest.copy()
+    stop_change = _stop_change_seconds(timetable, change_s)
     transfers = timetable.transfers
-    on_trip = np.zeros(int(timetable.trip.max()) + 1 if timetable.connection_count else 0, bool)
+    on_trip = [False] * (int(timetable.trip.max()) + 1 if timetable.connection_count else 0)
 
     first = 0
     if window_s is not None:
         first = int(np.searchsorted(timetable.departure_s, deadline_s - window_s, side="left"))
     last = int(np.searchsorted(timetable.departure_s, deadline_s, side="right"))
-    # Plain lists: the scan is sequential, and indexing lists is much faster than arrays.
     departure_stop = timetable.departure_stop[first:last].tolist()
     arrival_stop = timetable.arrival_stop[first:last].tolist()
     departure_s = timetable.departure_s[first:last].tolist()
@@ -154,11 +166,22 @@ def latest_stop_departures(
         u = departure_stop[c]
         leaves = departure_s[c]
         latest[u] = max(latest[u], leaves)
-        alight[u] = max(alight[u], leaves - change_s)
-        for v, walk_s in transfers[u] if transfers else ():
+        alight[u] = max(alight[u], leaves - stop_change[u])
+        for v, walk_s, rule_s in transfers[u] if transfers else ():
             latest[v] = max(latest[v], leaves - walk_s)
-            alight[v] = max(alight[v], leaves - max(change_s, walk_s))
-    return latest
+            change = max(change_s, walk_s) if rule_s is None else rule_s
+            alight[v] = max(alight[v], leaves - change)
+    result: FloatArray = np.array(latest, dtype=np.float64)
+    return result
+
+
+def _stop_change_seconds(timetable: Timetable, change_s: int) -> list[float]:
+    """Return, per stop, the seconds a change at that stop takes (inf: not possible)."""
+    rules = timetable.stop_change_s
+    if rules is None:
+        return [float(change_s)] * timetable.stop_lon.shape[0]
+    seconds: list[float] = np.where(np.isnan(rules), float(change_s), rules).tolist()
+    return seconds
 
 
 def door_to_door_minutes(
@@ -218,18 +241,22 @@ def sorted_timetable(
     stop_lon: FloatArray,
     stop_lat: FloatArray,
     connections: tuple[IntArray, IntArray, IntArray, IntArray, IntArray],
+    rules: Sequence[TransferRule] = (),
 ) -> Timetable:
     """Build a timetable from unsorted (departure stop, arrival stop, departure s,
     arrival s, trip) arrays, sorting the connections by departure time.
 
     Ties keep a trip's connections in arrival order, so that a trip that stops for zero
     seconds still lists its connections in the order the vehicle runs them. Stops at
-    most ``TRANSFER_WALK_M`` apart are joined for changes on foot.
+    most ``TRANSFER_WALK_M`` apart are joined for changes on foot, then the transfer
+    `rules` between stop indexes apply.
     """
     departure_stop, arrival_stop, departure_s, arrival_s, trip = connections
     order = np.lexsort((arrival_s, departure_s))
+    transfers, stop_change_s = apply_transfer_rules(stop_transfers(stop_lon, stop_lat), rules)
     return Timetable(
-        transfers=stop_transfers(stop_lon, stop_lat),
+        transfers=transfers,
+        stop_change_s=stop_change_s if rules else None,
         stop_lon=stop_lon,
         stop_lat=stop_lat,
         departure_stop=departure_stop[order],

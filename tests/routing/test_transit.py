@@ -10,6 +10,7 @@ from routing.transit import (
     latest_stop_departures,
     stop_transfers,
 )
+from routing.transit_changes import TransferRule, TransferType, apply_transfer_rules
 from tests.routing.assignment_checks import TOWN_HALL
 from tests.routing.transit_sample import (
     HOME,
@@ -109,10 +110,18 @@ CHANGE_TRIPS = [
 ]
 
 
-def change_minutes(change_s: int) -> float:
+WALK_4_KM_MIN = 4000 * 1.3 / 70
+Rule = tuple[str, str, TransferType, int | None]
+
+
+def change_minutes(
+    change_s: int = 120,
+    rules: list[Rule] | None = None,
+    trips: list[list[tuple[str, int]]] = CHANGE_TRIPS,
+) -> float:
     home = at(-4000.0, 0.0)
     origins = (np.array([home.lon]), np.array([home.lat]))
-    timetable = timetable_of(CHANGE_STOPS, CHANGE_TRIPS)
+    timetable = timetable_of(CHANGE_STOPS, trips, rules or [])
     return float(door_to_door_minutes(timetable, origins, TARGET, hms(9, 55), change_s=change_s)[0])
 
 
@@ -123,7 +132,7 @@ def change_minutes(change_s: int) -> float:
         (120, 27.0),  # exactly the minimum change time is enough
         (121, 42.0),  # one second short: the 09:18 bus, home left at 09:13
         (900, 42.0),
-        (1021, 4000 * 1.3 / 70),  # no change fits: walking the 4 km
+        (1021, WALK_4_KM_MIN),  # no change fits: walking the 4 km
     ],
 )
 def test_change_between_lines(change_s: int, minutes: float) -> None:
@@ -171,7 +180,7 @@ def test_line_one_runs_twenty_buses() -> None:
     assert line_1().connection_count == 40
 
 
-def split_change_minutes(apart_m: float) -> float:
+def split_change_minutes(apart_m: float, rules: list[Rule] | None = None) -> float:
     """The change scenario with line 2 leaving from its own stop, `apart_m` north of B."""
     stops = {**CHANGE_STOPS, "B2": (-2000.0, 300.0 + apart_m)}
     trips = [
@@ -180,7 +189,7 @@ def split_change_minutes(apart_m: float) -> float:
     ]
     home = at(-4000.0, 0.0)
     origins = (np.array([home.lon]), np.array([home.lat]))
-    timetable = timetable_of(stops, trips)
+    timetable = timetable_of(stops, trips, rules or [])
     return float(door_to_door_minutes(timetable, origins, TARGET, hms(9, 55))[0])
 
 
@@ -205,3 +214,116 @@ def test_transfers_join_only_nearby_stops() -> None:
 
     assert [[stop for stop, _ in near] for near in transfers] == [[1], [0], []]
     assert transfers[0][0][1] == pytest.approx(200.0 * 1.3 / 70 * 60, rel=1e-3)
+
+
+# Transfer rules, on the change scenario (27 minutes with the default 2-minute change).
+NOT_POSSIBLE, MIN_TIME = TransferType.NOT_POSSIBLE, TransferType.MIN_TIME
+TIMED, RECOMMENDED = TransferType.TIMED, TransferType.RECOMMENDED
+
+
+def test_forbidden_change_at_a_stop_means_walking() -> None:
+    assert change_minutes(rules=[("B", "B", NOT_POSSIBLE, None)]) == pytest.approx(
+        WALK_4_KM_MIN, abs=1e-5
+    )
+
+
+def test_forbidden_change_falls_back_to_a_slower_route() -> None:
+    # A direct bus from A at 09:05 reaches D at 09:45: home left at 09:00.
+    trips = [*CHANGE_TRIPS, [("A", hms(9, 5)), ("D", hms(9, 45))]]
+
+    assert change_minutes(trips=trips) == pytest.approx(27.0, abs=1e-5)
+    assert change_minutes(rules=[("B", "B", NOT_POSSIBLE, None)], trips=trips) == pytest.approx(
+        55.0, abs=1e-5
+    )
+
+
+def test_forbidden_change_does_not_stop_riding_through() -> None:
+    rules: list[Rule] = [("B", "B", NOT_POSSIBLE, None)]
+    timetable = timetable_of(STOP_XY, line_1_trips(LINE_1_DEPARTURES), rules)
+
+    assert minutes_from_home(timetable, hms(10, 0)) == pytest.approx(15.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("min_s", "change_s", "minutes"),
+    [
+        (120, 120, 27.0),  # the 2 minutes between 09:40 and 09:42 are just enough
+        (121, 120, 42.0),  # one second more misses it: the 09:18 bus
+        (60, 600, 27.0),  # the rule wins over a longer default too
+        (1020, 120, 42.0),
+        (1021, 120, WALK_4_KM_MIN),  # no change fits: walking the 4 km
+    ],
+)
+def test_minimum_change_time_at_a_stop(min_s: int, change_s: int, minutes: float) -> None:
+    rules: list[Rule] = [("B", "B", MIN_TIME, min_s)]
+
+    assert change_minutes(change_s, rules) == pytest.approx(minutes, abs=1e-5)
+
+
+def test_timed_change_at_a_stop_takes_no_time() -> None:
+    # Line 2 now leaves B at 09:40, the second the 09:33 bus arrives.
+    trips = [*CHANGE_TRIPS[:2], [("B", hms(9, 40)), ("D", hms(9, 45))], CHANGE_TRIPS[3]]
+
+    assert change_minutes(trips=trips) == pytest.approx(42.0, abs=1e-5)
+    assert change_minutes(rules=[("B", "B", TIMED, None)], trips=trips) == pytest.approx(
+        27.0, abs=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("apart_m", "rule", "minutes"),
+    [
+        # Beyond 300 m only a rule with a time allows the change, in its own direction.
+        (400.0, ("B", "B2", MIN_TIME, 100), 27.0),
+        (400.0, ("B", "B2", MIN_TIME, 121), 42.0),
+        (400.0, ("B2", "B", MIN_TIME, 100), WALK_4_KM_MIN),
+        (400.0, ("B", "B2", TIMED, None), WALK_4_KM_MIN),
+        (400.0, ("B", "B2", RECOMMENDED, None), WALK_4_KM_MIN),
+        (400.0, ("B", "B2", NOT_POSSIBLE, None), WALK_4_KM_MIN),
+        # Nearby, a rule's time replaces the walk and the default change time.
+        (50.0, ("B", "B2", MIN_TIME, 200), 42.0),
+        (150.0, ("B", "B2", MIN_TIME, 120), 27.0),
+        (50.0, ("B", "B2", NOT_POSSIBLE, None), WALK_4_KM_MIN),
+        (50.0, ("B2", "B", NOT_POSSIBLE, None), 27.0),
+        (50.0, ("B", "B", NOT_POSSIBLE, None), 27.0),
+        (50.0, ("B", "B2", TIMED, None), 27.0),
+    ],
+)
+def test_transfer_rules_between_two_stops(apart_m: float, rule: Rule, minutes: float) -> None:
+    assert split_change_minutes(apart_m, [rule]) == pytest.approx(minutes, abs=1e-5)
+
+
+def test_rules_shape_changes_per_stop() -> None:
+    nearby = [[(1, 100.0)], [(0, 100.0)], []]
+    rules = [
+        TransferRule(0, 1, NOT_POSSIBLE),
+        TransferRule(1, 0, MIN_TIME, 30),
+        TransferRule(0, 2, MIN_TIME, 400),
+        TransferRule(2, 0, NOT_POSSIBLE),  # too far for a default change: nothing to forbid
+        TransferRule(1, 1, TIMED),
+        TransferRule(2, 2, MIN_TIME, 90),
+    ]
+
+    onto, at_stop = apply_transfer_rules(nearby, rules)
+
+    assert onto == (
+        ((1, 100.0, 30.0),),
+        ((0, 100.0, float("inf")),),
+        ((0, float("inf"), 400.0),),
+    )
+    assert np.isnan(at_stop[0])
+    assert at_stop[1:].tolist() == [0.0, 90.0]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (TransferRule(0, 3, NOT_POSSIBLE), "must index the stops"),
+        (TransferRule(-1, 0, NOT_POSSIBLE), "must index the stops"),
+        (TransferRule(0, 1, MIN_TIME), "invalid min_s None"),
+        (TransferRule(0, 1, MIN_TIME, -5), "invalid min_s -5"),
+    ],
+)
+def test_invalid_rules_are_rejected(rule: TransferRule, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        apply_transfer_rules([[], [], []], [rule])

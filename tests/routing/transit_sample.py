@@ -8,12 +8,14 @@ them, is more than 1,000 m from both, so it is only ridden through. Line 1 leave
 """
 
 import math
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 
 from routing.geo import EARTH_RADIUS_M, GeoPoint
 from routing.transit import Timetable, sorted_timetable
+from routing.transit_changes import TransferRule, TransferType
 from tests.routing.assignment_checks import TOWN_HALL
 
 WALK_M_PER_MIN = 70 / 1.3  # straight-line metres per walking minute
@@ -38,9 +40,12 @@ HOME = at(*HOME_XY)
 
 
 def timetable_of(
-    stops: dict[str, tuple[float, float]], trips: list[list[tuple[str, int]]]
+    stops: dict[str, tuple[float, float]],
+    trips: list[list[tuple[str, int]]],
+    rules: Sequence[tuple[str, str, TransferType, int | None]] = (),
 ) -> Timetable:
-    """Build a timetable from trips given as (stop name, time in s) in running order.
+    """Build a timetable from trips given as (stop name, time in s) in running order,
+    and transfer rules given as (from stop, to stop, type, minimum seconds).
 
     A stop's arrival and departure are the same second: buses do not dwell.
     """
@@ -57,6 +62,10 @@ def timetable_of(
         np.array([p.lon for p in points]),
         np.array([p.lat for p in points]),
         arrays,  # type: ignore[arg-type]
+        [
+            TransferRule(names.index(first), names.index(second), kind, min_s)
+            for first, second, kind, min_s in rules
+        ],
     )
 
 

@@ -63,6 +63,7 @@ def import_gtfs_command(path: Path, margin_m: float) -> None:
     click.echo(f"stops: {report.stops}")
     click.echo(f"trips: {report.trips}")
     click.echo(f"connections: {report.connections}")
+    click.echo(f"transfers: {report.transfers}")
     click.echo(f"service days: {report.service_days}")
     for reason, count in sorted(report.skipped.items()):
         if count:

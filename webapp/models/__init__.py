@@ -34,6 +34,7 @@ from webapp.models.transit import (
     TransitConnection,
     TransitServiceDay,
     TransitStop,
+    TransitTransfer,
     TransitTrip,
 )
 from webapp.models.users import (
@@ -82,6 +83,7 @@ __all__ = [
     "TransitConnection",
     "TransitServiceDay",
     "TransitStop",
+    "TransitTransfer",
     "TransitTrip",
     "User",
     "VolunteerProfile",

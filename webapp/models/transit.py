@@ -1,14 +1,15 @@
 """A public transport timetable imported from GTFS, for volunteers' transit-time limits.
 
 Only stops near the territory are kept, and a trip is stored as the connections
-between its consecutive kept stops. Times are seconds after midnight of the trip's
-service day and go past 86,400 for trips that run after midnight, as in GTFS. Every
-column is public timetable data.
+between its consecutive kept stops. A trip that GTFS repeats at a headway is stored
+once per run. Times are seconds after midnight of the trip's service day and go past
+86,400 for trips that run after midnight, as in GTFS. Every column is public timetable
+data.
 """
 
 from datetime import date
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String
+from sqlalchemy import Date, Float, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base
@@ -68,3 +69,23 @@ class TransitConnection(Base):
     )
     departure_s: Mapped[int] = mapped_column(Integer, info=_public())
     arrival_s: Mapped[int] = mapped_column(Integer, info=_public())
+
+
+class TransitTransfer(Base):
+    """A rule for changing from a vehicle at one stop to a vehicle at another, or at the
+    same stop (GTFS transfers.txt, rules between stops only).
+
+    `transfer_type` keeps the GTFS value: 0 recommended, 1 timed (the vehicles wait for
+    each other), 2 needing `min_transfer_s` seconds, 3 not possible.
+    """
+
+    __tablename__ = "transit_transfers"
+
+    from_stop_id: Mapped[int] = mapped_column(
+        ForeignKey("transit_stops.id", ondelete="CASCADE"), primary_key=True, info=_public()
+    )
+    to_stop_id: Mapped[int] = mapped_column(
+        ForeignKey("transit_stops.id", ondelete="CASCADE"), primary_key=True, info=_public()
+    )
+    transfer_type: Mapped[int] = mapped_column(SmallInteger, info=_public())
+    min_transfer_s: Mapped[int | None] = mapped_column(Integer, info=_public())

@@ -1,13 +1,23 @@
 """Read the parts of a GTFS feed that the transit-time check needs.
 
 A feed is a zip file or a folder of CSV files (GTFS Schedule reference,
-https://gtfs.org/schedule/reference/). Only stops.txt, trips.txt, stop_times.txt and
-calendar.txt and/or calendar_dates.txt are read, and only the columns listed below.
-Any problem raises `GtfsError` naming the file, the line and the value, because a
-half-read timetable would silently give wrong travel times.
+https://gtfs.org/schedule/reference/). Only stops.txt, trips.txt, stop_times.txt,
+calendar.txt and/or calendar_dates.txt, and the optional frequencies.txt and
+transfers.txt are read, and only the columns listed below. Any problem raises
+`GtfsError` naming the file, the line and the value, because a half-read timetable
+would silently give wrong travel times.
 
-NOTE: frequencies.txt is not read: a trip it repeats at a headway keeps only the one
-run that stop_times.txt gives.
+A trip listed in frequencies.txt runs every `headway_secs` from `start_time` up to,
+not including, `end_time`; its stop_times.txt rows only give the pattern, timed from
+its first stop. `exact_times` 0 (a headway kept on average) and 1 (a fixed schedule)
+are both read as runs at the start time, the start time plus the headway, and so on.
+
+transfers.txt is read for its rules between two stops. A rule that names a station
+(location_type 1) applies to every stop whose parent_station it is, and a rule naming
+the stops themselves wins over it. Rows that name a trip or a route (from_trip_id,
+to_trip_id, from_route_id, to_route_id) are counted and skipped, so the stop rules and
+the default change time apply to those changes: the scan does not tell one route from
+another at a stop.
 """
 
 import csv
@@ -17,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+from routing.transit_changes import TransferType
 
 REQUIRED_COLUMNS = {
     "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
@@ -35,11 +47,15 @@ REQUIRED_COLUMNS = {
         "end_date",
     ),
     "calendar_dates.txt": ("service_id", "date", "exception_type"),
+    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
+    "transfers.txt": ("from_stop_id", "to_stop_id", "transfer_type"),
 }
 WEEKDAY_COLUMNS = REQUIRED_COLUMNS["calendar.txt"][1:8]
 # Generic nodes (3) and boarding areas (4) may have no coordinates, and no vehicle
 # calls at them.
 UNLOCATED_TYPES = {"3", "4"}
+# transfers.txt columns that tie a rule to trips or routes rather than to stops alone.
+TRIP_AND_ROUTE_COLUMNS = ("from_trip_id", "to_trip_id", "from_route_id", "to_route_id")
 
 
 class GtfsError(Exception):
@@ -65,12 +81,50 @@ class StopCall:
     departure_s: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    """A trip repeated every `headway_s` seconds from `start_s` up to, not including,
+    `end_s` (seconds after midnight of the service day, past 86,400 after midnight)."""
+
+    start_s: int
+    end_s: int
+    headway_s: int
+
+    def run_starts(self) -> range:
+        return range(self.start_s, self.end_s, self.headway_s)
+
+
+@dataclass(frozen=True, slots=True)
+class GtfsTransfer:
+    """A rule for changing from a vehicle at `from_stop` to one at `to_stop`. Only a
+    `TransferType.MIN_TIME` rule has `min_s`."""
+
+    from_stop: str
+    to_stop: str
+    kind: TransferType
+    min_s: int | None
+
+
 @dataclass(slots=True)
 class GtfsFeed:
     stops: list[GtfsStop] = field(default_factory=list)
     trips: dict[str, tuple[str, str]] = field(default_factory=dict)  # trip: (route, service)
     calls: dict[str, list[StopCall]] = field(default_factory=dict)  # trip: calls by sequence
     service_days: dict[str, set[date]] = field(default_factory=dict)
+    # trip: its repetitions, sorted by start. Such a trip has no run of its own.
+    frequencies: dict[str, list[Frequency]] = field(default_factory=dict)
+    transfers: list[GtfsTransfer] = field(default_factory=list)
+    # station (location_type 1): the stops in it (location_type 0 or empty).
+    platforms: dict[str, list[str]] = field(default_factory=dict)
+    # transfers.txt rows skipped because they name a trip or a route.
+    trip_or_route_transfers: int = 0
+
+    def pattern_start_s(self, trip: str) -> int:
+        """Return the time of a trip's first stop, from which its pattern is timed."""
+        first = self.calls[trip][0]
+        start = first.arrival_s if first.arrival_s is not None else first.departure_s
+        assert start is not None, "read_feed checks that a repeated trip starts with a time"
+        return start
 
 
 def parse_gtfs_time(text: str) -> int:
@@ -111,6 +165,10 @@ def read_feed(path: Path) -> GtfsFeed:
         _read_calendar(files, feed)
     if files.has("calendar_dates.txt"):
         _read_calendar_dates(files, feed)
+    if files.has("frequencies.txt"):
+        _read_frequencies(files, feed)
+    if files.has("transfers.txt"):
+        _read_transfers(files, feed)
     return feed
 
 
@@ -159,6 +217,8 @@ def _fail(name: str, line: int, column: str, value: str, reason: str) -> GtfsErr
 
 def _read_stops(files: _FeedFiles, feed: GtfsFeed) -> None:
     seen: set[str] = set()
+    stations: set[str] = set()
+    parents: dict[str, str] = {}
     for line, row in files.rows("stops.txt"):
         code = row["stop_id"]
         if not code:
@@ -166,11 +226,19 @@ def _read_stops(files: _FeedFiles, feed: GtfsFeed) -> None:
         if code in seen:
             raise _fail("stops.txt", line, "stop_id", code, "duplicate stop_id")
         seen.add(code)
-        if row.get("location_type", "") in UNLOCATED_TYPES and not row["stop_lat"]:
+        location_type = row.get("location_type", "")
+        if location_type == "1":
+            stations.add(code)
+        elif location_type in ("", "0") and row.get("parent_station", ""):
+            parents[code] = row["parent_station"]
+        if location_type in UNLOCATED_TYPES and not row["stop_lat"]:
             continue
         lon = _coordinate(row, line, "stop_lon", 180.0)
         lat = _coordinate(row, line, "stop_lat", 90.0)
         feed.stops.append(GtfsStop(code, row.get("stop_name", "")[:200], lon, lat))
+    for code, parent in parents.items():
+        if parent in stations:
+            feed.platforms.setdefault(parent, []).append(code)
 
 
 def _coordinate(row: dict[str, str], line: int, column: str, bound: float) -> float:
@@ -271,3 +339,103 @@ def _date(row: dict[str, str], line: int, name: str, column: str) -> date:
         return parse_gtfs_date(row[column])
     except ValueError as error:
         raise _fail(name, line, column, row[column], str(error)) from None
+
+
+def _read_frequencies(files: _FeedFiles, feed: GtfsFeed) -> None:
+    name = "frequencies.txt"
+    spans: dict[str, list[tuple[Frequency, int, str]]] = {}
+    for line, row in files.rows(name):
+        trip = row["trip_id"]
+        if trip not in feed.trips:
+            raise _fail(name, line, "trip_id", trip, "trip_id not in trips.txt")
+        calls = feed.calls.get(trip)
+        if not calls:
+            raise _fail(name, line, "trip_id", trip, "trip_id has no stop times in stop_times.txt")
+        if calls[0].arrival_s is None and calls[0].departure_s is None:
+            raise _fail(
+                name,
+                line,
+                "trip_id",
+                trip,
+                "the trip's first stop time has no arrival or departure time",
+            )
+        start = _time(row, line, name, "start_time")
+        end = _time(row, line, name, "end_time")
+        if end <= start:
+            raise _fail(name, line, "end_time", row["end_time"], "not after start_time")
+        headway = _whole(row, line, name, "headway_secs")
+        if headway == 0:
+            raise _fail(
+                name, line, "headway_secs", row["headway_secs"], "expected more than 0 seconds"
+            )
+        exact = row.get("exact_times", "")
+        if exact not in ("", "0", "1"):
+            raise _fail(name, line, "exact_times", exact, "expected 0, 1 or empty")
+        spans.setdefault(trip, []).append((Frequency(start, end, headway), line, row["start_time"]))
+    for trip, rows in spans.items():
+        rows.sort(key=lambda span: span[0].start_s)
+        for (before, _, _), (after, line, text) in zip(rows, rows[1:], strict=False):
+            if after.start_s < before.end_s:
+                raise _fail(name, line, "start_time", text, "overlaps another row of the trip")
+        feed.frequencies[trip] = [frequency for frequency, _, _ in rows]
+
+
+def _read_transfers(files: _FeedFiles, feed: GtfsFeed) -> None:
+    located = {stop.code for stop in feed.stops}
+    seen: set[tuple[str, str]] = set()
+    # (from stop, to stop): (precision, rule), where precision counts the ends of the
+    # rule's row that name a stop rather than a station.
+    rules: dict[tuple[str, str], tuple[int, GtfsTransfer]] = {}
+    for line, row in files.rows("transfers.txt"):
+        if any(row.get(column, "") for column in TRIP_AND_ROUTE_COLUMNS):
+            feed.trip_or_route_transfers += 1
+            continue
+        rule = _transfer(row, line, located)
+        if (rule.from_stop, rule.to_stop) in seen:
+            raise _fail(
+                "transfers.txt", line, "to_stop_id", rule.to_stop, "duplicate rule for these stops"
+            )
+        seen.add((rule.from_stop, rule.to_stop))
+        # A rule naming a station applies to every stop in it, unless a rule naming
+        # fewer stations covers the same two stops.
+        precision = (rule.from_stop not in feed.platforms) + (rule.to_stop not in feed.platforms)
+        for first in feed.platforms.get(rule.from_stop, [rule.from_stop]):
+            for second in feed.platforms.get(rule.to_stop, [rule.to_stop]):
+                known = rules.get((first, second))
+                if known is None or known[0] < precision:
+                    spread = GtfsTransfer(first, second, rule.kind, rule.min_s)
+                    rules[(first, second)] = (precision, spread)
+    feed.transfers = [rule for _, rule in rules.values()]
+
+
+def _transfer(row: dict[str, str], line: int, located: set[str]) -> GtfsTransfer:
+    """Return the checked rule of one transfers.txt row between two stops or stations."""
+    name = "transfers.txt"
+    text = row["transfer_type"]
+    if text not in ("", "0", "1", "2", "3"):
+        raise _fail(name, line, "transfer_type", text, "expected 0, 1, 2, 3 or empty")
+    kind = TransferType(int(text or "0"))
+    for column in ("from_stop_id", "to_stop_id"):
+        if row[column] not in located:
+            reason = "stop_id not in stops.txt, or a stop without coordinates"
+            raise _fail(name, line, column, row[column], reason)
+    minimum = None
+    if kind is TransferType.MIN_TIME:
+        if not row.get("min_transfer_time", ""):
+            raise _fail(name, line, "min_transfer_time", "", "required for transfer_type 2")
+        minimum = _whole(row, line, name, "min_transfer_time")
+    return GtfsTransfer(row["from_stop_id"], row["to_stop_id"], kind, minimum)
+
+
+def _time(row: dict[str, str], line: int, name: str, column: str) -> int:
+    try:
+        return parse_gtfs_time(row[column])
+    except ValueError as error:
+        raise _fail(name, line, column, row[column], str(error)) from None
+
+
+def _whole(row: dict[str, str], line: int, name: str, column: str) -> int:
+    text = row.get(column, "")
+    if not (text.isascii() and text.isdigit()):
+        raise _fail(name, line, column, text, "not a whole number of seconds")
+    return int(text)

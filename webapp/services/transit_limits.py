@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session
 from routing.assignment_travel import transit_budget_minutes
 from routing.assignment_types import SessionInput, VolunteerInput
 from routing.transit import Timetable, sorted_timetable
+from routing.transit_changes import TransferRule, TransferType
 from routing.transit_reach import build_transit_table
 from routing.transit_table import TransitTable
-from webapp.models import TransitConnection, TransitServiceDay, TransitStop, TransitTrip
+from webapp.models import (
+    TransitConnection,
+    TransitServiceDay,
+    TransitStop,
+    TransitTransfer,
+    TransitTrip,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +48,10 @@ def timetable_transit_table(
     stop_ids = stop_ids[order]
     stop_lon = np.array([row.lon for row in stops], dtype=np.float64)[order]
     stop_lat = np.array([row.lat for row in stops], dtype=np.float64)[order]
+    rules = transfer_rules(session, stop_ids)
     timetables: dict[date, Timetable] = {}
     for day in sorted({s.starts_at.date() for s in sessions}):
-        timetable = day_timetable(session, day, (stop_ids, stop_lon, stop_lat))
+        timetable = day_timetable(session, day, (stop_ids, stop_lon, stop_lat), rules)
         if timetable is not None:
             timetables[day] = timetable
     table = build_transit_table(timetables, volunteers, sessions)
@@ -57,8 +65,31 @@ def timetable_transit_table(
     return table
 
 
+def transfer_rules(session: Session, stop_ids: np.ndarray) -> list[TransferRule]:
+    """Return the stored transfer rules between the stops at indexes of sorted `stop_ids`."""
+    rows = session.execute(
+        select(
+            TransitTransfer.from_stop_id,
+            TransitTransfer.to_stop_id,
+            TransitTransfer.transfer_type,
+            TransitTransfer.min_transfer_s,
+        )
+    ).all()
+    if not rows:
+        return []
+    from_index = np.searchsorted(stop_ids, [row.from_stop_id for row in rows]).tolist()
+    to_index = np.searchsorted(stop_ids, [row.to_stop_id for row in rows]).tolist()
+    return [
+        TransferRule(first, second, TransferType(row.transfer_type), row.min_transfer_s)
+        for first, second, row in zip(from_index, to_index, rows, strict=True)
+    ]
+
+
 def day_timetable(
-    session: Session, day: date, stops: tuple[np.ndarray, np.ndarray, np.ndarray]
+    session: Session,
+    day: date,
+    stops: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rules: Sequence[TransferRule] = (),
 ) -> Timetable | None:
     """Return the connections running on `day`, None when no service runs that day.
 
@@ -66,7 +97,7 @@ def day_timetable(
     midnight, with times moved back by 24 hours. A day whose own services have no trip
     gets None even if night trips of the day before reach into it, because a timetable
     holding only those would turn every daytime trip into a walk. `stops` is (sorted
-    ids, lon, lat).
+    ids, lon, lat), and `rules` the transfer rules between their indexes.
 
     NOTE: GTFS measures times from noon minus 12 hours, and they are read here as local
     clock times. On the two days a year when clocks change, times before the change (in
@@ -113,4 +144,5 @@ def day_timetable(
             arrival_s,
             trip,
         ),
+        rules,
     )

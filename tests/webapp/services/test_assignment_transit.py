@@ -6,6 +6,8 @@ The made-up feed of `gtfs_sample` runs a bus from stop A, a 5-minute walk from a
 
 import math
 from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +24,7 @@ from tests.factories import (
     make_weekly_slot,
 )
 from tests.webapp.services.test_assignment import IRIS_CODE, LIMITS, volunteer
-from tests.webapp.services.test_gtfs_import import SAMPLE_DIR
+from tests.webapp.services.test_gtfs_import import SAMPLE_DIR, sample_with
 from webapp.models import Campaign, CanvassSession, User
 from webapp.services.assignment import build_problem
 from webapp.services.gtfs_import import import_gtfs
@@ -161,3 +163,93 @@ def test_no_table_without_riders(db_session: Session, week: Week) -> None:
     walkers = tuple(replace(v, max_travel_minutes=None) for v in problem.volunteers)
 
     assert timetable_transit_table(db_session, walkers, problem.sessions) is None
+
+
+def rider_minutes(
+    session: Session, week: Week, feed: Path, starts: dict[str, datetime]
+) -> dict[str, float]:
+    """Import `feed` and return the minutes of a rider with a 60-minute limit (so the
+    scan looks back an hour) to extra sessions starting at `starts` (UTC)."""
+    campaign, _, _ = week
+    extra = {
+        name: make_canvass_session(
+            session,
+            campaign=campaign,
+            iris_code=IRIS_CODE,
+            starts_at=starts_at,
+            meeting_lon=MEETING_LON,
+            meeting_lat=MEETING_LAT,
+        )
+        for name, starts_at in starts.items()
+    }
+    lea = rider(session, campaign, "lea", 60)
+    import_gtfs(session, feed)
+    session.flush()
+    problem = build_problem(session, campaign, LIMITS)
+    assert problem.transit_table is not None
+    row = next(i for i, v in enumerate(problem.volunteers) if v.id == lea.id)
+    column = {s.id: j for j, s in enumerate(problem.sessions)}
+    return {
+        name: float(problem.transit_table.minutes[row, column[extra[name].id]]) for name in starts
+    }
+
+
+WALK_MIN = 2000 * 1.3 / 70  # the direct walk from the home, 37.14 minutes
+
+
+def test_frequency_runs_give_door_to_door_minutes(
+    db_session: Session, week: Week, tmp_path: Path
+) -> None:
+    # Bus F1 (A to C in 6 minutes) runs every 10 minutes from 12:00 until 13:00, 13:00
+    # excluded. Its stop_times.txt pattern starts at 05:00, but no bus runs at 05:00.
+    files = {
+        "trips.txt": "F,WEEK,F1\n",
+        "stop_times.txt": "F1,05:00:00,05:00:00,A,1\nF1,05:06:00,05:06:00,C,2\n",
+        "frequencies.txt": "trip_id,start_time,end_time,headway_secs\nF1,12:00:00,13:00:00,600\n",
+    }
+    minutes = rider_minutes(
+        db_session,
+        week,
+        sample_with(tmp_path / "feed", files),
+        {
+            "13:00": at_utc(2027, 3, 8, 12, 0),  # the 12:50 run: home left at 12:45
+            "13:15": at_utc(2027, 3, 8, 12, 15),  # still the 12:50 run, no 13:00 run
+            "12:03": at_utc(2027, 3, 8, 11, 3),  # line 1's 11:50 bus, not yet F1 at 12:00
+            "12:09": at_utc(2027, 3, 8, 11, 9),  # the 12:00 run, just in time
+            "05:15": at_utc(2027, 3, 8, 4, 15),  # no bus before 07:05: walking
+        },
+    )
+
+    assert minutes == pytest.approx(
+        {"13:00": 15.0, "13:15": 30.0, "12:03": 18.0, "12:09": 14.0, "05:15": WALK_MIN},
+        abs=1e-3,
+    )
+
+
+@pytest.mark.parametrize(
+    ("transfers", "minutes"),
+    [
+        ("", 20.0),  # T1 then T2, 3 minutes at B
+        ("B,B,3,\n", 30.0),  # changing at B forbidden: line 1's 11:50 bus
+        ("B,B,2,240\n", 30.0),  # 4 minutes needed at B: the change is missed
+        ("B,B,2,180\n", 20.0),
+        ("C,B,3,\n", 20.0),  # a rule for other stops changes nothing
+    ],
+)
+def test_transfer_rules_change_door_to_door_minutes(
+    db_session: Session, week: Week, tmp_path: Path, transfers: str, minutes: float
+) -> None:
+    # T1 runs A 12:00 to B 12:03, T2 B 12:06 to C 12:09: for a 12:15 start, home left at
+    # 11:55. Line 1's last bus, 11:50 from A, means leaving at 11:45.
+    files = {
+        "trips.txt": "T,WEEK,T1\nT,WEEK,T2\n",
+        "stop_times.txt": (
+            "T1,12:00:00,12:00:00,A,1\nT1,12:03:00,12:03:00,B,2\n"
+            "T2,12:06:00,12:06:00,B,1\nT2,12:09:00,12:09:00,C,2\n"
+        ),
+        "transfers.txt": "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n" + transfers,
+    }
+    feed = sample_with(tmp_path / "feed", files)
+    found = rider_minutes(db_session, week, feed, {"12:15": at_utc(2027, 3, 8, 11, 15)})
+
+    assert found["12:15"] == pytest.approx(minutes, abs=1e-3)

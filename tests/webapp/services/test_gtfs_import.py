@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_commune
-from webapp.models import TransitConnection, TransitServiceDay, TransitStop, TransitTrip
+from webapp.models import (
+    TransitConnection,
+    TransitServiceDay,
+    TransitStop,
+    TransitTransfer,
+    TransitTrip,
+)
 from webapp.services.gtfs_import import import_gtfs
 from webapp.services.gtfs_reader import GtfsError, parse_gtfs_date, parse_gtfs_time
 
@@ -36,6 +42,44 @@ def rewrite(folder: Path, name: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def sample_with(folder: Path, extra: dict[str, str]) -> Path:
+    """Copy the sample feed to `folder` and add the `extra` lines to its files, a new
+    file taking them whole (header first)."""
+    shutil.copytree(SAMPLE_DIR, folder)
+    for name, lines in extra.items():
+        path = folder / name
+        before = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(before + lines, encoding="utf-8")
+    return folder
+
+
+# Bus F1 runs A-B-C in 6 minutes like line 1. stop_times.txt times its pattern from
+# 05:00, and frequencies.txt repeats it every 10 minutes from 12:00 to 12:30 (12:30
+# excluded) and from 23:50 to 24:10.
+FREQUENCY_FILES = {
+    "trips.txt": "F,WEEK,F1\n",
+    "stop_times.txt": (
+        "F1,05:00:00,05:00:00,A,1\nF1,05:03:00,05:03:00,B,2\nF1,05:06:00,05:06:00,C,3\n"
+    ),
+    "frequencies.txt": (
+        "trip_id,start_time,end_time,headway_secs,exact_times\n"
+        "F1,23:50:00,24:10:00,600,1\n"
+        "F1,12:00:00,12:30:00,600,0\n"
+    ),
+}
+TRANSFER_FILES = {
+    "transfers.txt": (
+        "from_stop_id,to_stop_id,transfer_type,min_transfer_time,from_trip_id\n"
+        "B,B,3,,\n"
+        "A,C,2,300,\n"
+        "C,A,,,\n"
+        "B,C,1,,\n"
+        "FAR,B,2,60,\n"
+        "B,A,3,,L1-00\n"
+    ),
+}
 
 
 @pytest.mark.parametrize(
@@ -233,6 +277,7 @@ def test_cli_imports_feed(app: Flask, db_session: Session) -> None:
         "stops: 3",
         "trips: 21",
         "connections: 41",
+        "transfers: 0",
         "service days: 23",
         "skipped stops outside the territory: 1",
         "skipped untimed stop times: 1",
@@ -259,3 +304,224 @@ def test_cli_rejects_negative_margin(app: Flask, db_session: Session) -> None:
 
     assert result.exit_code == 1
     assert "the margin must be a non-negative number of metres, got -5.0" in result.output
+
+
+def stored_runs(session: Session) -> dict[str, list[tuple[str, str, int, int]]]:
+    stops = {s.id: s.stop_code for s in session.scalars(select(TransitStop))}
+    runs: dict[str, list[tuple[str, str, int, int]]] = {}
+    query = (
+        select(TransitTrip.trip_code, TransitConnection)
+        .join(TransitTrip, TransitTrip.id == TransitConnection.trip_id)
+        .order_by(TransitTrip.trip_code, TransitConnection.departure_s)
+    )
+    for code, c in session.execute(query):
+        leg = (stops[c.departure_stop_id], stops[c.arrival_stop_id], c.departure_s, c.arrival_s)
+        runs.setdefault(code, []).append(leg)
+    return runs
+
+
+def test_frequencies_repeat_a_trip(db_session: Session, tmp_path: Path) -> None:
+    make_commune(db_session)
+    report = import_gtfs(db_session, sample_with(tmp_path / "feed", FREQUENCY_FILES))
+    runs = {code: legs for code, legs in stored_runs(db_session).items() if code[:2] == "F1"}
+
+    assert (report.trips, report.connections) == (26, 51)
+    assert runs == {
+        "F1@12:00:00": [("A", "B", 43200, 43380), ("B", "C", 43380, 43560)],
+        "F1@12:10:00": [("A", "B", 43800, 43980), ("B", "C", 43980, 44160)],
+        "F1@12:20:00": [("A", "B", 44400, 44580), ("B", "C", 44580, 44760)],
+        "F1@23:50:00": [("A", "B", 85800, 85980), ("B", "C", 85980, 86160)],
+        "F1@24:00:00": [("A", "B", 86400, 86580), ("B", "C", 86580, 86760)],
+    }
+
+
+def test_runs_timed_from_first_stop(db_session: Session, tmp_path: Path) -> None:
+    # The pattern starts at FAR, 10 minutes before A: each run reaches A 10 minutes late.
+    files = {
+        **FREQUENCY_FILES,
+        "stop_times.txt": (
+            "F1,04:50:00,04:50:00,FAR,0\nF1,05:00:00,05:00:00,A,1\nF1,05:06:00,05:06:00,C,3\n"
+        ),
+        "frequencies.txt": "trip_id,start_time,end_time,headway_secs\nF1,12:00:00,12:00:01,600\n",
+    }
+    make_commune(db_session)
+    import_gtfs(db_session, sample_with(tmp_path / "feed", files))
+
+    assert stored_runs(db_session)["F1@12:00:00"] == [("A", "C", 43800, 44160)]
+
+
+def test_transfers_are_stored_between_kept_stops(db_session: Session, tmp_path: Path) -> None:
+    make_commune(db_session)
+    report = import_gtfs(db_session, sample_with(tmp_path / "feed", TRANSFER_FILES))
+    stops = {s.id: s.stop_code for s in db_session.scalars(select(TransitStop))}
+    rules = {
+        (stops[t.from_stop_id], stops[t.to_stop_id], t.transfer_type, t.min_transfer_s)
+        for t in db_session.scalars(select(TransitTransfer))
+    }
+
+    assert rules == {
+        ("B", "B", 3, None),
+        ("A", "C", 2, 300),
+        ("C", "A", 0, None),
+        ("B", "C", 1, None),
+    }
+    assert report.transfers == 4
+    assert report.skipped["transfers at stops outside the territory"] == 1
+    assert report.skipped["transfers between trips or routes"] == 1
+
+
+def test_cli_reports_transfers(app: Flask, db_session: Session, tmp_path: Path) -> None:
+    make_commune(db_session)
+    db_session.commit()
+    feed = sample_with(tmp_path / "feed", TRANSFER_FILES)
+    result = invoke(app, ["territory", "import-gtfs", str(feed)])
+
+    assert result.exit_code == 0, result.output
+    assert "transfers: 4" in result.output.splitlines()
+    assert "skipped transfers at stops outside the territory: 1" in result.output
+    assert "skipped transfers between trips or routes: 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        (
+            "frequencies.txt",
+            "F1,12:00:00",
+            "F9,12:00:00",
+            "frequencies.txt, line 3, column trip_id: trip_id not in trips.txt",
+        ),
+        (
+            "frequencies.txt",
+            "12:30:00,600,0",
+            "12:30:00,0,0",
+            "line 3, column headway_secs: expected more than 0 seconds",
+        ),
+        (
+            "frequencies.txt",
+            "12:30:00,600,0",
+            "12:30:00,10m,0",
+            r"line 3, column headway_secs: not a whole number of seconds \(value '10m'\)",
+        ),
+        (
+            "frequencies.txt",
+            "12:30:00,600,0",
+            "12:30:00,-600,0",
+            "line 3, column headway_secs: not a whole number",
+        ),
+        (
+            "frequencies.txt",
+            "12:00:00,12:30:00",
+            "12:00:00,11:30:00",
+            "line 3, column end_time: not after start_time",
+        ),
+        (
+            "frequencies.txt",
+            "12:00:00,12:30:00",
+            "12:00:00,12:00:00",
+            "line 3, column end_time: not after start_time",
+        ),
+        ("frequencies.txt", "F1,12:00:00", "F1,12h00", "line 3, column start_time: invalid GTFS"),
+        ("frequencies.txt", "600,0", "600,2", "line 3, column exact_times: expected 0, 1"),
+        (
+            "frequencies.txt",
+            "F1,12:00:00,12:30:00",
+            "F1,23:00:00,23:55:00",
+            "line 2, column start_time: overlaps another row of the trip",
+        ),
+        (
+            "stop_times.txt",
+            "F1,05:00:00,05:00:00,A,1",
+            "F1,,,A,1",
+            "frequencies.txt, line 2, column trip_id: the trip's first stop time has no arrival",
+        ),
+        (
+            "trips.txt",
+            "F,WEEK,F1\n",
+            "F,WEEK,F1\nF,WEEK,F1@12:10:00\n",
+            "trip 'F1' repeated at 12:10:00 would share the name 'F1@12:10:00'",
+        ),
+    ],
+)
+def test_broken_frequencies_are_rejected(
+    db_session: Session, tmp_path: Path, *, name: str, old: str, new: str, message: str
+) -> None:
+    make_commune(db_session)
+    feed = sample_with(tmp_path / "feed", FREQUENCY_FILES)
+    rewrite(feed, name, old, new)
+
+    with pytest.raises(GtfsError, match=message):
+        import_gtfs(db_session, feed)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("A,C,2,300,", "A,C,2,,", "line 3, column min_transfer_time: required for transfer_type 2"),
+        ("A,C,2,300,", "A,C,2,5m,", "line 3, column min_transfer_time: not a whole number"),
+        ("A,C,2,300,", "A,C,2,-5,", "line 3, column min_transfer_time: not a whole number"),
+        ("B,B,3,,", "B,B,4,,", "line 2, column transfer_type: expected 0, 1, 2, 3 or empty"),
+        ("C,A,,,", "C,Z,,,", "line 4, column to_stop_id: stop_id not in stops.txt"),
+        ("C,A,,,", "ENTRANCE,A,,,", "line 4, column from_stop_id: .* without coordinates"),
+        ("C,A,,,", ",A,,,", "line 4, column from_stop_id: stop_id not in stops.txt"),
+        ("B,C,1,,", "C,A,1,,", "line 5, column to_stop_id: duplicate rule for these stops"),
+    ],
+)
+def test_broken_transfers_are_rejected(
+    db_session: Session, tmp_path: Path, *, old: str, new: str, message: str
+) -> None:
+    make_commune(db_session)
+    feed = sample_with(tmp_path / "feed", TRANSFER_FILES)
+    rewrite(feed, "transfers.txt", old, new)
+
+    with pytest.raises(GtfsError, match=message):
+        import_gtfs(db_session, feed)
+
+
+def test_missing_transfer_column_is_rejected(db_session: Session, tmp_path: Path) -> None:
+    make_commune(db_session)
+    feed = sample_with(tmp_path / "feed", TRANSFER_FILES)
+    rewrite(feed, "transfers.txt", "transfer_type,", "kind,")
+
+    with pytest.raises(GtfsError, match="transfers.txt: required column transfer_type is missing"):
+        import_gtfs(db_session, feed)
+
+
+def test_repeated_trip_needs_stop_times(db_session: Session, tmp_path: Path) -> None:
+    make_commune(db_session)
+    feed = sample_with(tmp_path / "feed", {**FREQUENCY_FILES, "stop_times.txt": ""})
+
+    with pytest.raises(GtfsError, match="line 2, column trip_id: trip_id has no stop times"):
+        import_gtfs(db_session, feed)
+
+
+@pytest.mark.parametrize("rows", ["S,S,2,240\nP1,P2,3,\n", "P1,P2,3,\nS,S,2,240\n"])
+def test_station_rules_reach_its_stops(db_session: Session, tmp_path: Path, rows: str) -> None:
+    # Station S holds platforms P1 and P2 near B. A rule from S to S covers the four
+    # platform pairs, and the rule naming P1 and P2 themselves wins over it, in either
+    # order.
+    files = {
+        "stops.txt": (
+            "S,Gare S (fictive),48.9049,2.4689,1,\n"
+            "P1,Quai 1 (fictif),48.9049,2.4688,0,S\n"
+            "P2,Quai 2 (fictif),48.9049,2.4690,,S\n"
+        ),
+        "transfers.txt": "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n" + rows,
+    }
+    feed = sample_with(tmp_path / "feed", files)
+    rewrite(feed, "stops.txt", "location_type\n", "location_type,parent_station\n")
+    make_commune(db_session)
+    report = import_gtfs(db_session, feed)
+    stops = {s.id: s.stop_code for s in db_session.scalars(select(TransitStop))}
+    rules = {
+        (stops[t.from_stop_id], stops[t.to_stop_id], t.transfer_type, t.min_transfer_s)
+        for t in db_session.scalars(select(TransitTransfer))
+    }
+
+    assert rules == {
+        ("P1", "P1", 2, 240),
+        ("P2", "P2", 2, 240),
+        ("P2", "P1", 2, 240),
+        ("P1", "P2", 3, None),
+    }
+    assert report.transfers == 4
