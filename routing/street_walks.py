@@ -4,15 +4,18 @@ A point lies on one chain of the street graph (``routing.street_chains``). A wal
 point of another chain leaves along its chain to one of the chain's two end junctions,
 follows the shortest path between junctions and comes in along the other chain. Two
 points of one chain may also walk straight along it, and two points of one edge always
-do. Module ``routing.streets`` states the pavement and offset rules this module applies.
+do. Module ``routing.streets`` states the pavement and offset rules, and
+``routing.walk_rules`` applies them all.
 
 One Dijkstra search per end junction of the points, on the junction graph, gives both
 the matrix and, through its predecessors, the paths, so drawing the plan's walks needs no
-second search.
+second search. ``street_walks_from`` measures the walks from a few points to many others
+(meeting points to homes) with the same rules, searching from the few points only.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -24,40 +27,31 @@ from scipy.sparse.csgraph import dijkstra
 from routing.geo import GeoPoint, haversine_m
 from routing.snapping import SnapResult
 from routing.street_chains import StreetChains, street_chains
-from routing.street_graph import StreetGraph, haversine_m_array
+from routing.street_graph import StreetGraph
+from routing.walk_rules import (
+    DIJKSTRA_BATCH,
+    Placement,
+    junction_distances,
+    place_points,
+    through_junctions,
+    walk_metres,
+)
 
 # Distance given to pairs of points with no street path between them (points snapped on
 # different connected components). 10,000 km is far beyond any session's time budget,
 # and a sum of a few such values still fits in int32.
 UNREACHABLE_M = 10_000_000
 
-# Dijkstra runs from this many source junctions at a time, to bound the memory of its
-# (sources x junctions) result on large graphs.
-_DIJKSTRA_BATCH = 64
-
 # Rows of the distance matrix computed at once, to bound the work arrays' memory.
 _ROW_BLOCK = 256
+
+# Sources of ``street_walks_from`` measured at once: their searches' rows over the
+# junctions (two per source) and their walks to every target bound the memory.
+_SOURCE_BLOCK = 32
 
 # The matrix's search keeps its predecessors for drawing paths while they take at most
 # this many entries (4 bytes each). Past that, ``StreetWalks.paths`` runs its own search.
 KEPT_PREDECESSORS_MAX = 16_000_000
-
-
-@dataclass(frozen=True, eq=False)
-class _Placement:
-    """The position of each point on its chain.
-
-    ``exits`` contains the rows of ``between`` for the chain's start and end junctions, and
-    ``along`` the metres from the point's projection to each. ``position_m`` is the
-    projection's metres from the chain's start, ``to_u_m`` from its edge's first vertex.
-    """
-
-    chain: NDArray[np.int32]
-    slot: NDArray[np.int32]
-    position_m: NDArray[np.float64]
-    to_u_m: NDArray[np.float64]
-    exits: NDArray[np.int64]
-    along: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +66,7 @@ class StreetWalks:
     graph: StreetGraph
     chains: StreetChains
     snaps: SnapResult
-    placement: _Placement
+    placement: Placement
     sources: NDArray[np.int32]
     between: NDArray[np.float64]
     predecessors: NDArray[np.int32] | None
@@ -100,8 +94,8 @@ class StreetWalks:
             else:
                 by_exit.setdefault(int(self.placement.exits[leg[0], x]), []).append((k, x, y))
         exits = sorted(by_exit)
-        for first in range(0, len(exits), _DIJKSTRA_BATCH):
-            batch = exits[first : first + _DIJKSTRA_BATCH]
+        for first in range(0, len(exits), DIJKSTRA_BATCH):
+            batch = exits[first : first + DIJKSTRA_BATCH]
             rows = self._predecessor_rows(np.asarray(batch, dtype=np.int64))
             for row, exit_row in zip(rows, batch, strict=True):
                 for k, x, y in by_exit[exit_row]:
@@ -221,10 +215,10 @@ def street_walks(graph: StreetGraph, snaps: SnapResult, *, keep_paths: bool = Tr
     for 5,000 points). The work arrays stay bounded because rows are computed in blocks.
     """
     chains = street_chains(graph)
-    placement, sources = _place(graph, chains, snaps)
+    placement, sources = place_points(graph, chains, snaps)
     keep = keep_paths and sources.shape[0] * chains.junction_count <= KEPT_PREDECESSORS_MAX
-    between, predecessors = _junction_distances(chains, sources, keep_predecessors=keep)
-    distance_m = _distance_matrix(graph, snaps, placement, between)
+    between, predecessors = junction_distances(chains, sources, sources, keep_predecessors=keep)
+    distance_m = _distance_matrix(placement, between)
     return StreetWalks(
         distance_m=distance_m,
         graph=graph,
@@ -237,89 +231,13 @@ def street_walks(graph: StreetGraph, snaps: SnapResult, *, keep_paths: bool = Tr
     )
 
 
-def _place(
-    graph: StreetGraph, chains: StreetChains, snaps: SnapResult
-) -> tuple[_Placement, NDArray[np.int32]]:
-    """Place each point on its chain; return the placement and the exit junctions.
-
-    The exits' rows in ``between`` are positions in the returned junction array.
-    """
-    edge = snaps.edge.astype(np.int64)
-    edge_m = graph.edge_length_m[edge]
-    to_u = snaps.fraction * edge_m
-    chain = chains.edge_chain[edge]
-    slot = chains.edge_slot[edge]
-    slot_m = chains.vertex_m[chains.chain_first[chain] + slot]
-    position = slot_m + np.where(chains.edge_forward[edge], to_u, edge_m - to_u)
-    length = chains.chain_length_m(chain.astype(np.int64))
-    sources, exits = np.unique(chains.chain_ends[chain], return_inverse=True)
-    placement = _Placement(
-        chain=chain,
-        slot=slot,
-        position_m=position,
-        to_u_m=to_u,
-        exits=exits.reshape(-1, 2).astype(np.int64),
-        along=np.column_stack([position, length - position]),
-    )
-    return placement, sources.astype(np.int32)
-
-
-def _junction_distances(
-    chains: StreetChains, sources: NDArray[np.int32], *, keep_predecessors: bool
-) -> tuple[NDArray[np.float64], NDArray[np.int32] | None]:
-    """Return shortest-path metres between the given junctions, and the predecessors."""
-    count = sources.shape[0]
-    between = np.empty((count, count), dtype=np.float64)
-    kept = np.empty((count, chains.junction_count), dtype=np.int32) if keep_predecessors else None
-    for start in range(0, count, _DIJKSTRA_BATCH):
-        batch = sources[start : start + _DIJKSTRA_BATCH]
-        # The adjacency matrix is symmetric, so the directed search is the undirected one
-        # without scipy building the transpose.
-        if kept is None:
-            distances = dijkstra(chains.junction_adjacency, directed=True, indices=batch)
-        else:
-            distances, predecessors = dijkstra(
-                chains.junction_adjacency, directed=True, indices=batch, return_predecessors=True
-            )
-            kept[start : start + batch.shape[0]] = predecessors
-        between[start : start + batch.shape[0]] = distances[:, sources]
-    return between, kept
-
-
-def _distance_matrix(
-    graph: StreetGraph,
-    snaps: SnapResult,
-    placement: _Placement,
-    between: NDArray[np.float64],
-) -> NDArray[np.int32]:
-    """Return the whole-metre walks between every pair of points, a block of rows at a time.
-
-    A row point's walk to each exit junction, through the better of its own two exits,
-    is worked out first over the few junctions. Each pair then only adds the walk in from
-    the better exit of the second point.
-    """
-    count = len(snaps)
-    exits, along = placement.exits, placement.along
-    lon = np.array([p.lon for p in snaps.points])
-    lat = np.array([p.lat for p in snaps.points])
-    way = graph.edge_way[snaps.edge]
+def _distance_matrix(placement: Placement, between: NDArray[np.float64]) -> NDArray[np.int32]:
+    """Return the whole-metre walks between every pair of points, a block of rows at a time."""
+    count = len(placement)
     result = np.empty((count, count), dtype=np.int32)
     for first in range(0, count, _ROW_BLOCK):
         rows = np.arange(first, min(first + _ROW_BLOCK, count))
-        out = np.minimum(
-            along[rows, 0][:, None] + between[exits[rows, 0]],
-            along[rows, 1][:, None] + between[exits[rows, 1]],
-        )
-        best = out[:, exits[:, 0]]
-        best += along[:, 0][None, :]
-        into = out[:, exits[:, 1]]
-        into += along[:, 1][None, :]
-        np.minimum(best, into, out=best)
-        del out, into
-        _walk_along_chains(snaps, placement, rows, best)
-        total = snaps.offset_m[rows][:, None] + best
-        total += snaps.offset_m[None, :]
-        _walk_along_pavements(way, snaps.side, (lon, lat), rows, best=best, total=total)
+        total = walk_metres(placement.take(rows), placement, between)
         total[np.arange(rows.shape[0]), rows] = 0.0
         np.rint(total, out=total)
         np.minimum(total, UNREACHABLE_M, out=total)
@@ -327,44 +245,47 @@ def _distance_matrix(
     return result
 
 
-def _walk_along_chains(
-    snaps: SnapResult, placement: _Placement, rows: NDArray[np.int64], best: NDArray[np.float64]
-) -> None:
-    """Let pairs of one chain walk straight along it, and pairs of one edge always do.
+def street_walks_from(
+    graph: StreetGraph, sources: SnapResult, targets: SnapResult, *, limit_m: float = math.inf
+) -> NDArray[np.float64]:
+    """Return the walk in metres from each source point (rows) to each target point.
 
-    ``best`` holds the walks between projections of the block's rows; it is updated in
-    place.
+    Meant for a few sources and many targets, such as meeting points and homes: the
+    searches run from the sources' chain ends only and stop at ``limit_m``. The walks
+    follow the rules of ``street_walks``, unrounded, and are inf without a street path.
+    Walks of at most ``limit_m`` are exact. A longer walk is inf when the edges of its
+    two points lie more than ``limit_m`` apart along the streets. Otherwise it may come
+    out longer than it is, because the search stopped before its shortest path.
     """
-    row, col = np.nonzero(placement.chain[rows][:, None] == placement.chain[None, :])
-    i = rows[row]
-    direct = np.abs(placement.position_m[i] - placement.position_m[col])
-    walk = np.minimum(best[row, col], direct)
-    same_edge = snaps.edge[i] == snaps.edge[col]
-    along_edge = np.abs(placement.to_u_m[i] - placement.to_u_m[col])
-    best[row, col] = np.where(same_edge, along_edge, walk)
+    chains = street_chains(graph)
+    columns, column_junctions = place_points(graph, chains, targets)
+    result = np.empty((len(sources), len(targets)), dtype=np.float64)
+    for first in range(0, len(sources), _SOURCE_BLOCK):
+        block = sources.subset(np.arange(first, min(first + _SOURCE_BLOCK, len(sources))))
+        rows, row_junctions = place_points(graph, chains, block)
+        between, _ = junction_distances(chains, row_junctions, column_junctions, limit_m=limit_m)
+        walks = walk_metres(rows, columns, between)
+        if math.isfinite(limit_m):
+            walks[_edge_gap_m(rows, columns, between) > limit_m] = np.inf
+        result[first : first + len(block)] = walks
+    return result
 
 
-def _walk_along_pavements(
-    way: NDArray[np.int32],
-    side: NDArray[np.int8],
-    lonlat: tuple[NDArray[np.float64], NDArray[np.float64]],
-    rows: NDArray[np.int64],
-    *,
-    best: NDArray[np.float64],
-    total: NDArray[np.float64],
-) -> None:
-    """Let pairs on one side of one way walk along the pavement when that is shorter.
+def _edge_gap_m(
+    rows: Placement, columns: Placement, between: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return the shortest walk from each row point's edge to each column point's edge.
 
-    ``best`` contains the walks between projections and ``total`` the walks between the
-    points. ``total`` is updated in place. Such pairs are a few per row, so only they
-    get a straight-line distance.
+    The walk runs from either end of one edge to either end of the other: through the
+    junctions, or straight along a chain both edges belong to (zero for one edge).
     """
-    same_side = (way[rows][:, None] == way[None, :]) & (side[rows][:, None] == side[None, :])
-    row, col = np.nonzero(same_side)
-    lon, lat = lonlat
-    straight = haversine_m_array(lon[rows[row]], lat[rows[row]], lon[col], lat[col])
-    pavement = np.maximum(straight, best[row, col])
-    total[row, col] = np.minimum(total[row, col], pavement)
+    gap = through_junctions(rows.exits, rows.beyond_m, columns.exits, columns.beyond_m, between)
+    row, col = np.nonzero(rows.chain[:, None] == columns.chain[None, :])
+    forward = columns.edge_ends_m[col, 0] - rows.edge_ends_m[row, 1]
+    backward = rows.edge_ends_m[row, 0] - columns.edge_ends_m[col, 1]
+    direct = np.maximum(np.maximum(forward, backward), 0.0)
+    gap[row, col] = np.minimum(gap[row, col], direct)
+    return gap
 
 
 def _dedupe(points: list[GeoPoint]) -> tuple[GeoPoint, ...]:

@@ -14,7 +14,9 @@ offsets. Requiring the same way keeps back-to-back houses on parallel streets ap
 Distances are symmetric: walking ignores one-way streets.
 
 The shortest paths run on the graph's junctions only (``routing.street_chains``), and
-one search gives both the distances and the paths (``street_walks``).
+one search gives both the distances and the paths (``street_walks``). The walks from a
+few points to many (``street_walks_from``, meeting points to homes) follow the same
+rules, which ``routing.walk_rules`` applies for both.
 
 NOTE: pedestrian crossings are not modelled. Doors facing each other across an avenue
 are joined straight through their offsets, which underestimates the walk where a
@@ -31,7 +33,7 @@ from numpy.typing import NDArray
 from routing.geo import GeoPoint
 from routing.snapping import Side, SnapResult
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
-from routing.street_walks import UNREACHABLE_M, StreetWalks, street_walks
+from routing.street_walks import UNREACHABLE_M, StreetWalks, street_walks, street_walks_from
 
 __all__ = [
     "UNREACHABLE_M",
@@ -41,10 +43,10 @@ __all__ = [
     "StreetWalks",
     "StreetWay",
     "build_street_graph",
-    "edge_ends",
     "snapped_distance_matrix",
     "snapped_paths",
     "street_walks",
+    "street_walks_from",
     "walking_distance_matrix",
     "walking_path",
 ]
@@ -88,14 +90,3 @@ def snapped_paths(
     local = position.reshape(-1, 2).tolist()
     walks = street_walks(graph, snaps.subset(points))
     return walks.paths([(a, b) for a, b in local])
-
-
-def edge_ends(
-    graph: StreetGraph, snaps: SnapResult
-) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
-    """Return each point's edge end vertices and its distances along the edge to them."""
-    edge = snaps.edge
-    ends = np.column_stack([graph.edge_u[edge], graph.edge_v[edge]])
-    to_u = snaps.fraction * graph.edge_length_m[edge]
-    along = np.column_stack([to_u, graph.edge_length_m[edge] - to_u])
-    return ends, along

@@ -4,25 +4,28 @@ import numpy as np
 import pytest
 
 from routing.street_chains import StreetChains, build_street_chains, street_chains
-from routing.streets import StreetGraph, build_street_graph
+from routing.streets import StreetGraph, StreetWay, build_street_graph
 from tests.routing.test_streets import DEG_PER_M, block_ways, way
 
 
-def lollipop() -> StreetGraph:
+def lollipop_ways() -> list[StreetWay]:
     """A dead end, a crossing, a side street and a street ending in a loop.
 
     Rue A runs from a dead end at (0, 0) through a bend vertex at (50, 0) to the crossing
     at (100, 0). Rue B goes north from it to a dead end, Rue C east then north to
     (200, 50), where the Boucle loops round a 50 m square and back.
     """
-    return build_street_graph(
-        [
-            way("a", "Rue A", (0, 0), (50, 0), (100, 0)),
-            way("b", "Rue B", (100, 0), (100, 100)),
-            way("c", "Rue C", (100, 0), (200, 0), (200, 50)),
-            way("d", "Boucle", (200, 50), (250, 50), (250, 100), (200, 100), (200, 50)),
-        ]
-    )
+    return [
+        way("a", "Rue A", (0, 0), (50, 0), (100, 0)),
+        way("b", "Rue B", (100, 0), (100, 100)),
+        way("c", "Rue C", (100, 0), (200, 0), (200, 50)),
+        way("d", "Boucle", (200, 50), (250, 50), (250, 100), (200, 100), (200, 50)),
+    ]
+
+
+def lollipop() -> StreetGraph:
+    """Return the graph of ``lollipop_ways``."""
+    return build_street_graph(lollipop_ways())
 
 
 def metres(graph: StreetGraph, vertices: np.ndarray) -> tuple[tuple[int, int], ...]:

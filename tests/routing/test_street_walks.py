@@ -5,8 +5,15 @@ import pytest
 
 from routing import street_walks as walks_module
 from routing.geo import GeoPoint
-from routing.streets import StreetGraph, build_street_graph, street_walks
-from tests.routing.test_street_chains import lollipop
+from routing.streets import (
+    UNREACHABLE_M,
+    StreetGraph,
+    build_street_graph,
+    snapped_distance_matrix,
+    street_walks,
+    street_walks_from,
+)
+from tests.routing.test_street_chains import lollipop, lollipop_ways
 from tests.routing.test_streets import at, block_ways, way
 from tests.routing.test_streets_bondy import ban_point, ban_rows, bondy_graph
 
@@ -126,3 +133,57 @@ def test_walks_of_no_points_are_empty(loop_street: StreetGraph) -> None:
     walks = street_walks(loop_street, loop_street.snap([]))
     assert walks.distance_m.shape == (0, 0)
     assert walks.paths([]) == []
+
+
+def test_walks_from_equal_the_matrix() -> None:
+    """Both sides of one street, one edge, a bend, the loop, a side street and an island."""
+    graph = build_street_graph([*lollipop_ways(), way("e", "Île", (400, 0), (500, 0))])
+    points = [
+        at(30, -5),
+        at(80, 5),
+        at(40, -3),
+        at(230, 55),
+        at(205, 60),
+        at(95, 80),
+        at(150, -4),
+        at(450, 5),
+    ]
+    snaps = graph.snap(points, main_component_only=False)
+    sources = [0, 3, 7, 2]
+    matrix = snapped_distance_matrix(graph, snaps)[sources]
+
+    walks = street_walks_from(graph, snaps.subset(sources), snaps)
+
+    assert walks.shape == (4, 8)
+    # The walk into the loop, 260 m, and along the pavement, the 10.2 m straight line.
+    assert walks[0, 3] == pytest.approx(260.0, abs=0.01)
+    assert walks[0, 2] == pytest.approx(np.hypot(10, 2), abs=0.01)
+    assert walks[[0, 1, 2, 3], [0, 3, 7, 2]].tolist() == [0.0, 0.0, 0.0, 0.0]
+    unreachable = np.isinf(walks)
+    assert unreachable.sum() == 3 * 1 + 1 * 7
+    np.testing.assert_array_equal(matrix[unreachable], UNREACHABLE_M)
+    np.testing.assert_array_equal(
+        np.rint(walks[~unreachable]).astype(np.int32), matrix[~unreachable]
+    )
+
+
+def test_walks_from_beyond_the_limit(loop_street: StreetGraph) -> None:
+    # Rue C's edge is 50 m beyond the start's edge, so its 129 m walk is kept. The loop
+    # lies 150 m beyond it, so its walk is inf.
+    start = loop_street.snap([at(30, -5)])
+    targets = loop_street.snap([at(80, 5), at(150, -4), at(230, 55)])
+
+    walks = street_walks_from(loop_street, start, targets, limit_m=60.0)
+
+    assert walks[0, :2] == pytest.approx([60.0, 129.0], abs=0.01)
+    assert np.isinf(walks[0, 2])
+    unlimited = street_walks_from(loop_street, start, targets)
+    assert unlimited[0] == pytest.approx([60.0, 129.0, 260.0], abs=0.01)
+
+
+def test_walks_from_no_points(loop_street: StreetGraph) -> None:
+    some = loop_street.snap([at(30, -5), at(80, 5)])
+    none = loop_street.snap([])
+
+    assert street_walks_from(loop_street, none, some).shape == (0, 2)
+    assert street_walks_from(loop_street, some, none).shape == (2, 0)

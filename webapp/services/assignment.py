@@ -34,6 +34,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
+from webapp.services.routes import StreetGraphSource
 from webapp.services.transit_limits import timetable_transit_table
 from webapp.services.walking_limits import street_walking_table
 
@@ -69,17 +70,19 @@ def plan_assignments(
     campaign_id: int,
     limits: AssignmentLimits,
     weights: PlanningWeights | None = None,
+    street_graph: StreetGraphSource | None = None,
 ) -> AssignmentPlan:
     """Replace the unlocked assignments of the campaign's planned sessions by a new solve.
 
     Locked assignments are kept, declined ones are kept and never proposed again, and
     the others count as the previous plan, which the solver moves as little as it can.
-    Without `weights`, the campaign's own weights apply.
+    Without `weights`, the campaign's own weights apply. `street_graph` gives the street
+    graph for walking-time limits, when the caller has one to share.
     """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFoundError(f"campaign {campaign_id}")
-    problem = build_problem(session, campaign, limits, weights)
+    problem = build_problem(session, campaign, limits, weights, street_graph)
     plan = assign_volunteers(problem)
     if plan.status.has_solution:
         _store(session, campaign_id, [s.id for s in problem.sessions], plan)
@@ -100,11 +103,13 @@ def build_problem(
     campaign: Campaign,
     limits: AssignmentLimits,
     weights: PlanningWeights | None = None,
+    street_graph: StreetGraphSource | None = None,
 ) -> AssignmentProblem:
     """Gather the campaign's planned sessions, volunteers and rules into one problem.
 
-    Walking-time limits are checked along the imported streets, when there are any, and
-    transit-time limits on the imported timetable for the days it has service.
+    Walking-time limits are checked along the imported streets, when there are any
+    (through `street_graph` when given), and transit-time limits on the imported
+    timetable for the days it has service.
     """
     sessions = _planned_sessions(session, campaign.id)
     session_ids = [s.id for s in sessions]
@@ -122,7 +127,7 @@ def build_problem(
     return AssignmentProblem(
         volunteers=volunteers,
         sessions=inputs,
-        walking_table=street_walking_table(session, volunteers, inputs),
+        walking_table=street_walking_table(session, volunteers, inputs, street_graph),
         transit_table=timetable_transit_table(session, volunteers, inputs),
         max_distance_m=limits.max_distance_m,
         time_limit_s=limits.time_limit_s,

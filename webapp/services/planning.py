@@ -25,7 +25,7 @@ from webapp.services.assignment import AssignmentLimits, plan_assignments
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning_weights import run_parameters
-from webapp.services.routes import RouteSettings, plan_campaign_routes
+from webapp.services.routes import RouteSettings, plan_campaign_routes, street_graph_once
 from webapp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -133,11 +133,13 @@ def run_planning(
     Without `weights`, the campaign's own weights apply. Raises PlanningError when the
     campaign has no planned session or the assignment finds no solution; the caller
     then rolls back and the previous plan stays whole. Needs an app context (messages
-    are rendered from templates).
+    are rendered from templates). The street graph is loaded once, for both the
+    walking-time limits and the routes.
     """
     report_progress = progress or _ignore_progress
     _check_plannable(session, campaign_id)
     report_progress(ASSIGNMENT_START_PCT)
+    street_graph = street_graph_once(session)
     assignment = plan_assignments(
         session,
         campaign_id,
@@ -145,6 +147,7 @@ def run_planning(
             max_distance_m=settings.max_distance_m, time_limit_s=settings.assignment_time_limit_s
         ),
         weights,
+        street_graph,
     )
     if not assignment.status.has_solution:
         conflicting = sorted({lock.session_id for lock in assignment.conflicting_locks})
@@ -156,7 +159,11 @@ def run_planning(
         report_progress(ROUTES_START_PCT + span * done // max(total, 1))
 
     routes = plan_campaign_routes(
-        session, campaign_id, route_settings(settings), on_session_planned=session_planned
+        session,
+        campaign_id,
+        route_settings(settings),
+        on_session_planned=session_planned,
+        street_graph=street_graph,
     )
     report_progress(MESSAGES_START_PCT)
     messages = queue_assignment_messages(session, campaign_id)

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache, partial
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ ACCESS_TOKEN_BYTES = 32
 
 # Called after each session's routes are stored, with (sessions done, sessions in all).
 SessionProgress = Callable[[int, int], None]
+
+# Gives the street graph of the imported ways when called.
+StreetGraphSource = Callable[[], StreetGraph]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ def load_street_graph(
         for row in session.scalars(query)
     ]
     return build_street_graph(ways)
+
+
+def street_graph_once(session: Session) -> StreetGraphSource:
+    """Return a source that loads the street graph on its first call and keeps it.
+
+    A planning run needs the graph for the walking-time limits and for the routes. With
+    one source for both, the run reads the ways and builds the graph once. A failed
+    build is not kept, so the next call tries again.
+    """
+    return cache(partial(load_street_graph, session))
 
 
 def list_session_teams(session: Session, session_id: int) -> list[int]:
@@ -90,13 +104,15 @@ def plan_campaign_routes(
     campaign_id: int,
     settings: RouteSettings,
     on_session_planned: SessionProgress | None = None,
+    street_graph: StreetGraphSource | None = None,
 ) -> list[Route]:
     """Plan the routes of every planned session of the campaign, earliest first.
 
     A door goes into one session's routes at most: doors already routed for an earlier
-    session of the campaign are not offered to later ones.
+    session of the campaign are not offered to later ones. The street graph comes from
+    `street_graph` when given, so that a planning run can share it between its steps.
     """
-    graph = load_street_graph(session)
+    graph = street_graph() if street_graph is not None else load_street_graph(session)
     sessions = session.scalars(
         select(CanvassSession)
         .where(

@@ -12,18 +12,22 @@ from routing.assignment_types import SessionInput, VolunteerInput
 from routing.street_reach import build_walking_table
 from routing.walking_table import WalkingTable
 from webapp.models import StreetWay
-from webapp.services.routes import load_street_graph
+from webapp.services.routes import StreetGraphSource, load_street_graph
 
 logger = logging.getLogger(__name__)
 
 
 def street_walking_table(
-    session: Session, volunteers: Sequence[VolunteerInput], sessions: Sequence[SessionInput]
+    session: Session,
+    volunteers: Sequence[VolunteerInput],
+    sessions: Sequence[SessionInput],
+    street_graph: StreetGraphSource | None = None,
 ) -> WalkingTable | None:
     """Measure the walk from walking volunteers' homes to the meeting points.
 
     Returns None when no street is imported, when there is no session, or when no
     volunteer with a home has a walking-time limit: the straight-line estimate applies.
+    The street graph comes from `street_graph` when given, else it is loaded here.
     """
     walkers = sum(v.home is not None and walking_budget_m(v) is not None for v in volunteers)
     if not sessions or walkers == 0:
@@ -32,7 +36,7 @@ def street_walking_table(
         return None
     started = time.perf_counter()
     try:
-        graph = load_street_graph(session)
+        graph = street_graph() if street_graph is not None else load_street_graph(session)
     except ValueError as error:
         logger.warning(
             "Street graph failed to build (%s): walking-time limits use the straight line", error

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,6 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from routing.route_types import TurfPlan, TurfProblem
+from routing.street_graph import StreetGraph
+from routing.street_reach import build_walking_table
+from routing.turf import plan_turf
+from routing.walking_table import WalkingTable
 from tests.conftest import SAMPLE_DIR
 from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.planning.bondy_case import savepoint_of, seeded_connection
@@ -33,6 +39,7 @@ from webapp.models import (
 )
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
+from webapp.services import routes, walking_limits
 from webapp.services.planning import run_planning
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
@@ -225,3 +232,41 @@ def test_planning_twice_queues_no_new_message(
         db_session.commit()
 
     assert len(db_session.scalars(select(Message)).all()) == before
+
+
+def test_planning_loads_graph_once(
+    planned: Planned, app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Walkers with a time limit need the streets for the assignment too.
+    for profile in db_session.scalars(select(VolunteerProfile)):
+        profile.max_travel_minutes = 30
+        profile.travel_mode = "walk"
+    db_session.flush()
+    loaded: list[StreetGraph] = []
+    used: list[StreetGraph] = []
+    real_load = routes.load_street_graph
+
+    def load(session: Session, excluded_way_ids: set[int] | None = None) -> StreetGraph:
+        loaded.append(real_load(session, excluded_way_ids))
+        return loaded[-1]
+
+    def table(graph: StreetGraph, *args: Any, **kwargs: Any) -> WalkingTable | None:
+        used.append(graph)
+        return build_walking_table(graph, *args, **kwargs)
+
+    def turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
+        used.append(graph)
+        return plan_turf(graph, problem)
+
+    monkeypatch.setattr(routes, "load_street_graph", load)
+    monkeypatch.setattr(walking_limits, "load_street_graph", load)
+    monkeypatch.setattr(walking_limits, "build_walking_table", table)
+    monkeypatch.setattr(routes, "plan_turf", turf)
+    with app.app_context():
+        report = run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+
+    assert report.routes
+    assert len(loaded) == 1
+    # The walking-time check, then one route solve for the session.
+    assert len(used) == 2
+    assert all(graph is loaded[0] for graph in used)
