@@ -43,7 +43,7 @@ FloatArray = npt.NDArray[np.float64]
 # Rounds without a lower value in a part before its step halves.
 PATIENCE = 5
 # A part stops when its step falls below this share of the first one.
-LAST_STEP = 1e-3
+LAST_STEP = 1e-2
 # Float sums of these values may be a few units in the last place off.
 ROUNDING_SLACK = 1e-3
 

@@ -77,6 +77,7 @@ def search_neighbourhoods(
     *,
     chosen: BoolArray,
     deadline: float,
+    workers: int,
 ) -> int:
     """Improve `chosen` in place over the given sessions until the deadline.
 
@@ -101,7 +102,7 @@ def search_neighbourhoods(
             index, locks, np.sort(inside), hint=inside[chosen[inside]], outside=outside
         )
         limit = min(NEIGHBOURHOOD_TIME_S, deadline - time.perf_counter())
-        solver = solver_for(max(limit, 0.01), problem.workers, problem.conflict_limit)
+        solver = solver_for(max(limit, 0.01), workers, problem.conflict_limit)
         status = sat_status(solver.solve(built.model))
         if not status.has_solution or built.hint_objective is None:
             continue

@@ -2,13 +2,17 @@
 
 A part whose plan already scores its bound is optimal and is skipped. The others go
 to CP-SAT, parts whose locks the repair could not complete first, then by decreasing
-gap, each with a share of the remaining time in proportion to its size. A small part
+gap, each with a share of the remaining time in proportion to its size. With several
+workers, several parts are searched at once. A small part
 is solved whole, and CP-SAT's bound then tightens the part's bound. A large part is
 improved a neighbourhood at a time (see `routing.assignment_neighbourhoods`).
 """
 
 import math
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,56 +65,120 @@ def improve(
     start: StartingPoint,
     deadline: float,
 ) -> SearchOutcome:
-    """Run CP-SAT on the parts that may improve, within the deadline."""
-    chosen = np.zeros(len(index.candidates), dtype=np.bool_)
-    chosen[start.chosen] = True
-    bounds = None if start.bounds is None else start.bounds.copy()
-    queue = _queue(parts, start)
-    proven = parts.count - len(queue)
-    missing = False
-    sizes = {part: len(parts.candidates(part)) for part in queue}
-    waiting = sum(sizes.values())
-    graph: SessionGraph | None = None
-    for part in queue:
-        remaining = deadline - time.perf_counter()
-        share = remaining * sizes[part] / max(waiting, 1)
-        waiting -= sizes[part]
-        must_solve = part in start.failed_parts
+    """Run CP-SAT on the parts that may improve, within the deadline.
+
+    Parts share nothing, so several are searched at once, one thread and one CP-SAT
+    worker each: with two workers, one thread can search a large part while the other
+    goes through the small ones. A single part gets every worker.
+    """
+    search = _PartSearch(index, locks, parts, start, deadline)
+    threads = max(1, min(index.problem.workers, len(search.pending)))
+    if threads == 1:
+        search.work(index.problem.workers, threads)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            for future in [pool.submit(search.work, 1, threads) for _ in range(threads)]:
+                future.result()
+    if search.infeasible is not None:
+        left = max(deadline - time.perf_counter(), MIN_DIAGNOSIS_TIME_S)
+        conflicts = conflicting_locks(index, locks, search.infeasible, left)
+        return SearchOutcome(np.zeros(0, dtype=np.int64), SolveStatus.INFEASIBLE, None, conflicts)
+    if search.missing:
+        return SearchOutcome(np.zeros(0, dtype=np.int64), SolveStatus.NO_SOLUTION_FOUND, None)
+    status = SolveStatus.OPTIMAL if search.proven == parts.count else SolveStatus.FEASIBLE
+    bounds = search.bounds
+    total = None if bounds is None else int(bounds.sum())
+    return SearchOutcome(np.flatnonzero(search.chosen).astype(np.int64), status, total)
+
+
+class _PartSearch:
+    """The parts waiting for a search and what the searches found, shared by threads.
+
+    A thread takes the next part and a share of the time left in proportion to the
+    part's size among those waiting, times the number of threads.
+    """
+
+    def __init__(
+        self,
+        index: PlanningIndex,
+        locks: LockState,
+        parts: Components,
+        start: StartingPoint,
+        deadline: float,
+    ) -> None:
+        self.index = index
+        self.locks = locks
+        self.parts = parts
+        self.start = start
+        self.deadline = deadline
+        self.chosen = np.zeros(len(index.candidates), dtype=np.bool_)
+        self.chosen[start.chosen] = True
+        self.bounds = None if start.bounds is None else start.bounds.copy()
+        self.pending = deque(_queue(parts, start))
+        self.proven = parts.count - len(self.pending)
+        self.missing = False
+        self.infeasible: IntArray | None = None  # the candidates of an infeasible part
+        self.sizes = {part: len(parts.candidates(part)) for part in self.pending}
+        self.waiting = sum(self.sizes.values())
+        large = any(size > WHOLE_PART_CANDIDATES for size in self.sizes.values())
+        self.graph = SessionGraph(index) if large else None
+        self.lock = threading.Lock()
+
+    def work(self, workers: int, threads: int) -> None:
+        """Search parts one after another until none is left or one is infeasible."""
+        while True:
+            with self.lock:
+                if not self.pending or self.infeasible is not None:
+                    return
+                part = self.pending.popleft()
+                remaining = self.deadline - time.perf_counter()
+                share = min(remaining, remaining * threads * self.sizes[part] / self.waiting)
+                self.waiting -= self.sizes[part]
+            self._search(part, share, remaining, workers)
+
+    def _search(self, part: int, share: float, remaining: float, workers: int) -> None:
+        must_solve = part in self.start.failed_parts
         if not must_solve and remaining < MIN_PART_TIME_S:
-            continue
-        cands = parts.candidates(part)
-        if not must_solve and sizes[part] > WHOLE_PART_CANDIDATES:
-            graph = graph or SessionGraph(index)
+            return
+        index = self.index
+        cands = self.parts.candidates(part)
+        if not must_solve and self.graph is not None and len(cands) > WHOLE_PART_CANDIDATES:
             sessions = np.unique(index.candidates.session[cands]).tolist()
             search_neighbourhoods(
                 index,
-                locks,
-                graph,
+                self.locks,
+                self.graph,
                 sessions,
-                chosen=chosen,
+                chosen=self.chosen,
                 deadline=time.perf_counter() + share,
+                workers=workers,
             )
-            continue
-        result = _solve_part(index, locks, cands, chosen, max(share, MIN_PART_TIME_S))
+            return
+        result = _solve_part(
+            index,
+            self.locks,
+            cands,
+            self.chosen,
+            time_limit_s=max(share, MIN_PART_TIME_S),
+            workers=workers,
+        )
+        with self.lock:
+            self._keep(part, cands, result, must_solve)
+
+    def _keep(self, part: int, cands: IntArray, result: _PartResult, must_solve: bool) -> None:
         if result.status is SolveStatus.INFEASIBLE:
-            left = max(deadline - time.perf_counter(), MIN_DIAGNOSIS_TIME_S)
-            conflicts = conflicting_locks(index, locks, cands, left)
-            return SearchOutcome(np.zeros(0, dtype=np.int64), result.status, None, conflicts)
-        if bounds is not None and math.isfinite(result.bound):
-            bounds[part] = min(int(bounds[part]), math.floor(result.bound + 1e-6))
+            self.infeasible = cands
+            return
+        if self.bounds is not None and math.isfinite(result.bound):
+            self.bounds[part] = min(int(self.bounds[part]), math.floor(result.bound + 1e-6))
         if result.chosen is None:
-            missing |= must_solve
-            continue
-        proven += int(result.status is SolveStatus.OPTIMAL)
-        if not must_solve and result.objective < start.scores[part]:
-            continue
-        chosen[cands] = False
-        chosen[result.chosen] = True
-    if missing:
-        return SearchOutcome(np.zeros(0, dtype=np.int64), SolveStatus.NO_SOLUTION_FOUND, None)
-    status = SolveStatus.OPTIMAL if proven == parts.count else SolveStatus.FEASIBLE
-    total = None if bounds is None else int(bounds.sum())
-    return SearchOutcome(np.flatnonzero(chosen).astype(np.int64), status, total)
+            self.missing |= must_solve
+            return
+        self.proven += int(result.status is SolveStatus.OPTIMAL)
+        if not must_solve and result.objective < self.start.scores[part]:
+            return
+        self.chosen[cands] = False
+        self.chosen[result.chosen] = True
 
 
 def _queue(parts: Components, start: StartingPoint) -> list[int]:
@@ -129,13 +197,15 @@ def _solve_part(
     locks: LockState,
     candidates: IntArray,
     chosen: BoolArray,
+    *,
     time_limit_s: float,
+    workers: int,
 ) -> _PartResult:
     """Solve one part from the current plan."""
     hint = candidates[chosen[candidates]]
     built = build_model(index, locks, candidates, hint=hint)
     problem = index.problem
-    solver = solver_for(time_limit_s, problem.workers, problem.conflict_limit)
+    solver = solver_for(time_limit_s, workers, problem.conflict_limit)
     status = sat_status(solver.solve(built.model))
     if not status.has_solution:
         return _PartResult(status, None, 0, math.inf)

@@ -60,6 +60,7 @@ def test_neighbourhoods_only_improve(monkeypatch: pytest.MonkeyPatch) -> None:
         sessions,
         chosen=chosen,
         deadline=time.perf_counter() + 1.0,
+        workers=1,
     )
 
     assert kept > 0
