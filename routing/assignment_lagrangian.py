@@ -143,6 +143,21 @@ def _side(index: PlanningIndex, locks: LockState, parts: Components) -> _Side:
     )
 
 
+def _by_key_then_gain(keys: IntArray, gain: FloatArray) -> IntArray:
+    """Return the order that sorts by key, then by decreasing gain within a key.
+
+    One float sort of the key plus the gain mapped into [0, 1) takes half the time of a
+    two-key lexsort. Gains within about 1e-6 points of each other may swap, which moves
+    a side's value by far less than `ROUNDING_SLACK`.
+    """
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, high = float(gain.min()), float(gain.max())
+    fraction = (high - gain) / ((high - low) * 1.0001 + 1.0)
+    order: IntArray = np.argsort(keys + fraction)
+    return order
+
+
 def _rank_in_runs(keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """For sorted keys, return each item's rank in its run, the run starts and run ids."""
     new_run = np.ones(len(keys), dtype=np.bool_)
@@ -191,10 +206,10 @@ class _Search:
         first[1:] = self.slot_run[at_top[1:]] != self.slot_run[at_top[:-1]]
         best = at_top[first]
         best = best[gain[best] > 0]
-        best = best[np.lexsort((-gain[best], side.week_key[best]))]
+        best = best[_by_key_then_gain(side.week_key[best], gain[best])]
         rank, _, _ = _rank_in_runs(side.week_key[best])
         best = best[rank < self.weekly_cap[side.volunteer[best]]]
-        best = best[np.lexsort((-gain[best], side.volunteer[best]))]
+        best = best[_by_key_then_gain(side.volunteer[best], gain[best])]
         rank, _, _ = _rank_in_runs(side.volunteer[best])
         net = gain[best] - self.fairness * rank
         pays = net > 0
@@ -212,7 +227,7 @@ class _Search:
             + self.experienced_price[session] * side.experienced
             + self.language_price[session] * side.speaks
         )
-        order = np.lexsort((-gain, session))
+        order = _by_key_then_gain(session, gain)
         ordered = session[order]
         rank, starts, run = _rank_in_runs(ordered)
 
