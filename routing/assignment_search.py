@@ -71,13 +71,19 @@ def improve(
     worker each: with two workers, one thread can search a large part while the other
     goes through the small ones. A single part gets every worker.
     """
+    queue = _queue(parts, start)
+    threads = max(1, min(index.problem.workers, len(queue)))
     search = _PartSearch(index, locks, parts, start, deadline)
-    threads = max(1, min(index.problem.workers, len(search.pending)))
+    search.line_up(queue, split=threads > 1)
     if threads == 1:
-        search.work(index.problem.workers, threads)
+        search.work(0, workers=index.problem.workers, per_line=1)
     else:
+        per_line = max(1, threads // len(search.lines))
         with ThreadPoolExecutor(threads) as pool:
-            for future in [pool.submit(search.work, 1, threads) for _ in range(threads)]:
+            futures = [
+                pool.submit(search.work, k, workers=1, per_line=per_line) for k in range(threads)
+            ]
+            for future in futures:
                 future.result()
     if search.infeasible is not None:
         left = max(deadline - time.perf_counter(), MIN_DIAGNOSIS_TIME_S)
@@ -91,11 +97,21 @@ def improve(
     return SearchOutcome(np.flatnonzero(search.chosen).astype(np.int64), status, total)
 
 
+@dataclass(slots=True)
+class _Line:
+    """Parts waiting for a search, in order, and the sum of their sizes."""
+
+    parts: deque[int]
+    waiting: int
+
+
 class _PartSearch:
     """The parts waiting for a search and what the searches found, shared by threads.
 
-    A thread takes the next part and a share of the time left in proportion to the
-    part's size among those waiting, times the number of threads.
+    With several threads, large parts (searched a neighbourhood at a time) and small
+    ones (solved whole) wait in two lines. Each thread serves one line first, so large
+    parts cannot take all the time while hundreds of small ones wait. A thread takes the next part of its line with a share of the time left in proportion
+    to the part's size among those waiting in that line.
     """
 
     def __init__(
@@ -114,27 +130,49 @@ class _PartSearch:
         self.chosen = np.zeros(len(index.candidates), dtype=np.bool_)
         self.chosen[start.chosen] = True
         self.bounds = None if start.bounds is None else start.bounds.copy()
-        self.pending = deque(_queue(parts, start))
-        self.proven = parts.count - len(self.pending)
+        self.lines: list[_Line] = []
+        self.proven = parts.count
         self.missing = False
         self.infeasible: IntArray | None = None  # the candidates of an infeasible part
-        self.sizes = {part: len(parts.candidates(part)) for part in self.pending}
-        self.waiting = sum(self.sizes.values())
-        large = any(size > WHOLE_PART_CANDIDATES for size in self.sizes.values())
+        self.sizes = np.diff(parts.start)
+        large = bool((self.sizes > WHOLE_PART_CANDIDATES).any())
         self.graph = SessionGraph(index) if large else None
         self.lock = threading.Lock()
 
-    def work(self, workers: int, threads: int) -> None:
+    def line_up(self, queue: list[int], *, split: bool) -> None:
+        """Put the parts to search in one line, or in a large and a small line."""
+        self.proven -= len(queue)
+        groups = [queue]
+        if split:
+            large = [part for part in queue if self.sizes[part] > WHOLE_PART_CANDIDATES]
+            small = [part for part in queue if self.sizes[part] <= WHOLE_PART_CANDIDATES]
+            groups = [large, small]
+        for group in groups:
+            if group:
+                self.lines.append(_Line(deque(group), int(self.sizes[group].sum())))
+
+    def work(self, first_line: int, *, workers: int, per_line: int) -> None:
         """Search parts one after another until none is left or one is infeasible."""
         while True:
             with self.lock:
-                if not self.pending or self.infeasible is not None:
+                line = self._next_line(first_line)
+                if line is None or self.infeasible is not None:
                     return
-                part = self.pending.popleft()
+                part = line.parts.popleft()
+                size = int(self.sizes[part])
                 remaining = self.deadline - time.perf_counter()
-                share = min(remaining, remaining * threads * self.sizes[part] / self.waiting)
-                self.waiting -= self.sizes[part]
+                share = min(remaining, remaining * per_line * size / max(line.waiting, 1))
+                line.waiting -= size
             self._search(part, share, remaining, workers)
+
+    def _next_line(self, first_line: int) -> _Line | None:
+        """Return the thread's own line, or another one when its own is empty."""
+        count = len(self.lines)
+        for step in range(count):
+            line = self.lines[(first_line + step) % count]
+            if line.parts:
+                return line
+        return None
 
     def _search(self, part: int, share: float, remaining: float, workers: int) -> None:
         must_solve = part in self.start.failed_parts
