@@ -110,8 +110,9 @@ class _PartSearch:
 
     With several threads, large parts (searched a neighbourhood at a time) and small
     ones (solved whole) wait in two lines. Each thread serves one line first, so large
-    parts cannot take all the time while hundreds of small ones wait. A thread takes the next part of its line with a share of the time left in proportion
-    to the part's size among those waiting in that line.
+    parts cannot take all the time while hundreds of small ones wait. A thread takes
+    the next part of its line with a share of the time left in proportion to the
+    part's size among those waiting in that line.
     """
 
     def __init__(
