@@ -38,11 +38,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks.grids import street_grid
-from routing.crossings import crossing_penalties
+from routing.crossings import crossing_counts
 from routing.geo import GeoPoint, haversine_m
 from routing.route_types import Door, TurfProblem
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
-from routing.streets import snapped_distance_matrix
+from routing.streets import snapped_distance_matrix, street_walks
 from routing.turf_model import walking_seconds
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "samples" / "bondy-93010"
@@ -264,10 +264,11 @@ def _vroom(
 
 
 @cache
-def crossings_matrix(name: str) -> NDArray[np.int64]:
-    """Return which moves between matrix nodes cross a busy road (non-zero entries)."""
-    graph, _, doors = instance(name)
-    return crossing_penalties(graph, graph.snap([d.point for d in doors]))
+def crossings_matrix(name: str) -> NDArray[np.int32]:
+    """Return how many busy roads each move between matrix nodes crosses."""
+    graph, meeting_point, doors = instance(name)
+    snaps = graph.snap([meeting_point, *(d.point for d in doors)])
+    return crossing_counts(street_walks(graph, snaps))
 
 
 def evaluate(
@@ -275,7 +276,8 @@ def evaluate(
 ) -> tuple[int, str, int]:
     """Return the total length of the routes, a note on any broken rule and the crossings.
 
-    Crossings count the moves between doors on opposite sides of one busy road.
+    Crossings count the moves between doors on opposite sides of one busy road and the
+    busy roads crossed at junctions, as Tournée prices them (``routing.crossings``).
     """
     _, _, doors = instance(name)
     service = service_seconds(doors)
@@ -290,7 +292,7 @@ def evaluate(
         stops = [0, *route, 0]
         length = int(sum(int(distance_m[a, b]) for a, b in zip(stops, stops[1:], strict=False)))
         total += length
-        crossings += int(np.count_nonzero(crossing[stops[:-1], stops[1:]]))
+        crossings += int(crossing[stops[:-1], stops[1:]].sum())
         minutes = length / SPEED_M_PER_MIN + sum(service[n] for n in route) / 60
         if kind == "turf" and (len(route) > DOORS_PER_ROUTE or minutes > SESSION_MINUTES + 1e-6):
             problems.append("limit broken")

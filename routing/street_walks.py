@@ -96,7 +96,7 @@ class StreetWalks:
         exits = sorted(by_exit)
         for first in range(0, len(exits), DIJKSTRA_BATCH):
             batch = exits[first : first + DIJKSTRA_BATCH]
-            rows = self._predecessor_rows(np.asarray(batch, dtype=np.int64))
+            rows = self.predecessor_rows(np.asarray(batch, dtype=np.int64))
             for row, exit_row in zip(rows, batch, strict=True):
                 for k, x, y in by_exit[exit_row]:
                     leg = legs[k]
@@ -125,10 +125,14 @@ class StreetWalks:
         return float(place.along[i, x] + middle + place.along[j, y])
 
     def _best_exits(self, leg: tuple[int, int]) -> tuple[int, int, float]:
-        """Choose the exits of both chains that give the shortest walk through junctions."""
+        """Choose the exits of both chains that give the shortest walk through junctions.
+
+        Of equal walks, the first exit into the second chain wins, then the first out
+        of the first chain, as ``routing.junction_crossings`` picks them.
+        """
         best, choice = np.inf, (0, 0)
-        for x in (0, 1):
-            for y in (0, 1):
+        for y in (0, 1):
+            for x in (0, 1):
                 length = self._via_m(leg, x, y)
                 if length < best:
                     best, choice = length, (x, y)
@@ -172,7 +176,7 @@ class StreetWalks:
             into = chains.vertices(chain_j, chains.slot_count(chain_j) - 1, slot_j + 1)
         return np.concatenate([out, *hops, into]).astype(np.int32)
 
-    def _predecessor_rows(self, exit_rows: NDArray[np.int64]) -> NDArray[np.int32]:
+    def predecessor_rows(self, exit_rows: NDArray[np.int64]) -> NDArray[np.int32]:
         """Return the search's predecessor rows from the junctions of the given exits."""
         if self.predecessors is not None:
             return self.predecessors[exit_rows]

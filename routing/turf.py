@@ -8,10 +8,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint
 from routing.plan_check import check_plan
 from routing.route_types import Door, PlannedRoute, StreetStretch, TurfPlan, TurfProblem
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 # 5,000-door benchmark grid, sectors of 1,500 doors gave a shorter plan in 15 s than
 # sectors of 800 doors or one model of 5,000 (one run each).
 SECTOR_MAX_DOORS = 1500
+
+_Cell = TypeVar("_Cell", bound=np.generic)
 
 
 def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
@@ -134,10 +138,12 @@ def _plan_sector(
     local = snaps.subset([0, *(d + 1 for d in sector.doors), *ends])
     walks = street_walks(graph, local)
     distance_m = walks.distance_m
+    crossing_m = crossing_penalties(walks)
     outcome = search_sector(
         graph,
         SectorSearch(
             distance_m=_arrivals_at_end(distance_m) if ends else distance_m,
+            crossing_m=_arrivals_at_end(crossing_m) if ends else crossing_m,
             door_snaps=local.subset(np.arange(1, len(doors) + 1)),
             service_s=tuple(_door_seconds(door, problem) for door in doors),
             dwellings=tuple(door.dwellings for door in doors),
@@ -168,16 +174,17 @@ def _plan_sector(
     return outcome.status, routes
 
 
-def _arrivals_at_end(distance_m: NDArray[np.int32]) -> NDArray[np.int32]:
+def _arrivals_at_end(matrix: NDArray[_Cell]) -> NDArray[_Cell]:
     """Fold the last point (the end point) into the meeting point's column.
 
     The solvers return to node 0; with arcs into it costing the walk to the end point,
     a walk's length is that of the walk from the meeting point to the end point. Arcs
-    out of node 0 keep the walks from the meeting point.
+    out of node 0 keep the walks from the meeting point. The same holds for the
+    crossings priced on each walk.
     """
-    last = distance_m.shape[0] - 1
-    folded = distance_m[:last, :last].copy()
-    folded[1:, 0] = distance_m[1:last, last]
+    last = matrix.shape[0] - 1
+    folded = matrix[:last, :last].copy()
+    folded[1:, 0] = matrix[1:last, last]
     return folded
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.crossings import crossing_penalties
 from routing.segments import VisitOptions, street_stops, visit_options
 from routing.snapping import SnapResult
 from routing.street_graph import StreetGraph
@@ -58,7 +57,8 @@ class SectorSearch:
     max_doors: int | None
     balance_cost_per_second: int
     solution_limit: int | None
-    # Objective cost added to each move, such as crossing a busy road; never walked.
+    # Objective cost added to each move, such as crossing a busy road
+    # (``routing.crossings``); never walked.
     crossing_m: NDArray[np.int64] | None = None
     # False when arcs into node 0 lead to an end point of their own (``distance_m`` is
     # then not symmetric).
@@ -68,7 +68,6 @@ class SectorSearch:
 def search_sector(graph: StreetGraph, search: SectorSearch) -> TurfModelOutcome:
     """Return each team's matrix nodes in walking order, without the meeting point."""
     door_count = len(search.service_s)
-    search = replace(search, crossing_m=crossing_penalties(graph, search.door_snaps))
     if door_count < STREET_STOPS_MIN_DOORS:
         return solve_turf_model(_door_model(search, time_limit_s=search.time_limit_s))
     deadline = time.perf_counter() + search.time_limit_s

@@ -1,11 +1,24 @@
 """Crossing a busy road costs the objective, never the walk's length or time."""
 
 import numpy as np
+import pytest
 
-from routing.crossings import CROSSING_PENALTY_M, crossing_penalties
-from routing.streets import StreetGraph, StreetWay, build_street_graph
+from routing import turf
+from routing.crossings import (
+    CROSSING_PENALTY_M,
+    crossing_counts,
+    crossing_penalties,
+    same_road_crossings,
+)
+from routing.geo import GeoPoint
+from routing.route_types import Door, TurfProblem
+from routing.streets import StreetGraph, StreetWalks, StreetWay, build_street_graph, street_walks
 from routing.turf_model import TurfModelInput, solve_turf_model
 from tests.routing.test_turf import at
+
+
+def line(*xy: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+    return tuple((at(x, y).lon, at(x, y).lat) for x, y in xy)
 
 
 def avenue_graph() -> StreetGraph:
@@ -22,10 +35,11 @@ def avenue_graph() -> StreetGraph:
 
 def test_moves_across_the_avenue_are_priced() -> None:
     graph = avenue_graph()
-    # North side, south side, north side, then a door of the residential street.
-    snaps = graph.snap([at(100, 8), at(120, -8), at(-200, 8), at(10, 200)])
+    # The meeting point up the residential street, then doors on the north side, the
+    # south side and the north side of the avenue, and one of the residential street.
+    points = [at(-10, 250), at(100, 8), at(120, -8), at(-200, 8), at(10, 200)]
 
-    penalties = crossing_penalties(graph, snaps)
+    penalties = crossing_penalties(street_walks(graph, graph.snap(points)))
 
     p = CROSSING_PENALTY_M
     assert penalties.tolist() == [
@@ -40,8 +54,46 @@ def test_moves_across_the_avenue_are_priced() -> None:
 def test_narrow_streets_and_lone_doors_cost_nothing() -> None:
     graph = avenue_graph()
 
-    assert not crossing_penalties(graph, graph.snap([at(10, 200), at(-10, 250)])).any()
-    assert not crossing_penalties(graph, graph.snap([at(100, 8)])).any()
+    assert not crossing_penalties(walks_of(graph, [at(10, 200), at(-10, 250)])).any()
+    assert not crossing_penalties(walks_of(graph, [at(100, 8)])).any()
+    assert crossing_penalties(walks_of(graph, [])).shape == (0, 0)
+
+
+def walks_of(graph: StreetGraph, points: list[GeoPoint]) -> StreetWalks:
+    return street_walks(graph, graph.snap(points))
+
+
+def test_counts_join_both_kinds() -> None:
+    """Facing doors of the avenue and doors up and down the street across it count one."""
+    graph = build_street_graph(
+        [
+            StreetWay("a", "Avenue Gallieni", "primary", line((-500, 0), (0, 0), (500, 0))),
+            StreetWay(
+                "s",
+                "Rue Roger Salengro",
+                "residential",
+                line((0, -400), (0, 0), (0, 300), (0, 400)),
+            ),
+            StreetWay("b", "Boulevard Carnot", "secondary", line((-300, 300), (0, 300))),
+        ]
+    )
+    # South pavement of the avenue, north pavement, then up the street past the
+    # boulevard, which ends on it at a T-junction and is not crossed there.
+    points = [at(100, -8), at(120, 8), at(-5, 350), at(5, -200)]
+    walks = walks_of(graph, points)
+
+    assert same_road_crossings(graph, walks.snaps).tolist() == [
+        [0, 1, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+    ]
+    assert crossing_counts(walks).tolist() == [
+        [0, 1, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 1],
+        [0, 0, 1, 0],
+    ]
 
 
 def two_way_model(**changes: object) -> TurfModelInput:
@@ -72,3 +124,69 @@ def test_penalty_steers_the_order_without_eating_the_session() -> None:
 
     assert outcome.team_nodes == ((2, 1),)
     assert outcome.objective == 40
+
+
+def star_graph() -> StreetGraph:
+    """A primary avenue crossed by a residential street at (0, 0), with two more streets.
+
+    Allée nord-est leaves the crossroads north of the avenue, Allée sud-ouest south of it.
+    """
+    return build_street_graph(
+        [
+            StreetWay("a", "Avenue Gallieni", "primary", line((-300, 0), (0, 0), (300, 0))),
+            StreetWay("r", "Rue Roger Salengro", "residential", line((0, -200), (0, 0), (0, 200))),
+            StreetWay("ne", "Allée nord-est", "residential", line((0, 0), (100, 100))),
+            StreetWay("sw", "Allée sud-ouest", "residential", line((0, 0), (-100, -100))),
+        ]
+    )
+
+
+def star_problem() -> TurfProblem:
+    """One door on each street round the crossroads, 50 m out; the meeting point north.
+
+    Every order that takes two doors of one side one after the other walks 618 m, and
+    so does the zig-zag north, south, north, south (four crossings).
+    """
+    diagonal = 50 / np.sqrt(2)
+    doors = (
+        Door(1, at(3, 50), "Rue Roger Salengro", "2", 1),
+        Door(2, at(3, -50), "Rue Roger Salengro", "1", 1),
+        Door(3, at(-diagonal - 2, -diagonal + 2), "Allée sud-ouest", "1", 1),
+        Door(4, at(diagonal + 2, diagonal - 2), "Allée nord-est", "1", 1),
+    )
+    return TurfProblem(
+        at(0, 150), doors, team_count=1, max_minutes=60, time_limit_s=0.5, solution_limit=50
+    )
+
+
+def crossings_of(graph: StreetGraph, problem: TurfProblem, door_ids: tuple[int, ...]) -> int:
+    """Return the busy roads crossed by the walk from the meeting point and back."""
+    walks = walks_of(graph, [problem.meeting_point, *(door.point for door in problem.doors)])
+    stops = [0, *door_ids, 0]
+    return int(crossing_counts(walks)[stops[:-1], stops[1:]].sum())
+
+
+def test_turf_tie_takes_fewer_crossings() -> None:
+    graph = star_graph()
+    problem = star_problem()
+
+    (route,) = turf.plan_turf(graph, problem).routes
+
+    assert route.door_ids in ((1, 2, 3, 4), (4, 3, 2, 1))
+    assert route.length_m == 618
+    assert crossings_of(graph, problem, route.door_ids) == 2
+
+
+def test_turf_tie_without_price_zig_zags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control of the test above: it is the price that keeps the walk on one side."""
+    graph = star_graph()
+    problem = star_problem()
+
+    def free(walks: StreetWalks) -> np.ndarray:
+        return np.zeros((len(walks.snaps), len(walks.snaps)), dtype=np.int64)
+
+    monkeypatch.setattr(turf, "crossing_penalties", free)
+    (route,) = turf.plan_turf(graph, problem).routes
+
+    assert route.length_m == 618
+    assert crossings_of(graph, problem, route.door_ids) == 4
