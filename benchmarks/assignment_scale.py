@@ -11,8 +11,9 @@ For each size it runs, in a fresh child process each:
 
 and prints the wall time, the objective, the gap to the flow bound (the optimum of the
 plain flow relaxation, an upper bound on any plan), the gap to the best bound the run
-proved (the decomposition of `routing.assignment_lagrangian`, and CP-SAT's bounds on the parts it solved), and
-the child's peak resident memory, instance generation included. CPU time is printed
+proved (the decomposition of `routing.assignment_lagrangian`, and CP-SAT's bounds on
+the parts it solved), and the child's peak resident memory, instance generation
+included. CPU time is printed
 next to wall time because a shared machine stretches wall time; CP-SAT's workers run in
 parallel, so its share of CPU time is up to the number of workers times its wall time.
 """

@@ -51,6 +51,23 @@ def rider(session: Session, campaign: Campaign, name: str, minutes: int) -> User
     return user
 
 
+def sessions_at(
+    session: Session, campaign: Campaign, starts: dict[str, datetime]
+) -> dict[str, CanvassSession]:
+    """Create one session at the meeting point per named start time (UTC)."""
+    return {
+        name: make_canvass_session(
+            session,
+            campaign=campaign,
+            iris_code=IRIS_CODE,
+            starts_at=starts_at,
+            meeting_lon=MEETING_LON,
+            meeting_lat=MEETING_LAT,
+        )
+        for name, starts_at in starts.items()
+    }
+
+
 @pytest.fixture
 def week(db_session: Session) -> Week:
     campaign = make_campaign(db_session)
@@ -63,17 +80,7 @@ def week(db_session: Session) -> Week:
         "wednesday": at_utc(2027, 3, 10, 9, 0),  # 10:00, service removed that day
         "sunday": at_utc(2027, 3, 14, 9, 0),  # 10:00, no service on Sundays
     }
-    sessions = {
-        name: make_canvass_session(
-            db_session,
-            campaign=campaign,
-            iris_code=IRIS_CODE,
-            starts_at=starts_at,
-            meeting_lon=MEETING_LON,
-            meeting_lat=MEETING_LAT,
-        )
-        for name, starts_at in starts.items()
-    }
+    sessions = sessions_at(db_session, campaign, starts)
     people = {
         "ines": rider(db_session, campaign, "ines", 10),
         "jules": rider(db_session, campaign, "jules", 20),
@@ -171,17 +178,7 @@ def rider_minutes(
     """Import `feed` and return the minutes of a rider with a 60-minute limit (so the
     scan looks back an hour) to extra sessions starting at `starts` (UTC)."""
     campaign, _, _ = week
-    extra = {
-        name: make_canvass_session(
-            session,
-            campaign=campaign,
-            iris_code=IRIS_CODE,
-            starts_at=starts_at,
-            meeting_lon=MEETING_LON,
-            meeting_lat=MEETING_LAT,
-        )
-        for name, starts_at in starts.items()
-    }
+    extra = sessions_at(session, campaign, starts)
     lea = rider(session, campaign, "lea", 60)
     import_gtfs(session, feed)
     session.flush()
