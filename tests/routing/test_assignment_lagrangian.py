@@ -1,6 +1,7 @@
 """The decomposition bound: exact where the flow is loose, never below the optimum."""
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from routing.assignment_index import build_index
 from routing.assignment_lagrangian import NO_BOUND, lagrangian_bounds
 from routing.assignment_locks import lock_state
 from routing.assignment_types import AssignmentProblem, WeeklySlot
+from routing.assignment_weights import PlanningWeights
 from routing.status import SolveStatus
 from tests.routing.assignment_checks import make_problem, session, volunteer
 from tests.routing.test_assignment_random import random_problem
@@ -93,6 +95,27 @@ def test_no_round_bounds_nothing() -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_bound_between_optimum_and_flow(seed: int) -> None:
     problem = random_problem(seed, volunteer_count=40, session_count=6)
+    plan = assign_volunteers(problem)
+
+    flow_bound, bound = bounds_of(problem)
+
+    assert plan.status is SolveStatus.OPTIMAL
+    assert plan.bound is not None
+    assert plan.bound <= bound <= flow_bound
+
+
+@pytest.mark.parametrize(
+    ("team_size", "weights"),
+    [
+        (1, PlanningWeights()),
+        (3, PlanningWeights()),
+        (2, PlanningWeights(fairness=0, session_opened=0, experienced=0)),
+        (2, PlanningWeights(travel=400, stability=5000, language=5000, experienced=5000)),
+    ],
+)
+def test_bound_holds_for_other_rules(team_size: int, weights: PlanningWeights) -> None:
+    problem = random_problem(11, volunteer_count=36, session_count=6)
+    problem = replace(problem, team_size=team_size, weights=weights)
     plan = assign_volunteers(problem)
 
     flow_bound, bound = bounds_of(problem)
