@@ -102,8 +102,9 @@ class TurfProblem:
 class PlannedRoute:
     """One team's walk: doors in visiting order, and its length and duration.
 
-    ``path`` runs from the meeting point through every door to the walk's end (the
-    meeting point, or the problem's end point).
+    ``path`` runs from the meeting point (or, for a team already out, its last visited
+    door: ``routing.resume``) through every door to the walk's end (the meeting point,
+    or the problem's end point).
     A team with no doors has an empty path and zero length.
     """
 

@@ -142,8 +142,8 @@ def _plan_sector(
     outcome = search_sector(
         graph,
         SectorSearch(
-            distance_m=_arrivals_at_end(distance_m) if ends else distance_m,
-            crossing_m=_arrivals_at_end(crossing_m) if ends else crossing_m,
+            distance_m=arrivals_at_end(distance_m) if ends else distance_m,
+            crossing_m=arrivals_at_end(crossing_m) if ends else crossing_m,
             door_snaps=local.subset(np.arange(1, len(doors) + 1)),
             service_s=tuple(_door_seconds(door, problem) for door in doors),
             dwellings=tuple(door.dwellings for door in doors),
@@ -166,7 +166,7 @@ def _plan_sector(
     legs = [(a, b) for route in stops if len(route) > 2 for a, b in pairwise(route)]
     leg_paths = dict(zip(legs, walks.paths(legs), strict=True))
     routes = [
-        _planned_route(
+        planned_route(
             team, route, doors=doors, distance_m=distance_m, leg_paths=leg_paths, problem=problem
         )
         for team, route in zip(teams, stops, strict=True)
@@ -174,7 +174,7 @@ def _plan_sector(
     return outcome.status, routes
 
 
-def _arrivals_at_end(matrix: NDArray[_Cell]) -> NDArray[_Cell]:
+def arrivals_at_end(matrix: NDArray[_Cell]) -> NDArray[_Cell]:
     """Fold the last point (the end point) into the meeting point's column.
 
     The solvers return to node 0; with arcs into it costing the walk to the end point,
@@ -211,7 +211,7 @@ def _plan_leftovers(
     return merged
 
 
-def _planned_route(
+def planned_route(
     team: int,
     stops: list[int],
     *,
@@ -220,7 +220,11 @@ def _planned_route(
     leg_paths: dict[tuple[int, int], tuple[GeoPoint, ...]],
     problem: TurfProblem,
 ) -> PlannedRoute:
-    """Describe one team's walk through the given matrix nodes, meeting point first."""
+    """Describe one team's walk through the given matrix nodes, from node 0 to the last.
+
+    Node 0 is where the walk starts (the meeting point, or where a team already out
+    is) and node ``k`` is ``doors[k - 1]``. Figures come from ``distance_m``.
+    """
     if len(stops) <= 2:
         return _empty_route(team)
     visited = [doors[node - 1] for node in stops[1:-1]]

@@ -3,7 +3,9 @@
 Doors already visited stay where they are: they head the route they were visited on,
 in that route's order, and only the doors nobody visited yet are shared again among
 the remaining teams. A remaining team keeps its route row, so the link it was sent
-keeps working and opens the new walk.
+keeps working and opens the new walk. A team already out goes on from its last visited
+door: it takes the new route nearest to it, walked from that door to the session's
+finish, and the doors that no longer fit in the time left are listed as out of time.
 """
 
 import logging
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint
+from routing.resume import resume_walks
 from routing.route_types import PlannedRoute, TurfProblem
 from routing.status import SolveStatus
 from routing.turf import plan_turf
@@ -289,26 +292,31 @@ def _replan(
     elif not open_addresses:
         planned = {team: PlannedRoute(team, (), 0, 0.0, 0.0, 0.0, ()) for team in teams}
     else:
-        plan = plan_turf(
-            load_street_graph(session, closed_way_ids),
-            TurfProblem(
-                meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
-                doors=tuple(door_for(a) for a in open_addresses),
-                team_count=len(teams),
-                max_minutes=_minutes_left(canvass, now),
-                walking_speed_m_per_min=settings.walking_speed_m_per_min,
-                minutes_per_dwelling=settings.minutes_per_address,
-                time_limit_s=settings.time_limit_s,
-                end_point=session_end_point(canvass),
-            ),
+        graph = load_street_graph(session, closed_way_ids)
+        doors = tuple(door_for(a) for a in open_addresses)
+        problem = TurfProblem(
+            meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
+            doors=doors,
+            team_count=len(teams),
+            max_minutes=_minutes_left(canvass, now),
+            walking_speed_m_per_min=settings.walking_speed_m_per_min,
+            minutes_per_dwelling=settings.minutes_per_address,
+            time_limit_s=settings.time_limit_s,
+            end_point=session_end_point(canvass),
         )
+        plan = plan_turf(graph, problem)
         if len(plan.routes) != len(teams):
             raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
         status = plan.status
-        planned = dict(zip(teams, plan.routes, strict=True))
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME)
             for address_id in plan.unvisited_door_ids
+        )
+        positions = [_position(session, routes.get(team), visited_by_route) for team in teams]
+        walks, late = resume_walks(graph, problem, positions, plan.routes)
+        planned = dict(zip(teams, walks, strict=True))
+        uncovered.extend(
+            UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME) for address_id in late
         )
 
     removed = _store(
@@ -351,6 +359,28 @@ def _visited_by_route(session: Session, session_id: int) -> dict[int, set[int]]:
     for route_id, address_id in session.execute(query):
         visited.setdefault(route_id, set()).add(address_id)
     return visited
+
+
+def _position(
+    session: Session, route: Route | None, visited_by_route: dict[int, set[int]]
+) -> GeoPoint | None:
+    """Return where the route's team is: its last visited door, None before any visit.
+
+    The last door is the latest visit; visits recorded at the same time are ordered as
+    the route lists their doors, the door listed last winning.
+    """
+    if route is None or route.id not in visited_by_route:
+        return None
+    order = {
+        address_id: k
+        for k, address_id in enumerate(_done_prefix(route, visited_by_route[route.id]))
+    }
+    visits = session.execute(
+        select(DoorVisit.address_id, DoorVisit.visited_at).where(DoorVisit.route_id == route.id)
+    ).all()
+    last_id = max(visits, key=lambda visit: (visit.visited_at, order[visit.address_id])).address_id
+    address = session.get(Address, last_id)
+    return None if address is None else GeoPoint(address.lon, address.lat)
 
 
 def _routed_in_other_sessions(session: Session, canvass: CanvassSession) -> set[int]:
@@ -417,8 +447,8 @@ def _set_walk(
 ) -> None:
     """Give the route its done doors then its new doors; figures describe what is left.
 
-    NOTE: the new walk starts from the meeting point, even for a team already out on
-    its route.
+    The path and figures are those of the new walk: from the last visited door for a
+    team already out (``routing.resume``), from the meeting point otherwise.
     """
     route.address_ids = [*done, *to_visit]
     route.door_count = len(route.address_ids)

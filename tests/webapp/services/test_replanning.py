@@ -116,10 +116,16 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     routed = [address_id for route in after.values() for address_id in route.address_ids]
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
     assert team_two_doors <= set(routed)
-    for route in after.values():
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    # Both teams are out: each walk leaves from the team's last visited door.
+    for route, last in ((after[1], visited_one[-1]), (after[3], visited_three[-1])):
+        address = db_session.get(Address, last)
+        assert address is not None
         assert route.door_count == len(route.address_ids)
         assert 0 < route.total_minutes <= SESSION_MINUTES
-        assert route.path[0] == route.path[-1]
+        assert route.path[0] == [address.lon, address.lat]
+        assert route.path[-1] == [canvass.meeting_lon, canvass.meeting_lat]
     assert report.teams == (1, 3)
     assert report.removed_teams == (2,)
     assert report.visited_door_count == 3

@@ -1,0 +1,184 @@
+"""Walks for teams already out: which new route each takes, and its walk from there.
+
+A re-planning cuts the doors left into routes from the meeting point (``routing.turf``).
+A team that has started is at its last visited door, so it takes the route whose
+nearest door is closest to it, and the route's doors are reordered as a walk from that
+door to the session's finish. Teams are matched to routes by the smallest total walk to
+each route's nearest door (``scipy.optimize.linear_sum_assignment``); teams that have not
+started take the routes left, in plan order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+from routing.crossings import crossing_penalties
+from routing.geo import GeoPoint
+from routing.route_types import Door, PlannedRoute, TurfProblem
+from routing.street_graph import StreetGraph
+from routing.street_walks import UNREACHABLE_M, street_walks, street_walks_from
+from routing.tour import polish_walk
+from routing.turf import arrivals_at_end, planned_route
+
+# Cost of matching a team already out to a route without doors: more than the walk to
+# any door, so such a team gets a route with doors whenever one is left.
+EMPTY_ROUTE_COST_M = 2 * UNREACHABLE_M
+
+# Minimum search time given to one team's walk, however small its share of the doors.
+MIN_WALK_TIME_S = 0.05
+# Kicks of the walk search on one team's walk when the problem sets no solution limit.
+# Stopping on kicks rather than time makes the walk the same on any machine. On the
+# Bondy test case, two walks of 17 and 18 doors came out at 1,659 and 2,770 m after 20,
+# 500 or 5,000 kicks and after 3 s of kicks; 500 kicks took 0.03 s each (one run).
+WALK_MAX_KICKS = 500
+
+
+def resume_walks(
+    graph: StreetGraph,
+    problem: TurfProblem,
+    starts: Sequence[GeoPoint | None],
+    routes: Sequence[PlannedRoute],
+) -> tuple[list[PlannedRoute], tuple[int, ...]]:
+    """Give each team a route of the plan, walked from where it is when it is out.
+
+    ``routes`` come from ``plan_turf`` on ``problem``, one per team, and ``starts[i]`` is
+    where team ``i`` is (None before it starts). A team out walks its route's doors
+    from there to the problem's finish within ``max_minutes``, and a team not started
+    keeps the planned walk. Returns the walks in team order and the address ids of the
+    doors dropped for lack of time.
+
+    NOTE: doors dropped from a team's walk are not offered to the other teams, and a walk
+    is cut from the end of the order found for all its doors, so a cut walk may pass
+    doors it no longer stops at.
+    """
+    matched = match_routes(graph, starts, routes, problem.doors)
+    by_id = {door.address_id: door for door in problem.doors}
+    walks: list[PlannedRoute] = []
+    dropped: list[int] = []
+    for start, route in zip(starts, matched, strict=True):
+        if start is None or not route.door_ids:
+            walks.append(route)
+            continue
+        doors = tuple(by_id[door_id] for door_id in route.door_ids)
+        share = problem.time_limit_s * len(doors) / len(problem.doors)
+        walk, late = walk_from(
+            replace(
+                problem,
+                meeting_point=start,
+                doors=doors,
+                team_count=1,
+                time_limit_s=max(MIN_WALK_TIME_S, share),
+                end_point=problem.finish,
+            ),
+            graph,
+            team=route.team,
+        )
+        walks.append(walk)
+        dropped.extend(late)
+    return walks, tuple(dropped)
+
+
+def match_routes(
+    graph: StreetGraph,
+    starts: Sequence[GeoPoint | None],
+    routes: Sequence[PlannedRoute],
+    doors: Sequence[Door],
+) -> list[PlannedRoute]:
+    """Return the route of each team: ``starts[i]`` is where team ``i`` is, or None.
+
+    There must be one route per team. ``doors`` holds at least every door of the routes.
+    """
+    if len(starts) != len(routes):
+        raise ValueError(f"{len(starts)} teams for {len(routes)} routes")
+    started = [team for team, start in enumerate(starts) if start is not None]
+    if not started:
+        return list(routes)
+    points = [start for start in starts if start is not None]
+    cost = _nearest_door_m(graph, points, routes, doors)
+    rows, columns = linear_sum_assignment(cost)
+    chosen = dict(zip((started[row] for row in rows), columns.tolist(), strict=True))
+    taken_routes = set(chosen.values())
+    left = iter(k for k in range(len(routes)) if k not in taken_routes)
+    return [
+        routes[chosen[team]] if team in chosen else routes[next(left)]
+        for team in range(len(starts))
+    ]
+
+
+def walk_from(
+    problem: TurfProblem, graph: StreetGraph, *, team: int
+) -> tuple[PlannedRoute, tuple[int, ...]]:
+    """Walk the problem's doors from its meeting point, where the team is, to its end.
+
+    ``problem.doors`` are one route's doors in their planned order, which the walk search
+    starts from; ``problem.end_point`` is the session's finish. When the walk takes more
+    than ``max_minutes``, doors are dropped from its end until it fits. Returns the walk
+    and the address ids of the dropped doors, in walking order.
+    """
+    doors = problem.doors
+    if not doors:
+        return PlannedRoute(team, (), 0, 0.0, 0.0, 0.0, ()), ()
+    finish = len(doors) + 1
+    walks = street_walks(
+        graph, graph.snap([problem.meeting_point, *(d.point for d in doors), problem.finish])
+    )
+    distance_m = walks.distance_m
+    cost = arrivals_at_end(distance_m.astype(np.int64) + crossing_penalties(walks))
+    order = polish_walk(
+        cost,
+        tuple(range(1, finish)),
+        time_limit_s=problem.time_limit_s,
+        solution_limit=problem.solution_limit or WALK_MAX_KICKS,
+        is_round_trip=False,
+    )
+    kept_count = _fitting_count(order, doors, distance_m, problem)
+    stops = [0, *order[:kept_count], finish]
+    legs = list(pairwise(stops)) if kept_count else []
+    leg_paths = dict(zip(legs, walks.paths(legs), strict=True))
+    walk = planned_route(
+        team, stops, doors=doors, distance_m=distance_m, leg_paths=leg_paths, problem=problem
+    )
+    return walk, tuple(doors[node - 1].address_id for node in order[kept_count:])
+
+
+def _fitting_count(
+    order: tuple[int, ...],
+    doors: Sequence[Door],
+    distance_m: NDArray[np.int32],
+    problem: TurfProblem,
+) -> int:
+    """Return how many of the walk's first doors fit in the time, with the walk to the end."""
+    finish = len(doors) + 1
+    walked_m = 0
+    dwellings = 0
+    kept_count = 0
+    for count, (a, b) in enumerate(pairwise([0, *order]), start=1):
+        walked_m += int(distance_m[a, b])
+        dwellings += doors[b - 1].dwellings
+        minutes = (walked_m + int(distance_m[b, finish])) / problem.walking_speed_m_per_min
+        if minutes + dwellings * problem.minutes_per_dwelling <= problem.max_minutes:
+            kept_count = count
+    return kept_count
+
+
+def _nearest_door_m(
+    graph: StreetGraph,
+    starts: Sequence[GeoPoint],
+    routes: Sequence[PlannedRoute],
+    doors: Sequence[Door],
+) -> NDArray[np.float64]:
+    """Return the walk from each start (rows) to each route's nearest door (columns)."""
+    column = {door.address_id: k for k, door in enumerate(doors)}
+    walks = street_walks_from(graph, graph.snap(starts), graph.snap([d.point for d in doors]))
+    walks = np.where(np.isfinite(walks), walks, float(UNREACHABLE_M))
+    cost = np.full((len(starts), len(routes)), float(EMPTY_ROUTE_COST_M))
+    for k, route in enumerate(routes):
+        if route.door_ids:
+            cost[:, k] = walks[:, [column[door_id] for door_id in route.door_ids]].min(axis=1)
+    return cost
