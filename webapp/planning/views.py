@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from webapp.db import db_session, utcnow
 from webapp.models.jobs import JobStatus
+from webapp.number_formats import format_rate
 from webapp.planning.blueprint import INVALID_FORM_STATUS, blueprint, site_campaign
 from webapp.planning.forms import PlanningForm, StreetClosureForm, TeamAbsentForm
 from webapp.planning.lock_forms import VolunteerForm
@@ -240,11 +241,14 @@ def show_planning_summary() -> str:
     summary = read_planning_summary(session, site_campaign().id, current_user.id)
     # Commits the audit event of this read.
     session.commit()
+    last_run = summary.last_run
+    gap = None if last_run is None else last_run.gap_to_bound
     return render_template(
         "planning/summary.html",
         summary=summary,
         planning_form=PlanningForm(),
         volunteer_form=VolunteerForm(),
+        bound_share=None if gap is None else format_rate(1 - gap),
     )
 
 

@@ -98,6 +98,8 @@ class PlanningReport:
             "messages": len(self.messages),
             "solver_status": str(self.assignment.status),
             "objective": round(self.assignment.objective),
+            # The highest objective any plan can reach, as the solver proved; None if unknown.
+            "bound": None if self.assignment.bound is None else round(self.assignment.bound),
             # Signed points of each objective term, by weight name.
             "terms": {str(term.name): term.points for term in self.assignment.terms},
         }

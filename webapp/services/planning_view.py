@@ -150,6 +150,19 @@ class PlanningRunView:
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
+    @property
+    def gap_to_bound(self) -> float | None:
+        """Return how far below the proven bound the plan may be, as a fraction of it.
+
+        None when the run recorded no bound or no positive one.
+        """
+        objective = self.counts.get("objective")
+        bound = self.counts.get("bound")
+        numbers = (int, float)
+        if not isinstance(objective, numbers) or not isinstance(bound, numbers) or bound <= 0:
+            return None
+        return float(max(bound - objective, 0) / bound)
+
 
 @dataclass(frozen=True)
 class PlanningSummary:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from targeting.scoring import MIN_HOUSEHOLDS_SHOWN, UnknownCandidateError
 from webapp.authz import open_to_coordinators
 from webapp.db import db_session
+from webapp.number_formats import format_rate
 from webapp.services.scoring import score_campaign, set_targets
 from webapp.services.targets_view import (
     SCORE_CLASSES,
@@ -19,7 +20,6 @@ from webapp.services.targets_view import (
     build_iris_geojson,
     load_targeting_table,
 )
-from webapp.targets.formatting import format_rate
 from webapp.targets.forms import ScoringForm, TargetsForm
 
 logger = logging.getLogger(__name__)

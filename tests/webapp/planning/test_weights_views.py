@@ -177,6 +177,66 @@ def test_summary_shows_weights_of_last_run(
     assert page.select("a", href=PATH)
 
 
+@pytest.mark.parametrize(
+    ("objective", "sentence"),
+    [
+        (
+            9940,
+            "Le solveur a prouvé que ce plan obtient au moins 99,4 % des points du meilleur "
+            "plan possible.",
+        ),
+        (10000, "Le solveur a prouvé qu’aucun plan n’obtient plus de points que celui-ci."),
+    ],
+)
+def test_summary_shows_proven_bound(
+    coordinator_client: FlaskClient,
+    db_session: Session,
+    territory: Territory,
+    objective: int,
+    sentence: str,
+) -> None:
+    counts = {"solver_status": "feasible", "objective": objective, "bound": 10000, "terms": {}}
+    db_session.add(
+        JobRun(
+            kind="planning",
+            campaign_id=territory.campaign.id,
+            status=JobStatus.SUCCEEDED,
+            progress_pct=100,
+            parameters={"weights": DEFAULTS},
+            counts=counts,
+        )
+    )
+    db_session.commit()
+
+    page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
+
+    assert page.by_id("run-bound").text == "10 000"
+    assert page.by_id("run-gap").text == sentence
+
+
+def test_summary_without_bound_says_nothing(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    counts = {"solver_status": "feasible", "objective": 3880, "terms": {}}
+    db_session.add(
+        JobRun(
+            kind="planning",
+            campaign_id=territory.campaign.id,
+            status=JobStatus.SUCCEEDED,
+            progress_pct=100,
+            parameters={"weights": DEFAULTS},
+            counts=counts,
+        )
+    )
+    db_session.commit()
+
+    page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
+
+    assert page.by_id("run-objective").text == "3 880"
+    assert not page.has_id("run-bound")
+    assert not page.has_id("run-gap")
+
+
 def test_summary_of_run_without_weights(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:

@@ -161,6 +161,7 @@ def test_worker_runs_planning_and_records_counts(
         "messages": len(messages),
         "solver_status": "optimal",
         "objective": run.counts["objective"],
+        "bound": run.counts["objective"],
         "terms": run.counts["terms"],
     }
     assert run.counts["objective"] == sum(run.counts["terms"].values())

@@ -1,4 +1,4 @@
-"""Number formats of the targeting page that Flask-Babel has no shortcut for."""
+"""Number formats of the pages that Flask-Babel has no shortcut for."""
 
 from babel.numbers import format_percent
 from flask_babel import get_locale
