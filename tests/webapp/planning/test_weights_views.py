@@ -177,6 +177,21 @@ def test_summary_shows_weights_of_last_run(
     assert page.select("a", href=PATH)
 
 
+def add_finished_run(db_session: Session, territory: Territory, counts: dict[str, object]) -> None:
+    """Store a succeeded planning run with the default weights and these counts."""
+    db_session.add(
+        JobRun(
+            kind="planning",
+            campaign_id=territory.campaign.id,
+            status=JobStatus.SUCCEEDED,
+            progress_pct=100,
+            parameters={"weights": DEFAULTS},
+            counts=counts,
+        )
+    )
+    db_session.commit()
+
+
 @pytest.mark.parametrize(
     ("objective", "sentence"),
     [
@@ -195,18 +210,13 @@ def test_summary_shows_proven_bound(
     objective: int,
     sentence: str,
 ) -> None:
-    counts = {"solver_status": "feasible", "objective": objective, "bound": 10000, "terms": {}}
-    db_session.add(
-        JobRun(
-            kind="planning",
-            campaign_id=territory.campaign.id,
-            status=JobStatus.SUCCEEDED,
-            progress_pct=100,
-            parameters={"weights": DEFAULTS},
-            counts=counts,
-        )
-    )
-    db_session.commit()
+    counts: dict[str, object] = {
+        "solver_status": "feasible",
+        "objective": objective,
+        "bound": 10000,
+        "terms": {},
+    }
+    add_finished_run(db_session, territory, counts)
 
     page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
 
@@ -217,18 +227,8 @@ def test_summary_shows_proven_bound(
 def test_summary_without_bound_says_nothing(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
-    counts = {"solver_status": "feasible", "objective": 3880, "terms": {}}
-    db_session.add(
-        JobRun(
-            kind="planning",
-            campaign_id=territory.campaign.id,
-            status=JobStatus.SUCCEEDED,
-            progress_pct=100,
-            parameters={"weights": DEFAULTS},
-            counts=counts,
-        )
-    )
-    db_session.commit()
+    counts: dict[str, object] = {"solver_status": "feasible", "objective": 3880, "terms": {}}
+    add_finished_run(db_session, territory, counts)
 
     page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
 
