@@ -149,11 +149,13 @@ def test_weights_need_a_csrf_token(
     assert stored_weights(db_session, territory) == {}
 
 
-def test_summary_shows_weights_of_last_run(
-    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+def add_finished_run(
+    db_session: Session,
+    territory: Territory,
+    counts: dict[str, object],
+    weights: dict[str, int] = DEFAULTS,
 ) -> None:
-    weights = DEFAULTS | {"travel": 40}
-    terms = {name: 0 for name in DEFAULTS} | {"team": 4000, "travel": -120}
+    """Store a succeeded planning run with these weights and counts."""
     db_session.add(
         JobRun(
             kind="planning",
@@ -161,9 +163,19 @@ def test_summary_shows_weights_of_last_run(
             status=JobStatus.SUCCEEDED,
             progress_pct=100,
             parameters={"weights": weights},
-            counts={"solver_status": "optimal", "objective": 3880, "terms": terms},
+            counts=counts,
         )
     )
+    db_session.commit()
+
+
+def test_summary_shows_weights_of_last_run(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    weights = DEFAULTS | {"travel": 40}
+    terms = {name: 0 for name in DEFAULTS} | {"team": 4000, "travel": -120}
+    counts = {"solver_status": "optimal", "objective": 3880, "terms": terms}
+    add_finished_run(db_session, territory, counts, weights)
     # The campaign's weights changed since: the summary shows the run's own.
     territory.campaign.planning_weights = {"travel": 5}
     db_session.commit()
@@ -175,21 +187,6 @@ def test_summary_shows_weights_of_last_run(
     assert page.by_id("run-weight-partner").text == "Binômes choisis 1 500 1 500 0"
     assert page.by_id("run-objective").text == "3 880"
     assert page.select("a", href=PATH)
-
-
-def add_finished_run(db_session: Session, territory: Territory, counts: dict[str, object]) -> None:
-    """Store a succeeded planning run with the default weights and these counts."""
-    db_session.add(
-        JobRun(
-            kind="planning",
-            campaign_id=territory.campaign.id,
-            status=JobStatus.SUCCEEDED,
-            progress_pct=100,
-            parameters={"weights": DEFAULTS},
-            counts=counts,
-        )
-    )
-    db_session.commit()
 
 
 @pytest.mark.parametrize(
