@@ -67,9 +67,9 @@ def improve(
 ) -> SearchOutcome:
     """Run CP-SAT on the parts that may improve, within the deadline.
 
-    Parts share nothing, so several are searched at once, one thread and one CP-SAT
-    worker each: with two workers, one thread can search a large part while the other
-    goes through the small ones. A single part gets every worker.
+    Parts share nothing, so several are searched at once, one thread each with an equal
+    share of the CP-SAT workers: with two workers, one thread can search a large part
+    while the other goes through the small ones. A single part gets every worker.
     """
     queue = _queue(parts, start)
     threads = max(1, min(index.problem.workers, len(queue)))
@@ -79,9 +79,10 @@ def improve(
         search.work(0, workers=index.problem.workers, per_line=1)
     else:
         per_line = max(1, threads // len(search.lines))
+        each = max(1, index.problem.workers // threads)
         with ThreadPoolExecutor(threads) as pool:
             futures = [
-                pool.submit(search.work, k, workers=1, per_line=per_line) for k in range(threads)
+                pool.submit(search.work, k, workers=each, per_line=per_line) for k in range(threads)
             ]
             for future in futures:
                 future.result()
