@@ -16,7 +16,6 @@ from webapp.jobs.context import job_session
 from webapp.models import JobRun
 from webapp.models.jobs import JobStatus
 from webapp.services.planning import (
-    DONE_PCT,
     PLANNING_JOB_KIND,
     PLANNING_JOB_TIMEOUT_S,
     PLANNING_JOB_TTL_S,
@@ -25,6 +24,7 @@ from webapp.services.planning import (
     PlanningReport,
     ProgressCallback,
     mark_run_failed,
+    mark_run_succeeded,
     run_planning,
 )
 from webapp.services.planning_weights import run_weights
@@ -129,10 +129,7 @@ def run_planning_job(job_run_id: int) -> str:
                 "Planning run %s saved, but its after-commit work failed", job_run_id, extra=log_ids
             )
         assert report is not None  # set before any commit
-        run.counts = report.counts()
-        run.progress_pct = DONE_PCT
-        run.status = JobStatus.SUCCEEDED
-        run.finished_at = utcnow()
+        mark_run_succeeded(run, report, utcnow())
         progress_session.commit()
         logger.info(
             "Planning run %s done: %s placed, %s routes, %s messages, assignment %s",

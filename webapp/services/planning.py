@@ -267,6 +267,14 @@ def _active_runs(session: Session, campaign_id: int) -> list[JobRun]:
     )
 
 
+def mark_run_succeeded(run: JobRun, report: PlanningReport, now: datetime) -> None:
+    """Give the run its terminal succeeded status and the figures of its report."""
+    run.counts = report.counts()
+    run.progress_pct = DONE_PCT
+    run.status = JobStatus.SUCCEEDED
+    run.finished_at = now
+
+
 def mark_run_failed(
     run: JobRun,
     code: PlanningErrorCode,

@@ -1,9 +1,7 @@
 """The laptop demo's coordinator logs in with the code `flask demo totp-code` prints."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -11,33 +9,10 @@ from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import SAMPLE_DIR, TEST_SECRET_KEY
+from tests.conftest import SAMPLE_DIR
 from tests.webapp.accounts.html_page import csrf_token
-from webapp import create_app, migrate
-from webapp.db import SESSION_FACTORY_KEY, db_session
+from webapp.db import db_session
 from webapp.services.demo import COORDINATOR_EMAIL, DemoSetup, build_demo
-from webapp.settings import Settings
-
-
-@pytest.fixture
-def demo_settings(tmp_path: Path) -> Settings:
-    """The settings `make demo` uses: development, a SQLite file, the outbox, no Redis."""
-    return Settings(
-        environment="development",
-        secret_key=TEST_SECRET_KEY,
-        database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        outbox_path=tmp_path / "outbox.jsonl",
-        is_rate_limit_enabled=False,
-    )
-
-
-@pytest.fixture
-def demo_app(demo_settings: Settings) -> Iterator[Flask]:
-    app = create_app(demo_settings)
-    engine = app.extensions[SESSION_FACTORY_KEY].kw["bind"]
-    migrate.upgrade(engine)
-    yield app
-    engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,40 @@
+"""The laptop demo's run command plans a weekend and records it as the site's button does."""
+
+import re
+from dataclasses import replace
+
+from flask import Flask
+from sqlalchemy import select
+
+from webapp.db import db_session
+from webapp.models import JobRun
+from webapp.models.jobs import JobStatus
+from webapp.services.planning_view import load_last_planning_run
+from webapp.settings import Settings
+
+SETTINGS_KEY = "tournee.settings"
+
+
+def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings) -> None:
+    # Short limits: the test checks what is recorded, not the quality of the plan.
+    demo_app.extensions[SETTINGS_KEY] = replace(
+        demo_settings, route_time_limit_s=0.2, assignment_time_limit_s=2.0
+    )
+
+    with demo_app.app_context():
+        result = demo_app.test_cli_runner().invoke(args=["demo", "run", "--no-serve"])
+        session = db_session()
+        run = session.scalars(select(JobRun)).one()
+        view = load_last_planning_run(session, run.campaign_id)
+
+    assert result.exit_code == 0, result.output
+    printed = re.search(r"assigned volunteers\s+(\d+)", result.output)
+    assert printed is not None
+    assert run.status == JobStatus.SUCCEEDED
+    assert run.progress_pct == 100
+    assert run.finished_at is not None
+    assert run.counts["placed"] == int(printed.group(1))
+    assert run.counts["objective"] == sum(run.counts["terms"].values())
+    assert view is not None
+    assert view.gap_to_bound is not None
+    assert 0 <= view.gap_to_bound < 0.05
