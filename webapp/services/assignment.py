@@ -35,6 +35,7 @@ from webapp.models.users import Role
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
 from webapp.services.routes import StreetGraphSource
+from webapp.services.started_sessions import sessions_with_visits
 from webapp.services.transit_limits import timetable_transit_table
 from webapp.services.walking_limits import street_walking_table
 
@@ -163,11 +164,18 @@ def campaign_weights(campaign: Campaign) -> PlanningWeights:
 
 
 def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession]:
+    """Return the planned sessions the run may change: those not begun yet.
+
+    NOTE: the placements on sessions already begun stay out of the problem, so a
+    volunteer's clashes, rest and weekly cap do not count them.
+    """
+    begun = sessions_with_visits(session, campaign_id)
     query = (
         select(CanvassSession)
         .where(
             CanvassSession.campaign_id == campaign_id,
             CanvassSession.status == SessionStatus.PLANNED,
+            CanvassSession.id.not_in(begun),
         )
         .order_by(CanvassSession.starts_at, CanvassSession.id)
     )
@@ -294,13 +302,28 @@ def _store(
             assignment.team = placement.team
 
     session.execute(delete(LeftOutVolunteer).where(LeftOutVolunteer.campaign_id == campaign_id))
+    # Volunteers out on a session already begun are placed, even if the run gave them
+    # nothing more.
+    out_canvassing = _placed_on(session, sessions_with_visits(session, campaign_id))
     for left_out in plan.left_out:
+        if left_out.volunteer_id in out_canvassing:
+            continue
         session.add(
             LeftOutVolunteer(
                 campaign_id=campaign_id, user_id=left_out.volunteer_id, reason=str(left_out.reason)
             )
         )
     session.flush()
+
+
+def _placed_on(session: Session, session_ids: set[int]) -> set[int]:
+    """Return the volunteers with an assignment they have not declined on these sessions."""
+    if not session_ids:
+        return set()
+    query = select(Assignment.user_id).where(
+        Assignment.session_id.in_(session_ids), Assignment.status != AssignmentStatus.DECLINED
+    )
+    return set(session.scalars(query))
 
 
 def lock_assignment(

@@ -18,6 +18,7 @@ from targeting.names import fold_name
 from webapp.models import Address, Assignment, CanvassSession, Route, StreetClosure
 from webapp.models import StreetWay as StreetWayRow
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.started_sessions import sessions_with_visits
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ def plan_campaign_routes(
 ) -> list[Route]:
     """Plan the routes of every planned session of the campaign, earliest first.
 
+    A session whose canvassing has begun keeps its routes (see
+    `webapp.services.started_sessions`).
+
     A door goes into one session's routes at most: doors already routed for an earlier
     session of the campaign are not offered to later ones. The street graph comes from
     `street_graph` when given, so that a planning run can share it between its steps.
@@ -123,10 +127,17 @@ def plan_campaign_routes(
     ).all()
     routed: set[int] = set()
     stored: list[Route] = []
+    begun = sessions_with_visits(session, campaign_id)
     for done, canvass_session in enumerate(sessions, 1):
-        routes = plan_session_routes(
-            session, canvass_session, graph, settings, excluded_address_ids=routed
-        )
+        if canvass_session.id in begun:
+            # Its routes stay, with their visits and links: their doors are taken.
+            routes = list(
+                session.scalars(select(Route).where(Route.session_id == canvass_session.id))
+            )
+        else:
+            routes = plan_session_routes(
+                session, canvass_session, graph, settings, excluded_address_ids=routed
+            )
         routed.update(address_id for route in routes for address_id in route.address_ids)
         stored.extend(routes)
         if on_session_planned is not None:
@@ -146,9 +157,9 @@ def plan_session_routes(
     Teams whose members all declined get no route. Closed streets of the session are
     taken out of the graph and their doors out of the problem.
 
-    NOTE: replacing the routes deletes the door visits recorded on them and gives the
-    routes new links; once a session has started, re-plan it with
-    `webapp.services.replanning`, which keeps both.
+    Replacing the routes deletes the door visits recorded on them and gives the routes
+    new links, so a planning run leaves a session with visits alone, and a session that
+    has begun is re-planned with `webapp.services.replanning`, which keeps both.
     """
     session.execute(delete(Route).where(Route.session_id == canvass_session.id))
     teams = list_session_teams(session, canvass_session.id)

@@ -30,6 +30,7 @@ from webapp.models import (
     AvailabilitySlot,
     Campaign,
     Consent,
+    DoorVisit,
     LeftOutVolunteer,
     Membership,
     Message,
@@ -37,6 +38,7 @@ from webapp.models import (
     User,
     VolunteerProfile,
 )
+from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services import routes, walking_limits
@@ -270,3 +272,34 @@ def test_planning_loads_graph_once(
     # The walking-time check, then one route solve for the session.
     assert len(used) == 2
     assert all(graph is loaded[0] for graph in used)
+
+
+def test_planning_keeps_a_begun_session(planned: Planned, app: Flask, db_session: Session) -> None:
+    routes = db_session.scalars(select(Route).order_by(Route.team)).all()
+    db_session.add(
+        DoorVisit(
+            route_id=routes[0].id,
+            address_id=routes[0].address_ids[0],
+            outcome=DoorOutcome.ABSENT,
+        )
+    )
+    db_session.flush()
+    before_routes = [(r.id, r.team, r.access_token, list(r.address_ids)) for r in routes]
+    before_pairs = sorted(
+        (a.session_id, a.user_id, a.team) for a in db_session.scalars(select(Assignment))
+    )
+    before_left_out = sorted(db_session.scalars(select(LeftOutVolunteer.user_id)))
+
+    with app.app_context():
+        report = run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+
+    after = db_session.scalars(select(Route).order_by(Route.team)).all()
+    after_pairs = sorted(
+        (a.session_id, a.user_id, a.team) for a in db_session.scalars(select(Assignment))
+    )
+    assert [(r.id, r.team, r.access_token, list(r.address_ids)) for r in after] == before_routes
+    assert len(db_session.scalars(select(DoorVisit)).all()) == 1
+    assert after_pairs == before_pairs
+    assert sorted(db_session.scalars(select(LeftOutVolunteer.user_id))) == before_left_out
+    assert len(report.routes) == len(before_routes)
