@@ -1,7 +1,9 @@
 """The laptop demo's run command plans a weekend and records it as the site's button does."""
 
 import re
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
@@ -38,3 +40,5 @@ def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings)
     assert view is not None
     assert view.gap_to_bound is not None
     assert 0 <= view.gap_to_bound < 0.05
+    # The printed command names this interpreter's flask, which has the app.
+    assert f"{Path(sys.executable).with_name('flask')} --app wsgi demo totp-code" in result.output

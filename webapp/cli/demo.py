@@ -1,5 +1,6 @@
 """`flask demo run`: the whole pipeline on the bundled Bondy data, then the site."""
 
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -106,9 +107,11 @@ def _print_summary(
     secret = setup.coordinator_totp_secret
     grouped = " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
     click.echo(f"Two-step login key, for an authenticator app: {grouped}")
-    click.echo("Or print the current code from another terminal:")
+    click.echo("Or print the current code from another terminal, in this folder:")
     database_url = get_settings().database_url
-    click.echo(f"  TOURNEE_DATABASE_URL={database_url} flask --app wsgi demo totp-code")
+    # This interpreter's own flask: a `flask` found first on PATH may lack the app.
+    flask = Path(sys.executable).with_name("flask")
+    click.echo(f"  TOURNEE_DATABASE_URL={database_url} {flask} --app wsgi demo totp-code")
     click.echo(f"Outbox: {get_settings().outbox_path}")
 
 

@@ -6,6 +6,7 @@ this module registers them all.
 
 import importlib
 import logging
+import math
 from collections.abc import Callable
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
@@ -248,8 +249,14 @@ def show_planning_summary() -> str:
         summary=summary,
         planning_form=PlanningForm(),
         volunteer_form=VolunteerForm(),
-        bound_share=None if gap is None else format_rate(1 - gap),
+        bound_share=None if gap is None else format_rate(proven_share(gap)),
     )
+
+
+def proven_share(gap: float) -> float:
+    """Return the share of the best plan's points a plan is proven to reach, rounded down
+    to the tenth of a percent that `format_rate` shows, so that "at least" stays true."""
+    return math.floor((1 - gap) * 1000 + 1e-9) / 1000
 
 
 def run_payload(run: PlanningRunView) -> dict[str, object]:

@@ -168,7 +168,7 @@ def test_move_outside_availability_warns(
     assert flashes(page_of(coordinator_client, path)) == [
         (
             "success",
-            f"{name} est déplacé sur la session du 6 mars 2027 à 15:00 et verrouillé dessus.",
+            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00, verrouillé.",
         ),
         (
             "warning",
@@ -366,8 +366,8 @@ def test_left_out_volunteer_is_placed_by_hand(
     messages = flashes(page_of(coordinator_client, "/planification/bilan"))
     assert messages[0] == (
         "success",
-        f"{volunteer.first_name} Exemple est placé sur la session du 6 mars 2027 à 15:00 et "
-        "verrouillé dessus.",
+        f"Placement de {volunteer.first_name} Exemple sur la session du 6 mars 2027 à 15:00, "
+        "verrouillé.",
     )
     assert [category for category, _ in messages] == ["success", "warning", "info"]
 

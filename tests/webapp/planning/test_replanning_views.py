@@ -90,8 +90,8 @@ def test_team_absent_is_replanned(
 
     assert flashes(page) == [
         "L’équipe 2 est notée absente.",
-        f"Parcours recalculés : {PARC_ADDRESS_COUNT} portes à visiter, "
-        "0 portes déjà visitées conservées.",
+        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
+        "Portes déjà visitées conservées : 0.",
     ]
     assert page.by_id("team-2").text.endswith("équipe absente")
     assert not page.select("form", action=path)
@@ -109,9 +109,9 @@ def test_closed_street_is_listed_with_its_doors(
 
     assert flashes(page) == [
         f"Voie fermée pour cette session : {CLOSABLE_STREET}.",
-        f"Parcours recalculés : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS} portes à visiter, "
-        "0 portes déjà visitées conservées.",
-        f"{CLOSABLE_STREET_DOORS} portes ne sont pas couvertes : sur une rue fermée.",
+        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}. "
+        "Portes déjà visitées conservées : 0.",
+        f"{CLOSABLE_STREET_DOORS} portes ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
         f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} portes non couvertes"

@@ -197,6 +197,11 @@ def test_summary_shows_weights_of_last_run(
             "Le solveur a prouvé que ce plan obtient au moins 99,4 % des points du meilleur "
             "plan possible.",
         ),
+        (
+            9999,
+            "Le solveur a prouvé que ce plan obtient au moins 99,9 % des points du meilleur "
+            "plan possible.",
+        ),
         (10000, "Le solveur a prouvé qu’aucun plan n’obtient plus de points que celui-ci."),
     ],
 )
