@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from routing.geo import GeoPoint
 from routing.route_types import Door, PlannedRoute
 from routing.turf import walk_list
-from webapp.models import Address, Assignment, CanvassSession, Route, User
+from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import door_for
@@ -56,6 +56,8 @@ class RouteStop:
     lon: float
     lat: float
     dwellings: int = 1
+    # A visit is recorded at this door: the team has done it.
+    is_visited: bool = False
 
     @property
     def label(self) -> str:
@@ -109,6 +111,19 @@ class RouteSheet:
     def door_count(self) -> int:
         return sum(len(section.stops) for section in self.sections)
 
+    @property
+    def resume_step(self) -> int | None:
+        """Return the first step not done yet once the team has started, else None."""
+        stops = self.stops
+        if not any(stop.is_visited for stop in stops):
+            return None
+        return next((stop.step for stop in stops if not stop.is_visited), None)
+
+    @property
+    def is_done(self) -> bool:
+        """Tell whether every door of the route has a visit recorded."""
+        return bool(self.stops) and all(stop.is_visited for stop in self.stops)
+
 
 def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route:
     """Return the route that `token` opens, or raise if it is unknown or expired."""
@@ -143,7 +158,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
-        sections=_street_sections(route, _doors(session, route)),
+        sections=_street_sections(route, _doors(session, route), _visited(session, route)),
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
         short_code=route.short_code,
         end_point=canvass.end_point_label if canvass.has_end_point else "",
@@ -223,7 +238,15 @@ def _doors(session: Session, route: Route) -> list[Door]:
     return [door_for(by_id[address_id]) for address_id in route.address_ids if address_id in by_id]
 
 
-def _street_sections(route: Route, doors: Sequence[Door]) -> tuple[StreetSection, ...]:
+def _visited(session: Session, route: Route) -> set[int]:
+    """Return the address ids of the route's doors with a visit recorded."""
+    query = select(DoorVisit.address_id).where(DoorVisit.route_id == route.id)
+    return set(session.scalars(query))
+
+
+def _street_sections(
+    route: Route, doors: Sequence[Door], visited: set[int]
+) -> tuple[StreetSection, ...]:
     """Group the doors by street with the routing package's walk list, numbering the stops."""
     planned = PlannedRoute(
         team=route.team,
@@ -244,7 +267,13 @@ def _street_sections(route: Route, doors: Sequence[Door]) -> tuple[StreetSection
             step, door = next(remaining)
             stops.append(
                 RouteStop(
-                    step, door.number, door.street, door.point.lon, door.point.lat, door.dwellings
+                    step,
+                    door.number,
+                    door.street,
+                    door.point.lon,
+                    door.point.lat,
+                    door.dwellings,
+                    is_visited=door.address_id in visited,
                 )
             )
         sections.append(StreetSection(stretch.street, tuple(stops)))

@@ -382,22 +382,30 @@ def _door_cells(stop: RouteStop) -> tuple[Flowable, Paragraph, list[Paragraph]]:
             stop.dwellings,
         )
         door.append(Paragraph(_markup(flag), STYLES["flag"]))
-    return TickBox(TICK_BOX_SIZE), Paragraph(str(stop.step), STYLES["step"]), door
+    if stop.is_visited:
+        door.append(Paragraph(_markup(gettext("visited")), STYLES["flag"]))
+    box = TickBox(TICK_BOX_SIZE, is_ticked=stop.is_visited)
+    return box, Paragraph(str(stop.step), STYLES["step"]), door
 
 
 class TickBox(Flowable):  # type: ignore[misc]
-    """An empty square to tick with a pen."""
+    """A square to tick with a pen, ticked already for a door visited before printing."""
 
-    def __init__(self, size: float) -> None:
+    def __init__(self, size: float, *, is_ticked: bool = False) -> None:
         super().__init__()
         self.size = size
         self.width = size
         self.height = size
+        self.is_ticked = is_ticked
 
     def draw(self) -> None:
         self.canv.setLineWidth(0.9)
         self.canv.setStrokeColor(colors.black)
         self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+        if self.is_ticked:
+            size = self.size
+            self.canv.line(0.2 * size, 0.5 * size, 0.42 * size, 0.22 * size)
+            self.canv.line(0.42 * size, 0.22 * size, 0.82 * size, 0.82 * size)
 
 
 def _finish(sheet: RouteSheet) -> str:

@@ -12,6 +12,8 @@ from werkzeug.test import TestResponse
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk
 from tests.webapp.canvass.qr_reading import qr_modules
 from webapp.db import utcnow
+from webapp.models import DoorVisit
+from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 
 PRIVATE_HEADERS = {
@@ -323,3 +325,37 @@ def test_page_in_english(client: FlaskClient, walk: Walk) -> None:
     assert "Print the walk sheet (PDF)" in text
     assert "Download the track (GPX)" in text
     assert "building, about 12 dwellings" in text
+
+
+def record_visits(db_session: Session, walk: Walk, count: int) -> None:
+    """Record a visit at the first `count` doors of the walk."""
+    for address_id in walk.route.address_ids[:count]:
+        db_session.add(
+            DoorVisit(route_id=walk.route.id, address_id=address_id, outcome=DoorOutcome.ABSENT)
+        )
+    db_session.flush()
+
+
+def test_started_route_says_where_to_go_on(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record_visits(db_session, walk, 2)
+
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Reprenez à l’étape 3 : les portes marquées visitées sont faites."
+    )
+    visited = re.findall(r'<li class="walk-door[^"]*is-visited" id="step-(\d+)"', page)
+    assert visited == ["1", "2"]
+    assert "Partez du point de rendez-vous" not in page
+
+
+def test_finished_route_says_so(client: FlaskClient, db_session: Session, walk: Walk) -> None:
+    record_visits(db_session, walk, len(walk.route.address_ids))
+
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Toutes les portes de ce parcours sont faites."
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.factories import make_walk_route
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_door
 from tests.webapp.canvass.pdf_reading import TextPiece, text_lines, text_pieces
-from tests.webapp.canvass.test_views import assert_private
+from tests.webapp.canvass.test_views import assert_private, record_visits
 from webapp.db import utcnow
 from webapp.models.planning import SessionStatus
 from webapp.services.walk_sheet_pdf import pdf_text, qr_drawing
@@ -241,3 +241,13 @@ def test_qr_drawing_has_the_modules_of_the_url(app: Flask) -> None:
         for column in range(round(shape.x) - 4, round(shape.x + shape.width) - 4):
             dark[row][column] = 1
     assert [bytes(row) for row in dark] == [bytes(row) for row in expected]
+
+
+def test_pdf_ticks_doors_already_visited(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record_visits(db_session, walk, 1)
+
+    lines = text_lines(get_pdf(client))
+
+    assert lines.count("visitée") == 1
