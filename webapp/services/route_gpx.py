@@ -15,7 +15,8 @@ DOOR_SYMBOL = "Residence"
 
 
 def route_gpx(sheet: RouteSheet) -> str:
-    """Return GPX 1.1 with the meeting point, then each door in walking order, and the path."""
+    """Return GPX 1.1 with the meeting point, each door in walking order, the end point when
+    the route ends elsewhere, and the path."""
     team = gettext("Team %(number)s", number=sheet.team)
     gpx = GPX()
     gpx.creator = "Tournée"
@@ -30,6 +31,16 @@ def route_gpx(sheet: RouteSheet) -> str:
         )
     )
     gpx.waypoints.extend(_door_waypoint(stop) for stop in sheet.stops)
+    if sheet.end_point and sheet.end_lon is not None and sheet.end_lat is not None:
+        gpx.waypoints.append(
+            GPXWaypoint(
+                latitude=sheet.end_lat,
+                longitude=sheet.end_lon,
+                name=gettext("End of the route"),
+                description=sheet.end_point,
+                symbol=MEETING_SYMBOL,
+            )
+        )
     if sheet.path:
         segment = GPXTrackSegment(
             [GPXTrackPoint(latitude=lat, longitude=lon) for lon, lat in sheet.path]

@@ -101,6 +101,8 @@ class RoutePlan:
     meeting: tuple[float, float]
     scale_bar_m: int
     scale_bar_length: float
+    # Where the route ends when not back at the meeting point (a public-transport stop).
+    end: tuple[float, float] | None = None
 
 
 def project_route(
@@ -120,6 +122,9 @@ def project_route(
         raise ValueError(f"a {width} x {height} box leaves no room inside a {margin} margin")
     points = [*sheet.path, *((stop.lon, stop.lat) for stop in sheet.stops)]
     points.append((sheet.meeting_lon, sheet.meeting_lat))
+    end = _end_of(sheet)
+    if end is not None:
+        points.append(end)
     lons = [lon for lon, _lat in points]
     lats = [lat for _lon, lat in points]
     centre_lon = (min(lons) + max(lons)) / 2
@@ -145,7 +150,15 @@ def project_route(
         meeting=place(sheet.meeting_lon, sheet.meeting_lat),
         scale_bar_m=scale_bar_m,
         scale_bar_length=round(scale_bar_m * units_per_m, 2),
+        end=None if end is None else place(*end),
     )
+
+
+def _end_of(sheet: RouteSheet) -> tuple[float, float] | None:
+    """Return the (lon, lat) where the route ends, when not at the meeting point."""
+    if not sheet.end_point or sheet.end_lon is None or sheet.end_lat is None:
+        return None
+    return (sheet.end_lon, sheet.end_lat)
 
 
 def _scale_bar_m(longest_m: float) -> int:

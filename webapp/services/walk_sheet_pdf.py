@@ -186,7 +186,8 @@ def qr_drawing(url: str, size: float) -> Drawing:
 def plan_drawing(
     sheet: RouteSheet, width: float = PLAN_WIDTH, height: float = PLAN_HEIGHT
 ) -> Drawing:
-    """Draw the path, the numbered doors and the meeting point, north up, without tiles."""
+    """Draw the path, the numbered doors, the meeting point and the end, north up, without
+    tiles."""
     plan = project_route(sheet, width=width, height=height, margin=PLAN_MARGIN)
     drawing = Drawing(width, height)
     drawing.add(Rect(0, 0, width, height, fillColor=colors.white, strokeColor=RULE))
@@ -200,7 +201,11 @@ def plan_drawing(
                 strokeLineCap=1,
             )
         )
-    _draw_meeting_point(drawing, *plan.meeting)
+    # Translators: two or three letters marking the meeting point on the printed plan.
+    _draw_mark(drawing, *plan.meeting, pgettext("printed plan", "MP"))
+    if plan.end is not None:
+        # Translators: three or four letters marking where the route ends on the printed plan.
+        _draw_mark(drawing, *plan.end, pgettext("printed plan", "END"))
     for door in plan.doors:
         drawing.add(
             Circle(door.x, door.y, DOOR_DOT_RADIUS, fillColor=ACCENT, strokeColor=colors.white)
@@ -423,7 +428,8 @@ def _end_point(sheet: RouteSheet) -> list[Paragraph]:
     return [Paragraph(_markup(text), STYLES["body"])]
 
 
-def _draw_meeting_point(drawing: Drawing, x: float, y: float) -> None:
+def _draw_mark(drawing: Drawing, x: float, y: float, text: str) -> None:
+    """Draw a labelled square, for the meeting point or the end of the route."""
     half = 2.6 * mm
     drawing.add(
         Rect(
@@ -436,8 +442,7 @@ def _draw_meeting_point(drawing: Drawing, x: float, y: float) -> None:
             strokeWidth=0.8,
         )
     )
-    # Translators: two or three letters marking the meeting point on the printed plan.
-    mark = pdf_text(pgettext("printed plan", "MP"))
+    mark = pdf_text(text)
     drawing.add(
         String(x, y - 2.2, mark, fontName="Helvetica-Bold", fontSize=6, textAnchor="middle")
     )

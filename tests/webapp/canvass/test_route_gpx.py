@@ -70,6 +70,17 @@ def test_gpx_waypoints_meeting_point_then_doors_in_order(client: FlaskClient, wa
     ]
 
 
+def test_gpx_ends_at_the_stop(client: FlaskClient, db_session: Session, walk: Walk) -> None:
+    canvass = walk.canvass_session
+    canvass.end_lon, canvass.end_lat, canvass.end_point_label = 2.4893, 48.8953, "Gare de Bondy"
+    db_session.commit()
+
+    last = get_gpx(client).waypoints[-1]
+
+    assert (last.name, last.longitude, last.latitude) == ("Fin du parcours", 2.4893, 48.8953)
+    assert last.description == "Gare de Bondy"
+
+
 def test_gpx_of_empty_route_has_only_the_meeting_point(
     client: FlaskClient, db_session: Session, walk: Walk
 ) -> None:

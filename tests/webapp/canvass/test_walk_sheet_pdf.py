@@ -69,9 +69,13 @@ def test_pdf_names_the_stop_where_the_walk_ends(
 
     assert lines[4] == "Fin du parcours : Gare de Bondy"
     assert lines[-2] == "Finir à Gare de Bondy"
+    # The plan marks the meeting point and the stop.
+    assert "RDV" in lines
+    assert "FIN" in lines
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
     assert "Fin du parcours : Gare de Bondy" in page
     assert "Finir à Gare de Bondy" in page
+    assert 'class="plan-meeting-mark plan-end-mark"' in page
 
 
 def test_pdf_lists_streets_in_walking_order_by_side(client: FlaskClient, walk: Walk) -> None:
