@@ -22,24 +22,12 @@ def route_gpx(sheet: RouteSheet) -> str:
     gpx.creator = "Tournée"
     gpx.name = team
     gpx.waypoints.append(
-        GPXWaypoint(
-            latitude=sheet.meeting_lat,
-            longitude=sheet.meeting_lon,
-            name=gettext("Meeting point"),
-            description=sheet.meeting_point,
-            symbol=MEETING_SYMBOL,
-        )
+        _place(sheet.meeting_lon, sheet.meeting_lat, gettext("Meeting point"), sheet.meeting_point)
     )
     gpx.waypoints.extend(_door_waypoint(stop) for stop in sheet.stops)
     if sheet.end_point and sheet.end_lon is not None and sheet.end_lat is not None:
         gpx.waypoints.append(
-            GPXWaypoint(
-                latitude=sheet.end_lat,
-                longitude=sheet.end_lon,
-                name=gettext("End of the route"),
-                description=sheet.end_point,
-                symbol=MEETING_SYMBOL,
-            )
+            _place(sheet.end_lon, sheet.end_lat, gettext("End of the route"), sheet.end_point)
         )
     if sheet.path:
         segment = GPXTrackSegment(
@@ -49,6 +37,13 @@ def route_gpx(sheet: RouteSheet) -> str:
         track.segments.append(segment)
         gpx.tracks.append(track)
     return str(gpx.to_xml(version="1.1"))
+
+
+def _place(lon: float, lat: float, name: str, description: str) -> GPXWaypoint:
+    """Return the waypoint of a place named on the sheet: the meeting point or the end."""
+    return GPXWaypoint(
+        latitude=lat, longitude=lon, name=name, description=description, symbol=MEETING_SYMBOL
+    )
 
 
 def _door_waypoint(stop: RouteStop) -> GPXWaypoint:
