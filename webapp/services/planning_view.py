@@ -371,8 +371,10 @@ def _planned_rows(session: Session, campaign_id: int) -> list[SessionRow]:
 def _session_rows(
     session: Session, campaign_id: int, session_id: int | None = None
 ) -> list[SessionRow]:
+    # A volunteer who declined, or whose team was marked absent, is not counted.
     assigned = (
         select(Assignment.session_id, func.count(Assignment.id).label("count"))
+        .where(Assignment.status != AssignmentStatus.DECLINED)
         .group_by(Assignment.session_id)
         .subquery()
     )

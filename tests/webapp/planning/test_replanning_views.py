@@ -1,5 +1,6 @@
 """A coordinator marks a team absent or closes a street from the session page."""
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -80,11 +81,19 @@ def test_session_page_offers_both_actions(coordinator: FlaskClient, case: BondyC
     assert "Aucune rue n’est fermée pour cette session." in page.text()
 
 
+def assigned_count(text: str) -> int:
+    """Return the volunteers counted on a session page ("6 affectés, entre …")."""
+    match = re.search(r"(\d+) affectés?, entre", text)
+    assert match is not None
+    return int(match.group(1))
+
+
 def test_team_absent_is_replanned(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     tokens = dict(db_session.execute(select(Route.team, Route.access_token)).all())
     path = f"/planification/sessions/{case.session_id}/equipes/2/absente"
+    before = assigned_count(session_page(coordinator, case).text())
 
     page = post(coordinator, path, case)
 
@@ -95,6 +104,8 @@ def test_team_absent_is_replanned(
     ]
     assert page.by_id("team-2").text.endswith("équipe absente")
     assert not page.select("form", action=path)
+    # The absent pair no longer counts among the session's volunteers.
+    assert assigned_count(page.text()) == before - 2
     db_session.expire_all()
     after = dict(db_session.execute(select(Route.team, Route.access_token)).all())
     assert after == {1: tokens[1], 3: tokens[3]}
