@@ -15,8 +15,9 @@ each side solves exactly and fast for any prices:
 
 Both sides together are an upper bound on every plan's objective whatever the prices,
 because every plan is a choice both sides could make. The soft team rules are priced
-per session as in `routing.assignment_prices` (a price p in [0, w] stands for the
-penalty w * max(0, teams - experienced)); the friend rule, a penalty, is left out.
+per session: w * max(0, teams - experienced) is at least p * (teams - experienced) for
+any price p in [0, w], so the product keeps the bound valid. The friend rule is a
+penalty, so leaving it out keeps the bound valid too.
 A subgradient step moves the prices towards agreement after each solve: a candidate
 the volunteers take and the session does not becomes cheaper for the volunteer side.
 The sides split by part, so each part keeps its own lowest value and step size.
@@ -248,7 +249,7 @@ class _Search:
         )
         total = np.where(allowed, total, -np.inf)
 
-        # Each session takes its best allowed size, or nobody when none pays.
+        # Each session takes its best allowed size, or no candidate when none pays.
         best = np.maximum(np.maximum.reduceat(total, starts), 0.0)
         at_best = allowed & (total >= best[run]) & (best[run] > 0)
         pick = np.minimum.reduceat(np.where(at_best, size, len(size) + 1), starts)

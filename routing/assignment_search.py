@@ -79,10 +79,11 @@ def improve(
         search.work(0, workers=index.problem.workers, per_line=1)
     else:
         per_line = max(1, threads // len(search.lines))
-        each = max(1, index.problem.workers // threads)
+        workers_each = max(1, index.problem.workers // threads)
         with ThreadPoolExecutor(threads) as pool:
             futures = [
-                pool.submit(search.work, k, workers=each, per_line=per_line) for k in range(threads)
+                pool.submit(search.work, k, workers=workers_each, per_line=per_line)
+                for k in range(threads)
             ]
             for future in futures:
                 future.result()

@@ -171,7 +171,7 @@ class _Best:
     def without_bound(
         cls, index: PlanningIndex, locks: LockState, parts: Components, flow: FlowAnswer
     ) -> "_Best":
-        """Repair an answer whose optimum bounds nothing (forced or banned sessions)."""
+        """Repair a flow solution whose optimum bounds nothing (forced or banned sessions)."""
         no_bound = np.full(parts.count, NO_BOUND, dtype=np.int64)
         return cls.from_round(index, locks, parts, flow, no_bound)
 

@@ -18,10 +18,10 @@ arrays stay small: the trees are done in blocks of ``_TREE_BLOCK_ENTRIES`` entri
 pairs in blocks of ``_ROW_BLOCK`` rows, and the table between the points' chain ends
 has at most four times as many entries as the matrix.
 
-NOTE: walking along the wide road itself and turning off it is not counted: which
-pavement the walk is on is not known there, so a door on a wide road reached from a
+NOTE: walking along the wide road itself and turning off it is not counted, because
+which pavement the walk is on is not known there. A door on a wide road reached from a
 side street across it, or a walk that follows a wide road from a side street on one
-side to one on the other, crosses for free.
+side to one on the other, therefore crosses for free.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class JunctionTurns:
     ``first[j + 1] - 1`` of ``is_wide``. ``wide_before`` counts the wide ports at earlier
     positions of the whole array, and ``wide_count`` those of each junction.
     Aligned with the entries of the junction graph (``StreetChains.junction_adjacency``),
-    ``hop_key`` holds ``start * junction_count + end`` (sorted), ``hop_out_rank`` the
+    ``hop_key`` contains ``start * junction_count + end`` (sorted), ``hop_out_rank`` the
     rank at the start of the port the hop leaves by and ``hop_in_rank`` the rank at the
     end of the port it comes in by.
     """

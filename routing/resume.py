@@ -53,9 +53,9 @@ def resume_walks(
     keeps the planned walk. Returns the walks in team order and the address ids of the
     doors dropped for lack of time.
 
-    NOTE: doors dropped from a team's walk are not offered to the other teams, and a walk
-    is cut from the end of the order found for all its doors, so a cut walk may pass
-    doors it no longer stops at.
+    NOTE: doors dropped from a team's walk are not offered to the other teams. A walk is
+    cut from the end of the order found for all its doors, so a cut walk may pass doors
+    it no longer stops at.
     """
     matched = match_routes(graph, starts, routes, problem.doors)
     by_id = {door.address_id: door for door in problem.doors}
@@ -92,7 +92,7 @@ def match_routes(
 ) -> list[PlannedRoute]:
     """Return the route of each team: ``starts[i]`` is where team ``i`` is, or None.
 
-    There must be one route per team. ``doors`` holds at least every door of the routes.
+    There must be one route per team. ``doors`` contains at least every door of the routes.
     """
     if len(starts) != len(routes):
         raise ValueError(f"{len(starts)} teams for {len(routes)} routes")

@@ -366,8 +366,8 @@ def _position(
 ) -> GeoPoint | None:
     """Return where the route's team is: its last visited door, None before any visit.
 
-    The last door is the latest visit; visits recorded at the same time are ordered as
-    the route lists their doors, the door listed last winning.
+    The last door is the latest visit. Visits recorded at the same time are ordered as
+    the route lists their doors, and the door listed last wins.
     """
     if route is None or route.id not in visited_by_route:
         return None

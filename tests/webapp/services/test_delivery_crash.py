@@ -56,9 +56,9 @@ RESTART_AFTER_KILL = 12
 # Slow enough that the sending outlasts the kills.
 SEND_RATE_PER_S = 400.0
 STALE_AFTER = timedelta(seconds=3)
-# Rows settle in seconds in most runs, but the product's own waits can hold some for
-# minutes: a lookup is tried again a minute later while a live worker holds the address,
-# and a transient failure waits up to 30 s, then up to 60 s, 120 s and so on.
+# Rows settle in seconds in most runs, but the product's own waits can keep some for
+# minutes. A lookup is tried again a minute later while a live worker has the address
+# locked, and a transient failure waits up to 30 s, then up to 60 s, 120 s and so on.
 RECOVERY_LIMIT_S = 600
 FINAL = {MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SUPPRESSED}
 EMAIL_BODY = "Rappel : session samedi à 9 h 30, parvis de la mairie."

@@ -497,7 +497,7 @@ def test_repeated_trip_needs_stop_times(db_session: Session, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("rows", ["S,S,2,240\nP1,P2,3,\n", "P1,P2,3,\nS,S,2,240\n"])
 def test_station_rules_reach_its_stops(db_session: Session, tmp_path: Path, rows: str) -> None:
-    # Station S holds platforms P1 and P2 near B. A rule from S to S covers the four
+    # Station S has platforms P1 and P2 near B. A rule from S to S covers the four
     # platform pairs, and the rule naming P1 and P2 themselves wins over it, in either
     # order.
     files = {
