@@ -185,7 +185,7 @@ def _free_candidates(
             [week_locked.get((v, w), 0) for v, w in zip(v_of.tolist(), week.tolist(), strict=True)],
             dtype=np.int64,
         )
-    room = np.maximum(index.weekly_cap[v_of] - taken, 0)
+    room = np.maximum(index.week_caps.in_week(v_of, week) - taken, 0)
     return usable[room > 0], room[room > 0]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.assignment_availability import Interval, horizon_intervals
+from routing.assignment_commitments import WeekCaps, week_caps, without_commitments
 from routing.assignment_spatial import haversine_array_m, nearby_pairs
 from routing.assignment_timing import Timeline, build_timeline, clique_partition
 from routing.assignment_travel import (
@@ -66,6 +67,9 @@ class PlanningIndex:
     can never open. `group` splits sessions into groups that clash pairwise. Friends
     count as kept apart only on `partner_shared` sessions, which both could join.
     `volunteer_start[v]:volunteer_start[v + 1]` are volunteer v's candidates.
+    `weekly_cap` is each volunteer's own cap, and `week_caps` what their commitments
+    leave of it in each week. `intervals` are the free intervals without the windows
+    the commitments block.
     """
 
     problem: AssignmentProblem
@@ -78,6 +82,7 @@ class PlanningIndex:
     needs_language: BoolArray
     experienced: BoolArray
     weekly_cap: IntArray
+    week_caps: WeekCaps
     limits: tuple[TravelLimit, ...]
     intervals: tuple[tuple[Interval, ...], ...]
     candidates: Candidates
@@ -162,6 +167,7 @@ def build_index(problem: AssignmentProblem) -> PlanningIndex:
         needs_language=np.array([bool(s.languages) for s in sessions], dtype=np.bool_),
         experienced=np.array([v.is_experienced for v in volunteers], dtype=np.bool_),
         weekly_cap=np.array(own_caps, dtype=np.int64),
+        week_caps=week_caps(volunteers, timeline, own_caps),
         limits=limits,
         intervals=intervals,
         candidates=candidates,
@@ -190,18 +196,15 @@ def _all_intervals(
             e for e in volunteer.exceptions if 0 <= (e.on_date - timeline.first_day).days < last_day
         )
         if relevant:
-            result.append(
-                tuple(
-                    horizon_intervals(
-                        volunteer.availability, relevant, timeline.first_day, last_day
-                    )
-                )
+            free = tuple(
+                horizon_intervals(volunteer.availability, relevant, timeline.first_day, last_day)
             )
-            continue
-        key = volunteer.availability
-        if key not in cache:
-            cache[key] = tuple(horizon_intervals(key, (), timeline.first_day, last_day))
-        result.append(cache[key])
+        else:
+            key = volunteer.availability
+            if key not in cache:
+                cache[key] = tuple(horizon_intervals(key, (), timeline.first_day, last_day))
+            free = cache[key]
+        result.append(without_commitments(free, volunteer, timeline, problem.rest_minutes))
     return tuple(result)
 
 

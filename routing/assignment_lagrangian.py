@@ -71,6 +71,7 @@ class _Side:
     session: IntArray
     slot: IntArray  # one value per (volunteer, clash group, week), ascending
     week_key: IntArray  # one value per (volunteer, week)
+    week_cap: IntArray  # the sessions the volunteer may take in that week
     part: IntArray
     points: FloatArray
     experienced: FloatArray
@@ -137,6 +138,7 @@ def _side(index: PlanningIndex, locks: LockState, parts: Components) -> _Side:
         session=session,
         slot=slot[keep],
         week_key=volunteer * weeks + week,
+        week_cap=index.week_caps.in_week(volunteer, week),
         part=parts.of_candidate[keep],
         points=cand.points[keep].astype(np.float64),
         experienced=index.experienced[volunteer].astype(np.float64),
@@ -181,7 +183,6 @@ class _Search:
         self.team_points = index.team_points.astype(np.float64)
         self.opening = index.opening
         self.maximum = index.maximum
-        self.weekly_cap = index.weekly_cap
         self.fairness = float(weights.fairness)
         self.opened_points = float(weights.session_opened)
         self.session_part = np.zeros(index.session_count, dtype=np.int64)
@@ -209,7 +210,7 @@ class _Search:
         best = best[gain[best] > 0]
         best = best[_by_key_then_gain(side.week_key[best], gain[best])]
         rank, _, _ = _rank_in_runs(side.week_key[best])
-        best = best[rank < self.weekly_cap[side.volunteer[best]]]
+        best = best[rank < side.week_cap[best]]
         best = best[_by_key_then_gain(side.volunteer[best], gain[best])]
         rank, _, _ = _rank_in_runs(side.volunteer[best])
         net = gain[best] - self.fairness * rank

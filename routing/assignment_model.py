@@ -221,7 +221,6 @@ def _add_volunteer(build: _Builder, volunteer: int, own: Sequence[int]) -> None:
                     model.add_bool_or(
                         [build.placed[session_of[a]].Not(), build.placed[session_of[b]].Not()]
                     )
-    cap = int(index.weekly_cap[volunteer])
     fixed = build.outside.get(volunteer, ())
     weeks: dict[int, list[int]] = {}
     for s in session_of:
@@ -231,7 +230,7 @@ def _add_volunteer(build: _Builder, volunteer: int, own: Sequence[int]) -> None:
         fixed_here = [o for o in fixed if int(timeline.week[cand.session[o]]) == week]
         locked_here = sum(s in locked for s in members)
         locked_here += sum(bool(cand.is_locked[o]) for o in fixed_here)
-        allowed = max(cap, locked_here) - len(fixed_here)
+        allowed = max(index.week_caps.left(volunteer, week), locked_here) - len(fixed_here)
         max_sessions += min(allowed, len(members))
         if len(members) > allowed:
             model.add(

@@ -77,7 +77,7 @@ def _volunteer_reason(
         return LeftOutReason.NO_HOME
     if not own:
         return _unreachable_reason(index, finder, v)
-    if index.weekly_cap[v] == 0:
+    if not any(index.week_caps.left(v, int(index.timeline.week[s])) for s in own):
         return LeftOutReason.WEEKLY_CAP
     if index.weights.partner and _friend_elsewhere(v, own, outcome):
         return LeftOutReason.PARTNER_ELSEWHERE
@@ -112,9 +112,21 @@ def _unreachable_reason(index: PlanningIndex, finder: "_SessionFinder", v: int) 
         if index.limits[v].is_time_based:
             return LeftOutReason.TRAVEL_TOO_LONG
         return LeftOutReason.TOO_FAR
-    if index.problem.volunteers[v].exceptions and finder.any_within(_weekly_only(index, v)):
+    volunteer = index.problem.volunteers[v]
+    if volunteer.commitments and finder.any_within(_without_commitments(index, v)):
+        return LeftOutReason.COMMITTED
+    if volunteer.exceptions and finder.any_within(_weekly_only(index, v)):
         return LeftOutReason.DAY_OFF
     return LeftOutReason.NO_AVAILABILITY
+
+
+def _without_commitments(index: PlanningIndex, v: int) -> list[Interval]:
+    """Return the volunteer's free intervals with their dated exceptions, as if uncommitted."""
+    volunteer = index.problem.volunteers[v]
+    timeline = index.timeline
+    return horizon_intervals(
+        volunteer.availability, volunteer.exceptions, timeline.first_day, timeline.day_count
+    )
 
 
 def _weekly_only(index: PlanningIndex, v: int) -> list[Interval]:
@@ -229,6 +241,6 @@ def _blocker(index: PlanningIndex, s: int, v: int, own: Sequence[int]) -> Shortf
     if any(clash(timeline, s, o, rest) for o in own):
         return ShortfallReason.REST
     same_week = sum(int(timeline.week[o] == timeline.week[s]) for o in own)
-    if same_week >= index.weekly_cap[v]:
+    if same_week >= index.week_caps.left(v, int(timeline.week[s])):
         return ShortfallReason.WEEKLY_CAP
     return None

@@ -58,7 +58,7 @@ class _Plan:
         self.start: list[int] = index.timeline.start.tolist()
         self.end: list[int] = index.timeline.end.tolist()
         self.week: list[int] = index.timeline.week.tolist()
-        self.cap: list[int] = index.weekly_cap.tolist()
+        self.caps = index.week_caps
         timeline = index.timeline
         max_slots = int(index.weekly_cap.max(initial=0)) * max(timeline.week_count, 1)
         max_slots += int(np.bincount(self.cand.volunteer[locks.locked]).max(initial=0))
@@ -106,7 +106,7 @@ class _Plan:
             if s_start < end[o] + rest and start[o] < s_end + rest:
                 return False
             in_week += week[o] == s_week
-        return in_week < self.cap[v]
+        return in_week < self.caps.left(v, s_week)
 
     def fits_many(self, cands: IntArray) -> npt.NDArray[np.bool_]:
         """Tell, for each candidate, whether it can be added without a clash or a weekly
@@ -125,7 +125,7 @@ class _Plan:
         )
         same_week = taken & (self.week_array[other] == self.week_array[sessions][:, None])
         result: npt.NDArray[np.bool_] = ~clashes.any(axis=1) & (
-            same_week.sum(axis=1) < self.index.weekly_cap[volunteers]
+            same_week.sum(axis=1) < self.caps.in_week(volunteers, self.week_array[sessions])
         )
         return result
 

@@ -22,7 +22,8 @@ IntArray = npt.NDArray[np.int64]
 class Timeline:
     """Session windows in horizon minutes, end exclusive, and the ISO week of each.
 
-    `week` numbers the distinct ISO weeks of the horizon from 0 in time order.
+    `week` numbers the distinct ISO weeks of the horizon from 0 in time order, and
+    `iso_weeks` lists those (year, week) pairs in that order.
     """
 
     first_day: date
@@ -31,6 +32,19 @@ class Timeline:
     end: IntArray
     week: IntArray
     week_count: int
+    iso_weeks: tuple[tuple[int, int], ...] = ()
+
+    def window_of(self, starts_at: datetime, ends_at: datetime) -> tuple[int, int]:
+        """Return the horizon minutes of a local time window, rounded outwards."""
+        origin = datetime.combine(self.first_day, time())
+        start = math.floor((starts_at - origin).total_seconds() / 60)
+        end = math.ceil((ends_at - origin).total_seconds() / 60)
+        return (start, end)
+
+    def week_of(self, moment: datetime) -> int | None:
+        """Return the horizon's number for the ISO week of a local time, None outside it."""
+        key = _iso_week(moment)
+        return self.iso_weeks.index(key) if key in self.iso_weeks else None
 
 
 def build_timeline(sessions: Sequence[SessionInput]) -> Timeline:
@@ -48,7 +62,7 @@ def build_timeline(sessions: Sequence[SessionInput]) -> Timeline:
     end = np.array(
         [math.ceil((s.ends_at - origin).total_seconds() / 60) for s in sessions], dtype=np.int64
     )
-    iso_weeks = [s.starts_at.isocalendar()[:2] for s in sessions]
+    iso_weeks = [_iso_week(s.starts_at) for s in sessions]
     numbering = {key: index for index, key in enumerate(sorted(set(iso_weeks)))}
     week = np.array([numbering[key] for key in iso_weeks], dtype=np.int64)
     last_day = max(s.starts_at.date() for s in sessions)
@@ -59,7 +73,13 @@ def build_timeline(sessions: Sequence[SessionInput]) -> Timeline:
         end=end,
         week=week,
         week_count=len(numbering),
+        iso_weeks=tuple(numbering),
     )
+
+
+def _iso_week(moment: datetime) -> tuple[int, int]:
+    year, week, _ = moment.isocalendar()
+    return (year, week)
 
 
 def clash(timeline: Timeline, a: int, b: int, rest_minutes: int) -> bool:

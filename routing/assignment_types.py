@@ -76,6 +76,23 @@ class TravelMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Commitment:
+    """A session the volunteer is already on outside this run, such as one under way.
+
+    It counts like a placement for clashes, rest and the weekly cap, but earns nothing.
+    """
+
+    starts_at: datetime
+    ends_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.starts_at.tzinfo is not None or self.ends_at.tzinfo is not None:
+            raise ValueError("commitment times must be naive local wall-clock values")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("a commitment must end after it starts")
+
+
+@dataclass(frozen=True, slots=True)
 class VolunteerInput:
     """A volunteer's planning data.
 
@@ -84,7 +101,7 @@ class VolunteerInput:
     problem's cap wins. `partner_id` is a friend to canvass with, `previous_session_ids`
     the sessions of the plan being redone (kept when possible), `declined_session_ids`
     sessions they turned down (never proposed again unless locked), `languages` ISO
-    639-1 codes.
+    639-1 codes, `commitments` the sessions they are on outside this run.
     """
 
     id: int
@@ -101,6 +118,7 @@ class VolunteerInput:
     partner_id: int | None = None
     previous_session_ids: tuple[int, ...] = ()
     declined_session_ids: tuple[int, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_distance_m is not None and self.max_distance_m < 0:
@@ -238,7 +256,8 @@ class LeftOutReason(StrEnum):
     DAY_OFF = "day_off"  # the weekly grid covered a session, a dated day off removed it
     TOO_FAR = "too_far"  # available for some sessions, all beyond the distance limit
     TRAVEL_TOO_LONG = "travel_too_long"  # available for some, all beyond the travel time
-    WEEKLY_CAP = "weekly_cap"  # their weekly cap is zero
+    WEEKLY_CAP = "weekly_cap"  # their weekly cap is zero, or their commitments use it up
+    COMMITTED = "committed"  # every session they were free for clashes with a commitment
     PARTNER_ELSEWHERE = "partner_elsewhere"  # their friend is on a session they cannot join
     NO_PARTNER = "no_partner"  # a session had room, but no team could be formed
     SESSIONS_FULL = "sessions_full"  # eligible sessions are full or missed their minimum

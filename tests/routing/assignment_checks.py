@@ -12,6 +12,7 @@ from routing.assignment import assign_volunteers
 from routing.assignment_types import (
     AssignmentPlan,
     AssignmentProblem,
+    Commitment,
     DatedException,
     LeftOutReason,
     SessionInput,
@@ -59,6 +60,7 @@ def volunteer(
     languages: frozenset[str] = frozenset(),
     partner_id: int | None = None,
     previous: tuple[int, ...] = (),
+    commitments: tuple[Commitment, ...] = (),
 ) -> VolunteerInput:
     return VolunteerInput(
         id=vid,
@@ -74,6 +76,7 @@ def volunteer(
         languages=languages,
         partner_id=partner_id,
         previous_session_ids=previous,
+        commitments=commitments,
     )
 
 
@@ -219,11 +222,16 @@ def eligible_pairs(problem: AssignmentProblem) -> set[tuple[int, int]]:
         (v.id, s.id)
         for v in problem.volunteers
         for s in problem.sessions
-        if covers(v, s) and within_reach(problem, v, s)
+        if is_free(problem, v, s) and within_reach(problem, v, s)
     }
 
 
-def clashes(a: SessionInput, b: SessionInput, rest_minutes: int) -> bool:
+def is_free(problem: AssignmentProblem, v: VolunteerInput, s: SessionInput) -> bool:
+    """Tell whether the volunteer's grid covers the session and no commitment clashes."""
+    return covers(v, s) and not any(clashes(s, c, problem.rest_minutes) for c in v.commitments)
+
+
+def clashes(a: SessionInput | Commitment, b: SessionInput | Commitment, rest_minutes: int) -> bool:
     rest = timedelta(minutes=rest_minutes)
     return a.starts_at < b.ends_at + rest and b.starts_at < a.ends_at + rest
 
@@ -235,6 +243,12 @@ def overlaps(a: SessionInput, b: SessionInput) -> bool:
 def weekly_cap(v: VolunteerInput, problem: AssignmentProblem) -> int:
     own = v.max_sessions_per_week
     return problem.max_sessions_per_week if own is None else min(own, problem.max_sessions_per_week)
+
+
+def cap_left(v: VolunteerInput, problem: AssignmentProblem, week: tuple[int, int]) -> int:
+    """Return the volunteer's weekly cap less their commitments in that ISO week."""
+    used = sum(c.starts_at.isocalendar()[:2] == week for c in v.commitments)
+    return max(weekly_cap(v, problem) - used, 0)
 
 
 def opening(s: SessionInput, size: int) -> int:
@@ -352,7 +366,7 @@ def check_placements(
             sessions[sid].starts_at.isocalendar()[:2] for vid, sid in locked if vid == v.id
         )
         for week, count in weeks.items():
-            assert count <= max(weekly_cap(v, problem), pinned[week]), v.id
+            assert count <= max(cap_left(v, problem, week), pinned[week]), v.id
 
 
 def check_teams(problem: AssignmentProblem, plan: AssignmentPlan, counts: Counter[int]) -> None:
@@ -386,16 +400,15 @@ def check_left_out(
 def expected_reasons(
     problem: AssignmentProblem, v: VolunteerInput, eligible: set[tuple[int, int]]
 ) -> set[LeftOutReason]:
-    available = [s for s in problem.sessions if covers(v, s)]
+    available = [s for s in problem.sessions if is_free(problem, v, s)]
     if v.home is None:
         return {LeftOutReason.NO_HOME}
     if not available:
-        if any(covers(v, s, with_exceptions=False) for s in problem.sessions):
-            return {LeftOutReason.DAY_OFF}
-        return {LeftOutReason.NO_AVAILABILITY}
-    if not any((v.id, s.id) in eligible for s in available):
+        return {unavailable_reason(problem, v)}
+    own = [s for s in available if (v.id, s.id) in eligible]
+    if not own:
         return {too_far_reason(problem, v, available)}
-    if weekly_cap(v, problem) == 0:
+    if not any(cap_left(v, problem, s.starts_at.isocalendar()[:2]) for s in own):
         return {LeftOutReason.WEEKLY_CAP}
     return {
         LeftOutReason.NO_PARTNER,
@@ -403,6 +416,15 @@ def expected_reasons(
         LeftOutReason.NOT_SELECTED,
         LeftOutReason.PARTNER_ELSEWHERE,
     }
+
+
+def unavailable_reason(problem: AssignmentProblem, v: VolunteerInput) -> LeftOutReason:
+    """Return the reason of a volunteer free for no session, by brute force."""
+    if any(covers(v, s) for s in problem.sessions):
+        return LeftOutReason.COMMITTED
+    if any(covers(v, s, with_exceptions=False) for s in problem.sessions):
+        return LeftOutReason.DAY_OFF
+    return LeftOutReason.NO_AVAILABILITY
 
 
 def too_far_reason(
@@ -459,12 +481,13 @@ def assert_no_easy_improvement(
     """At the optimum, no team of left-out volunteers fits into any session."""
     size = problem.team_size
     left = {item.volunteer_id for item in plan.left_out}
-    capped = {v.id for v in problem.volunteers if weekly_cap(v, problem) == 0}
     # A volunteer whose friend is elsewhere may be worth less than nothing.
     with_friends = {v.id for v in problem.volunteers if v.partner_id is not None} | {
         v.partner_id for v in problem.volunteers if v.partner_id is not None
     }
     for s in problem.sessions:
+        week = s.starts_at.isocalendar()[:2]
+        capped = {v.id for v in problem.volunteers if cap_left(v, problem, week) == 0}
         free = sum((vid, s.id) in eligible for vid in left - capped - with_friends)
         count = counts[s.id]
         needed = size if count else opening(s, size)

@@ -29,7 +29,12 @@ LEFT_OUT_REASONS: dict[str, Any] = {
     LeftOutReason.TRAVEL_TOO_LONG: lazy_gettext(
         "every session they are free for is beyond their travel time"
     ),
-    LeftOutReason.WEEKLY_CAP: lazy_gettext("their number of sessions per week is zero"),
+    LeftOutReason.WEEKLY_CAP: lazy_gettext(
+        "their number of sessions per week is zero or already reached"
+    ),
+    LeftOutReason.COMMITTED: lazy_gettext(
+        "every session they are free for clashes with a session they are already on"
+    ),
     LeftOutReason.PARTNER_ELSEWHERE: lazy_gettext(
         "the person they canvass with is placed on a session they cannot join"
     ),

@@ -13,6 +13,7 @@ from routing.assignment import assign_volunteers
 from routing.assignment_types import (
     AssignmentPlan,
     AssignmentProblem,
+    Commitment,
     DatedException,
     SessionInput,
     TravelMode,
@@ -117,12 +118,14 @@ def build_problem(
     users = _volunteers(session, campaign.id)
     user_ids = {user.id for user in users}
     existing = _existing(session, session_ids)
+    commitments = _commitments(session, campaign.id, sessions)
     scores = {
         row.iris_code: row
         for row in session.scalars(select(IrisScore).where(IrisScore.campaign_id == campaign.id))
     }
     volunteers = tuple(
-        _volunteer_input(user, existing.get(user.id, []), user_ids) for user in users
+        _volunteer_input(user, existing.get(user.id, []), user_ids, commitments.get(user.id, ()))
+        for user in users
     )
     inputs = tuple(_session_input(row, scores.get(row.iris_code)) for row in sessions)
     return AssignmentProblem(
@@ -166,8 +169,8 @@ def campaign_weights(campaign: Campaign) -> PlanningWeights:
 def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession]:
     """Return the planned sessions the run may change: those not begun yet.
 
-    NOTE: the placements on sessions already begun stay out of the problem, so a
-    volunteer's clashes, rest and weekly cap do not count them.
+    The placements on sessions already begun stay as they are, and count as the
+    volunteers' commitments (see `_commitments`).
     """
     begun = sessions_with_visits(session, campaign_id)
     query = (
@@ -180,6 +183,37 @@ def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession
         .order_by(CanvassSession.starts_at, CanvassSession.id)
     )
     return list(session.scalars(query))
+
+
+def _commitments(
+    session: Session, campaign_id: int, planned: list[CanvassSession]
+) -> dict[int, tuple[Commitment, ...]]:
+    """Return, by volunteer, the campaign's other sessions they are on near the horizon.
+
+    Sessions begun or done count for clashes, rest and the weekly cap of the sessions
+    planned around them. Those ending over a week before the first planned session can
+    share no ISO week with it, so they are not loaded.
+    """
+    if not planned:
+        return {}
+    since = min(row.starts_at for row in planned) - timedelta(days=7)
+    query = (
+        select(Assignment.user_id, CanvassSession.starts_at, CanvassSession.ends_at)
+        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
+        .where(
+            CanvassSession.campaign_id == campaign_id,
+            CanvassSession.status != SessionStatus.CANCELLED,
+            CanvassSession.id.not_in([row.id for row in planned]),
+            CanvassSession.ends_at >= since,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+        .order_by(Assignment.user_id, CanvassSession.starts_at)
+    )
+    found: dict[int, tuple[Commitment, ...]] = {}
+    for user_id, starts_at, ends_at in session.execute(query):
+        commitment = Commitment(to_local_naive(starts_at), to_local_naive(ends_at))
+        found[user_id] = (*found.get(user_id, ()), commitment)
+    return found
 
 
 def _volunteers(session: Session, campaign_id: int) -> list[User]:
@@ -213,7 +247,10 @@ def _existing(session: Session, session_ids: list[int]) -> dict[int, list[Assign
 
 
 def _volunteer_input(
-    user: User, assignments: list[Assignment], user_ids: set[int]
+    user: User,
+    assignments: list[Assignment],
+    user_ids: set[int],
+    commitments: tuple[Commitment, ...],
 ) -> VolunteerInput:
     profile = user.profile
     home = None
@@ -239,6 +276,7 @@ def _volunteer_input(
         declined_session_ids=tuple(
             sorted(a.session_id for a in assignments if a.status == AssignmentStatus.DECLINED)
         ),
+        commitments=commitments,
     )
 
 

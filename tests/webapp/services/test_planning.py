@@ -303,3 +303,45 @@ def test_planning_keeps_a_begun_session(planned: Planned, app: Flask, db_session
     assert after_pairs == before_pairs
     assert sorted(db_session.scalars(select(LeftOutVolunteer.user_id))) == before_left_out
     assert len(report.routes) == len(before_routes)
+
+
+def test_begun_session_counts_for_clashes(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    routes = db_session.scalars(select(Route).order_by(Route.team)).all()
+    db_session.add(
+        DoorVisit(
+            route_id=routes[0].id, address_id=routes[0].address_ids[0], outcome=DoorOutcome.ABSENT
+        )
+    )
+    out_canvassing = set(db_session.scalars(select(Assignment.user_id)))
+    meeting = db_session.scalars(
+        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
+    ).one()
+    # The begun session runs 09:30 to 11:00; this one overlaps it, inside everyone's slot.
+    overlapping = create_session(
+        db_session,
+        planned.id,
+        SessionDraft(
+            day=SATURDAY,
+            start=time(10, 30),
+            end=time(12, 30),
+            iris_code=IRIS_CODE,
+            min_volunteers=2,
+            max_volunteers=8,
+            meeting_address_id=meeting.id,
+        ),
+    )
+    db_session.flush()
+
+    with app.app_context():
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+
+    on_new = db_session.scalars(
+        select(Assignment.user_id).where(Assignment.session_id == overlapping.id)
+    ).all()
+    assert len(out_canvassing) == 4
+    assert on_new == []
+    left_out = set(db_session.scalars(select(LeftOutVolunteer.user_id)))
+    assert not left_out & out_canvassing
