@@ -171,18 +171,68 @@ def _rank_in_runs(keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     return rank, starts, run
 
 
+@dataclass(frozen=True, slots=True)
+class _SessionShape:
+    """The session side's candidates sorted by session: what stays fixed between rounds.
+
+    Position i of the sorted order is the (rank + 1)-th candidate of its session's run,
+    so taking it and every one before it in the run takes `size[i]` candidates. Only
+    the positions in `allowed` (whole teams between opening size and maximum) may end
+    a take. They form one segment per session that can open at all.
+    """
+
+    rank: IntArray
+    run: IntArray
+    starts: IntArray
+    sessions: IntArray  # the session of each run
+    size: IntArray
+    teams: IntArray
+    allowed: IntArray
+    allowed_run: IntArray
+    segment_starts: IntArray  # where each run's allowed positions begin within `allowed`
+    segment_run: IntArray
+
+    @classmethod
+    def of(cls, index: PlanningIndex, session: IntArray) -> "_SessionShape":
+        team_size = index.problem.team_size
+        ordered = np.sort(session, kind="stable")
+        rank, starts, run = _rank_in_runs(ordered)
+        size = rank + 1
+        allowed = np.flatnonzero(
+            (size % team_size == 0)
+            & (size >= index.opening[ordered])
+            & (size <= index.maximum[ordered])
+        )
+        allowed_run = run[allowed]
+        first = np.ones(len(allowed), dtype=np.bool_)
+        first[1:] = allowed_run[1:] != allowed_run[:-1]
+        segment_starts = np.flatnonzero(first)
+        return cls(
+            rank=rank,
+            run=run,
+            starts=starts,
+            sessions=ordered[starts],
+            size=size,
+            teams=size // team_size,
+            allowed=allowed,
+            allowed_run=allowed_run,
+            segment_starts=segment_starts,
+            segment_run=allowed_run[segment_starts],
+        )
+
+
 class _Search:
     """Prices and the two exact sides. Prices are in objective points."""
 
     def __init__(self, index: PlanningIndex, side: _Side, part_count: int) -> None:
         weights = index.weights
         self.side = side
+        self.shape = _SessionShape.of(index, side.session)
         _, self.slot_starts, self.slot_run = _rank_in_runs(side.slot)
         self.part_count = part_count
         self.team_size = index.problem.team_size
         self.team_points = index.team_points.astype(np.float64)
         self.opening = index.opening
-        self.maximum = index.maximum
         self.fairness = float(weights.fairness)
         self.opened_points = float(weights.session_opened)
         self.session_part = np.zeros(index.session_count, dtype=np.int64)
@@ -223,45 +273,43 @@ class _Search:
     def session_side(self) -> tuple[BoolArray, FloatArray, IntArray]:
         """Return the candidates the sessions take, the value per part, teams per session."""
         side = self.side
-        session = side.session
+        shape = self.shape
         gain = (
             -self.price
-            + self.experienced_price[session] * side.experienced
-            + self.language_price[session] * side.speaks
+            + self.experienced_price[side.session] * side.experienced
+            + self.language_price[side.session] * side.speaks
         )
-        order = _by_key_then_gain(session, gain)
-        ordered = session[order]
-        rank, starts, run = _rank_in_runs(ordered)
+        # Sorting by session keeps every run where it was, so only `order` changes.
+        order = _by_key_then_gain(side.session, gain)
 
         # The value of taking the `size` cheapest candidates, where that size is allowed.
         running = np.cumsum(gain[order])
-        before = np.concatenate(([0.0], running))[starts]
-        size = rank + 1
+        before = np.concatenate(([0.0], running))[shape.starts]
+        sessions = shape.sessions
         per_team = (
-            self.team_points[ordered]
-            - self.experienced_price[ordered]
-            - self.language_price[ordered]
+            self.team_points[sessions]
+            - self.experienced_price[sessions]
+            - self.language_price[sessions]
         )
-        total = running - before[run] + size // self.team_size * per_team + self.opened_points
-        allowed = (
-            (size % self.team_size == 0)
-            & (size >= self.opening[ordered])
-            & (size <= self.maximum[ordered])
-        )
-        total = np.where(allowed, total, -np.inf)
+        at, run = shape.allowed, shape.allowed_run
+        total = running[at] - before[run] + shape.teams[at] * per_team[run] + self.opened_points
 
         # Each session takes its best allowed size, or no candidate when none pays.
-        best = np.maximum(np.maximum.reduceat(total, starts), 0.0)
-        at_best = allowed & (total >= best[run]) & (best[run] > 0)
-        pick = np.minimum.reduceat(np.where(at_best, size, len(size) + 1), starts)
-        pick = np.where(best > 0, pick, 0)
+        best = np.zeros(len(sessions))
+        pick = np.zeros(len(sessions), dtype=np.int64)
+        if len(at):
+            top = np.maximum(np.maximum.reduceat(total, shape.segment_starts), 0.0)
+            best[shape.segment_run] = top
+            at_best = (total >= best[run]) & (best[run] > 0)
+            smallest = np.minimum.reduceat(
+                np.where(at_best, shape.size[at], NO_BOUND), shape.segment_starts
+            )
+            pick[shape.segment_run] = np.where(top > 0, smallest, 0)
         chosen = np.zeros(len(side.candidate), dtype=np.bool_)
-        chosen[order[rank < pick[run]]] = True
+        chosen[order[shape.rank < pick[shape.run]]] = True
         teams = np.zeros(len(self.team_points), dtype=np.int64)
-        teams[ordered[starts]] = pick // self.team_size
-        value = np.bincount(
-            self.session_part[ordered[starts]], weights=best, minlength=self.part_count
-        )
+        teams[sessions] = pick // self.team_size
+        value = np.bincount(self.session_part[sessions], weights=best, minlength=self.part_count)
         return chosen, value.astype(np.float64), teams
 
     def move_prices(
@@ -270,18 +318,21 @@ class _Search:
         """Step every price against its side's disagreement, `scale` per part."""
         side = self.side
         sessions = len(self.team_points)
-        disagree = taken.astype(np.float64) - chosen.astype(np.float64)
+        # Near agreement few candidates differ, so only those are touched.
+        differ = np.flatnonzero(taken != chosen)
+        disagree = np.where(taken[differ], 1.0, -1.0)
+        differ_part = side.part[differ]
         seasoned = np.bincount(side.session[chosen], side.experienced[chosen], sessions)
         speakers = np.bincount(side.session[chosen], side.speaks[chosen], sessions)
         experienced_gap = seasoned - teams
         language_gap = (speakers - teams) * (self.language_cap > 0)
-        norm = np.bincount(side.part, disagree * disagree, self.part_count) + np.bincount(
+        norm = np.bincount(differ_part, minlength=self.part_count) + np.bincount(
             self.session_part,
             experienced_gap * experienced_gap + language_gap * language_gap,
             self.part_count,
         )
         step = np.where(norm > 0, scale / np.maximum(norm, 1e-9), 0.0)
-        self.price -= step[side.part] * disagree
+        self.price[differ] -= step[differ_part] * disagree
         session_step = step[self.session_part]
         self.experienced_price = np.clip(
             self.experienced_price - session_step * experienced_gap, 0.0, self.experienced_cap
