@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_number, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -178,6 +178,29 @@ def _record(
         extra={"session_id": choice.session_id},
     )
     flash(describe(name, when), "success")
+    _flash_warnings(choice, name, when)
+    flash(
+        _("Run the planning again so that the other volunteers and the routes follow this choice."),
+        "info",
+    )
+    return redirect(back)
+
+
+def _flash_warnings(choice: ManualChoice, name: str, when: str) -> None:
+    """Warn when the recorded choice goes past the session's maximum or the availability."""
+    if choice.is_beyond_maximum:
+        flash(
+            _(
+                "The session of %(date)s is already full (%(count)s of %(max)s): %(name)s "
+                "is added beyond its maximum. The next planning run keeps this lock and "
+                "takes unlocked volunteers off the session to come back to the maximum.",
+                date=when,
+                count=format_number(choice.others_coming),
+                max=format_number(choice.max_volunteers),
+                name=name,
+            ),
+            "warning",
+        )
     if choice.is_outside_availability:
         flash(
             _(
@@ -187,8 +210,3 @@ def _record(
             ),
             "warning",
         )
-    flash(
-        _("Run the planning again so that the other volunteers and the routes follow this choice."),
-        "info",
-    )
-    return redirect(back)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_percent, ngettext
+from flask_babel import format_number, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -296,8 +296,8 @@ def flash_replan_report(report: ReplanReport) -> None:
     flash(
         _(
             "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
-            routed=report.routed_door_count,
-            visited=report.visited_door_count,
+            routed=format_number(report.routed_door_count),
+            visited=format_number(report.visited_door_count),
         ),
         "success",
     )
@@ -306,9 +306,10 @@ def flash_replan_report(report: ReplanReport) -> None:
         if count:
             flash(
                 ngettext(
-                    "%(num)d door is not covered: %(reason)s.",
-                    "%(num)d doors are not covered: %(reason)s.",
+                    "%(count)s door is not covered: %(reason)s.",
+                    "%(count)s doors are not covered: %(reason)s.",
                     count,
+                    count=format_number(count),
                     reason=UNCOVERED_REASONS.get(reason, reason),
                 ),
                 "info",

@@ -3,13 +3,18 @@
 A lock overrides the volunteer's availability, travel limit, rest and weekly cap,
 because the coordinator agrees it with the volunteer. So a lock or a move outside the
 volunteer's availability is recorded, and the outcome flags it for the page to warn.
+
+A lock may also add a volunteer to a session whose volunteers already reach its
+maximum, as long as the locks alone fit in it (`lock_capacity`). The outcome flags it
+too: the next planning run keeps the lock and takes unlocked volunteers off the
+session to come back within the maximum.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from routing.assignment_availability import covers, day_intervals
@@ -41,6 +46,9 @@ class ManualChoice:
     first_name: str
     last_name: str
     is_outside_availability: bool
+    others_coming: int  # other volunteers coming to the session, declines left out
+    max_volunteers: int
+    is_beyond_maximum: bool  # the volunteer joined a session the others already filled
 
 
 def lock_volunteer(
@@ -50,10 +58,12 @@ def lock_volunteer(
 
     Raises NotFoundError for a session of another campaign, and LockError for a
     volunteer unknown to the campaign, a session no longer planned, a clash with
-    another lock or a session whose places are all locked.
+    another lock or a session whose places are all locked. A session that other
+    volunteers already fill still takes this one, with `is_beyond_maximum` set.
     """
+    was_coming = _is_coming(session, user_id, session_id)
     assignment = lock_assignment(session, campaign_id, user_id, session_id)
-    return _choice(session, assignment)
+    return _choice(session, assignment, was_coming)
 
 
 def unlock_volunteer(session: Session, campaign_id: int, user_id: int, session_id: int) -> bool:
@@ -121,7 +131,29 @@ def is_available_for(user: User, canvass: CanvassSession) -> bool:
     return covers(intervals, start_minute, end_minute)
 
 
-def _choice(session: Session, assignment: Assignment) -> ManualChoice:
+def _is_coming(session: Session, user_id: int, session_id: int) -> bool:
+    found = session.scalar(
+        select(Assignment.id).where(
+            Assignment.session_id == session_id,
+            Assignment.user_id == user_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
+    return found is not None
+
+
+def _others_coming(session: Session, user_id: int, session_id: int) -> int:
+    count = session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.session_id == session_id,
+            Assignment.user_id != user_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
+    return int(count or 0)
+
+
+def _choice(session: Session, assignment: Assignment, was_coming: bool) -> ManualChoice:
     user = session.scalars(
         select(User)
         .where(User.id == assignment.user_id)
@@ -129,6 +161,7 @@ def _choice(session: Session, assignment: Assignment) -> ManualChoice:
     ).one()
     canvass = session.get(CanvassSession, assignment.session_id)
     assert canvass is not None  # the lock found it
+    others = _others_coming(session, user.id, canvass.id)
     return ManualChoice(
         user_id=user.id,
         session_id=canvass.id,
@@ -137,4 +170,7 @@ def _choice(session: Session, assignment: Assignment) -> ManualChoice:
         first_name=user.first_name,
         last_name=user.last_name,
         is_outside_availability=not is_available_for(user, canvass),
+        others_coming=others,
+        max_volunteers=canvass.max_volunteers,
+        is_beyond_maximum=not was_coming and others >= canvass.max_volunteers,
     )

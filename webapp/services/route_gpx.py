@@ -3,7 +3,7 @@
 Names go through Flask-Babel, so the file is written in the locale of the request.
 """
 
-from flask_babel import gettext, ngettext
+from flask_babel import format_number, gettext, ngettext
 from gpxpy.gpx import GPX, GPXTrack, GPXTrackPoint, GPXTrackSegment, GPXWaypoint
 
 from webapp.services.route_view import RouteSheet, RouteStop
@@ -50,9 +50,10 @@ def _door_waypoint(stop: RouteStop) -> GPXWaypoint:
     description = None
     if is_large_building(stop):
         description = ngettext(
-            "building, about %(num)d dwelling",
-            "building, about %(num)d dwellings",
+            "building, about %(count)s dwelling",
+            "building, about %(count)s dwellings",
             stop.dwellings,
+            count=format_number(stop.dwellings),
         )
     return GPXWaypoint(
         latitude=stop.lat,

@@ -14,6 +14,7 @@ import segno
 from flask_babel import (
     format_date,
     format_decimal,
+    format_number,
     format_time,
     get_locale,
     gettext,
@@ -317,10 +318,17 @@ def _totals(sheet: RouteSheet) -> list[str]:
     on_foot = gettext("km on foot")
     in_all = gettext("min in all")
     return [
-        f"<b>{doors}</b> {_markup(addresses)}",
+        f"<b>{_markup(format_number(doors))}</b> {_markup(addresses)}",
         f"<b>{_markup(kilometres)}</b> {_markup(on_foot)}",
         f"<b>{sheet.total_minutes}</b> {_markup(in_all)}",
-        _markup(ngettext("about %(num)d dwelling", "about %(num)d dwellings", dwellings)),
+        _markup(
+            ngettext(
+                "about %(count)s dwelling",
+                "about %(count)s dwellings",
+                dwellings,
+                count=format_number(dwellings),
+            )
+        ),
     ]
 
 
@@ -382,9 +390,10 @@ def _door_cells(stop: RouteStop) -> tuple[Flowable, Paragraph, list[Paragraph]]:
     door = [Paragraph(_markup(number), STYLES["door"])]
     if is_large_building(stop):
         flag = ngettext(
-            "building, about %(num)d dwelling",
-            "building, about %(num)d dwellings",
+            "building, about %(count)s dwelling",
+            "building, about %(count)s dwellings",
             stop.dwellings,
+            count=format_number(stop.dwellings),
         )
         door.append(Paragraph(_markup(flag), STYLES["flag"]))
     if stop.is_visited:

@@ -8,11 +8,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.webapp.accounts.html_page import Page, csrf_token
-from tests.webapp.broadcasts.conftest import PostForm, form_data, log_in, submission_key
+from tests.webapp.broadcasts.conftest import (
+    GSM_TEXT,
+    PostForm,
+    form_data,
+    log_in,
+    submission_key,
+)
 from tests.webapp.broadcasts.crew import Crew
 from webapp.jobs.broadcasts import enqueue_preparation
 from webapp.models import Broadcast, Message
 from webapp.models.messaging import MessageStatus
+from webapp.services.broadcast_drafts import MAX_SMS_BODY_LENGTH
 from webapp.settings import Settings
 
 PAGES = ["/diffusions/", "/diffusions/nouvelle"]
@@ -220,3 +227,38 @@ def test_other_campaigns_broadcast_is_not_found(coordinator_client: FlaskClient)
 )
 def test_bad_input_is_refused_without_error(post_form: PostForm, changes: dict[str, str]) -> None:
     assert post_form(**changes).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("fr", ("1\u202f234 bénévoles", "7 segments SMS (GSM-7, 1\u202f000 caractères)")),
+        ("en", ("1,234 volunteers", "7 SMS segments (GSM-7, 1,000 characters)")),
+    ],
+)
+def test_counts_have_thousands_separator(
+    coordinator_client: FlaskClient,
+    post_form: PostForm,
+    db_session: Session,
+    locale: str,
+    expected: tuple[str, str],
+) -> None:
+    recipients, segments = expected
+    post_form(channel="email", subject="Nouvelles", body="Bonjour", send_day="", send_time="")
+    broadcast = db_session.scalars(select(Broadcast)).one()
+    broadcast.recipient_count = 1234
+    db_session.commit()
+    with coordinator_client.session_transaction() as browser_session:
+        browser_session["locale"] = locale
+    html = coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True)
+    # The longest SMS body the form takes.
+    body = GSM_TEXT + " " + "a" * (MAX_SMS_BODY_LENGTH - len(GSM_TEXT) - 1)
+    data = {"csrf_token": csrf_token(html), **form_data(body=body)}
+
+    show_page = coordinator_client.get(f"/diffusions/{broadcast.id}").get_data(as_text=True)
+    estimate = coordinator_client.post("/diffusions/estimation", data=data).get_json()["html"]
+
+    assert f"· {recipients}</dd>" in show_page
+    segments_text = re.search(r'<dd id="estimate-segments">(.*?)</dd>', estimate, re.S)
+    assert segments_text is not None
+    assert re.sub(r"\s*\n\s*", " ", segments_text.group(1)).strip() == segments

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import gpxpy
+import pytest
 from flask.testing import FlaskClient
 from gpxpy.gpx import GPX
 from sqlalchemy.orm import Session
@@ -103,6 +104,21 @@ def test_gpx_in_the_visitor_locale(client: FlaskClient, walk: Walk) -> None:
     assert gpx.name == "Team 1"
     assert gpx.waypoints[0].name == "Meeting point"
     assert gpx.waypoints[2].description == "building, about 12 dwellings"
+
+
+@pytest.mark.parametrize(
+    ("locale", "flag"),
+    [("fr", "immeuble, ~1\u202f234 logements"), ("en", "building, about 1,234 dwellings")],
+)
+def test_gpx_building_size_has_thousands_separator(
+    client: FlaskClient, db_session: Session, walk: Walk, locale: str, flag: str
+) -> None:
+    walk.doors["G3"].dwellings = 1234
+    db_session.commit()
+    with client.session_transaction() as session:
+        session["locale"] = locale
+
+    assert get_gpx(client).waypoints[2].description == flag
 
 
 def test_gpx_of_unknown_or_expired_link(

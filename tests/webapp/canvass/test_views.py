@@ -233,6 +233,23 @@ def test_page_flags_large_buildings(client: FlaskClient, walk: Walk) -> None:
     assert page.count("walk-building") == 1
 
 
+@pytest.mark.parametrize(
+    ("locale", "flag"),
+    [("fr", "immeuble, ~1\u202f234 logements"), ("en", "building, about 1,234 dwellings")],
+)
+def test_building_size_has_thousands_separator(
+    client: FlaskClient, db_session: Session, walk: Walk, locale: str, flag: str
+) -> None:
+    walk.doors["G3"].dwellings = 1234
+    db_session.commit()
+    with client.session_transaction() as session:
+        session["locale"] = locale
+
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert html.unescape(first(r'<span class="walk-building">(.*?)</span>', page)) == flag
+
+
 def test_page_carries_a_printable_plan(client: FlaskClient, walk: Walk) -> None:
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 

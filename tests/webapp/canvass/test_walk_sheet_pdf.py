@@ -145,6 +145,27 @@ def test_pdf_in_the_visitor_locale(client: FlaskClient, walk: Walk) -> None:
     assert "about 16 dwellings" in lines
 
 
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        # Helvetica has no narrow no-break space: the sheet prints a plain one.
+        ("fr", ["environ 1 238 logements", "immeuble, ~1 234 logements"]),
+        ("en", ["about 1,238 dwellings", "building, about 1,234 dwellings"]),
+    ],
+)
+def test_pdf_dwellings_have_thousands_separator(
+    client: FlaskClient, db_session: Session, walk: Walk, locale: str, expected: list[str]
+) -> None:
+    walk.doors["G3"].dwellings = 1234
+    db_session.commit()
+    with client.session_transaction() as session:
+        session["locale"] = locale
+
+    lines = text_lines(get_pdf(client))
+
+    assert [line for line in lines if "1,23" in line or "1 23" in line] == expected
+
+
 def test_pdf_of_cancelled_session_says_so(
     client: FlaskClient, db_session: Session, walk: Walk
 ) -> None:

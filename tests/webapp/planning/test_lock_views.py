@@ -415,3 +415,66 @@ def test_impossible_lock_names_its_session(
     assert page.by_id("conflicting-sessions").text == "samedi 6 mars 2027, 15:00, La Flamiche"
     assert page.select("a", href=session_path(case.afternoon))
     assert stored(db_session) == before
+
+
+def test_place_on_full_session_warns(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[2]
+
+    response = post(
+        coordinator_client,
+        "/planification/placements",
+        volunteer_id=volunteer.id,
+        target_session_id=case.morning.id,
+    )
+
+    assert response.headers["Location"] == "/planification/bilan"
+    assert (volunteer.id, case.morning.id, True) in stored(db_session)
+    name = f"{volunteer.first_name} Exemple"
+    assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
+        ("success", f"Placement de {name} sur la session du 6 mars 2027 à 10:30, verrouillé."),
+        (
+            "warning",
+            f"La session du 6 mars 2027 à 10:30 est déjà complète (2 sur 2) : {name} s’y "
+            "ajoute au-delà du maximum. La prochaine planification garde ce verrou et retire "
+            "de la session des bénévoles non verrouillés pour revenir au maximum.",
+        ),
+        ("info", RELAUNCH),
+    ]
+
+
+def test_move_to_full_session_warns_in_english(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[2]
+    make_assignment(db_session, canvass_session=case.afternoon, user=volunteer, team=1)
+    db_session.commit()
+    with coordinator_client.session_transaction() as browser_session:
+        browser_session["locale"] = "en"
+    path = session_path(case.afternoon)
+
+    post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=volunteer.id,
+        target_session_id=case.morning.id,
+    )
+
+    name = f"{volunteer.first_name} Exemple"
+    # The page text folds every space, the narrow no-break one before "AM" included.
+    when = "6 March 2027 at 10:30 AM"
+    assert flashes(page_of(coordinator_client, path)) == [
+        ("success", f"{name} is moved to the session of {when} and locked there."),
+        (
+            "warning",
+            f"The session of {when} is already full (2 of 2): {name} is added beyond its "
+            "maximum. The next planning run keeps this lock and takes unlocked volunteers off "
+            "the session to come back to the maximum.",
+        ),
+        (
+            "info",
+            "Run the planning again so that the other volunteers and the routes follow this "
+            "choice.",
+        ),
+    ]

@@ -171,6 +171,88 @@ def test_full_session_rejects_one_more_lock(case: Case, db_session: Session) -> 
     lock_volunteer(db_session, case.campaign.id, people["anna"].id, case.afternoon.id)
 
 
+def coming(db_session: Session, canvass: CanvassSession) -> set[tuple[str, bool]]:
+    """Return (first name, locked) of the volunteers still coming to the session."""
+    return {
+        (name, locked)
+        for name, sid, locked, status in rows(db_session)
+        if sid == canvass.id and status != AssignmentStatus.DECLINED
+    }
+
+
+def test_place_beyond_maximum_then_replan(case: Case, db_session: Session) -> None:
+    people = case.people
+    for name in ("anna", "bruno"):
+        make_assignment(db_session, canvass_session=case.afternoon, user=people[name])
+
+    choice = lock_volunteer(db_session, case.campaign.id, people["chloe"].id, case.afternoon.id)
+
+    assert choice.is_beyond_maximum
+    assert choice.others_coming == 2
+    assert choice.max_volunteers == 2
+    assert choice.team == 2
+    assert coming(db_session, case.afternoon) == {
+        ("anna", False),
+        ("bruno", False),
+        ("chloe", True),
+    }
+    # The run keeps the lock and takes one unlocked volunteer off, so the solver
+    # accepts a lock that the others had left no room for.
+    plan = plan_assignments(db_session, case.campaign.id, LIMITS)
+
+    assert plan.status is SolveStatus.OPTIMAL
+    after = coming(db_session, case.afternoon)
+    assert len(after) == 2
+    assert ("chloe", True) in after
+    assert len(after & {("anna", False), ("bruno", False)}) == 1
+
+
+def test_move_to_full_session_is_flagged(case: Case, db_session: Session) -> None:
+    people = case.people
+    for name in ("anna", "bruno"):
+        make_assignment(db_session, canvass_session=case.afternoon, user=people[name])
+    make_assignment(db_session, canvass_session=case.morning, user=people["chloe"])
+
+    choice = move_volunteer(
+        db_session, case.campaign.id, people["chloe"].id, case.morning.id, case.afternoon.id
+    )
+
+    assert choice.is_beyond_maximum
+    assert choice.others_coming == 2
+
+
+def test_relock_on_full_session_not_flagged(case: Case, db_session: Session) -> None:
+    people = case.people
+    for name in ("anna", "bruno"):
+        make_assignment(db_session, canvass_session=case.afternoon, user=people[name])
+
+    choice = lock_volunteer(db_session, case.campaign.id, people["anna"].id, case.afternoon.id)
+
+    assert not choice.is_beyond_maximum
+    assert choice.others_coming == 1
+
+
+def test_declined_volunteers_free_places(case: Case, db_session: Session) -> None:
+    people = case.people
+    make_assignment(db_session, canvass_session=case.afternoon, user=people["anna"])
+    make_assignment(
+        db_session,
+        canvass_session=case.afternoon,
+        user=people["bruno"],
+        status=AssignmentStatus.DECLINED,
+    )
+
+    # Bruno declined, so the session has one place left for Chloe.
+    chloe = lock_volunteer(db_session, case.campaign.id, people["chloe"].id, case.afternoon.id)
+    # Bruno coming back makes three on a session of two.
+    bruno = lock_volunteer(db_session, case.campaign.id, people["bruno"].id, case.afternoon.id)
+
+    assert not chloe.is_beyond_maximum
+    assert chloe.others_coming == 1
+    assert bruno.is_beyond_maximum
+    assert bruno.others_coming == 2
+
+
 def test_odd_maximum_counts_whole_teams(case: Case, db_session: Session) -> None:
     case.afternoon.max_volunteers = 3
     lock_volunteer(db_session, case.campaign.id, case.people["anna"].id, case.afternoon.id)

@@ -1,0 +1,169 @@
+"""Counts of doors, volunteers and messages carry the locale's thousands separator.
+
+French groups digits with a narrow no-break space (U+202F), English with a comma. The
+texts are read as rendered, without folding spaces, so that the separator is checked.
+"""
+
+import re
+from html import unescape
+from typing import cast
+
+from flask import Flask, get_flashed_messages
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from routing.status import SolveStatus
+from tests.factories import at_utc, make_canvass_session, make_route
+from tests.webapp.planning.conftest import TARGET_IRIS, Territory
+from tests.webapp.planning.test_launch_planning import add_run
+from webapp.models import CanvassSession
+from webapp.models.jobs import JobStatus
+from webapp.planning.views import flash_replan_report
+from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredReason
+
+NNBSP = "\u202f"
+RUN_COUNTS = {"placed": 1234, "left_out": 1, "routes": 1000, "doors": 1234, "messages": 2345}
+
+
+def count_items(html: str) -> list[str]:
+    """Return the items of the page's list of counts as rendered, spaces unfolded."""
+    block = html.split('<ul class="planning-counts">', 1)[1].split("</ul>", 1)[0]
+    return [unescape(item).strip() for item in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+
+def in_english(client: FlaskClient) -> None:
+    with client.session_transaction() as browser_session:
+        browser_session["locale"] = "en"
+
+
+def run_counts(client: FlaskClient, territory: Territory, db_session: Session) -> list[str]:
+    run = add_run(db_session, territory.campaign.id, status=JobStatus.SUCCEEDED, progress_pct=100)
+    run.counts = {**RUN_COUNTS, "metres": 12345}
+    db_session.commit()
+    return count_items(client.get(f"/planification/execution/{run.id}").get_data(as_text=True))
+
+
+def test_run_outcome_in_french(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    assert run_counts(coordinator_client, territory, db_session) == [
+        f"1{NNBSP}234 bénévoles placés",
+        "1 bénévole non placé",
+        f"1{NNBSP}000 parcours, 1{NNBSP}234 portes",
+        f"12{NNBSP}345 m à parcourir en tout",
+        f"2{NNBSP}345 nouveaux messages pour les bénévoles (confirmations et rappels).",
+    ]
+
+
+def test_run_outcome_in_english(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    in_english(coordinator_client)
+
+    assert run_counts(coordinator_client, territory, db_session) == [
+        "1,234 volunteers placed",
+        "1 volunteer left out",
+        "1,000 routes, 1,234 doors",
+        "12,345 m to walk in all",
+        "2,345 new messages for the volunteers (confirmations and reminders).",
+    ]
+
+
+def routed_session(db_session: Session, territory: Territory) -> CanvassSession:
+    """Add a session with one route of 1,234 doors."""
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9),
+    )
+    route = make_route(db_session, canvass_session=canvass)
+    route.door_count = 1234
+    db_session.commit()
+    return canvass
+
+
+def session_cells(html: str, canvass: CanvassSession) -> list[str]:
+    """Return the assigned, route and door cells of the session's row in the list."""
+    row = re.search(rf'<tr id="session-{canvass.id}">(.*?)</tr>', html, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="number[^"]*">(.*?)</td>', row.group(1), re.S)
+    return [unescape(cell).strip() for cell in cells[-3:]]
+
+
+def test_summary_and_session_list_in_french(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = routed_session(db_session, territory)
+
+    summary = coordinator_client.get("/planification/bilan").get_data(as_text=True)
+    sessions = coordinator_client.get("/planification/sessions").get_data(as_text=True)
+
+    assert count_items(summary) == [
+        "0 bénévole placé",
+        "0 bénévole non placé",
+        f"1 parcours, 1{NNBSP}234 portes",
+        "0 message en attente d’envoi",
+    ]
+    assert session_cells(sessions, canvass) == ["0", "1", f"1{NNBSP}234"]
+
+
+def test_summary_and_session_list_in_english(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = routed_session(db_session, territory)
+    in_english(coordinator_client)
+
+    summary = coordinator_client.get("/planification/bilan").get_data(as_text=True)
+    sessions = coordinator_client.get("/planification/sessions").get_data(as_text=True)
+
+    assert count_items(summary) == [
+        "0 volunteers placed",
+        "0 volunteers left out",
+        "1 route, 1,234 doors",
+        "0 messages waiting to be sent",
+    ]
+    assert session_cells(sessions, canvass) == ["0", "1", "1,234"]
+
+
+def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:
+    report = ReplanReport(
+        session_id=1,
+        status=SolveStatus.OPTIMAL,
+        teams=(1,),
+        removed_teams=(),
+        visited_door_count=1001,
+        routed_door_count=12345,
+        uncovered=(
+            *(UncoveredDoor(n, UncoveredReason.OUT_OF_TIME) for n in range(1234)),
+            UncoveredDoor(5000, UncoveredReason.NO_TEAM),
+        ),
+    )
+    with app.test_request_context(), force_locale(locale):
+        flash_replan_report(report)
+        # With categories, Flask returns (category, message) pairs.
+        return cast("list[tuple[str, str]]", get_flashed_messages(with_categories=True))
+
+
+def test_replan_report_in_french(app: Flask) -> None:
+    assert replan_flashes(app, "fr") == [
+        (
+            "success",
+            f"Parcours recalculés. Portes à visiter : 12{NNBSP}345. "
+            f"Portes déjà visitées conservées : 1{NNBSP}001.",
+        ),
+        (
+            "info",
+            f"1{NNBSP}234 portes ne sont pas couvertes : faute de temps pour les visiter.",
+        ),
+        ("info", "1 porte n’est pas couverte : plus aucune équipe pour les visiter."),
+    ]
+
+
+def test_replan_report_in_english(app: Flask) -> None:
+    assert replan_flashes(app, "en") == [
+        ("success", "Routes cut again: 12,345 doors to visit, 1,001 doors already visited kept."),
+        ("info", "1,234 doors are not covered: no time left for them."),
+        ("info", "1 door is not covered: no team left."),
+    ]
