@@ -5,13 +5,13 @@ A team that has started is at its last visited door, so it takes the route whose
 nearest door is closest to it, and the route's doors are reordered as a walk from that
 door to the session's finish. Teams are matched to routes by the smallest total walk to
 each route's nearest door (``scipy.optimize.linear_sum_assignment``); teams that have not
-started take the routes left, in plan order.
+started take the routes left, in plan order. Doors a walk has no time for are offered to
+every walk (``routing.resume_offer``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -20,23 +20,16 @@ from scipy.optimize import linear_sum_assignment
 
 from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint
+from routing.resume_offer import offer_dropped
+from routing.resume_search import polish_resumed, team_problem
 from routing.route_types import Door, PlannedRoute, TurfProblem
 from routing.street_graph import StreetGraph
 from routing.street_walks import UNREACHABLE_M, street_walks, street_walks_from
-from routing.tour import polish_walk
 from routing.turf import arrivals_at_end, planned_route
 
 # Cost of matching a team already out to a route without doors: more than the walk to
 # any door, so such a team gets a route with doors whenever one is left.
 EMPTY_ROUTE_COST_M = 2 * UNREACHABLE_M
-
-# Minimum search time given to one team's walk, however small its share of the doors.
-MIN_WALK_TIME_S = 0.05
-# Kicks of the walk search on one team's walk when the problem sets no solution limit.
-# Stopping on kicks rather than time makes the walk the same on any machine. On the
-# Bondy test case, two walks of 17 and 18 doors came out at 1,659 and 2,770 m after 20,
-# 500 or 5,000 kicks and after 3 s of kicks; 500 kicks took 0.03 s each (one run).
-WALK_MAX_KICKS = 500
 
 
 def resume_walks(
@@ -50,38 +43,39 @@ def resume_walks(
     ``routes`` come from ``plan_turf`` on ``problem``, one per team, and ``starts[i]`` is
     where team ``i`` is (None before it starts). A team out walks its route's doors
     from there to the problem's finish within ``max_minutes``, and a team not started
-    keeps the planned walk. Returns the walks in team order and the address ids of the
-    doors dropped for lack of time.
+    keeps the planned walk. A door a walk has no time for goes to the walk, of any team,
+    where it adds least and still fits (``routing.resume_offer``). Returns the walks in
+    team order and the address ids of the doors that fit no walk.
 
-    NOTE: doors dropped from a team's walk are not offered to the other teams. A walk is
-    cut from the end of the order found for all its doors, so a cut walk may pass doors
-    it no longer stops at.
+    NOTE: a door goes into a walk as that walk is. No door moves from one walk to
+    another to make room, so a joint search of all the walks could fit more doors. The
+    doors ``plan_turf`` left out are not offered to the teams out, whose walks from
+    their last door may have time for some of them.
     """
     matched = match_routes(graph, starts, routes, problem.doors)
+    walks, dropped = _walk_each(graph, problem, starts, matched)
+    return offer_dropped(graph, problem, starts, walks, dropped)
+
+
+def _walk_each(
+    graph: StreetGraph,
+    problem: TurfProblem,
+    starts: Sequence[GeoPoint | None],
+    routes: Sequence[PlannedRoute],
+) -> tuple[list[PlannedRoute], list[int]]:
+    """Walk each team's route from where it is, and return the walks and the doors dropped."""
     by_id = {door.address_id: door for door in problem.doors}
     walks: list[PlannedRoute] = []
     dropped: list[int] = []
-    for start, route in zip(starts, matched, strict=True):
+    for start, route in zip(starts, routes, strict=True):
         if start is None or not route.door_ids:
             walks.append(route)
             continue
         doors = tuple(by_id[door_id] for door_id in route.door_ids)
-        share = problem.time_limit_s * len(doors) / len(problem.doors)
-        walk, late = walk_from(
-            replace(
-                problem,
-                meeting_point=start,
-                doors=doors,
-                team_count=1,
-                time_limit_s=max(MIN_WALK_TIME_S, share),
-                end_point=problem.finish,
-            ),
-            graph,
-            team=route.team,
-        )
+        walk, late = walk_from(team_problem(problem, start, doors), graph, team=route.team)
         walks.append(walk)
         dropped.extend(late)
-    return walks, tuple(dropped)
+    return walks, dropped
 
 
 def match_routes(
@@ -130,13 +124,7 @@ def walk_from(
     )
     distance_m = walks.distance_m
     cost = arrivals_at_end(distance_m.astype(np.int64) + crossing_penalties(walks))
-    order = polish_walk(
-        cost,
-        tuple(range(1, finish)),
-        time_limit_s=problem.time_limit_s,
-        solution_limit=problem.solution_limit or WALK_MAX_KICKS,
-        is_round_trip=False,
-    )
+    order = polish_resumed(cost, tuple(range(1, finish)), problem)
     kept_count = _fitting_count(order, doors, distance_m, problem)
     stops = [0, *order[:kept_count], finish]
     legs = list(pairwise(stops)) if kept_count else []

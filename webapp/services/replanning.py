@@ -5,7 +5,8 @@ in that route's order, and only the doors nobody visited yet are shared again am
 the remaining teams. A remaining team keeps its route row, so the link it was sent
 keeps working and opens the new walk. A team already out goes on from its last visited
 door: it takes the new route nearest to it, walked from that door to the session's
-finish, and the doors that no longer fit in the time left are listed as out of time.
+finish. A door its walk has no time for is offered to every walk with time left, and
+only the doors that fit no walk are listed as out of time.
 """
 
 import logging
