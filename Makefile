@@ -23,10 +23,11 @@ translations: $(VENV)/.installed
 
 demo: install
 	mkdir -p instance
-	rm -f $(DEMO_DB) instance/outbox.jsonl
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm instance/outbox.jsonl
 	TOURNEE_DATABASE_URL=sqlite:///$(abspath $(DEMO_DB)) \
 	TOURNEE_OUTBOX_PATH=$(abspath instance/outbox.jsonl) \
 	TOURNEE_IS_RATE_LIMIT_ENABLED=false \
+	TOURNEE_IS_PLANNING_THREADED=true \
 	$(FLASK) demo run $(if $(filter 0,$(SERVE)),--no-serve,--serve)
 
 test: install lint

@@ -33,6 +33,10 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     # When true, jobs run in the calling process instead of going through Redis.
     is_queue_synchronous: bool = True
+    # With the synchronous queue, a planning requested on the site runs in a thread of
+    # the web process, so the request returns at once and the run's page follows it.
+    # The laptop demo turns it on; tests whose sessions share one connection keep it off.
+    is_planning_threaded: bool = False
     public_base_url: str = "http://127.0.0.1:5000"
     default_locale: str = "fr"
     supported_locales: tuple[str, ...] = ("fr", "en")
@@ -107,6 +111,11 @@ class Settings:
                 f"got {self.proxy_hops}: count the reverse proxies in front of the app"
             )
         self._validate_sending_limits()
+        if self.is_planning_threaded and not self.is_queue_synchronous:
+            raise SettingsError(
+                "TOURNEE_IS_PLANNING_THREADED needs TOURNEE_IS_QUEUE_SYNCHRONOUS: "
+                "with Redis, a worker runs the planning"
+            )
         if self.is_production:
             self._validate_production()
 

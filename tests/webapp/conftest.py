@@ -14,13 +14,15 @@ from webapp.settings import Settings
 
 @pytest.fixture
 def demo_settings(tmp_path: Path) -> Settings:
-    """The settings `make demo` uses: development, a SQLite file, the outbox, no Redis."""
+    """The settings `make demo` uses: development, a SQLite file, the outbox, no Redis,
+    the planning in a thread."""
     return Settings(
         environment="development",
         secret_key=TEST_SECRET_KEY,
         database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         outbox_path=tmp_path / "outbox.jsonl",
         is_rate_limit_enabled=False,
+        is_planning_threaded=True,
     )
 
 

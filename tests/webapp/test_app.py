@@ -67,6 +67,14 @@ def test_settings_from_environment() -> None:
         Settings.from_env({"TOURNEE_ROUTE_TOKEN_DAYS": "three"})
 
 
+def test_planning_thread_needs_the_synchronous_queue() -> None:
+    threaded = Settings.from_env({"TOURNEE_IS_PLANNING_THREADED": "true"})
+    threaded.validate()
+    assert (threaded.is_planning_threaded, threaded.is_queue_synchronous) == (True, True)
+    with pytest.raises(SettingsError, match="TOURNEE_IS_PLANNING_THREADED needs"):
+        Settings(is_planning_threaded=True, is_queue_synchronous=False).validate()
+
+
 def test_volunteer_nav_hides_coordinator_pages(client: FlaskClient, db_session: Session) -> None:
     campaign = make_campaign(db_session)
     volunteer = make_user(db_session, campaign=campaign, role=Role.VOLUNTEER, email="v@example.org")

@@ -1,7 +1,9 @@
 """Job that plans a campaign and records its progress in a JobRun row."""
 
 import logging
+from functools import partial
 
+from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
@@ -13,6 +15,7 @@ from messaging.queues import DEFAULT_JOB_FAILURE_TTL_S, DEFAULT_JOB_RESULT_TTL_S
 from routing.status import SolveStatus
 from webapp.db import call_after_commit, utcnow
 from webapp.jobs.context import job_session
+from webapp.jobs.live_progress import forget_progress, record_progress
 from webapp.models import JobRun
 from webapp.models.jobs import JobStatus
 from webapp.services.planning import (
@@ -43,10 +46,18 @@ def enqueue_planning_job(settings: Settings, job_run_id: int) -> None:
     """Put the run's job on the default queue. Call only after the run row is committed.
 
     There is no `Retry`: a planning that failed is run again by the coordinator, not
-    by the queue. In synchronous mode (the laptop demo, no Redis) the job runs here.
+    by the queue. In synchronous mode (the laptop demo, no Redis) the job runs here, or
+    in a thread of this process with `is_planning_threaded`.
     """
     if settings.is_queue_synchronous:
-        run_planning_job(job_run_id)
+        if settings.is_planning_threaded:
+            # Imported here: the thread module imports this one.
+            from webapp.jobs.planning_thread import start_planning_thread
+
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            start_planning_thread(app, job_run_id)
+        else:
+            run_planning_job(job_run_id)
         return
     try:
         queue = Queue(DEFAULT_QUEUE, connection=Redis.from_url(settings.redis_url))
@@ -76,8 +87,9 @@ def run_planning_job(job_run_id: int) -> str:
     planning changes commits once at the end, and a failure rolls all of it back.
     The weights are those recorded on the run, or the campaign's for a run recorded
     without them.
-    Progress is written only on PostgreSQL, where a second session can commit while the
-    planning's transaction is open; SQLite would block on its single writer.
+    Progress is written to the row only on PostgreSQL, where a second session can
+    commit while the planning's transaction is open; SQLite would block on its single
+    writer, so there it is kept in this process's memory (`live_progress`).
     """
     with job_session() as progress_session, job_session() as session:
         run = _claim(progress_session, job_run_id)
@@ -88,58 +100,65 @@ def run_planning_job(job_run_id: int) -> str:
                 "Planning run %s not claimed: %s", job_run_id, status, extra={"job_id": job_run_id}
             )
             return str(status)
-        campaign_id = run.campaign_id
-        log_ids = {"job_id": job_run_id, "campaign_id": campaign_id}
-        progress = (
-            _progress_writer(progress_session, run)
-            if session.get_bind().dialect.name != "sqlite"
-            else None
-        )
-        # Registered first, so it runs before the message dispatch hooks of the planning.
-        committed: list[bool] = []
-        call_after_commit(session, lambda: committed.append(True))
-        report: PlanningReport | None = None
         try:
-            if campaign_id is None:
-                raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
-            weights = run_weights(run)
-            report = run_planning(session, campaign_id, get_settings(), progress, weights)
-            session.commit()
-        except PlanningError as error:
+            return _plan(session, progress_session, run)
+        finally:
+            forget_progress(job_run_id)
+
+
+def _plan(session: Session, progress_session: Session, run: JobRun) -> str:
+    """Plan a claimed run with `session` and record its outcome with `progress_session`."""
+    job_run_id = run.id
+    campaign_id = run.campaign_id
+    log_ids = {"job_id": job_run_id, "campaign_id": campaign_id}
+    progress = (
+        _progress_writer(progress_session, run)
+        if session.get_bind().dialect.name != "sqlite"
+        else partial(record_progress, job_run_id)
+    )
+    # Registered first, so it runs before the message dispatch hooks of the planning.
+    committed: list[bool] = []
+    call_after_commit(session, lambda: committed.append(True))
+    report: PlanningReport | None = None
+    try:
+        if campaign_id is None:
+            raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
+        weights = run_weights(run)
+        report = run_planning(session, campaign_id, get_settings(), progress, weights)
+        session.commit()
+    except PlanningError as error:
+        session.rollback()
+        logger.warning("Planning run %s failed: %s", job_run_id, error, extra=log_ids)
+        _fail(progress_session, run, error.code, error.solve_status, error.conflicting_session_ids)
+        return str(JobStatus.FAILED)
+    except JobTimeoutException:
+        session.rollback()
+        logger.error("Planning run %s timed out", job_run_id, extra=log_ids)
+        _fail(progress_session, run, PlanningErrorCode.TIMEOUT)
+        return str(JobStatus.FAILED)
+    except Exception:
+        if not committed:
             session.rollback()
-            logger.warning("Planning run %s failed: %s", job_run_id, error, extra=log_ids)
-            _fail(
-                progress_session, run, error.code, error.solve_status, error.conflicting_session_ids
-            )
+            logger.exception("Planning run %s failed", job_run_id, extra=log_ids)
+            _fail(progress_session, run, PlanningErrorCode.UNEXPECTED)
             return str(JobStatus.FAILED)
-        except JobTimeoutException:
-            session.rollback()
-            logger.error("Planning run %s timed out", job_run_id, extra=log_ids)
-            _fail(progress_session, run, PlanningErrorCode.TIMEOUT)
-            return str(JobStatus.FAILED)
-        except Exception:
-            if not committed:
-                session.rollback()
-                logger.exception("Planning run %s failed", job_run_id, extra=log_ids)
-                _fail(progress_session, run, PlanningErrorCode.UNEXPECTED)
-                return str(JobStatus.FAILED)
-            # The plan is saved: only a hook after the commit failed, such as enqueueing
-            # the messages, whose rows stay queued in the database.
-            logger.exception(
-                "Planning run %s saved, but its after-commit work failed", job_run_id, extra=log_ids
-            )
-        assert report is not None  # set before any commit
-        mark_run_succeeded(run, report, utcnow())
-        progress_session.commit()
-        logger.info(
-            "Planning run %s done: %s placed, %s routes, %s messages, assignment %s",
-            job_run_id,
-            run.counts["placed"],
-            run.counts["routes"],
-            run.counts["messages"],
-            run.counts["solver_status"],
-            extra=log_ids,
+        # The plan is saved: only a hook after the commit failed, such as enqueueing
+        # the messages, whose rows stay queued in the database.
+        logger.exception(
+            "Planning run %s saved, but its after-commit work failed", job_run_id, extra=log_ids
         )
+    assert report is not None  # set before any commit
+    mark_run_succeeded(run, report, utcnow())
+    progress_session.commit()
+    logger.info(
+        "Planning run %s done: %s placed, %s routes, %s messages, assignment %s",
+        job_run_id,
+        run.counts["placed"],
+        run.counts["routes"],
+        run.counts["messages"],
+        run.counts["solver_status"],
+        extra=log_ids,
+    )
     return str(JobStatus.SUCCEEDED)
 
 

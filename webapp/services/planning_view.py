@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from targeting.names import fold_name
+from webapp.jobs.live_progress import live_progress
 from webapp.models import (
     Address,
     Assignment,
@@ -270,6 +271,12 @@ def load_planning_run(session: Session, campaign_id: int, run_id: int) -> Planni
     return replace(view, conflicting_sessions=tuple(rows))
 
 
+def _progress_pct(run: JobRun) -> int:
+    """Return the run's progress: the row's, or the one this process keeps while it plans."""
+    live = live_progress(run.id) if run.status == JobStatus.RUNNING else None
+    return max(run.progress_pct, live or 0)
+
+
 def _run_view(run: JobRun) -> PlanningRunView:
     counts = dict(run.counts or {})
     weights: tuple[WeightRow, ...] = ()
@@ -280,7 +287,7 @@ def _run_view(run: JobRun) -> PlanningRunView:
     return PlanningRunView(
         id=run.id,
         status=run.status,
-        progress_pct=run.progress_pct,
+        progress_pct=_progress_pct(run),
         counts=counts,
         error=run.error,
         created_at=run.created_at,
