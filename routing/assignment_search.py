@@ -23,7 +23,7 @@ from routing.assignment_conflicts import conflicting_locks
 from routing.assignment_index import PlanningIndex
 from routing.assignment_locks import LockState
 from routing.assignment_model import build_model, solver_for
-from routing.assignment_neighbourhoods import SessionGraph, search_neighbourhoods
+from routing.assignment_neighbourhoods import Reservations, SessionGraph, search_neighbourhoods
 from routing.assignment_start import StartingPoint
 from routing.assignment_types import SessionLock
 from routing.ortools_api import sat_status
@@ -114,7 +114,8 @@ class _PartSearch:
     ones (solved whole) wait in two lines. Each thread serves one line first, so large
     parts cannot take all the time while hundreds of small ones wait. A thread takes
     the next part of its line with a share of the time left in proportion to the
-    part's size among those waiting in that line.
+    part's size among those waiting in that line. A thread with no part left joins the
+    neighbourhood search of a large part under way, until that part's deadline.
     """
 
     def __init__(
@@ -141,6 +142,9 @@ class _PartSearch:
         large = bool((self.sizes > WHOLE_PART_CANDIDATES).any())
         self.graph = SessionGraph(index) if large else None
         self.lock = threading.Lock()
+        self.reservations = Reservations()
+        # The deadline of each large part's search under way.
+        self.under_way: dict[int, float] = {}
 
     def line_up(self, queue: list[int], *, split: bool) -> None:
         """Put the parts to search in one line, or in a large and a small line."""
@@ -155,18 +159,41 @@ class _PartSearch:
                 self.lines.append(_Line(deque(group), int(self.sizes[group].sum())))
 
     def work(self, first_line: int, *, workers: int, per_line: int) -> None:
-        """Search parts one after another until none is left or one is infeasible."""
+        """Search parts one after another until none is left or one is infeasible, then
+        help with the large parts under way."""
         while True:
             with self.lock:
                 line = self._next_line(first_line)
                 if line is None or self.infeasible is not None:
-                    return
+                    break
                 part = line.parts.popleft()
                 size = int(self.sizes[part])
                 remaining = self.deadline - time.perf_counter()
                 share = min(remaining, remaining * per_line * size / max(line.waiting, 1))
                 line.waiting -= size
+                if self._by_neighbourhoods(part):
+                    # Registered with the pop, so a thread that runs out of parts finds it.
+                    self.under_way[part] = time.perf_counter() + share
             self._search(part, share, remaining, workers)
+        self._join(first_line + 1, workers)
+
+    def _join(self, thread: int, workers: int) -> None:
+        """Search the large parts under way alongside their own threads, one after another."""
+        joined: set[int] = set()
+        while self.infeasible is None:
+            with self.lock:
+                now = time.perf_counter()
+                open_parts = [
+                    part
+                    for part, deadline in self.under_way.items()
+                    if part not in joined and deadline - now > MIN_PART_TIME_S
+                ]
+                if not open_parts:
+                    return
+                part = open_parts[0]
+                deadline = self.under_way[part]
+            joined.add(part)
+            self._neighbourhoods(part, deadline, workers, thread)
 
     def _next_line(self, first_line: int) -> _Line | None:
         """Return the thread's own line, or another one when its own is empty."""
@@ -178,23 +205,17 @@ class _PartSearch:
         return None
 
     def _search(self, part: int, share: float, remaining: float, workers: int) -> None:
+        if self._by_neighbourhoods(part):
+            if remaining >= MIN_PART_TIME_S:
+                self._neighbourhoods(part, self.under_way[part], workers, thread=0)
+            with self.lock:
+                del self.under_way[part]
+            return
         must_solve = part in self.start.failed_parts
         if not must_solve and remaining < MIN_PART_TIME_S:
             return
         index = self.index
         cands = self.parts.candidates(part)
-        if not must_solve and self.graph is not None and len(cands) > WHOLE_PART_CANDIDATES:
-            sessions = np.unique(index.candidates.session[cands]).tolist()
-            search_neighbourhoods(
-                index,
-                self.locks,
-                self.graph,
-                sessions,
-                chosen=self.chosen,
-                deadline=time.perf_counter() + share,
-                workers=workers,
-            )
-            return
         result = _solve_part(
             index,
             self.locks,
@@ -205,6 +226,26 @@ class _PartSearch:
         )
         with self.lock:
             self._keep(part, cands, result, must_solve)
+
+    def _by_neighbourhoods(self, part: int) -> bool:
+        """Tell whether the part is searched a neighbourhood at a time."""
+        is_large = int(self.sizes[part]) > WHOLE_PART_CANDIDATES
+        return is_large and self.graph is not None and part not in self.start.failed_parts
+
+    def _neighbourhoods(self, part: int, deadline: float, workers: int, thread: int) -> None:
+        assert self.graph is not None
+        cands = self.parts.candidates(part)
+        search_neighbourhoods(
+            self.index,
+            self.locks,
+            self.graph,
+            np.unique(self.index.candidates.session[cands]).tolist(),
+            chosen=self.chosen,
+            deadline=deadline,
+            workers=workers,
+            reservations=self.reservations,
+            thread=thread,
+        )
 
     def _keep(self, part: int, cands: IntArray, result: _PartResult, must_solve: bool) -> None:
         if result.status is SolveStatus.INFEASIBLE:

@@ -1,6 +1,8 @@
 """CP-SAT on neighbourhoods with the rest of the plan fixed."""
 
 import time
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,11 +12,18 @@ from routing.assignment import assign_volunteers
 from routing.assignment_index import build_index
 from routing.assignment_locks import lock_state
 from routing.assignment_model import build_model, solver_for
-from routing.assignment_neighbourhoods import SessionGraph, search_neighbourhoods
+from routing.assignment_neighbourhoods import Reservations, SessionGraph, search_neighbourhoods
 from routing.assignment_objective import score
 from routing.assignment_types import WeeklySlot
 from routing.ortools_api import cp_model
-from tests.routing.assignment_checks import assert_plan_valid, make_problem, session, volunteer
+from tests.routing.assignment_checks import (
+    TOWN_HALL,
+    assert_plan_valid,
+    make_problem,
+    north_of,
+    session,
+    volunteer,
+)
 from tests.routing.test_assignment_random import random_problem
 
 DAY = (WeeklySlot(weekday=0, start_minute=8 * 60, end_minute=20 * 60),)
@@ -73,5 +82,51 @@ def test_large_parts_go_through_neighbourhoods(monkeypatch: pytest.MonkeyPatch) 
 
     plan = assign_volunteers(problem)
 
+    assert plan.status.has_solution
+    assert_plan_valid(problem, plan)
+
+
+def test_reservations_keep_volunteers_apart() -> None:
+    reservations = Reservations()
+
+    assert reservations.take([1, 2, 3])
+    assert not reservations.take([3, 4])
+    assert reservations.take([4, 5])
+    reservations.release([1, 2, 3])
+    assert reservations.take([3])
+
+
+def test_idle_thread_joins_large_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One large part and two threads: the second helps with it, and the plan stays valid."""
+    monkeypatch.setattr(search, "WHOLE_PART_CANDIDATES", 20)
+    monkeypatch.setattr("routing.assignment_neighbourhoods.NEIGHBOURHOOD_CANDIDATES", 40)
+    threads: set[int] = set()
+    real_search = search.search_neighbourhoods
+
+    def recording(*args: Any, **kwargs: Any) -> int:
+        threads.add(kwargs["thread"])
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(search, "search_neighbourhoods", recording)
+    # Every part is searched, even one whose plan already meets its bound.
+    monkeypatch.setattr(search, "_queue", lambda parts, start: list(range(parts.count)))
+    problem = random_problem(33, volunteer_count=150, session_count=14, time_limit_s=2.0)
+    # A session 100 km away with its own two volunteers: a small part of its own.
+    far = north_of(TOWN_HALL, 100_000.0)
+    problem = replace(
+        problem,
+        volunteers=(
+            *problem.volunteers,
+            volunteer(901, metres=100_000.0),
+            volunteer(902, metres=100_000.0),
+        ),
+        sessions=(*problem.sessions, session(990, meeting_point=far)),
+    )
+
+    plan = assign_volunteers(problem)
+
+    # The part's own thread searches as thread 0, the one that joins under another number.
+    assert 0 in threads
+    assert len(threads) == 2
     assert plan.status.has_solution
     assert_plan_valid(problem, plan)
