@@ -1,24 +1,29 @@
 """A coordinator runs the planning in Chromium, follows its progress, then opens a route.
 
-The weights and lock test checks French texts that need the rebuilt catalogue.
+The weights and lock test and the re-planning test check French texts that need the
+rebuilt catalogue.
 """
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Route as BrowserRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
 from tests.factories import make_user
-from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
+from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase, seed_bondy_case
 from webapp.db import utcnow
-from webapp.models import Assignment, Campaign, CanvassSession, JobRun, Route
+from webapp.models import Assignment, Campaign, CanvassSession, JobRun, Route, StreetClosure
 from webapp.models.jobs import JobStatus
+from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
+from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +34,9 @@ RUN_SCREENSHOT_PATH = "/tmp/planning_run.png"  # noqa: S108
 SESSION_SCREENSHOT_PATH = "/tmp/planning_session.png"  # noqa: S108
 WEIGHTS_SCREENSHOT_PATH = "/tmp/planning_weights.png"  # noqa: S108
 LOCKED_SCREENSHOT_PATH = "/tmp/planning_locked.png"  # noqa: S108
+ABSENT_CONFIRM_SCREENSHOT_PATH = "/tmp/planning_absent_confirm.png"  # noqa: S108
+ABSENT_SCREENSHOT_PATH = "/tmp/planning_absent.png"  # noqa: S108
+CLOSED_SCREENSHOT_PATH = "/tmp/planning_closed_street.png"  # noqa: S108
 
 
 @pytest.fixture
@@ -46,10 +54,8 @@ def case(live_db: Session) -> BondyCase:
     return case
 
 
-@pytest.fixture
-def coordinator_page(phone_page: Page, live_server: str, case: BondyCase) -> Page:
-    page = phone_page
-    page.set_viewport_size(DESKTOP_VIEWPORT)  # type: ignore[arg-type]
+def log_in_coordinator(page: Page, live_server: str) -> None:
+    """Log the seeded coordinator in, setting up the second factor on the way."""
     page.goto(f"{live_server}/connexion?next=/planification/sessions")
     page.locator("#email").fill("coordination@example.org")
     page.locator("#password").fill(PASSWORD)
@@ -60,7 +66,38 @@ def coordinator_page(phone_page: Page, live_server: str, case: BondyCase) -> Pag
     page.locator("form.stacked button[type=submit]").click()
     page.locator("#recovery-codes + p a").click()
     expect(page).to_have_url(f"{live_server}/planification/sessions")
+
+
+@pytest.fixture
+def coordinator_page(phone_page: Page, live_server: str, case: BondyCase) -> Page:
+    page = phone_page
+    page.set_viewport_size(DESKTOP_VIEWPORT)  # type: ignore[arg-type]
+    log_in_coordinator(page, live_server)
     return page
+
+
+@pytest.fixture
+def no_script_page(browser: Browser, live_server: str, case: BondyCase) -> Iterator[Page]:
+    """A coordinator logged in on a desktop page with JavaScript turned off."""
+    context = browser.new_context(
+        viewport=DESKTOP_VIEWPORT,  # type: ignore[arg-type]
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        java_script_enabled=False,
+    )
+    context.set_default_timeout(10_000)
+
+    def loopback_only(route: BrowserRoute) -> None:
+        if urlsplit(route.request.url).hostname == LIVE_HOST:
+            route.continue_()
+        else:
+            route.abort()
+
+    page = context.new_page()
+    page.route("**/*", loopback_only)
+    log_in_coordinator(page, live_server)
+    yield page
+    context.close()
 
 
 def test_progress_bar_follows_a_run(
@@ -254,3 +291,78 @@ def test_session_stop_from_map(
     stored = live_db.scalars(select(CanvassSession).order_by(CanvassSession.id.desc())).first()
     assert stored is not None
     assert (stored.end_lat, stored.end_lon) == (float(end_lat), float(end_lon))
+
+
+def team_statuses(session: Session, case: BondyCase) -> list[tuple[int, str, str | None]]:
+    session.expire_all()
+    return [
+        (a.team, a.status, a.status_before_absence)
+        for a in session.scalars(
+            select(Assignment)
+            .where(Assignment.session_id == case.session_id)
+            .order_by(Assignment.user_id)
+        )
+    ]
+
+
+def test_absent_team_confirmed_and_undone_without_script(
+    no_script_page: Page, live_server: str, live_db: Session, case: BondyCase
+) -> None:
+    page = no_script_page
+    canvass = live_db.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    for index, user_id in enumerate(case.volunteer_ids):
+        live_db.add(Assignment(session_id=canvass.id, user_id=user_id, team=index // 2 + 1))
+    live_db.flush()
+    plan_session_routes(
+        live_db, canvass, load_street_graph(live_db), RouteSettings(time_limit_s=1.0)
+    )
+    live_db.commit()
+    proposed = AssignmentStatus.PROPOSED
+    coming = [(1, proposed, None), (1, proposed, None), (2, proposed, None), (2, proposed, None)]
+    assert team_statuses(live_db, case) == coming
+    page.goto(f"{live_server}/planification/sessions/{case.session_id}")
+    team_two_route = page.get_by_role("link", name="Ouvrir le parcours de l’équipe 2")
+
+    # Leaving the confirmation page changes nothing.
+    page.get_by_role("link", name="Équipe 2 absente").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Noter l’équipe 2 absente ?")
+    page.get_by_role("link", name="Revenir à la session sans rien changer").click()
+    expect(team_two_route).to_be_visible()
+    assert team_statuses(live_db, case) == coming
+
+    page.get_by_role("link", name="Équipe 2 absente").click()
+    page.screenshot(path=ABSENT_CONFIRM_SCREENSHOT_PATH, full_page=True)
+    page.get_by_role("button", name="Confirmer : l’équipe 2 est absente").click()
+    expect(page.locator(".flash-success").first).to_have_text("L’équipe 2 est notée absente.")
+    expect(page.locator("#team-2 .team-absent")).to_have_text("équipe absente")
+    expect(team_two_route).to_have_count(0)
+    page.screenshot(path=ABSENT_SCREENSHOT_PATH, full_page=True)
+    declined = AssignmentStatus.DECLINED
+    assert team_statuses(live_db, case) == [
+        *coming[:2],
+        (2, declined, proposed),
+        (2, declined, proposed),
+    ]
+
+    page.get_by_role("button", name="Noter l’équipe 2 présente").click()
+    expect(page.locator(".flash-success").first).to_have_text(
+        "L’équipe 2 est de nouveau notée présente."
+    )
+    expect(page.locator("#team-2 .team-absent")).to_have_count(0)
+    expect(team_two_route).to_be_visible()
+    expect(page.get_by_role("link", name="Équipe 2 absente")).to_be_visible()
+    assert team_statuses(live_db, case) == coming
+    teams = live_db.scalars(select(Route.team).where(Route.session_id == case.session_id))
+    assert sorted(teams) == [1, 2]
+
+    page.locator("#street").select_option(label=CLOSABLE_STREET)
+    page.get_by_role("button", name="Fermer la rue et recalculer les parcours").click()
+    expect(page.locator("#closed-streets li")).to_have_count(1)
+    page.screenshot(path=CLOSED_SCREENSHOT_PATH, full_page=True)
+    page.get_by_role("button", name=f"Rouvrir {CLOSABLE_STREET}").click()
+    expect(page.locator(".flash-success").first).to_have_text(
+        f"Voie rouverte pour cette session : {CLOSABLE_STREET}."
+    )
+    expect(page.locator("#closed-streets")).to_have_count(0)
+    assert live_db.scalars(select(StreetClosure)).all() == []

@@ -83,6 +83,8 @@ SESSION_ENDING = {"accounts.logout"}
 # Fields a form needs so that the request reaches the lookup of the object.
 FORM_DATA: dict[str, dict[str, str]] = {
     "planning.close_street": {"street": "Rue Jules Guesde"},
+    "planning.reopen_street": {"street": "Rue Jules Guesde"},
+    "planning.mark_team_absent": {"is_confirmed": "y"},
     "planning.lock_volunteer": {"volunteer_id": "1"},
     "planning.unlock_volunteer": {"volunteer_id": "1"},
     "planning.move_volunteer": {"volunteer_id": "1", "target_session_id": "1"},

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -107,4 +109,59 @@ def test_feedbacks_and_message_indexes_up_and_down(tmp_path) -> None:
     assert {"ix_messages_provider_id", "ix_messages_channel_recipient"} & names == set()
     assert "session_feedbacks" not in downgraded.get_table_names()
     assert kept == ["SM0001"]
+    engine.dispose()
+
+
+def test_status_before_absence_up_and_down(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'absence.sqlite3'}")
+    migrate.upgrade(engine, "0010")
+    with engine.begin() as connection:
+        insert_campaign(connection)
+        connection.execute(
+            text("INSERT INTO communes (code, name, geometry) VALUES ('93010', 'Bondy', '{}')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO iris (code, name, commune_code, kind, geometry, households,"
+                " individuals) VALUES ('930100108', 'Parc', '93010', 'H', '{}', 10, 20)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (email, password_hash, first_name, last_name, locale,"
+                " is_enabled, created_at) VALUES ('a@example.org', 'x', 'Alix', 'Bernard',"
+                " 'fr', 1, '2026-12-01 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO canvass_sessions (campaign_id, starts_at, ends_at,"
+                " meeting_point_label, meeting_lon, meeting_lat, iris_code, min_volunteers,"
+                " max_volunteers, status, created_at) VALUES (1, '2027-03-06 08:00:00',"
+                " '2027-03-06 11:00:00', 'Place', 2.48, 48.9, '930100108', 2, 8, 'planned',"
+                " '2026-12-01 10:00:00')"
+            )
+        )
+        # A team marked absent before the column existed.
+        connection.execute(
+            text(
+                "INSERT INTO assignments (session_id, user_id, team, status, is_locked,"
+                " created_at) VALUES (1, 1, 1, 'declined', 0, '2026-12-01 10:00:00')"
+            )
+        )
+
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        upgraded = connection.execute(
+            text("SELECT status, status_before_absence FROM assignments")
+        ).one()
+        connection.execute(text("UPDATE assignments SET status_before_absence = 'confirmed'"))
+    migrate.downgrade(engine, "0010")
+    with engine.connect() as connection:
+        downgraded = connection.execute(text("SELECT status, team FROM assignments")).one()
+
+    assert tuple(upgraded) == ("declined", None)
+    assert tuple(downgraded) == ("declined", 1)
+    columns = {column["name"] for column in inspect(engine).get_columns("assignments")}
+    assert "status_before_absence" not in columns
     engine.dispose()

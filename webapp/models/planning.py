@@ -102,6 +102,12 @@ class Assignment(Base):
         default=AssignmentStatus.PROPOSED,
         info={"personal": "participation", "retention": "campaign"},
     )
+    # The status before a coordinator marked the team absent. It is kept while the team
+    # is absent, so that marking the team present again restores it, and None otherwise.
+    status_before_absence: Mapped[AssignmentStatus | None] = mapped_column(
+        enum_column(AssignmentStatus, 20),
+        info={"personal": "participation", "retention": "campaign"},
+    )
     # A coordinator's manual choice, kept by every later planning run.
     is_locked: Mapped[bool] = mapped_column(
         Boolean, default=False, info={"personal": "participation", "retention": "campaign"}

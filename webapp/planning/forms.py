@@ -5,8 +5,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from webapp.planning.fields import strip
 
@@ -16,7 +16,17 @@ class PlanningForm(FlaskForm):  # type: ignore[misc]
 
 
 class TeamAbsentForm(FlaskForm):  # type: ignore[misc]
-    """The button that marks a team absent, with its CSRF token."""
+    """The confirmation that a team is absent, posted from its confirmation page.
+
+    The page sends `is_confirmed` in a hidden field; a post without it, from a page that
+    skipped the confirmation, is sent to that page instead.
+    """
+
+    is_confirmed = BooleanField(validators=[DataRequired()])
+
+
+class TeamPresentForm(FlaskForm):  # type: ignore[misc]
+    """The button that marks an absent team present again, with its CSRF token."""
 
 
 class StreetClosureForm(FlaskForm):  # type: ignore[misc]
@@ -35,3 +45,15 @@ class StreetClosureForm(FlaskForm):  # type: ignore[misc]
     def __init__(self, *args: Any, streets: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.street.choices = [(street, street) for street in streets]
+
+
+class StreetReopenForm(FlaskForm):  # type: ignore[misc]
+    """A closed street of the session to reopen; the service checks it is closed."""
+
+    street = HiddenField(
+        filters=[strip],
+        validators=[
+            InputRequired(message=lazy_gettext("This street is not closed for this session.")),
+            Length(max=200, message=lazy_gettext("This street is not closed for this session.")),
+        ],
+    )

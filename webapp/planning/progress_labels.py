@@ -49,7 +49,10 @@ REPLAN_ERRORS: dict[str, Any] = {
     "session_not_planned": lazy_gettext("Only a planned session can be re-planned."),
     "session_over": lazy_gettext("The session is over: its routes can no longer change."),
     "unknown_team": lazy_gettext("This team is not in the session."),
+    "team_already_absent": lazy_gettext("This team is already marked absent."),
+    "team_not_absent": lazy_gettext("This team is not marked absent: there is nothing to undo."),
     "unknown_street": lazy_gettext("Choose a street of the IRIS from the list."),
+    "street_not_closed": lazy_gettext("This street is not closed for this session."),
 }
 
 

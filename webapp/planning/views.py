@@ -7,32 +7,33 @@ this module registers them all.
 import importlib
 import logging
 import math
-from collections.abc import Callable
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_number, format_percent, ngettext
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from webapp.db import db_session, utcnow
 from webapp.models.jobs import JobStatus
 from webapp.number_formats import format_rate
 from webapp.planning.blueprint import INVALID_FORM_STATUS, blueprint, site_campaign
-from webapp.planning.forms import PlanningForm, StreetClosureForm, TeamAbsentForm
+from webapp.planning.forms import (
+    PlanningForm,
+    StreetClosureForm,
+    StreetReopenForm,
+    TeamPresentForm,
+)
 from webapp.planning.lock_forms import VolunteerForm
 from webapp.planning.progress_labels import (
     RUN_STATUSES,
-    UNCOVERED_REASONS,
     planning_error_label,
-    replan_error_label,
     solve_status_label,
 )
 from webapp.planning.session_form import SessionForm
-from webapp.services import planning, replanning
+from webapp.services import planning
 from webapp.services.current_campaign import load_territory
-from webapp.services.errors import NotFoundError, ValidationError
+from webapp.services.errors import ValidationError
 from webapp.services.feedback import summarise_feedback
 from webapp.services.planning_reads import read_planning_summary, read_session_detail
 from webapp.services.planning_view import (
@@ -42,7 +43,6 @@ from webapp.services.planning_view import (
     list_session_rows,
     load_planning_run,
 )
-from webapp.services.replanning import ReplanError, ReplanReport, UncoveredReason
 from webapp.services.sessions import create_session as create_canvass_session
 from webapp.settings_access import get_settings
 
@@ -73,89 +73,13 @@ def show_session(session_id: int) -> str:
     return render_template(
         "planning/session.html",
         detail=detail,
-        absent_form=TeamAbsentForm(),
+        present_form=TeamPresentForm(),
         closure_form=StreetClosureForm(streets=detail.closable_streets),
+        reopen_form=StreetReopenForm(),
         volunteer_form=VolunteerForm(),
         planning_form=PlanningForm(),
         feedback=summarise_feedback(db_session(), session_id),
     )
-
-
-@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/absente")
-def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
-    campaign_id = site_campaign().id
-    if not TeamAbsentForm().validate_on_submit():
-        abort(400)
-
-    def replan(session: Session) -> ReplanReport:
-        return replanning.mark_team_absent(
-            session,
-            campaign_id,
-            session_id,
-            team,
-            settings=planning.route_settings(get_settings()),
-            now=utcnow(),
-        )
-
-    return _replan(session_id, replan, _("Team %(num)s is marked absent.", num=team))
-
-
-@blueprint.post("/sessions/<int:session_id>/rues-fermees")
-def close_street(session_id: int) -> ResponseReturnValue:
-    campaign_id = site_campaign().id
-    form = StreetClosureForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        for message in form.street.errors:
-            flash(message, "error")
-        return redirect(url_for("planning.show_session", session_id=session_id))
-    street = form.street.data
-
-    def replan(session: Session) -> ReplanReport:
-        return replanning.close_street(
-            session,
-            campaign_id,
-            session_id,
-            street,
-            settings=planning.route_settings(get_settings()),
-            now=utcnow(),
-        )
-
-    return _replan(
-        session_id, replan, _("Street closed for this session: %(street)s.", street=street)
-    )
-
-
-def _replan(
-    session_id: int, action: Callable[[Session], ReplanReport], done_message: str
-) -> ResponseReturnValue:
-    session = db_session()
-    try:
-        report = action(session)
-    except NotFoundError:
-        session.rollback()
-        abort(404)
-    except ReplanError as error:
-        session.rollback()
-        logger.info(
-            "Re-planning of session %s rejected: %s",
-            session_id,
-            error.code,
-            extra={"session_id": session_id},
-        )
-        flash(replan_error_label(error.code, error.solve_status), "error")
-    else:
-        session.commit()
-        logger.info(
-            "User %s re-planned session %s",
-            current_user.id,
-            session_id,
-            extra={"session_id": session_id},
-        )
-        flash(done_message, "success")
-        flash_replan_report(report)
-    return redirect(url_for("planning.show_session", session_id=session_id))
 
 
 @blueprint.route("/sessions/nouvelle", methods=["GET", "POST"])
@@ -291,31 +215,6 @@ def _progress_text(run: PlanningRunView) -> str:
     return str(_("The planning failed."))
 
 
-def flash_replan_report(report: ReplanReport) -> None:
-    """Flash what a re-planning kept, routed and left uncovered."""
-    flash(
-        _(
-            "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
-            routed=format_number(report.routed_door_count),
-            visited=format_number(report.visited_door_count),
-        ),
-        "success",
-    )
-    for reason in UncoveredReason:
-        count = report.uncovered_count(reason)
-        if count:
-            flash(
-                ngettext(
-                    "%(count)s door is not covered: %(reason)s.",
-                    "%(count)s doors are not covered: %(reason)s.",
-                    count,
-                    count=format_number(count),
-                    reason=UNCOVERED_REASONS.get(reason, reason),
-                ),
-                "info",
-            )
-
-
 # Registered last: these modules add their routes to `blueprint`.
-for _module in ("lock_views", "weights_views"):
+for _module in ("lock_views", "replan_views", "weights_views"):
     importlib.import_module(f"webapp.planning.{_module}")

@@ -410,7 +410,9 @@ def lock_assignment(
         )
         session.add(assignment)
     elif assignment.status == AssignmentStatus.DECLINED:
+        # Locked back on the session, the volunteer is no longer part of an absence.
         assignment.status = AssignmentStatus.PROPOSED
+        assignment.status_before_absence = None
     assignment.is_locked = True
     session.flush()
     logger.info(

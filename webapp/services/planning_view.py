@@ -27,9 +27,9 @@ from webapp.models import (
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
 from webapp.services.planning import PLANNING_JOB_KIND
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
-from webapp.services.replanning import list_closable_streets, list_closed_street_names
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class TeamMember:
     last_name: str
     has_declined: bool = False
     is_locked: bool = False
+    # Declined because a coordinator marked the team absent, which can be undone.
+    is_marked_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class Team:
     @property
     def is_absent(self) -> bool:
         return all(member.has_declined for member in self.members)
+
+    @property
+    def can_be_marked_present(self) -> bool:
+        """Tell whether the team is absent because a coordinator marked it so."""
+        return self.is_absent and any(member.is_marked_absent for member in self.members)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,12 @@ class SessionDetail:
     @property
     def member_count(self) -> int:
         return sum(len(team.members) for team in self.teams)
+
+    def find_team(self, number: int) -> Team | None:
+        return next((team for team in self.teams if team.number == number), None)
+
+    def find_route(self, team: int) -> RouteRow | None:
+        return next((route for route in self.routes if route.team == team), None)
 
 
 @dataclass(frozen=True)
@@ -209,6 +222,8 @@ def load_session_detail(
                 last_name=last_name,
                 has_declined=assignment.status == AssignmentStatus.DECLINED,
                 is_locked=assignment.is_locked,
+                is_marked_absent=assignment.status == AssignmentStatus.DECLINED
+                and assignment.status_before_absence is not None,
             )
         )
     routes = session.scalars(

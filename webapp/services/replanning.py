@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,12 +30,12 @@ from webapp.models import (
     Assignment,
     CanvassSession,
     DoorVisit,
-    Iris,
     Route,
     StreetClosure,
     StreetWay,
 )
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.closable_streets import ways_near_iris
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
@@ -51,17 +50,15 @@ from webapp.services.routes import (
 
 logger = logging.getLogger(__name__)
 
-# Ways are matched to an IRIS through its bounding box widened by this much (about
-# 150 m east-west and 220 m north-south near Paris), so a street that borders the IRIS
-# counts as one of its streets.
-STREET_MARGIN_DEG = 0.002
-
 
 class ReplanErrorCode(StrEnum):
     SESSION_NOT_PLANNED = "session_not_planned"
     SESSION_OVER = "session_over"
     UNKNOWN_TEAM = "unknown_team"
+    TEAM_ALREADY_ABSENT = "team_already_absent"
+    TEAM_NOT_ABSENT = "team_not_absent"
     UNKNOWN_STREET = "unknown_street"
+    STREET_NOT_CLOSED = "street_not_closed"
     NO_ROUTE = "no_route"
 
 
@@ -113,14 +110,21 @@ def mark_team_absent(
     settings: RouteSettings,
     now: datetime,
 ) -> ReplanReport:
-    """Mark every member of `team` as declined and re-cut the session's routes."""
+    """Decline the team's members and re-cut the session's routes.
+
+    Each member who had not declined keeps their status in `status_before_absence`, so
+    that `mark_team_present` can give it back. A member who declined alone stays as is.
+
+    NOTE: the members' queued reminders are not withdrawn here; the next planning run
+    withdraws them, as for any declined assignment.
+    """
     canvass = _lock_session(session, campaign_id, session_id, now)
-    members = session.scalars(
-        select(Assignment).where(Assignment.session_id == session_id, Assignment.team == team)
-    ).all()
-    if not members:
-        raise ReplanError(ReplanErrorCode.UNKNOWN_TEAM)
-    for assignment in members:
+    members = _team_members(session, session_id, team)
+    coming = [a for a in members if a.status != AssignmentStatus.DECLINED]
+    if not coming:
+        raise ReplanError(ReplanErrorCode.TEAM_ALREADY_ABSENT)
+    for assignment in coming:
+        assignment.status_before_absence = assignment.status
         assignment.status = AssignmentStatus.DECLINED
     session.flush()
     logger.info(
@@ -130,6 +134,55 @@ def mark_team_absent(
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
     return _replan(session, canvass, settings, now)
+
+
+def mark_team_present(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    team: int,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Undo `mark_team_absent`: give the members their statuses back and re-cut the routes.
+
+    The team gets a route again from the doors nobody visited yet; doors already visited
+    stay on the routes they were visited on. A member who declined alone stays declined.
+
+    NOTE: messages are left as they are. Reminders that a planning run withdrew while
+    the team was absent come back only with the next planning run.
+    """
+    canvass = _lock_session(session, campaign_id, session_id, now)
+    restored = 0
+    for assignment in _team_members(session, session_id, team):
+        previous = assignment.status_before_absence
+        if assignment.status != AssignmentStatus.DECLINED or previous is None:
+            continue
+        assignment.status, assignment.status_before_absence = previous, None
+        restored += 1
+    if not restored:
+        raise ReplanError(ReplanErrorCode.TEAM_NOT_ABSENT)
+    session.flush()
+    logger.info(
+        "Team %s of session %s marked present again",
+        team,
+        session_id,
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+    return _replan(session, canvass, settings, now)
+
+
+def _team_members(session: Session, session_id: int, team: int) -> list[Assignment]:
+    """Return the team's assignments; raise UNKNOWN_TEAM when the session has no such team."""
+    members = session.scalars(
+        select(Assignment)
+        .where(Assignment.session_id == session_id, Assignment.team == team)
+        .order_by(Assignment.id)
+    ).all()
+    if not members:
+        raise ReplanError(ReplanErrorCode.UNKNOWN_TEAM)
+    return list(members)
 
 
 def close_street(
@@ -144,7 +197,7 @@ def close_street(
     """Close every way named `street` around the session's IRIS and re-cut its routes."""
     canvass = _lock_session(session, campaign_id, session_id, now)
     key = fold_name(street)
-    way_ids = [way.id for way in _ways_near_iris(session, canvass.iris_code) if way.key == key]
+    way_ids = [way.id for way in ways_near_iris(session, canvass.iris_code) if way.key == key]
     if not key or not way_ids:
         raise ReplanError(ReplanErrorCode.UNKNOWN_STREET)
     already = set(
@@ -165,6 +218,45 @@ def close_street(
     return _replan(session, canvass, settings, now)
 
 
+def reopen_street(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    street: str,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Lift the session's closure of every way named `street` and re-cut its routes.
+
+    The name is compared folded, like `close_street` does. Raises STREET_NOT_CLOSED
+    when no closed way of the session bears that name.
+    """
+    canvass = _lock_session(session, campaign_id, session_id, now)
+    key = fold_name(street)
+    closures = [
+        closure
+        for closure, name in session.execute(
+            select(StreetClosure, StreetWay.name)
+            .join(StreetWay, StreetWay.id == StreetClosure.street_way_id)
+            .where(StreetClosure.session_id == session_id)
+        )
+        if key and name and fold_name(name) == key
+    ]
+    if not closures:
+        raise ReplanError(ReplanErrorCode.STREET_NOT_CLOSED)
+    for closure in closures:
+        session.delete(closure)
+    session.flush()
+    logger.info(
+        "Street reopened for session %s: %s ways",
+        session_id,
+        len(closures),
+        extra={"campaign_id": campaign_id, "session_id": session_id},
+    )
+    return _replan(session, canvass, settings, now)
+
+
 def replan_session(
     session: Session,
     campaign_id: int,
@@ -176,67 +268,6 @@ def replan_session(
     """Re-cut the session's routes for its teams as they are now."""
     canvass = _lock_session(session, campaign_id, session_id, now)
     return _replan(session, canvass, settings, now)
-
-
-def list_closable_streets(session: Session, session_id: int) -> list[str]:
-    """Return the street names of the session's IRIS that a closure can apply to.
-
-    A name is offered when the IRIS has addresses in that street and the street network
-    has a way of that name around the IRIS; streets already closed are left out.
-    """
-    canvass = session.get(CanvassSession, session_id)
-    if canvass is None:
-        return []
-    way_keys = {way.key for way in _ways_near_iris(session, canvass.iris_code)}
-    _, closed_names = load_closed_streets(session, session_id)
-    names: dict[str, str] = {}
-    for street in session.scalars(
-        select(Address.street).where(Address.iris_code == canvass.iris_code).distinct()
-    ):
-        key = fold_name(street)
-        if key in way_keys and key not in closed_names:
-            names.setdefault(key, street)
-    return [names[key] for key in sorted(names)]
-
-
-def list_closed_street_names(session: Session, session_id: int) -> list[str]:
-    """Return the names of the session's closed streets, one per street, sorted."""
-    names: dict[str, str] = {}
-    query = (
-        select(StreetWay.name)
-        .join(StreetClosure, StreetClosure.street_way_id == StreetWay.id)
-        .where(StreetClosure.session_id == session_id, StreetWay.name.is_not(None))
-    )
-    for name in session.scalars(query):
-        if name:
-            names.setdefault(fold_name(name), name)
-    return [names[key] for key in sorted(names)]
-
-
-@dataclass(frozen=True)
-class _Way:
-    id: int
-    key: str
-
-
-def _ways_near_iris(session: Session, iris_code: str) -> list[_Way]:
-    # NOTE: this reads every named way of the territory, which is quick for a commune;
-    # a campaign over many communes would want the bounding box filter done in SQL.
-    iris = session.get(Iris, iris_code)
-    if iris is None:
-        return []
-    west, south, east, north = shape(iris.geometry).bounds
-    west, south = west - STREET_MARGIN_DEG, south - STREET_MARGIN_DEG
-    east, north = east + STREET_MARGIN_DEG, north + STREET_MARGIN_DEG
-    ways = []
-    for way_id, name, coordinates in session.execute(
-        select(StreetWay.id, StreetWay.name, StreetWay.coordinates).where(
-            StreetWay.name.is_not(None)
-        )
-    ):
-        if name and any(west <= lon <= east and south <= lat <= north for lon, lat in coordinates):
-            ways.append(_Way(id=way_id, key=fold_name(name)))
-    return ways
 
 
 def _lock_session(

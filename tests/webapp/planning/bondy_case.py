@@ -29,6 +29,9 @@ PARC_DU_CHATEAU = "930100108"
 PARC_ADDRESS_COUNT = 43
 CLOSABLE_STREET = "Chemin Latéral"
 CLOSABLE_STREET_DOORS = 26
+# The IRIS's other closable street, as OpenStreetMap writes it: its BAN addresses have
+# "Route d’Aulnay", with a typographic apostrophe.
+OTHER_CLOSABLE_STREET = "Route d'Aulnay"
 SATURDAY = date(2027, 3, 6)
 
 T = TypeVar("T")

@@ -1,46 +1,29 @@
-"""A coordinator marks a team absent or closes a street from the session page."""
+"""A coordinator marks a team absent or present again, closes or reopens a street, from
+the session page."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
+    OTHER_CLOSABLE_STREET,
     PARC_ADDRESS_COUNT,
     BondyCase,
-    savepoint_of,
-    seed_three_teams,
-    seeded_connection,
 )
 from tests.webapp.targets.members import add_member, log_in_as
-from webapp.models import Campaign, CanvassSession, Route, StreetClosure
+from webapp.models import Assignment, Campaign, CanvassSession, Route, StreetClosure
+from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
-from webapp.services.routes import RouteSettings
 
-
-@pytest.fixture(scope="module")
-def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
-    settings = RouteSettings(time_limit_s=1.0)
-    yield from seeded_connection(database_engine, partial(seed_three_teams, settings=settings))
-
-
-@pytest.fixture
-def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
-    yield from savepoint_of(seeded[0])
-
-
-@pytest.fixture
-def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
-    return seeded[1]
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 
 @pytest.fixture
@@ -70,14 +53,19 @@ def flashes(page: Page) -> list[str]:
 def test_session_page_offers_both_actions(coordinator: FlaskClient, case: BondyCase) -> None:
     page = session_page(coordinator, case)
 
-    buttons = [element.text for element in page.select("button", type="submit")]
-    assert [label for label in buttons if "absente" in label] == [
-        "Équipe 1 absente",
-        "Équipe 2 absente",
-        "Équipe 3 absente",
+    # Marking a team absent goes through a confirmation page.
+    links = [(element.text, element.attrs["href"]) for element in page.select("a")]
+    assert [link for link in links if "absente" in link[0]] == [
+        (
+            f"Équipe {team} absente",
+            f"/planification/sessions/{case.session_id}/equipes/{team}/absente",
+        )
+        for team in (1, 2, 3)
     ]
+    buttons = [element.text for element in page.select("button", type="submit")]
+    assert [label for label in buttons if "absente" in label or "présente" in label] == []
     options = [element.text for element in page.select("option")]
-    assert options == ["Choisissez une rue", CLOSABLE_STREET, "Route d’Aulnay"]
+    assert options == ["Choisissez une rue", CLOSABLE_STREET, OTHER_CLOSABLE_STREET]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
 
 
@@ -95,15 +83,15 @@ def test_team_absent_is_replanned(
     path = f"/planification/sessions/{case.session_id}/equipes/2/absente"
     before = assigned_count(session_page(coordinator, case).text())
 
-    page = post(coordinator, path, case)
+    page = post(coordinator, path, case, is_confirmed="y")
 
     assert flashes(page) == [
         "L’équipe 2 est notée absente.",
         f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
         "Portes déjà visitées conservées : 0.",
     ]
-    assert page.by_id("team-2").text.endswith("équipe absente")
-    assert not page.select("form", action=path)
+    assert page.by_id("team-2").text.endswith("équipe absente Noter l’équipe 2 présente")
+    assert not page.select("a", href=path)
     # The absent pair no longer counts among the session's volunteers.
     assert assigned_count(page.text()) == before - 2
     db_session.expire_all()
@@ -125,11 +113,11 @@ def test_closed_street_is_listed_with_its_doors(
         f"{CLOSABLE_STREET_DOORS} portes ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
-        f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} portes non couvertes"
+        f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} portes non couvertes Rouvrir"
     )
     assert [element.text for element in page.select("option")] == [
         "Choisissez une rue",
-        "Route d’Aulnay",
+        OTHER_CLOSABLE_STREET,
     ]
     assert len(db_session.scalars(select(StreetClosure)).all()) == 1
 
@@ -155,29 +143,196 @@ def test_session_over_is_refused(
     canvass.ends_at -= timedelta(days=3000)
     db_session.commit()
 
-    page = post(coordinator, f"/planification/sessions/{case.session_id}/equipes/1/absente", case)
+    path = f"/planification/sessions/{case.session_id}/equipes/1/absente"
+    page = post(coordinator, path, case, is_confirmed="y")
 
     assert flashes(page) == ["La session est terminée : ses parcours ne peuvent plus changer."]
     assert "équipe absente" not in page.by_id("team-1").text
 
 
-@pytest.mark.parametrize("action", ["equipes/1/absente", "rues-fermees"])
+@pytest.mark.parametrize(
+    "action",
+    ["equipes/1/absente", "equipes/1/presente", "rues-fermees", "rues-fermees/rouvrir"],
+)
 def test_actions_without_csrf_token_are_refused(
     coordinator: FlaskClient, case: BondyCase, action: str
 ) -> None:
     path = f"/planification/sessions/{case.session_id}/{action}"
+    data = {"street": CLOSABLE_STREET, "is_confirmed": "y"}
 
-    assert coordinator.post(path, data={"street": CLOSABLE_STREET}).status_code == 400
+    assert coordinator.post(path, data=data).status_code == 400
 
 
 def test_unknown_session_or_team(coordinator: FlaskClient, case: BondyCase) -> None:
     token = csrf_token(session_page(coordinator, case).html)
 
     missing = coordinator.post(
-        "/planification/sessions/999999/equipes/1/absente", data={"csrf_token": token}
+        "/planification/sessions/999999/equipes/1/absente",
+        data={"csrf_token": token, "is_confirmed": "y"},
     )
     team_seven = f"/planification/sessions/{case.session_id}/equipes/7/absente"
-    unknown_team = post(coordinator, team_seven, case)
+    unknown_team = post(coordinator, team_seven, case, is_confirmed="y")
 
     assert missing.status_code == 404
     assert flashes(unknown_team) == ["Cette équipe ne fait pas partie de la session."]
+
+
+def team_path(case: BondyCase, team: int, action: str = "absente") -> str:
+    return f"/planification/sessions/{case.session_id}/equipes/{team}/{action}"
+
+
+def stored_state(session: Session) -> tuple[dict[int, str], dict[int, AssignmentStatus]]:
+    """Return the routes' tokens by team and the volunteers' statuses."""
+    session.expire_all()
+    tokens = dict(session.execute(select(Route.team, Route.access_token)).all())
+    statuses = dict(session.execute(select(Assignment.user_id, Assignment.status)).all())
+    return tokens, statuses
+
+
+def test_absent_team_confirmation_page(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    before = stored_state(db_session)
+    route = db_session.scalars(select(Route).where(Route.team == 2)).one()
+
+    response = coordinator.get(team_path(case, 2))
+
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert page.select("h1")[0].text == "Noter l’équipe 2 absente ?"
+    assert page.by_id("absent-team-facts").text == (
+        f"Bénévoles Bénévole2 Exemple, Bénévole3 Exemple Portes {route.door_count} Déjà visitées 0"
+    )
+    (form,) = page.select("form", method="post", action=team_path(case, 2))
+    assert page.select("input", type="hidden", name="is_confirmed", value="y")
+    assert [b.text for b in page.select("button", **{"class": "button"})] == [
+        "Confirmer : l’équipe 2 est absente"
+    ]
+    back = page.select("a", href=f"/planification/sessions/{case.session_id}")
+    assert [a.text for a in back] == ["Revenir à la session sans rien changer"]
+    assert form.attrs["class"] == "stacked"
+    # Showing the page changed nothing.
+    assert stored_state(db_session) == before
+
+
+def test_absent_without_confirmation_changes_nothing(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    before = stored_state(db_session)
+    token = csrf_token(session_page(coordinator, case).html)
+
+    response = coordinator.post(team_path(case, 2), data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == team_path(case, 2)
+    assert stored_state(db_session) == before
+
+
+def test_absent_team_is_marked_present_again(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    tokens, statuses = stored_state(db_session)
+    post(coordinator, team_path(case, 2), case, is_confirmed="y")
+
+    page = post(coordinator, team_path(case, 2, "presente"), case)
+
+    assert flashes(page) == [
+        "L’équipe 2 est de nouveau notée présente.",
+        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
+        "Portes déjà visitées conservées : 0.",
+    ]
+    assert (
+        page.by_id("team-2").text
+        == "Équipe 2 : Bénévole2 Exemple, Bénévole3 Exemple Équipe 2 absente"
+    )
+    assert page.select("a", href=team_path(case, 2))
+    assert not page.select("form", action=team_path(case, 2, "presente"))
+    after_tokens, after_statuses = stored_state(db_session)
+    assert after_statuses == statuses
+    assert sorted(after_tokens) == [1, 2, 3]
+    # Team 2's route was removed with no visit on it: the team gets a new link.
+    assert after_tokens[2] != tokens[2]
+    assert (after_tokens[1], after_tokens[3]) == (tokens[1], tokens[3])
+
+
+@pytest.mark.parametrize(
+    ("team", "message"),
+    [
+        (1, "Cette équipe n’est pas notée absente : il n’y a rien à annuler."),
+        (7, "Cette équipe ne fait pas partie de la session."),
+    ],
+)
+def test_present_for_team_not_absent_rejected(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase, team: int, message: str
+) -> None:
+    before = stored_state(db_session)
+
+    page = post(coordinator, team_path(case, team, "presente"), case)
+
+    assert flashes(page) == [message]
+    assert stored_state(db_session) == before
+
+
+def test_confirmation_page_absent_or_unknown_team(
+    coordinator: FlaskClient, case: BondyCase
+) -> None:
+    post(coordinator, team_path(case, 3), case, is_confirmed="y")
+
+    again = coordinator.get(team_path(case, 3))
+    again_page = session_page(coordinator, case)
+    unknown_team = coordinator.get(team_path(case, 7))
+    unknown_session = coordinator.get("/planification/sessions/999999/equipes/1/absente")
+
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"/planification/sessions/{case.session_id}"
+    assert flashes(again_page) == ["Cette équipe est déjà notée absente."]
+    assert unknown_team.status_code == unknown_session.status_code == 404
+
+
+def test_closed_street_is_reopened(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    closed = post(
+        coordinator,
+        f"/planification/sessions/{case.session_id}/rues-fermees",
+        case,
+        street=CLOSABLE_STREET,
+    )
+    (field,) = closed.select("input", type="hidden", name="street")
+    assert field.attrs["value"] == CLOSABLE_STREET
+    assert [b.attrs["aria-label"] for b in closed.select("button") if b.text == "Rouvrir"] == [
+        f"Rouvrir {CLOSABLE_STREET}"
+    ]
+
+    page = post(
+        coordinator,
+        f"/planification/sessions/{case.session_id}/rues-fermees/rouvrir",
+        case,
+        street=field.attrs["value"],
+    )
+
+    assert flashes(page) == [
+        f"Voie rouverte pour cette session : {CLOSABLE_STREET}.",
+        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
+        "Portes déjà visitées conservées : 0.",
+    ]
+    assert "Aucune rue n’est fermée pour cette session." in page.text()
+    assert [element.text for element in page.select("option")] == [
+        "Choisissez une rue",
+        CLOSABLE_STREET,
+        OTHER_CLOSABLE_STREET,
+    ]
+    assert db_session.scalars(select(StreetClosure)).all() == []
+
+
+@pytest.mark.parametrize("street", ["", "Rue Imaginaire", OTHER_CLOSABLE_STREET])
+def test_reopen_open_street_is_rejected(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase, street: str
+) -> None:
+    path = f"/planification/sessions/{case.session_id}/rues-fermees"
+    post(coordinator, path, case, street=CLOSABLE_STREET)
+
+    page = post(coordinator, f"{path}/rouvrir", case, street=street)
+
+    assert flashes(page) == ["Cette rue n’est pas fermée pour cette session."]
+    assert len(db_session.scalars(select(StreetClosure)).all()) == 1

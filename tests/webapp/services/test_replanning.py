@@ -1,24 +1,21 @@
 """Re-planning one session on Bondy's real streets: absent teams, closed streets."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from routing.street_graph import StreetGraph
+from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
+    OTHER_CLOSABLE_STREET,
     PARC_ADDRESS_COUNT,
     BondyCase,
-    savepoint_of,
-    seed_three_teams,
-    seeded_connection,
 )
+from tests.webapp.planning.three_teams import routes_by_team
 from webapp.db import utcnow
 from webapp.models import (
     Address,
@@ -32,6 +29,7 @@ from webapp.models import (
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services import replanning
+from webapp.services.closable_streets import list_closable_streets
 from webapp.services.errors import NotFoundError
 from webapp.services.replanning import (
     ReplanError,
@@ -39,39 +37,20 @@ from webapp.services.replanning import (
     UncoveredDoor,
     UncoveredReason,
     close_street,
-    list_closable_streets,
     mark_team_absent,
     replan_session,
 )
-from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
+from webapp.services.routes import load_street_graph, plan_session_routes
 
-SETTINGS = RouteSettings(time_limit_s=1.0)
+SETTINGS = three_teams.ROUTE_SETTINGS
 SESSION_MINUTES = 180
 
-
-@pytest.fixture(scope="module")
-def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
-    yield from seeded_connection(database_engine, partial(seed_three_teams, settings=SETTINGS))
-
-
-@pytest.fixture
-def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
-    yield from savepoint_of(seeded[0])
-
-
-@pytest.fixture
-def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
-    return seeded[1]
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 
 @pytest.fixture
 def before_session(case: BondyCase) -> datetime:
     return case.starts_at - timedelta(days=2)
-
-
-def routes_by_team(session: Session) -> dict[int, Route]:
-    session.expire_all()
-    return {route.team: route for route in session.scalars(select(Route).order_by(Route.team))}
 
 
 def visit(session: Session, route: Route, address_ids: list[int]) -> None:
@@ -154,7 +133,7 @@ def test_closed_street_doors_are_listed_not_routed(
     monkeypatch.setattr(replanning, "load_street_graph", spy)
     assert list_closable_streets(db_session, case.session_id) == [
         CLOSABLE_STREET,
-        "Route d’Aulnay",
+        OTHER_CLOSABLE_STREET,
     ]
 
     report = close_street(
@@ -182,7 +161,7 @@ def test_closed_street_doors_are_listed_not_routed(
     assert routed.isdisjoint(closed_doors)
     assert routed == set(case.address_ids) - set(closed_doors)
     assert {team: route.access_token for team, route in after.items()} == tokens
-    assert list_closable_streets(db_session, case.session_id) == ["Route d’Aulnay"]
+    assert list_closable_streets(db_session, case.session_id) == [OTHER_CLOSABLE_STREET]
 
 
 def test_visited_door_on_closed_street_stays_done(

@@ -1,52 +1,26 @@
 """Re-planning while teams are out: a team goes on from its last visited door."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from routing import resume
 from routing.geo import GeoPoint, haversine_m
 from routing.route_types import PlannedRoute, TurfProblem
 from routing.street_graph import StreetGraph
-from tests.webapp.planning.bondy_case import (
-    PARC_ADDRESS_COUNT,
-    BondyCase,
-    savepoint_of,
-    seed_three_teams,
-    seeded_connection,
-)
+from tests.webapp.planning import three_teams
+from tests.webapp.planning.bondy_case import PARC_ADDRESS_COUNT, BondyCase
+from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Address, CanvassSession, DoorVisit, Route
 from webapp.models.canvass import DoorOutcome
 from webapp.services.replanning import UncoveredReason, mark_team_absent, replan_session
 from webapp.services.route_view import route_geojson, sheet_of_route
-from webapp.services.routes import RouteSettings
 
-SETTINGS = RouteSettings(time_limit_s=1.0)
+SETTINGS = three_teams.ROUTE_SETTINGS
 
-
-@pytest.fixture(scope="module")
-def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
-    yield from seeded_connection(database_engine, partial(seed_three_teams, settings=SETTINGS))
-
-
-@pytest.fixture
-def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
-    yield from savepoint_of(seeded[0])
-
-
-@pytest.fixture
-def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
-    return seeded[1]
-
-
-def routes_by_team(session: Session) -> dict[int, Route]:
-    session.expire_all()
-    return {route.team: route for route in session.scalars(select(Route).order_by(Route.team))}
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 
 def visit(session: Session, route: Route, visits: list[tuple[int, datetime]]) -> None:

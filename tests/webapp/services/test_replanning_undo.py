@@ -1,0 +1,347 @@
+"""Undoing a re-planning on Bondy's real streets: a team present again, a street reopened."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.webapp.planning import three_teams
+from tests.webapp.planning.bondy_case import (
+    CLOSABLE_STREET,
+    CLOSABLE_STREET_DOORS,
+    OTHER_CLOSABLE_STREET,
+    PARC_ADDRESS_COUNT,
+    BondyCase,
+)
+from tests.webapp.planning.three_teams import routes_by_team
+from webapp.models import (
+    Address,
+    Assignment,
+    CanvassSession,
+    DoorVisit,
+    Route,
+    StreetClosure,
+    StreetWay,
+)
+from webapp.models.canvass import DoorOutcome
+from webapp.models.planning import AssignmentStatus
+from webapp.services.assignment import lock_assignment
+from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
+from webapp.services.replanning import (
+    ReplanError,
+    ReplanErrorCode,
+    UncoveredReason,
+    close_street,
+    mark_team_absent,
+    mark_team_present,
+    reopen_street,
+)
+
+SETTINGS = three_teams.ROUTE_SETTINGS
+
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+
+PROPOSED = AssignmentStatus.PROPOSED
+CONFIRMED = AssignmentStatus.CONFIRMED
+DECLINED = AssignmentStatus.DECLINED
+
+
+@pytest.fixture
+def before_session(case: BondyCase) -> datetime:
+    return case.starts_at - timedelta(days=2)
+
+
+def visit(session: Session, route: Route, address_ids: list[int]) -> None:
+    for address_id in address_ids:
+        session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT))
+    session.commit()
+
+
+def statuses(session: Session) -> dict[int, tuple[int, AssignmentStatus, AssignmentStatus | None]]:
+    """Return each volunteer's team, status and status before absence."""
+    session.expire_all()
+    return {
+        a.user_id: (a.team, a.status, a.status_before_absence)
+        for a in session.scalars(select(Assignment))
+    }
+
+
+def team_members(session: Session, team: int) -> list[Assignment]:
+    return list(
+        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
+    )
+
+
+def routed_doors(routes: dict[int, Route]) -> list[int]:
+    return [address_id for route in routes.values() for address_id in route.address_ids]
+
+
+def test_present_again_restores_route_and_statuses(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    first, second = team_members(db_session, 2)
+    first.status = CONFIRMED
+    db_session.commit()
+    before = routes_by_team(db_session)
+    visited_two = before[2].address_ids[:2]
+    visited_one = before[1].address_ids[:1]
+    visit(db_session, before[2], visited_two)
+    visit(db_session, before[1], visited_one)
+    initial = statuses(db_session)
+
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    absent = statuses(db_session)
+    report = mark_team_present(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    assert absent[first.user_id] == (2, DECLINED, CONFIRMED)
+    assert absent[second.user_id] == (2, DECLINED, PROPOSED)
+    assert statuses(db_session) == initial
+    assert initial[first.user_id] == (2, CONFIRMED, None)
+    after = routes_by_team(db_session)
+    assert sorted(after) == [1, 2, 3]
+    # Team 2 kept its route row through the absence, since it holds visits: same link.
+    assert after[2].access_token == before[2].access_token
+    assert after[2].address_ids[:2] == visited_two
+    assert after[1].address_ids[:1] == visited_one
+    assert len(after[2].address_ids) > len(visited_two)
+    last = db_session.get(Address, visited_two[-1])
+    assert last is not None
+    assert after[2].path[0] == [last.lon, last.lat]
+    routed = routed_doors(after)
+    assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
+    assert report.teams == (1, 2, 3)
+    assert report.removed_teams == ()
+    assert report.visited_door_count == 3
+    assert report.routed_door_count == PARC_ADDRESS_COUNT - 3
+    assert report.uncovered == ()
+    assert db_session.scalars(select(DoorVisit.address_id).order_by(DoorVisit.id)).all() == [
+        *visited_two,
+        *visited_one,
+    ]
+
+
+def test_team_without_visits_gets_a_new_route(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    old_token = routes_by_team(db_session)[3].access_token
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    assert sorted(routes_by_team(db_session)) == [1, 2]
+
+    mark_team_present(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    after = routes_by_team(db_session)
+    assert sorted(after) == [1, 2, 3]
+    assert after[3].access_token != old_token
+    assert after[3].door_count == len(after[3].address_ids) > 0
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    meeting = [canvass.meeting_lon, canvass.meeting_lat]
+    assert after[3].path[0] == after[3].path[-1] == meeting
+    routed = routed_doors(after)
+    assert sorted(routed) == sorted(case.address_ids)
+
+
+def test_member_who_declined_alone_stays_declined(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    alone, other = team_members(db_session, 3)
+    alone.status = DECLINED
+    db_session.commit()
+
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
+    )
+    assert statuses(db_session)[alone.user_id] == (3, DECLINED, None)
+    report = mark_team_present(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
+    )
+
+    after = statuses(db_session)
+    assert after[alone.user_id] == (3, DECLINED, None)
+    assert after[other.user_id] == (3, PROPOSED, None)
+    assert report.teams == (1, 2, 3)
+    assert sorted(routes_by_team(db_session)) == [1, 2, 3]
+
+
+def test_team_absent_twice_is_rejected(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 1, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    with pytest.raises(ReplanError) as raised:
+        mark_team_absent(
+            db_session, case.campaign_id, case.session_id, 1, settings=SETTINGS, now=before_session
+        )
+
+    assert raised.value.code == ReplanErrorCode.TEAM_ALREADY_ABSENT
+
+
+@pytest.mark.parametrize(
+    ("team", "code"),
+    [
+        (1, ReplanErrorCode.TEAM_NOT_ABSENT),
+        # Both members of team 2 declined through their own links: nothing to undo.
+        (2, ReplanErrorCode.TEAM_NOT_ABSENT),
+        (9, ReplanErrorCode.UNKNOWN_TEAM),
+    ],
+)
+def test_present_without_absence_is_rejected(
+    case: BondyCase,
+    db_session: Session,
+    before_session: datetime,
+    team: int,
+    code: ReplanErrorCode,
+) -> None:
+    for assignment in team_members(db_session, 2):
+        assignment.status = DECLINED
+    db_session.commit()
+    before = statuses(db_session)
+    doors = {number: route.address_ids for number, route in routes_by_team(db_session).items()}
+
+    with pytest.raises(ReplanError) as raised:
+        mark_team_present(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            team,
+            settings=SETTINGS,
+            now=before_session,
+        )
+    db_session.rollback()
+
+    assert raised.value.code == code
+    assert statuses(db_session) == before
+    assert {n: route.address_ids for n, route in routes_by_team(db_session).items()} == doors
+
+
+def test_present_after_session_end_is_rejected(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    absent = statuses(db_session)
+
+    with pytest.raises(ReplanError) as raised:
+        mark_team_present(
+            db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=case.ends_at
+        )
+    db_session.rollback()
+
+    assert raised.value.code == ReplanErrorCode.SESSION_OVER
+    assert statuses(db_session) == absent
+    assert sorted(routes_by_team(db_session)) == [1, 3]
+
+
+def test_lock_ends_member_absence(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    locked, other = team_members(db_session, 2)
+
+    lock_assignment(db_session, case.campaign_id, locked.user_id, case.session_id)
+    mark_team_present(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+
+    after = statuses(db_session)
+    assert after[locked.user_id] == (2, PROPOSED, None)
+    assert after[other.user_id] == (2, PROPOSED, None)
+
+
+def test_reopened_street_doors_are_routed(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
+    close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+    closed_doors = set(case.addresses_in(CLOSABLE_STREET))
+    assert set(routed_doors(routes_by_team(db_session))).isdisjoint(closed_doors)
+    assert list_closed_street_names(db_session, case.session_id) == [CLOSABLE_STREET]
+
+    # Any spelling of the name reopens it, as any closes it.
+    report = reopen_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        "CHEMIN LATERAL",
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+
+    assert db_session.scalars(select(StreetClosure)).all() == []
+    after = routes_by_team(db_session)
+    routed = routed_doors(after)
+    assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
+    assert closed_doors <= set(routed)
+    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert report.routed_door_count == PARC_ADDRESS_COUNT
+    assert report.uncovered_count(UncoveredReason.STREET_CLOSED) == 0
+    assert report.uncovered == ()
+    assert list_closed_street_names(db_session, case.session_id) == []
+    assert list_closable_streets(db_session, case.session_id) == [
+        CLOSABLE_STREET,
+        OTHER_CLOSABLE_STREET,
+    ]
+
+
+# "Route d'Aulnay" is a street of the IRIS, but open; the others are no street of it.
+@pytest.mark.parametrize("street", [OTHER_CLOSABLE_STREET, "Rue Imaginaire", "  ", ""])
+def test_reopen_open_street_is_rejected(
+    case: BondyCase, db_session: Session, before_session: datetime, street: str
+) -> None:
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+    closures = sorted(db_session.scalars(select(StreetClosure.street_way_id)))
+    assert report.uncovered_count(UncoveredReason.STREET_CLOSED) == CLOSABLE_STREET_DOORS
+
+    with pytest.raises(ReplanError) as raised:
+        reopen_street(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            street,
+            settings=SETTINGS,
+            now=before_session,
+        )
+    db_session.rollback()
+
+    assert raised.value.code == ReplanErrorCode.STREET_NOT_CLOSED
+    assert sorted(db_session.scalars(select(StreetClosure.street_way_id))) == closures
+    assert closures == list(
+        db_session.scalars(select(StreetWay.id).where(StreetWay.osm_id == "way/25415571"))
+    )

@@ -1,0 +1,190 @@
+"""Re-planning one session from its page: a team absent or present again, a street closed
+or reopened. Each action changes the session's rows and re-cuts its routes in one
+transaction, or changes nothing.
+"""
+
+import logging
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from webapp.db import db_session, utcnow
+from webapp.planning.blueprint import blueprint, site_campaign
+from webapp.planning.forms import (
+    StreetClosureForm,
+    StreetReopenForm,
+    TeamAbsentForm,
+    TeamPresentForm,
+)
+from webapp.planning.progress_labels import UNCOVERED_REASONS, replan_error_label
+from webapp.services import planning, replanning
+from webapp.services.errors import NotFoundError
+from webapp.services.planning_reads import read_session_detail
+from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
+from webapp.settings_access import get_settings
+
+logger = logging.getLogger(__name__)
+
+# A re-planning service: (session, campaign id, session id, team or street, *, settings,
+# now) -> ReplanReport.
+ReplanService = Callable[..., ReplanReport]
+
+
+@blueprint.get("/sessions/<int:session_id>/equipes/<int:team>/absente")
+def confirm_team_absent(session_id: int, team: int) -> ResponseReturnValue:
+    session = db_session()
+    detail = read_session_detail(session, site_campaign().id, session_id, current_user.id)
+    chosen = None if detail is None else detail.find_team(team)
+    if detail is None or chosen is None:
+        abort(404)
+    # Commits the audit event of this read.
+    session.commit()
+    if chosen.is_absent or not detail.can_replan:
+        code = (
+            ReplanErrorCode.TEAM_ALREADY_ABSENT
+            if chosen.is_absent
+            else ReplanErrorCode.SESSION_NOT_PLANNED
+        )
+        flash(replan_error_label(code), "error")
+        return redirect(url_for("planning.show_session", session_id=session_id))
+    return render_template(
+        "planning/team_absent.html",
+        detail=detail,
+        team=chosen,
+        route=detail.find_route(team),
+        form=TeamAbsentForm(),
+    )
+
+
+@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/absente")
+def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    form = TeamAbsentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return redirect(url_for("planning.confirm_team_absent", session_id=session_id, team=team))
+    done = _("Team %(num)s is marked absent.", num=team)
+    return _apply(replanning.mark_team_absent, campaign_id, session_id, team, done)
+
+
+@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/presente")
+def mark_team_present(session_id: int, team: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    if not TeamPresentForm().validate_on_submit():
+        abort(400)
+    done = _("Team %(num)s is marked present again.", num=team)
+    return _apply(replanning.mark_team_present, campaign_id, session_id, team, done)
+
+
+@blueprint.post("/sessions/<int:session_id>/rues-fermees")
+def close_street(session_id: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    form = StreetClosureForm()
+    if not form.validate_on_submit():
+        return _reject_form(session_id, form.csrf_token.errors, form.street.errors)
+    street = form.street.data
+    done = _("Street closed for this session: %(street)s.", street=street)
+    return _apply(replanning.close_street, campaign_id, session_id, street, done)
+
+
+@blueprint.post("/sessions/<int:session_id>/rues-fermees/rouvrir")
+def reopen_street(session_id: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    form = StreetReopenForm()
+    if not form.validate_on_submit():
+        return _reject_form(session_id, form.csrf_token.errors, form.street.errors)
+    street = form.street.data
+    done = _("Street reopened for this session: %(street)s.", street=street)
+    return _apply(replanning.reopen_street, campaign_id, session_id, street, done)
+
+
+def _reject_form(
+    session_id: int, csrf_errors: list[str], field_errors: list[str]
+) -> ResponseReturnValue:
+    if csrf_errors:
+        abort(400)
+    for message in field_errors:
+        flash(message, "error")
+    return redirect(url_for("planning.show_session", session_id=session_id))
+
+
+def _apply(
+    service: ReplanService,
+    campaign_id: int,
+    session_id: int,
+    target: int | str,
+    done_message: str,
+) -> ResponseReturnValue:
+    def action(session: Session) -> ReplanReport:
+        return service(
+            session,
+            campaign_id,
+            session_id,
+            target,
+            settings=planning.route_settings(get_settings()),
+            now=utcnow(),
+        )
+
+    return _replan(session_id, action, done_message)
+
+
+def _replan(
+    session_id: int, action: Callable[[Session], ReplanReport], done_message: str
+) -> ResponseReturnValue:
+    session = db_session()
+    try:
+        report = action(session)
+    except NotFoundError:
+        session.rollback()
+        abort(404)
+    except ReplanError as error:
+        session.rollback()
+        logger.info(
+            "Re-planning of session %s rejected: %s",
+            session_id,
+            error.code,
+            extra={"session_id": session_id},
+        )
+        flash(replan_error_label(error.code, error.solve_status), "error")
+    else:
+        session.commit()
+        logger.info(
+            "User %s re-planned session %s",
+            current_user.id,
+            session_id,
+            extra={"session_id": session_id},
+        )
+        flash(done_message, "success")
+        flash_replan_report(report)
+    return redirect(url_for("planning.show_session", session_id=session_id))
+
+
+def flash_replan_report(report: ReplanReport) -> None:
+    """Flash what a re-planning kept, routed and left uncovered."""
+    flash(
+        _(
+            "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
+            routed=format_number(report.routed_door_count),
+            visited=format_number(report.visited_door_count),
+        ),
+        "success",
+    )
+    for reason in UncoveredReason:
+        count = report.uncovered_count(reason)
+        if count:
+            flash(
+                ngettext(
+                    "%(count)s door is not covered: %(reason)s.",
+                    "%(count)s doors are not covered: %(reason)s.",
+                    count,
+                    count=format_number(count),
+                    reason=UNCOVERED_REASONS.get(reason, reason),
+                ),
+                "info",
+            )
