@@ -19,7 +19,7 @@ from tests.webapp.planning.conftest import TARGET_IRIS, Territory
 from tests.webapp.planning.test_launch_planning import add_run
 from webapp.models import CanvassSession
 from webapp.models.jobs import JobStatus
-from webapp.planning.views import flash_replan_report
+from webapp.planning.replan_views import flash_replan_report
 from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredReason
 
 NNBSP = "\u202f"
