@@ -83,7 +83,8 @@ def main() -> None:
         rows.append(("assignment status", str(plan.status)))
         rows.append(("volunteers placed", str(len(plan.placements))))
         rows.append(("routes", str(len(routes))))
-        rows.append(("doors on routes", str(sum(r.door_count for r in routes))))
+        rows.append(("addresses on routes", str(sum(r.door_count for r in routes))))
+        rows.append(("dwellings on routes (estimate)", str(sum(r.dwelling_count for r in routes))))
         rows.append(("total route length", f"{sum(r.length_m for r in routes) / 1000:.1f} km"))
         rows.append(("peak resident memory", f"{peak_kib / 1024:.0f} MiB"))
         for label, value in rows:

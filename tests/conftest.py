@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,13 +58,25 @@ def _create_database(url: str) -> None:
     engine.dispose()
 
 
-def migrated_empty_database(url: str) -> Engine:
-    """Create the PostgreSQL database at `url` if needed, empty it and migrate it to head."""
+def scratch_database_url(suffix: str) -> str:
+    """Return the URL of a PostgreSQL database named after the test database and `suffix`."""
+    url = make_url(_test_database_url())
+    return url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
+
+
+def empty_database(url: str) -> Engine:
+    """Create the PostgreSQL database at `url` if needed and empty it."""
     _create_database(url)
     engine = build_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+def migrated_empty_database(url: str) -> Engine:
+    """Create the PostgreSQL database at `url` if needed, empty it and migrate it to head."""
+    engine = empty_database(url)
     migrate.upgrade(engine)
     return engine
 

@@ -266,6 +266,7 @@ def make_route(
         walking_minutes=0.0,
         total_minutes=0.0,
         door_count=0,
+        dwelling_count=0,
         access_token=access_token,
         token_expires_at=token_expires_at or canvass_session.ends_at + timedelta(days=1),
     )
@@ -302,6 +303,7 @@ def make_walk_route(
         walking_minutes=walking_minutes,
         total_minutes=total_minutes,
         door_count=len(addresses),
+        dwelling_count=sum(max(1, address.dwellings) for address in addresses),
         access_token=access_token,
         token_expires_at=token_expires_at or canvass_session.ends_at + timedelta(days=1),
     )

@@ -134,6 +134,7 @@ def test_progress_bar_follows_a_run(
         "left_out": 0,
         "routes": 2,
         "doors": 30,
+        "dwellings": 74,
         "metres": 4210,
         "messages": 8,
         "solver_status": "optimal",
@@ -148,7 +149,7 @@ def test_progress_bar_follows_a_run(
         [
             "4 bénévoles placés",
             "0 bénévole non placé",
-            "2 parcours, 30 portes",
+            "2 parcours, 30 adresses (environ 74 logements)",
             "4\u202f210 m à parcourir en tout",
             "8 nouveaux messages pour les bénévoles (confirmations et rappels).",
         ]

@@ -36,6 +36,13 @@ def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings)
     assert run.progress_pct == 100
     assert run.finished_at is not None
     assert run.counts["placed"] == int(printed.group(1))
+    addresses = re.search(r"addresses on routes\s+(\d+)", result.output)
+    dwellings = re.search(r"dwellings on routes \(estimate\)\s+(\d+)", result.output)
+    assert addresses is not None
+    assert dwellings is not None
+    assert int(addresses.group(1)) == run.counts["doors"] > 0
+    # Some of Bondy's addresses are blocks of flats, so dwellings outnumber addresses.
+    assert int(dwellings.group(1)) == run.counts["dwellings"] > run.counts["doors"]
     assert run.counts["objective"] == sum(run.counts["terms"].values())
     assert view is not None
     assert view.gap_to_bound is not None

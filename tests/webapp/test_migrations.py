@@ -1,11 +1,16 @@
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 import webapp.models  # noqa: F401
+from tests.conftest import empty_database, scratch_database_url
 from webapp import migrate
 from webapp.db import Base, build_engine
 
@@ -14,6 +19,23 @@ def test_head_matches_models(database_engine: Engine) -> None:
     with database_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+# Columns of `routes` that a row needs at revision 0010.
+ROUTES_0010 = sa.table(
+    "routes",
+    sa.column("session_id", sa.Integer),
+    sa.column("team", sa.Integer),
+    sa.column("address_ids", sa.JSON),
+    sa.column("path", sa.JSON),
+    sa.column("length_m", sa.Integer),
+    sa.column("walking_minutes", sa.Float),
+    sa.column("total_minutes", sa.Float),
+    sa.column("door_count", sa.Integer),
+    sa.column("access_token", sa.String),
+    sa.column("token_expires_at", sa.DateTime(timezone=True)),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
 
 
 def insert_campaign(connection: Connection) -> None:
@@ -28,7 +50,7 @@ def insert_campaign(connection: Connection) -> None:
     )
 
 
-def test_sqlite_upgrade_and_downgrade(tmp_path) -> None:
+def test_sqlite_upgrade_and_downgrade(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'schema.sqlite3'}")
     migrate.upgrade(engine)
     assert "addresses" in inspect(engine).get_table_names()
@@ -37,7 +59,7 @@ def test_sqlite_upgrade_and_downgrade(tmp_path) -> None:
     engine.dispose()
 
 
-def test_planning_preferences_migrate_existing_rows(tmp_path) -> None:
+def test_planning_preferences_migrate_existing_rows(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'data.sqlite3'}")
     migrate.upgrade(engine, "0001")
     with engine.begin() as connection:
@@ -55,7 +77,7 @@ def test_planning_preferences_migrate_existing_rows(tmp_path) -> None:
     engine.dispose()
 
 
-def test_job_run_parameters_migrate_existing_rows(tmp_path) -> None:
+def test_job_run_parameters_migrate_existing_rows(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'runs.sqlite3'}")
     migrate.upgrade(engine, "0004")
     with engine.begin() as connection:
@@ -79,7 +101,7 @@ def test_job_run_parameters_migrate_existing_rows(tmp_path) -> None:
     engine.dispose()
 
 
-def test_feedbacks_and_message_indexes_up_and_down(tmp_path) -> None:
+def test_feedbacks_and_message_indexes_up_and_down(tmp_path: Path) -> None:
     engine = build_engine(f"sqlite:///{tmp_path / 'indexes.sqlite3'}")
     migrate.upgrade(engine, "0006")
     with engine.begin() as connection:
@@ -165,3 +187,90 @@ def test_status_before_absence_up_and_down(tmp_path: Path) -> None:
     columns = {column["name"] for column in inspect(engine).get_columns("assignments")}
     assert "status_before_absence" not in columns
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of each kind the migrations support."""
+    if request.param == "sqlite":
+        engine = build_engine(f"sqlite:///{tmp_path / 'blank.sqlite3'}")
+    else:
+        engine = empty_database(scratch_database_url("migrations"))
+    yield engine
+    engine.dispose()
+
+
+def insert_routes_over_addresses(connection: Connection) -> None:
+    """Add addresses of 1, 12 and 0 dwellings and three routes over them, as of 0010."""
+    insert_campaign(connection)
+    statements = (
+        "INSERT INTO communes (code, name, geometry) VALUES ('93010', 'Bondy', '{}')",
+        "INSERT INTO iris (code, name, commune_code, kind, geometry, households, individuals)"
+        " VALUES ('930100108', 'Le Parc du Château', '93010', 'H', '{}', 500.0, 1100.0)",
+        "INSERT INTO canvass_sessions (campaign_id, starts_at, ends_at, meeting_point_label,"
+        " meeting_lon, meeting_lat, iris_code, min_volunteers, max_volunteers, status,"
+        " created_at) VALUES (1, '2027-03-06 09:00:00', '2027-03-06 12:00:00', 'Mairie',"
+        " 2.48, 48.9, '930100108', 2, 8, 'planned', '2026-12-01 10:00:00')",
+    )
+    for statement in statements:
+        connection.execute(text(statement))
+    for address_id, dwellings in ((101, 1), (102, 12), (103, 0)):
+        connection.execute(
+            text(
+                "INSERT INTO addresses (id, ban_id, suffix, street, postcode, commune_code,"
+                " lon, lat, dwellings) VALUES (:id, :ban_id, '', 'Chemin Latéral', '93140',"
+                " '93010', 2.48, 48.9, :dwellings)"
+            ),
+            {"id": address_id, "ban_id": f"93010_0001_{address_id:05d}", "dwellings": dwellings},
+        )
+    # Address 999 is no longer stored: it counts as one dwelling, as it counts as one door.
+    for team, address_ids in ((1, [101, 102, 103]), (2, [102, 999]), (3, [])):
+        connection.execute(
+            ROUTES_0010.insert().values(
+                session_id=1,
+                team=team,
+                address_ids=address_ids,
+                path=[],
+                length_m=0,
+                walking_minutes=0.0,
+                total_minutes=0.0,
+                door_count=len(address_ids),
+                access_token=f"route-token-{team}",
+                token_expires_at=datetime(2027, 3, 20, 12, tzinfo=UTC),
+                created_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+            )
+        )
+
+
+def route_figures(engine: Engine, *, with_dwellings: bool) -> list[tuple[object, ...]]:
+    """Return (team, door_count[, dwelling_count]) of every route, by team."""
+    query = (
+        "SELECT team, door_count, dwelling_count FROM routes ORDER BY team"
+        if with_dwellings
+        else "SELECT team, door_count FROM routes ORDER BY team"
+    )
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(query))]
+
+
+def test_route_dwellings_backfilled_up_and_down(blank_engine: Engine) -> None:
+    migrate.upgrade(blank_engine, "0011")
+    with blank_engine.begin() as connection:
+        insert_routes_over_addresses(connection)
+
+    migrate.upgrade(blank_engine, "0012")
+    upgraded = route_figures(blank_engine, with_dwellings=True)
+    column = next(
+        c for c in inspect(blank_engine).get_columns("routes") if c["name"] == "dwelling_count"
+    )
+    migrate.downgrade(blank_engine, "0011")
+    downgraded = route_figures(blank_engine, with_dwellings=False)
+    columns = {c["name"] for c in inspect(blank_engine).get_columns("routes")}
+    migrate.upgrade(blank_engine, "0012")
+    again = route_figures(blank_engine, with_dwellings=True)
+
+    assert upgraded == [(1, 3, 14), (2, 2, 13), (3, 0, 0)]
+    assert column["nullable"] is False
+    assert downgraded == [(1, 3), (2, 2), (3, 0)]
+    assert "dwelling_count" not in columns
+    assert again == upgraded

@@ -38,5 +38,8 @@ def run_command(campaign_id: int) -> None:
         f"assignment: {counts['solver_status']}, {counts['placed']} placed, "
         f"{counts['left_out']} left out"
     )
-    click.echo(f"routes: {counts['routes']}, doors: {counts['doors']}, metres: {counts['metres']}")
+    click.echo(
+        f"routes: {counts['routes']}, addresses: {counts['doors']}, "
+        f"dwellings: {counts['dwellings']}, metres: {counts['metres']}"
+    )
     click.echo(f"messages queued: {counts['messages']}")

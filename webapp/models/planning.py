@@ -177,7 +177,10 @@ class Route(Base):
     length_m: Mapped[int] = mapped_column(Integer)
     walking_minutes: Mapped[float] = mapped_column(Float)
     total_minutes: Mapped[float] = mapped_column(Float)
+    # The number of addresses on the route; each address may hold several dwellings.
     door_count: Mapped[int] = mapped_column(Integer)
+    # The estimated dwellings behind those addresses, at least one each as planned.
+    dwelling_count: Mapped[int] = mapped_column(Integer)
     access_token: Mapped[str] = mapped_column(
         String(64), unique=True, info={"personal": "credential", "retention": "link_expiry"}
     )
@@ -195,7 +198,8 @@ class Route(Base):
     def summary(self) -> dict[str, Any]:
         return {
             "team": self.team,
-            "doors": self.door_count,
+            "addresses": self.door_count,
+            "dwellings": self.dwelling_count,
             "length_m": self.length_m,
             "minutes": round(self.total_minutes),
         }

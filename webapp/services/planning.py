@@ -93,7 +93,9 @@ class PlanningReport:
             "placed": len(self.assignment.placements),
             "left_out": len(self.assignment.left_out),
             "routes": len(self.routes),
+            # Addresses on the routes, and the estimated dwellings behind them.
             "doors": sum(route.door_count for route in self.routes),
+            "dwellings": sum(route.dwelling_count for route in self.routes),
             "metres": sum(route.length_m for route in self.routes),
             "messages": len(self.messages),
             "solver_status": str(self.assignment.status),

@@ -34,7 +34,11 @@ from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One session of the list, with its counts of assigned volunteers, routes and doors."""
+    """One session of the list, with its counts of assigned volunteers, routes and addresses.
+
+    `door_count` is the number of addresses on its routes, `dwelling_count` the estimated
+    dwellings behind them.
+    """
 
     id: int
     starts_at: datetime
@@ -48,6 +52,7 @@ class SessionRow:
     assigned_count: int
     route_count: int
     door_count: int
+    dwelling_count: int
     # Where the routes end, empty when they come back to the meeting point.
     end_point: str = ""
 
@@ -86,6 +91,7 @@ class Team:
 class RouteRow:
     team: int
     door_count: int
+    dwelling_count: int
     length_m: int
     minutes: int
     access_token: str
@@ -187,6 +193,7 @@ class PlanningSummary:
     short_sessions: tuple[SessionRow, ...]
     route_count: int
     door_count: int
+    dwelling_count: int
     queued_message_count: int
     last_run: PlanningRunView | None = None
     # Planned sessions a left-out volunteer can be placed on by hand.
@@ -246,6 +253,7 @@ def load_session_detail(
             RouteRow(
                 team=route.team,
                 door_count=route.door_count,
+                dwelling_count=route.dwelling_count,
                 length_m=route.length_m,
                 minutes=round(route.total_minutes),
                 access_token=route.access_token,
@@ -378,6 +386,7 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
         short_sessions=tuple(row for row in rows if row.is_short),
         route_count=sum(row.route_count for row in rows),
         door_count=sum(row.door_count for row in rows),
+        dwelling_count=sum(row.dwelling_count for row in rows),
         queued_message_count=queued or 0,
         last_run=load_last_planning_run(session, campaign_id),
         open_sessions=tuple(rows),
@@ -405,6 +414,7 @@ def _session_rows(
             Route.session_id,
             func.count(Route.id).label("count"),
             func.coalesce(func.sum(Route.door_count), 0).label("doors"),
+            func.coalesce(func.sum(Route.dwelling_count), 0).label("dwellings"),
         )
         .group_by(Route.session_id)
         .subquery()
@@ -416,6 +426,7 @@ def _session_rows(
             func.coalesce(assigned.c.count, 0),
             func.coalesce(routed.c.count, 0),
             func.coalesce(routed.c.doors, 0),
+            func.coalesce(routed.c.dwellings, 0),
         )
         .join(Iris, Iris.code == CanvassSession.iris_code)
         .outerjoin(assigned, assigned.c.session_id == CanvassSession.id)
@@ -439,7 +450,15 @@ def _session_rows(
             assigned_count=int(assigned_count),
             route_count=int(route_count),
             door_count=int(door_count),
+            dwelling_count=int(dwelling_count),
             end_point=canvass.end_point_label if canvass.has_end_point else "",
         )
-        for canvass, iris_name, assigned_count, route_count, door_count in session.execute(query)
+        for (
+            canvass,
+            iris_name,
+            assigned_count,
+            route_count,
+            door_count,
+            dwelling_count,
+        ) in session.execute(query)
     ]

@@ -11,7 +11,7 @@ only the doors that fit no walk are listed as out of time.
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -40,10 +40,12 @@ from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
     RouteSettings,
+    count_dwellings,
     door_for,
     is_on_closed_street,
     list_session_teams,
     load_closed_streets,
+    load_dwellings,
     load_street_graph,
     session_end_point,
 )
@@ -445,6 +447,9 @@ def _store(
     settings: RouteSettings,
 ) -> list[int]:
     """Write the new walks; return the teams whose routes were removed or cut to done."""
+    listed = {address_id for walk in planned.values() for address_id in walk.door_ids}
+    listed.update(address_id for done in visited_by_route.values() for address_id in done)
+    dwellings = load_dwellings(session, listed)
     for team, walk in planned.items():
         route = routes.get(team)
         if route is None:
@@ -458,7 +463,7 @@ def _store(
             prefix: list[int] = []
         else:
             prefix = _done_prefix(route, visited_by_route.get(route.id, set()))
-        _set_walk(route, prefix, walk.door_ids, walk)
+        _set_walk(route, prefix, walk.door_ids, walk, dwellings)
     removed = []
     for team, route in routes.items():
         if team in planned:
@@ -467,7 +472,7 @@ def _store(
         done = visited_by_route.get(route.id)
         if done:
             # Deleting the route would delete its door visits with it.
-            _set_walk(route, _done_prefix(route, done), (), None)
+            _set_walk(route, _done_prefix(route, done), (), None, dwellings)
         else:
             session.delete(route)
     session.flush()
@@ -475,7 +480,11 @@ def _store(
 
 
 def _set_walk(
-    route: Route, done: Sequence[int], to_visit: Sequence[int], walk: PlannedRoute | None
+    route: Route,
+    done: Sequence[int],
+    to_visit: Sequence[int],
+    walk: PlannedRoute | None,
+    dwellings: Mapping[int, int],
 ) -> None:
     """Give the route its done doors then its new doors; figures describe what is left.
 
@@ -484,6 +493,7 @@ def _set_walk(
     """
     route.address_ids = [*done, *to_visit]
     route.door_count = len(route.address_ids)
+    route.dwelling_count = count_dwellings(route.address_ids, dwellings)
     route.path = [[point.lon, point.lat] for point in walk.path] if walk else []
     route.length_m = walk.length_m if walk else 0
     route.walking_minutes = round(walk.walking_minutes, 1) if walk else 0.0

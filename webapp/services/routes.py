@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache, partial
@@ -189,12 +189,14 @@ def plan_session_routes(
         end_point=session_end_point(canvass_session),
     )
     plan = plan_turf(graph, problem)
-    routes = _store_routes(session, canvass_session, teams, plan, settings)
+    dwellings = {door.address_id: door.dwellings for door in problem.doors}
+    routes = _store_routes(session, canvass_session, teams, plan, settings, dwellings=dwellings)
     logger.info(
-        "Routes for session %s: %s teams, %s doors routed, %s left, status %s",
+        "Routes for session %s: %s teams, %s doors routed (%s dwellings), %s left, status %s",
         canvass_session.id,
         len(teams),
         sum(r.door_count for r in routes),
+        sum(r.dwelling_count for r in routes),
         len(plan.unvisited_door_ids),
         plan.status,
         extra={"session_id": canvass_session.id, "campaign_id": canvass_session.campaign_id},
@@ -221,12 +223,33 @@ def door_for(address: Address) -> Door:
     )
 
 
+def load_dwellings(session: Session, address_ids: Collection[int]) -> dict[int, int]:
+    """Return the dwellings of each stored address, at least one as the planner counts them."""
+    if not address_ids:
+        return {}
+    rows = session.execute(
+        select(Address.id, Address.dwellings).where(Address.id.in_(list(address_ids)))
+    )
+    return {address_id: max(1, dwellings) for address_id, dwellings in rows}
+
+
+def count_dwellings(address_ids: Iterable[int], dwellings: Mapping[int, int]) -> int:
+    """Return the dwellings behind a route's addresses.
+
+    An address missing from `dwellings` (no longer stored) counts as one dwelling, as it
+    counts as one address in `Route.door_count`.
+    """
+    return sum(dwellings.get(address_id, 1) for address_id in address_ids)
+
+
 def _store_routes(
     session: Session,
     canvass_session: CanvassSession,
     teams: list[int],
     plan: TurfPlan,
     settings: RouteSettings,
+    *,
+    dwellings: Mapping[int, int],
 ) -> list[Route]:
     expires_at = canvass_session.ends_at + timedelta(days=settings.token_days)
     stored = []
@@ -240,6 +263,7 @@ def _store_routes(
             walking_minutes=round(planned.walking_minutes, 1),
             total_minutes=round(planned.total_minutes, 1),
             door_count=len(planned.door_ids),
+            dwelling_count=count_dwellings(planned.door_ids, dwellings),
             access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
             token_expires_at=expires_at,
         )

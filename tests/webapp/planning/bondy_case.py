@@ -2,6 +2,8 @@
 
 The IRIS has 43 BAN addresses, 26 of them on Chemin Latéral, and its streets are in the
 imported OpenStreetMap network, so routes are cut on real streets in about a second.
+The import estimates 131 dwellings behind those addresses: one at each of the 26 on
+Chemin Latéral, 105 at the other 17 (blocks of flats of up to 22).
 
 Importing Bondy takes a few seconds, so a test module seeds the case once on a
 connection of its own (`seeded_connection`) and each test runs inside a savepoint of
@@ -27,6 +29,7 @@ from webapp.services.territory_import import import_territory
 
 PARC_DU_CHATEAU = "930100108"
 PARC_ADDRESS_COUNT = 43
+PARC_DWELLING_COUNT = 131
 CLOSABLE_STREET = "Chemin Latéral"
 CLOSABLE_STREET_DOORS = 26
 # The IRIS's other closable street, as OpenStreetMap writes it: its BAN addresses have
@@ -48,9 +51,14 @@ class BondyCase:
     volunteer_ids: tuple[int, ...]
     address_ids: tuple[int, ...]
     street_of: dict[int, str] = field(default_factory=dict)
+    dwellings_of: dict[int, int] = field(default_factory=dict)
 
     def addresses_in(self, street: str) -> list[int]:
         return [key for key in self.address_ids if self.street_of[key] == street]
+
+    def dwellings_in(self, address_ids: list[int]) -> int:
+        """Return the estimated dwellings behind the addresses, as the import stored them."""
+        return sum(self.dwellings_of[key] for key in address_ids)
 
 
 def seed_bondy_case(
@@ -102,6 +110,7 @@ def seed_bondy_case(
         volunteer_ids=tuple(user.id for user in volunteers),
         address_ids=tuple(address.id for address in addresses),
         street_of={address.id: address.street for address in addresses},
+        dwellings_of={address.id: address.dwellings for address in addresses},
     )
 
 

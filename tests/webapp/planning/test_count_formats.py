@@ -1,4 +1,4 @@
-"""Counts of doors, volunteers and messages carry the locale's thousands separator.
+"""Counts of addresses, dwellings, volunteers and messages carry the locale's separator.
 
 French groups digits with a narrow no-break space (U+202F), English with a comma. The
 texts are read as rendered, without folding spaces, so that the separator is checked.
@@ -23,7 +23,14 @@ from webapp.planning.replan_views import flash_replan_report
 from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredReason
 
 NNBSP = "\u202f"
-RUN_COUNTS = {"placed": 1234, "left_out": 1, "routes": 1000, "doors": 1234, "messages": 2345}
+RUN_COUNTS = {
+    "placed": 1234,
+    "left_out": 1,
+    "routes": 1000,
+    "doors": 1234,
+    "dwellings": 2468,
+    "messages": 2345,
+}
 
 
 def count_items(html: str) -> list[str]:
@@ -37,9 +44,14 @@ def in_english(client: FlaskClient) -> None:
         browser_session["locale"] = "en"
 
 
-def run_counts(client: FlaskClient, territory: Territory, db_session: Session) -> list[str]:
+def run_counts(
+    client: FlaskClient,
+    territory: Territory,
+    db_session: Session,
+    counts: dict[str, int] = RUN_COUNTS,
+) -> list[str]:
     run = add_run(db_session, territory.campaign.id, status=JobStatus.SUCCEEDED, progress_pct=100)
-    run.counts = {**RUN_COUNTS, "metres": 12345}
+    run.counts = {**counts, "metres": 12345}
     db_session.commit()
     return count_items(client.get(f"/planification/execution/{run.id}").get_data(as_text=True))
 
@@ -50,7 +62,7 @@ def test_run_outcome_in_french(
     assert run_counts(coordinator_client, territory, db_session) == [
         f"1{NNBSP}234 bénévoles placés",
         "1 bénévole non placé",
-        f"1{NNBSP}000 parcours, 1{NNBSP}234 portes",
+        f"1{NNBSP}000 parcours, 1{NNBSP}234 adresses (environ 2{NNBSP}468 logements)",
         f"12{NNBSP}345 m à parcourir en tout",
         f"2{NNBSP}345 nouveaux messages pour les bénévoles (confirmations et rappels).",
     ]
@@ -64,14 +76,42 @@ def test_run_outcome_in_english(
     assert run_counts(coordinator_client, territory, db_session) == [
         "1,234 volunteers placed",
         "1 volunteer left out",
-        "1,000 routes, 1,234 doors",
+        "1,000 routes, 1,234 addresses (about 2,468 dwellings)",
         "12,345 m to walk in all",
         "2,345 new messages for the volunteers (confirmations and reminders).",
     ]
 
 
+def test_run_outcome_singular_counts(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    single = {**RUN_COUNTS, "routes": 1, "doors": 1, "dwellings": 1}
+    flats = {**single, "dwellings": 24}
+
+    assert run_counts(coordinator_client, territory, db_session, single)[2] == (
+        "1 parcours, 1 adresse (environ 1 logement)"
+    )
+    assert run_counts(coordinator_client, territory, db_session, flats)[2] == (
+        "1 parcours, 1 adresse (environ 24 logements)"
+    )
+    in_english(coordinator_client)
+    assert run_counts(coordinator_client, territory, db_session, single)[2] == (
+        "1 route, 1 address (about 1 dwelling)"
+    )
+
+
+def test_older_run_shows_addresses_only(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    older = {key: value for key, value in RUN_COUNTS.items() if key != "dwellings"}
+
+    assert run_counts(coordinator_client, territory, db_session, older)[2] == (
+        f"1{NNBSP}000 parcours, 1{NNBSP}234 adresses"
+    )
+
+
 def routed_session(db_session: Session, territory: Territory) -> CanvassSession:
-    """Add a session with one route of 1,234 doors."""
+    """Add a session with one route of 1,234 addresses holding 2,468 dwellings."""
     canvass = make_canvass_session(
         db_session,
         campaign=territory.campaign,
@@ -80,16 +120,17 @@ def routed_session(db_session: Session, territory: Territory) -> CanvassSession:
     )
     route = make_route(db_session, canvass_session=canvass)
     route.door_count = 1234
+    route.dwelling_count = 2468
     db_session.commit()
     return canvass
 
 
 def session_cells(html: str, canvass: CanvassSession) -> list[str]:
-    """Return the assigned, route and door cells of the session's row in the list."""
+    """Return the assigned, route, address and dwelling cells of the session's row."""
     row = re.search(rf'<tr id="session-{canvass.id}">(.*?)</tr>', html, re.S)
     assert row is not None
     cells = re.findall(r'<td class="number[^"]*">(.*?)</td>', row.group(1), re.S)
-    return [unescape(cell).strip() for cell in cells[-3:]]
+    return [unescape(cell).strip() for cell in cells[-4:]]
 
 
 def test_summary_and_session_list_in_french(
@@ -103,10 +144,10 @@ def test_summary_and_session_list_in_french(
     assert count_items(summary) == [
         "0 bénévole placé",
         "0 bénévole non placé",
-        f"1 parcours, 1{NNBSP}234 portes",
+        f"1 parcours, 1{NNBSP}234 adresses (environ 2{NNBSP}468 logements)",
         "0 message en attente d’envoi",
     ]
-    assert session_cells(sessions, canvass) == ["0", "1", f"1{NNBSP}234"]
+    assert session_cells(sessions, canvass) == ["0", "1", f"1{NNBSP}234", f"2{NNBSP}468"]
 
 
 def test_summary_and_session_list_in_english(
@@ -121,10 +162,10 @@ def test_summary_and_session_list_in_english(
     assert count_items(summary) == [
         "0 volunteers placed",
         "0 volunteers left out",
-        "1 route, 1,234 doors",
+        "1 route, 1,234 addresses (about 2,468 dwellings)",
         "0 messages waiting to be sent",
     ]
-    assert session_cells(sessions, canvass) == ["0", "1", "1,234"]
+    assert session_cells(sessions, canvass) == ["0", "1", "1,234", "2,468"]
 
 
 def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:

@@ -142,6 +142,11 @@ def test_planning_places_pairs_explains_rest(
     routes = db_session.scalars(select(Route)).all()
     assert len(routes) == 1
     assert routes[0].door_count > 0
+    routed = db_session.scalars(select(Address).where(Address.id.in_(routes[0].address_ids)))
+    dwellings = sum(max(1, address.dwellings) for address in routed)
+    assert routes[0].dwelling_count == dwellings
+    # A 90-minute walk at 1.5 minutes a dwelling reaches at most 60, so no digit grouping.
+    counted = f"{routes[0].door_count} adresses (environ {dwellings} logements)"
     # Confirmations went out once the planning committed. Reminders wait for their day.
     messages = db_session.scalars(select(Message)).all()
     sent = [m for m in messages if m.status == MessageStatus.SENT]
@@ -157,6 +162,7 @@ def test_planning_places_pairs_explains_rest(
     outcome = page.by_id("run-outcome").text
     assert outcome.startswith("Planification terminée. Résultat du solveur : optimal.")
     assert "2 bénévoles placés" in outcome
+    assert f"1 parcours, {counted}" in outcome
     assert (
         f"{len(messages)} nouveaux messages pour les bénévoles (confirmations et rappels)."
         in outcome
@@ -168,7 +174,7 @@ def test_planning_places_pairs_explains_rest(
     text = page.text()
     assert "Résultat du solveur : optimal." in page.by_id("last-run").text
     assert "2 bénévoles placés" in text
-    assert f"1 parcours, {routes[0].door_count} portes" in text
+    assert f"1 parcours, {counted}" in text
     assert f"{len(waiting)} messages en attente d’envoi" in text
     left_out = sorted(
         row.text for row in page.select("tr") if row.attrs.get("id", "").startswith("left-out-")
@@ -188,7 +194,7 @@ def test_planning_places_pairs_explains_rest(
     assert detail.select("a", href=f"/parcours/{routes[0].access_token}")
     listing = Page(client.get("/planification/sessions").get_data(as_text=True))
     assert listing.by_id(f"session-{canvass.id}").text.endswith(
-        f"2 1 {routes[0].door_count} prévue"
+        f"2 1 {routes[0].door_count} {dwellings} prévue"
     )
     assert not listing.has_id("active-run")
 

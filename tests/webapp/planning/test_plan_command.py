@@ -50,7 +50,8 @@ def test_command_plans_and_prints_counts(app: Flask, db_session: Session, case: 
     assert run.status == JobStatus.SUCCEEDED
     assert result.output.splitlines() == [
         "assignment: optimal, 4 placed, 0 left out",
-        f"routes: 2, doors: {sum(r.door_count for r in routes)}, "
+        f"routes: 2, addresses: {sum(r.door_count for r in routes)}, "
+        f"dwellings: {sum(r.dwelling_count for r in routes)}, "
         f"metres: {sum(r.length_m for r in routes)}",
         f"messages queued: {len(messages)}",
     ]

@@ -122,16 +122,20 @@ def test_list_shows_sessions_in_paris_time(
     make_assignment(db_session, canvass_session=canvass, user=first)
     make_assignment(db_session, canvass_session=canvass, user=second)
     route = make_route(db_session, canvass_session=canvass)
-    route.door_count = 37
+    route.door_count, route.dwelling_count = 37, 52
     db_session.commit()
 
     page = Page(coordinator_client.get("/planification/sessions").get_data(as_text=True))
 
     row = page.by_id(f"session-{canvass.id}").text
-    assert (
-        row
-        == "samedi 6 mars 2027 10:30–12:30 Le Centre Ville Parvis de la mairie 2–8 2 1 37 prévue"
+    assert row == (
+        "samedi 6 mars 2027 10:30–12:30 Le Centre Ville Parvis de la mairie 2–8 2 1 37 52 prévue"
     )
+    assert [cell.text for cell in page.select("th", scope="col")][-3:] == [
+        "Adresses",
+        "Logements (estimation)",
+        "Statut",
+    ]
     assert page.select("a", href=f"/planification/sessions/{canvass.id}")
     assert page.select("form", action="/planification/lancer")
 
@@ -159,7 +163,8 @@ def test_detail_shows_teams_and_routes(
     for index, person in enumerate(people):
         make_assignment(db_session, canvass_session=canvass, user=person, team=1 + index // 2)
     route = make_route(db_session, canvass_session=canvass, team=2, access_token="token-equipe-2")
-    route.door_count, route.length_m, route.total_minutes = 41, 1830, 87.6
+    route.door_count, route.dwelling_count = 41, 95
+    route.length_m, route.total_minutes = 1830, 87.6
     db_session.commit()
 
     response = coordinator_client.get(f"/planification/sessions/{canvass.id}")
@@ -170,7 +175,15 @@ def test_detail_shows_teams_and_routes(
     assert page.by_id("team-1").text == "Équipe 1 : Alix Bernard, Malik Diallo Équipe 1 absente"
     assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux Équipe 2 absente"
     route_row = next(row for row in page.select("tr") if row.text.startswith("Équipe 2 41"))
-    assert route_row.text == "Équipe 2 41 0 1 830 88 Ouvrir le parcours de l’équipe 2"
+    assert route_row.text == "Équipe 2 41 95 0 1 830 88 Ouvrir le parcours de l’équipe 2"
+    headers = [cell.text for cell in page.select("th", scope="col")]
+    routes_at = headers.index("Adresses") - 1
+    assert headers[routes_at : routes_at + 4] == [
+        "Équipe",
+        "Adresses",
+        "Logements (estimation)",
+        "Déjà visitées",
+    ]
     # Without any street of the IRIS in the network, no street can be closed.
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert not page.select("select", name="street")

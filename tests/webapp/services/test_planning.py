@@ -196,6 +196,7 @@ def test_routes_cover_doors_once_within_session(
         assert route.total_minutes <= 90
         addresses = [db_session.get(Address, address_id) for address_id in route.address_ids]
         dwellings = sum(address.dwellings for address in addresses if address is not None)
+        assert route.dwelling_count == dwellings >= route.door_count
         expected = (
             route.length_m / settings.walking_speed_m_per_min
             + dwellings * settings.minutes_per_address

@@ -157,6 +157,7 @@ def test_worker_runs_planning_and_records_counts(
         "left_out": 0,
         "routes": 2,
         "doors": sum(route.door_count for route in routes),
+        "dwellings": sum(route.dwelling_count for route in routes),
         "metres": sum(route.length_m for route in routes),
         "messages": len(messages),
         "solver_status": "optimal",

@@ -13,6 +13,7 @@ from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET_DOORS,
     OTHER_CLOSABLE_STREET,
     PARC_ADDRESS_COUNT,
+    PARC_DWELLING_COUNT,
     BondyCase,
 )
 from tests.webapp.planning.three_teams import routes_by_team
@@ -66,6 +67,45 @@ def test_first_routes_cover_the_iris(case: BondyCase, db_session: Session) -> No
     routed = [address_id for route in routes.values() for address_id in route.address_ids]
     assert sorted(routed) == sorted(case.address_ids)
     assert len(routed) == PARC_ADDRESS_COUNT
+    assert case.dwellings_in(routed) == PARC_DWELLING_COUNT
+    assert sum(route.dwelling_count for route in routes.values()) == PARC_DWELLING_COUNT
+    for route in routes.values():
+        assert route.dwelling_count == case.dwellings_in(route.address_ids)
+        assert route.dwelling_count >= route.door_count
+        assert route.summary() == {
+            "team": route.team,
+            "addresses": len(route.address_ids),
+            "dwellings": case.dwellings_in(route.address_ids),
+            "length_m": route.length_m,
+            "minutes": round(route.total_minutes),
+        }
+
+
+def test_replanning_recounts_changed_dwellings(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    routes = routes_by_team(db_session)
+    visited = routes[1].address_ids[:1]
+    visit(db_session, routes[1], visited)
+    # A new import re-estimates a visited address and another one.
+    other = routes[2].address_ids[-1]
+    for address_id, dwellings in ((visited[0], 40), (other, 0)):
+        address = db_session.get(Address, address_id)
+        assert address is not None
+        address.dwellings = dwellings
+    db_session.commit()
+    now = {**case.dwellings_of, visited[0]: 40, other: 1}
+
+    replan_session(
+        db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=before_session
+    )
+
+    after = routes_by_team(db_session)
+    assert sum(route.dwelling_count for route in after.values()) == (
+        PARC_DWELLING_COUNT - case.dwellings_of[visited[0]] + 40 - case.dwellings_of[other] + 1
+    )
+    for route in after.values():
+        assert route.dwelling_count == sum(now[key] for key in route.address_ids)
 
 
 def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
@@ -94,6 +134,10 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     assert after[3].address_ids[:1] == visited_three
     routed = [address_id for route in after.values() for address_id in route.address_ids]
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
+    # Team 2's dwellings moved to the two routes left, visited addresses included.
+    assert after[1].dwelling_count + after[3].dwelling_count == PARC_DWELLING_COUNT
+    assert after[1].dwelling_count == case.dwellings_in(after[1].address_ids)
+    assert after[3].dwelling_count == case.dwellings_in(after[3].address_ids)
     assert team_two_doors <= set(routed)
     canvass = db_session.get(CanvassSession, case.session_id)
     assert canvass is not None
@@ -160,6 +204,8 @@ def test_closed_street_doors_are_listed_not_routed(
     routed = {address_id for route in after.values() for address_id in route.address_ids}
     assert routed.isdisjoint(closed_doors)
     assert routed == set(case.address_ids) - set(closed_doors)
+    # The 26 closed addresses hold one dwelling each; the 17 left hold the other 105.
+    assert sum(route.dwelling_count for route in after.values()) == 105
     assert {team: route.access_token for team, route in after.items()} == tokens
     assert list_closable_streets(db_session, case.session_id) == [OTHER_CLOSABLE_STREET]
 
@@ -204,6 +250,7 @@ def test_absent_team_with_visits_keeps_only_its_done_doors(
     after = routes_by_team(db_session)
     assert after[2].address_ids == done
     assert (after[2].door_count, after[2].length_m, after[2].path) == (2, 0, [])
+    assert after[2].dwelling_count == case.dwellings_in(done)
     assert report.removed_teams == (2,)
     assert db_session.scalars(select(DoorVisit.address_id)).all() == done
 
