@@ -191,14 +191,14 @@ def test_replan_report_in_french(app: Flask) -> None:
     assert replan_flashes(app, "fr") == [
         (
             "success",
-            f"Parcours recalculés. Portes à visiter : 12{NNBSP}345. "
-            f"Portes déjà visitées conservées : 1{NNBSP}001.",
+            f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
+            f"Adresses déjà visitées conservées : 1{NNBSP}001.",
         ),
         (
             "info",
-            f"1{NNBSP}234 portes ne sont pas couvertes : faute de temps pour les visiter.",
+            f"1{NNBSP}234 adresses ne sont pas couvertes : faute de temps pour les visiter.",
         ),
-        ("info", "1 porte n’est pas couverte : plus aucune équipe pour les visiter."),
+        ("info", "1 adresse n’est pas couverte : plus aucune équipe pour les visiter."),
     ]
 
 

@@ -87,8 +87,8 @@ def test_team_absent_is_replanned(
 
     assert flashes(page) == [
         "L’équipe 2 est notée absente.",
-        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
-        "Portes déjà visitées conservées : 0.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}. "
+        "Adresses déjà visitées conservées : 0.",
     ]
     assert page.by_id("team-2").text.endswith("équipe absente Noter l’équipe 2 présente")
     assert not page.select("a", href=path)
@@ -108,12 +108,12 @@ def test_closed_street_is_listed_with_its_doors(
 
     assert flashes(page) == [
         f"Voie fermée pour cette session : {CLOSABLE_STREET}.",
-        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}. "
-        "Portes déjà visitées conservées : 0.",
-        f"{CLOSABLE_STREET_DOORS} portes ne sont pas couvertes : elles sont sur une rue fermée.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}. "
+        "Adresses déjà visitées conservées : 0.",
+        f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
-        f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} portes non couvertes Rouvrir"
+        f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} adresses non couvertes Rouvrir"
     )
     assert [element.text for element in page.select("option")] == [
         "Choisissez une rue",
@@ -238,8 +238,8 @@ def test_absent_team_is_marked_present_again(
 
     assert flashes(page) == [
         "L’équipe 2 est de nouveau notée présente.",
-        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
-        "Portes déjà visitées conservées : 0.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}. "
+        "Adresses déjà visitées conservées : 0.",
     ]
     assert (
         page.by_id("team-2").text
@@ -313,8 +313,8 @@ def test_closed_street_is_reopened(
 
     assert flashes(page) == [
         f"Voie rouverte pour cette session : {CLOSABLE_STREET}.",
-        f"Parcours recalculés. Portes à visiter : {PARC_ADDRESS_COUNT}. "
-        "Portes déjà visitées conservées : 0.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}. "
+        "Adresses déjà visitées conservées : 0.",
     ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
