@@ -110,7 +110,34 @@ def queue_reminders(
         CanvassSession.status == SessionStatus.PLANNED,
     )
     _withdraw_orphans(session, campaign_id)
-    batch = MessageBatch(session, campaign_id, MessageKeys.load(session, campaign_id, KEY_PREFIX))
+    return _queue_sequences(session, campaign, assignments, now)
+
+
+def queue_assignment_reminders(
+    session: Session, campaign_id: int, assignment_ids: Sequence[int], *, now: datetime
+) -> list[Message]:
+    """Create the missing confirmation and reminders of the given active assignments.
+
+    Rows already live are kept, and withdrawn ones come back under a new key, so a
+    volunteer whose reminders were withdrawn gets those still to come. Needs an app
+    context; the caller commits.
+    """
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError(f"campaign {campaign_id} not found")
+    assignments = _active_assignments(session, Assignment.id.in_(assignment_ids))
+    return _queue_sequences(session, campaign, assignments, now)
+
+
+def withdraw_assignment_reminders(session: Session, assignment_ids: Sequence[int]) -> int:
+    """Withdraw the queued confirmation and reminders of the given assignments."""
+    return withdraw_pending(session, [assignment_key_prefix(i) for i in assignment_ids])
+
+
+def _queue_sequences(
+    session: Session, campaign: Campaign, assignments: Sequence[Assignment], now: datetime
+) -> list[Message]:
+    batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     routes = _routes_by_team(session, assignments)
     offsets = ReminderOffsets.from_campaign(campaign.reminder_offsets)
     for assignment in assignments:

@@ -37,6 +37,7 @@ from webapp.models import (
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.closable_streets import ways_near_iris
 from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.reminders import queue_assignment_reminders, withdraw_assignment_reminders
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
     RouteSettings,
@@ -116,9 +117,7 @@ def mark_team_absent(
 
     Each member who had not declined keeps their status in `status_before_absence`, so
     that `mark_team_present` can give it back. A member who declined alone stays as is.
-
-    NOTE: the members' queued reminders are not withdrawn here; the next planning run
-    withdraws them, as for any declined assignment.
+    The members' queued reminders and thanks are withdrawn.
     """
     canvass = _lock_session(session, campaign_id, session_id, now)
     members = _team_members(session, session_id, team)
@@ -128,6 +127,7 @@ def mark_team_absent(
     for assignment in coming:
         assignment.status_before_absence = assignment.status
         assignment.status = AssignmentStatus.DECLINED
+    withdraw_assignment_reminders(session, [a.id for a in coming])
     session.flush()
     logger.info(
         "Team %s of session %s marked absent",
@@ -151,18 +151,17 @@ def mark_team_present(
 
     The team gets a route again from the doors nobody visited yet; doors already visited
     stay on the routes they were visited on. A member who declined alone stays declined.
-
-    NOTE: messages are left as they are. Reminders that a planning run withdrew while
-    the team was absent come back only with the next planning run.
+    The members get back their reminders and thanks still to come, with the new route.
+    Needs an app context, to write those messages.
     """
     canvass = _lock_session(session, campaign_id, session_id, now)
-    restored = 0
+    restored: list[int] = []
     for assignment in _team_members(session, session_id, team):
         previous = assignment.status_before_absence
         if assignment.status != AssignmentStatus.DECLINED or previous is None:
             continue
         assignment.status, assignment.status_before_absence = previous, None
-        restored += 1
+        restored.append(assignment.id)
     if not restored:
         raise ReplanError(ReplanErrorCode.TEAM_NOT_ABSENT)
     session.flush()
@@ -172,7 +171,9 @@ def mark_team_present(
         session_id,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return _replan(session, canvass, settings, now)
+    report = _replan(session, canvass, settings, now)
+    queue_assignment_reminders(session, campaign_id, restored, now=now)
+    return report
 
 
 def _team_members(session: Session, session_id: int, team: int) -> list[Assignment]:

@@ -1,8 +1,10 @@
 """Undoing a re-planning on Bondy's real streets: a team present again, a street reopened."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,9 +27,11 @@ from webapp.models import (
     StreetWay,
 )
 from webapp.models.canvass import DoorOutcome
+from webapp.models.messaging import Message, MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import lock_assignment
 from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
+from webapp.services.reminders import assignment_key_prefix, queue_reminders
 from webapp.services.replanning import (
     ReplanError,
     ReplanErrorCode,
@@ -45,6 +49,13 @@ seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, thr
 PROPOSED = AssignmentStatus.PROPOSED
 CONFIRMED = AssignmentStatus.CONFIRMED
 DECLINED = AssignmentStatus.DECLINED
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Marking a team present writes its reminders, which renders templates."""
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -345,3 +356,43 @@ def test_reopen_open_street_is_rejected(
     assert closures == list(
         db_session.scalars(select(StreetWay.id).where(StreetWay.osm_id == "way/25415571"))
     )
+
+
+def queued_keys(session: Session, assignment_ids: list[int]) -> list[str]:
+    """Return the keys of the queued messages about these assignments, sorted."""
+    prefixes = tuple(assignment_key_prefix(i) for i in assignment_ids)
+    keys = session.scalars(
+        select(Message.idempotency_key).where(Message.status == MessageStatus.QUEUED)
+    )
+    return sorted(key for key in keys if key.startswith(prefixes))
+
+
+def test_absence_withdraws_reminders_presence_restores(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    queue_reminders(db_session, case.campaign_id, now=before_session)
+    db_session.commit()
+    members = [a.id for a in team_members(db_session, 2)]
+    others = [a.id for a in team_members(db_session, 1)]
+    queued_before = queued_keys(db_session, members)
+    others_before = queued_keys(db_session, others)
+
+    mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    queued_absent = queued_keys(db_session, members)
+    mark_team_present(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    queued_present = queued_keys(db_session, members)
+
+    # Both members agreed to e-mails only: a reminder and a thank-you each, the
+    # confirmations having gone out already.
+    assert len(queued_before) == 4
+    assert queued_absent == []
+    # The withdrawn rows come back under a revised key; the confirmations do not repeat.
+    assert [key.split(":r")[0] for key in queued_present] == queued_before
+    assert all(key.endswith(":r2") for key in queued_present)
+    assert queued_keys(db_session, others) == others_before
