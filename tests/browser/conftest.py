@@ -6,14 +6,17 @@ database of its own whose tables are emptied after each test.
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route, ViewportSize, sync_playwright
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -85,9 +88,31 @@ def live_db(live_engine: Engine) -> Iterator[Session]:
     session = Session(live_engine, expire_on_commit=False)
     yield session
     session.close()
+    empty_tables(live_engine)
+
+
+# Attempts at emptying the tables when a request of the live server deadlocks with it.
+EMPTY_ATTEMPTS = 5
+
+
+def empty_tables(engine: Engine) -> None:
+    """Empty every table, trying again when a request still under way deadlocks with it.
+
+    A page may still poll the live server when its test ends. Its request can hold a
+    share lock on one table and wait for another that the TRUNCATE already holds, and
+    PostgreSQL then cancels one of the two; the request ends soon after.
+    """
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with live_engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(1, EMPTY_ATTEMPTS + 1):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        except OperationalError as error:
+            if not isinstance(error.orig, DeadlockDetected) or attempt == EMPTY_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)
+        else:
+            return
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,11 @@ def log_in_coordinator(page: Page, live_server: str) -> None:
 
 
 @pytest.fixture
-def coordinator_page(phone_page: Page, live_server: str, case: BondyCase) -> Page:
+def coordinator_page(case: BondyCase, phone_page: Page, live_server: str) -> Page:
+    """A coordinator logged in on a desktop-sized page.
+
+    `case` comes first so that the page closes before its tables are emptied.
+    """
     page = phone_page
     page.set_viewport_size(DESKTOP_VIEWPORT)  # type: ignore[arg-type]
     log_in_coordinator(page, live_server)
