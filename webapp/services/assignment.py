@@ -35,6 +35,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.localtime import to_local_naive
+from webapp.services.reminders import withdraw_assignment_reminders
 from webapp.services.routes import StreetGraphSource
 from webapp.services.started_sessions import sessions_with_visits
 from webapp.services.transit_limits import timetable_transit_table
@@ -326,6 +327,7 @@ def _store(
         # A decline stays on record: it is what keeps the pair out of later plans.
         if key not in placed and not stale.is_locked and stale.status != AssignmentStatus.DECLINED:
             session.delete(stale)
+    moved: list[int] = []
     for key, placement in placed.items():
         assignment = existing.get(key)
         if assignment is None:
@@ -336,8 +338,11 @@ def _store(
                     team=placement.team,
                 )
             )
-        else:
+        elif assignment.team != placement.team:
             assignment.team = placement.team
+            moved.append(assignment.id)
+    # Their queued reminders link to their former team's route; the run writes them anew.
+    withdraw_assignment_reminders(session, moved)
 
     session.execute(delete(LeftOutVolunteer).where(LeftOutVolunteer.campaign_id == campaign_id))
     # Volunteers out on a session already begun are placed, even if the run gave them

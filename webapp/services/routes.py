@@ -15,7 +15,7 @@ from routing.route_types import Door, TurfPlan, TurfProblem
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
 from routing.turf import plan_turf
 from targeting.names import fold_name
-from webapp.models import Address, Assignment, CanvassSession, Route, StreetClosure
+from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, StreetClosure
 from webapp.models import StreetWay as StreetWayRow
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.started_sessions import sessions_with_visits
@@ -155,14 +155,16 @@ def plan_session_routes(
     """Replace the session's routes by one new route per team of its assignments.
 
     Teams whose members all declined get no route. Closed streets of the session are
-    taken out of the graph and their doors out of the problem.
+    taken out of the graph and their doors out of the problem. A team that had a route
+    keeps its row and so its link, which volunteers may have received, and the link
+    then shows the new route; the routes of teams gone are deleted.
 
-    Replacing the routes deletes the door visits recorded on them and gives the routes
-    new links, so a planning run leaves a session with visits alone, and a session that
-    has begun is re-planned with `webapp.services.replanning`, which keeps both.
+    Replacing the routes deletes the door visits recorded on them, so a planning run
+    leaves a session with visits alone, and a session that has begun is re-planned
+    with `webapp.services.replanning`, which keeps them.
     """
-    session.execute(delete(Route).where(Route.session_id == canvass_session.id))
     teams = list_session_teams(session, canvass_session.id)
+    previous = _clear_routes(session, canvass_session.id, keep_teams=set(teams))
     if not teams:
         return []
     closed_way_ids, closed_names = load_closed_streets(session, canvass_session.id)
@@ -190,7 +192,9 @@ def plan_session_routes(
     )
     plan = plan_turf(graph, problem)
     dwellings = {door.address_id: door.dwellings for door in problem.doors}
-    routes = _store_routes(session, canvass_session, teams, plan, settings, dwellings=dwellings)
+    routes = _store_routes(
+        session, canvass_session, teams, plan, settings, dwellings=dwellings, previous=previous
+    )
     logger.info(
         "Routes for session %s: %s teams, %s doors routed (%s dwellings), %s left, status %s",
         canvass_session.id,
@@ -250,24 +254,47 @@ def _store_routes(
     settings: RouteSettings,
     *,
     dwellings: Mapping[int, int],
+    previous: Mapping[int, Route],
 ) -> list[Route]:
     expires_at = canvass_session.ends_at + timedelta(days=settings.token_days)
     stored = []
     for team, planned in zip(teams, plan.routes, strict=False):
-        route = Route(
-            session_id=canvass_session.id,
-            team=team,
-            address_ids=list(planned.door_ids),
-            path=[[point.lon, point.lat] for point in planned.path],
-            length_m=planned.length_m,
-            walking_minutes=round(planned.walking_minutes, 1),
-            total_minutes=round(planned.total_minutes, 1),
-            door_count=len(planned.door_ids),
-            dwelling_count=count_dwellings(planned.door_ids, dwellings),
-            access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
-            token_expires_at=expires_at,
-        )
-        session.add(route)
+        route = previous.get(team)
+        if route is None:
+            route = Route(
+                session_id=canvass_session.id,
+                team=team,
+                access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
+            )
+            session.add(route)
+        route.address_ids = list(planned.door_ids)
+        route.path = [[point.lon, point.lat] for point in planned.path]
+        route.length_m = planned.length_m
+        route.walking_minutes = round(planned.walking_minutes, 1)
+        route.total_minutes = round(planned.total_minutes, 1)
+        route.door_count = len(planned.door_ids)
+        route.dwelling_count = count_dwellings(planned.door_ids, dwellings)
+        route.token_expires_at = expires_at
         stored.append(route)
+    for team in set(previous) - set(teams[: len(stored)]):
+        session.delete(previous[team])
     session.flush()
     return stored
+
+
+def _clear_routes(session: Session, session_id: int, *, keep_teams: set[int]) -> dict[int, Route]:
+    """Delete the session's door visits and the routes of teams not in `keep_teams`.
+
+    Return the routes kept, by team, for the new plan to reuse.
+    """
+    routes = session.scalars(select(Route).where(Route.session_id == session_id)).all()
+    if routes:
+        session.execute(delete(DoorVisit).where(DoorVisit.route_id.in_([r.id for r in routes])))
+    kept: dict[int, Route] = {}
+    for route in routes:
+        if route.team in keep_teams:
+            kept[route.team] = route
+        else:
+            session.delete(route)
+    session.flush()
+    return kept

@@ -237,6 +237,56 @@ def test_planning_twice_queues_no_new_message(
     assert len(db_session.scalars(select(Message)).all()) == before
 
 
+def test_planning_again_keeps_route_links(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    before = {r.team: (r.id, r.access_token) for r in db_session.scalars(select(Route))}
+
+    with app.app_context():
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+    after = {r.team: (r.id, r.access_token) for r in db_session.scalars(select(Route))}
+    client = app.test_client()
+
+    assert sorted(before) == [1, 2]
+    assert after == before
+    for _, token in after.values():
+        assert client.get(f"/parcours/{token}").status_code == 200
+
+
+def queued_keys(session: Session, assignment_id: int) -> list[str]:
+    return sorted(
+        session.scalars(
+            select(Message.idempotency_key).where(
+                Message.status == MessageStatus.QUEUED,
+                Message.idempotency_key.startswith(f"assignment:{assignment_id}:"),
+            )
+        )
+    )
+
+
+def test_volunteer_moved_to_other_team_gets_new_reminders(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    moved, kept = db_session.scalars(select(Assignment).order_by(Assignment.id)).all()[:2]
+    kept_before = queued_keys(db_session, kept.id)
+    moved_before = queued_keys(db_session, moved.id)
+    # As if the previous plan had put this volunteer in a team of their own.
+    moved.team = 9
+    db_session.commit()
+
+    with app.app_context():
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+    db_session.expire_all()
+
+    assert moved.team in (1, 2)
+    # Reminders by e-mail and SMS, the SMS soon before the start, and the thanks.
+    assert len(moved_before) == 4
+    assert queued_keys(db_session, moved.id) == sorted(f"{key}:r2" for key in moved_before)
+    assert queued_keys(db_session, kept.id) == kept_before
+
+
 def test_planning_loads_graph_once(
     planned: Planned, app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
