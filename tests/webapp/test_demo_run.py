@@ -49,3 +49,17 @@ def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings)
     assert 0 <= view.gap_to_bound < 0.05
     # The printed command names this interpreter's flask, which has the app.
     assert f"{Path(sys.executable).with_name('flask')} --app wsgi demo totp-code" in result.output
+
+
+def test_demo_port_must_match_links(demo_app: Flask, demo_settings: Settings) -> None:
+    demo_app.extensions[SETTINGS_KEY] = replace(
+        demo_settings, public_base_url="http://127.0.0.1:5000"
+    )
+
+    with demo_app.app_context():
+        result = demo_app.test_cli_runner().invoke(args=["demo", "run", "--port", "5077"])
+
+    # Rejected before the database is touched: nothing is imported or planned.
+    assert result.exit_code == 2
+    assert "TOURNEE_PUBLIC_BASE_URL=http://127.0.0.1:5077" in result.output
+    assert "Bondy" not in result.output

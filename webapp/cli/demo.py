@@ -4,6 +4,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -45,6 +46,8 @@ def demo_group() -> None:
 )
 @click.option("--port", default=5000, show_default=True, help="Port of the site.")
 def run_command(serve: bool, port: int) -> None:
+    if serve:
+        _check_link_port(get_settings().public_base_url, port)
     engine = current_app.extensions[SESSION_FACTORY_KEY].kw["bind"]
     migrate.upgrade(engine)
     session = db_session()
@@ -67,6 +70,18 @@ def run_command(serve: bool, port: int) -> None:
         click.echo(f"Site: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
         # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def _check_link_port(public_base_url: str, port: int) -> None:
+    """Reject a port other than the one the links in the messages and pages point to."""
+    parts = urlsplit(public_base_url)
+    link_port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.hostname in ("127.0.0.1", "localhost") and link_port != port:
+        raise click.UsageError(
+            f"--port {port} differs from the port of TOURNEE_PUBLIC_BASE_URL "
+            f"({public_base_url}), so the links in the messages would not open: set "
+            f"TOURNEE_PUBLIC_BASE_URL=http://127.0.0.1:{port} as well."
+        )
 
 
 def _print_summary(
