@@ -135,6 +135,7 @@ def test_progress_bar_follows_a_run(
     run.finished_at = utcnow()
     run.counts = {
         "placed": 4,
+        "volunteers": 4,
         "left_out": 0,
         "routes": 2,
         "doors": 30,
@@ -151,7 +152,7 @@ def test_progress_bar_follows_a_run(
     expect(bar).to_have_attribute("value", "100")
     expect(page.locator("#run-outcome li")).to_have_text(
         [
-            "4 bénévoles placés",
+            "4 places pourvues (4 bénévoles)",
             "0 bénévole non placé",
             "2 parcours, 30 adresses (environ 74 logements)",
             "4\u202f210 m à parcourir en tout",
@@ -178,7 +179,7 @@ def test_coordinator_plans_then_opens_a_route_on_a_phone(
     expect(page.locator("#run-outcome h2")).to_have_text(
         "Planification terminée. Résultat du solveur : optimal."
     )
-    expect(page.locator("#run-outcome li").first).to_have_text("4 bénévoles placés")
+    expect(page.locator("#run-outcome li").first).to_have_text("4 places pourvues (4 bénévoles)")
     page.screenshot(path=RUN_SCREENSHOT_PATH, full_page=True)
 
     page.get_by_role("link", name="Voir le bilan de la planification").click()

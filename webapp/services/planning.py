@@ -90,7 +90,9 @@ class PlanningReport:
     def counts(self) -> dict[str, Any]:
         """Return the figures a finished run keeps, JSON-safe."""
         return {
+            # Places filled, and the distinct volunteers on them.
             "placed": len(self.assignment.placements),
+            "volunteers": len({p.volunteer_id for p in self.assignment.placements}),
             "left_out": len(self.assignment.left_out),
             "routes": len(self.routes),
             # Addresses on the routes, and the estimated dwellings behind them.

@@ -188,7 +188,8 @@ class PlanningRunView:
 class PlanningSummary:
     """What the database contains after the last planning run of a campaign."""
 
-    placed_count: int
+    placed_count: int  # places filled: a volunteer on two sessions fills two
+    volunteer_count: int  # distinct volunteers on those places
     left_out: tuple[LeftOutRow, ...]
     short_sessions: tuple[SessionRow, ...]
     route_count: int
@@ -378,8 +379,18 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
             Message.campaign_id == campaign_id, Message.status == MessageStatus.QUEUED
         )
     )
+    volunteers = session.scalar(
+        select(func.count(func.distinct(Assignment.user_id)))
+        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
+        .where(
+            CanvassSession.campaign_id == campaign_id,
+            CanvassSession.status == SessionStatus.PLANNED,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
     return PlanningSummary(
         placed_count=sum(row.assigned_count for row in rows),
+        volunteer_count=volunteers or 0,
         left_out=tuple(
             LeftOutRow(user_id, first, last, reason) for user_id, first, last, reason in left_out
         ),

@@ -25,6 +25,7 @@ from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredRea
 NNBSP = "\u202f"
 RUN_COUNTS = {
     "placed": 1234,
+    "volunteers": 1001,
     "left_out": 1,
     "routes": 1000,
     "doors": 1234,
@@ -60,7 +61,7 @@ def test_run_outcome_in_french(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
     assert run_counts(coordinator_client, territory, db_session) == [
-        f"1{NNBSP}234 bénévoles placés",
+        f"1{NNBSP}234 places pourvues (1{NNBSP}001 bénévoles)",
         "1 bénévole non placé",
         f"1{NNBSP}000 parcours, 1{NNBSP}234 adresses (environ 2{NNBSP}468 logements)",
         f"12{NNBSP}345 m à parcourir en tout",
@@ -74,7 +75,7 @@ def test_run_outcome_in_english(
     in_english(coordinator_client)
 
     assert run_counts(coordinator_client, territory, db_session) == [
-        "1,234 volunteers placed",
+        "1,234 places filled (1,001 volunteers)",
         "1 volunteer left out",
         "1,000 routes, 1,234 addresses (about 2,468 dwellings)",
         "12,345 m to walk in all",
@@ -110,6 +111,16 @@ def test_older_run_shows_addresses_only(
     )
 
 
+def test_older_run_shows_places_only(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    older = {key: value for key, value in RUN_COUNTS.items() if key != "volunteers"}
+
+    assert run_counts(coordinator_client, territory, db_session, older)[0] == (
+        f"1{NNBSP}234 places pourvues"
+    )
+
+
 def routed_session(db_session: Session, territory: Territory) -> CanvassSession:
     """Add a session with one route of 1,234 addresses holding 2,468 dwellings."""
     canvass = make_canvass_session(
@@ -142,7 +153,7 @@ def test_summary_and_session_list_in_french(
     sessions = coordinator_client.get("/planification/sessions").get_data(as_text=True)
 
     assert count_items(summary) == [
-        "0 bénévole placé",
+        "0 place pourvue (0 bénévole)",
         "0 bénévole non placé",
         f"1 parcours, 1{NNBSP}234 adresses (environ 2{NNBSP}468 logements)",
         "0 message en attente d’envoi",
@@ -160,7 +171,7 @@ def test_summary_and_session_list_in_english(
     sessions = coordinator_client.get("/planification/sessions").get_data(as_text=True)
 
     assert count_items(summary) == [
-        "0 volunteers placed",
+        "0 places filled (0 volunteers)",
         "0 volunteers left out",
         "1 route, 1,234 addresses (about 2,468 dwellings)",
         "0 messages waiting to be sent",

@@ -161,7 +161,7 @@ def test_planning_places_pairs_explains_rest(
     assert not page.has_id("planning-refresh")
     outcome = page.by_id("run-outcome").text
     assert outcome.startswith("Planification terminée. Résultat du solveur : optimal.")
-    assert "2 bénévoles placés" in outcome
+    assert "2 places pourvues (2 bénévoles)" in outcome
     assert f"1 parcours, {counted}" in outcome
     assert (
         f"{len(messages)} nouveaux messages pour les bénévoles (confirmations et rappels)."
@@ -173,7 +173,7 @@ def test_planning_places_pairs_explains_rest(
     page = Page(client.get("/planification/bilan").get_data(as_text=True))
     text = page.text()
     assert "Résultat du solveur : optimal." in page.by_id("last-run").text
-    assert "2 bénévoles placés" in text
+    assert "2 places pourvues (2 bénévoles)" in text
     assert f"1 parcours, {counted}" in text
     assert f"{len(waiting)} messages en attente d’envoi" in text
     left_out = sorted(

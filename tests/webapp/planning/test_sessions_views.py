@@ -385,4 +385,4 @@ def test_summary_reads_stored_outcome(
     short = page.by_id("short-sessions").text
     assert short == "samedi 6 mars 2027, 10:30, Le Centre Ville : 0 affecté pour un minimum de 2"
     assert page.select("a", href=f"/planification/sessions/{canvass.id}")
-    assert "0 bénévole placé" in page.text()
+    assert "0 place pourvue (0 bénévole)" in page.text()

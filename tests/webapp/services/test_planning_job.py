@@ -154,6 +154,7 @@ def test_worker_runs_planning_and_records_counts(
     assert run.finished_at is not None
     assert run.counts == {
         "placed": 4,
+        "volunteers": 4,
         "left_out": 0,
         "routes": 2,
         "doors": sum(route.door_count for route in routes),
