@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, seed_walk
-from webapp.models import CanvassSession
+from webapp.models import CanvassSession, DoorVisit
+from webapp.models.canvass import DoorOutcome
 
 pytestmark = pytest.mark.browser
 
@@ -157,3 +158,47 @@ def test_route_page_offers_the_sheet_and_the_track(a4_page: Page, route_url: str
     with page.expect_download() as download_info:
         gpx_link.click()
     assert download_info.value.suggested_filename == "parcours-equipe-1.gpx"
+
+
+DOORS_SCREENSHOT_PATH = "/tmp/route_doors_phone.png"  # noqa: S108 - read by a person, not by the test
+
+
+def test_volunteer_records_a_door_on_a_phone(
+    phone_page: Page, route_url: str, live_db: Session
+) -> None:
+    page = phone_page
+    page.goto(route_url)
+    first_door = page.locator(".walk-door").first
+    buttons = first_door.get_by_role("button")
+    expect(buttons).to_have_text(
+        ["Absent", "A ouvert", "Discussion", "Refus", "Repasser", "Inaccessible"]
+    )
+    heights = set()
+    for index in range(6):
+        box = buttons.nth(index).bounding_box()
+        assert box is not None
+        heights.add(round(box["height"]))
+    # Every label holds on one line, so the buttons are all as tall as the smallest allowed.
+    assert heights == {44}
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+    first_door.get_by_role("button", name="Absent").tap()
+
+    expect(page.locator(".flash")).to_have_text(f"Porte notée : 5 {GUESDE}, Absent.")
+    first_door = page.locator(".walk-door").first
+    expect(first_door).to_have_class("walk-door is-visited")
+    expect(first_door.locator(".walk-visited")).to_have_text("visitée : Absent")
+    expect(page.locator("#walk-resume")).to_have_text(
+        "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
+    )
+    assert urlsplit(page.url).fragment.startswith("porte-")
+    # The recorded door folds its buttons away; the next one still shows them.
+    expect(first_door.get_by_role("button", name="Absent")).to_be_hidden()
+    expect(page.locator(".walk-door").nth(1).get_by_role("button", name="Absent")).to_be_visible()
+    assert live_db.scalars(select(DoorVisit.outcome)).all() == [DoorOutcome.ABSENT]
+    page.screenshot(path=DOORS_SCREENSHOT_PATH, full_page=True)
+
+    page.emulate_media(media="print")
+    expect(page.locator(".door-correct")).to_be_hidden()
+    expect(page.locator(".door-record").nth(1)).to_be_hidden()
+    expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])

@@ -18,7 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, PathConverter, Rule
 
-from tests.factories import at_utc, make_assignment, make_campaign, make_canvass_session, make_route
+from tests.factories import (
+    at_utc,
+    make_address,
+    make_assignment,
+    make_campaign,
+    make_canvass_session,
+    make_route,
+)
 from tests.webapp.privacy.conftest import log_in, make_member
 from tests.webapp.privacy.seed import IRIS_CODE, make_territory
 from webapp.db import utcnow
@@ -28,6 +35,7 @@ from webapp.models import (
     Broadcast,
     Campaign,
     CanvassSession,
+    DoorVisit,
     JobRun,
     Message,
     Route,
@@ -60,6 +68,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "canvass.route_gpx": "the route's unguessable token in the URL is the credential",
     "canvass.route_geojson": "the route's unguessable token in the URL is the credential",
     "canvass.open_short_link": "the printed short code is the credential",
+    "canvass.record_door_visit": "the route's unguessable token in the URL is the credential",
     "replies.show_reply": "signed reply link from a reminder",
     "replies.show_confirmation": "signed reply link from a reminder",
     "replies.confirm_assignment": "signed reply link from a reminder",
@@ -88,6 +97,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "planning.lock_volunteer": {"volunteer_id": "1"},
     "planning.unlock_volunteer": {"volunteer_id": "1"},
     "planning.move_volunteer": {"volunteer_id": "1", "target_session_id": "1"},
+    "canvass.record_door_visit": {"outcome": "absent"},
 }
 SENTINELS = ("sentinel", "+33699999999", "0699999999", "06 99 99 99 99")
 ROLES = (None, Role.VOLUNTEER, Role.TEAM_LEAD, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -189,12 +199,16 @@ def campaign_b(db_session: Session, campaign_a: Campaign) -> OtherCampaign:
         meeting_point_label="SENTINEL-B point de rendez-vous",
     )
     make_assignment(db_session, canvass_session=canvass, user=volunteer, team=1)
-    make_route(
+    route = make_route(
         db_session,
         canvass_session=canvass,
         team=1,
         access_token="sentinel-b-" + secrets.token_hex(8),
     )
+    door = make_address(
+        db_session, ban_id="93010_8888_00001", street="Rue de la Beta", lon=2.4830, lat=48.9040
+    )
+    route.address_ids = [door.id]
     run = JobRun(kind="planning", campaign_id=campaign.id, counts={"note": "sentinel-b"})
     broadcast = Broadcast(
         campaign_id=campaign.id,
@@ -224,6 +238,7 @@ def campaign_b(db_session: Session, campaign_a: Campaign) -> OtherCampaign:
             "run_id": run.id,
             "broadcast_id": broadcast.id,
             "exception_id": exception.id,
+            "address_id": door.id,
         },
         coordinator=coordinator,
     )
@@ -318,6 +333,7 @@ def _b_rows(session: Session, b: OtherCampaign) -> tuple[int, ...]:
             (Broadcast, Broadcast.campaign_id == b.campaign.id),
             (JobRun, JobRun.campaign_id == b.campaign.id),
             (Message, Message.campaign_id == b.campaign.id),
+            (DoorVisit, DoorVisit.address_id == b.ids["address_id"]),
         )
     )
 
@@ -336,7 +352,7 @@ def test_no_role_of_campaign_a_reaches_campaign_b(
         _check_role(matrix_app, user, campaign_b.ids, problems)
 
     assert problems == []
-    assert _b_rows(db_session, campaign_b) == before == (1, 1, 1, 1, 1, 1)
+    assert _b_rows(db_session, campaign_b) == before == (1, 1, 1, 1, 1, 1, 0)
 
 
 def test_every_public_endpoint_exists(matrix_app: Flask) -> None:

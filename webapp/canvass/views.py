@@ -7,11 +7,18 @@ sheet opens the same route. Neither is ever logged.
 
 import logging
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from webapp.canvass.forms import OUTCOME_LABELS, DoorVisitForm
 from webapp.db import db_session, utcnow
+from webapp.services.door_visits import (
+    DoorNotOnRouteError,
+    RouteSessionCancelledError,
+    record_door_visit,
+)
 from webapp.services.route_gpx import route_gpx
 from webapp.services.route_links import (
     find_route_by_short_code,
@@ -74,7 +81,47 @@ def show_route(token: str) -> ResponseReturnValue:
         qr_svg=qr_svg(short_url),
         plan=project_route(sheet, width=PLAN_BOX[0], height=PLAN_BOX[1], margin=40, is_y_down=True),
         large_building_dwellings=LARGE_BUILDING_DWELLINGS,
+        outcome_labels=OUTCOME_LABELS,
     )
+
+
+@blueprint.post("/parcours/<token>/portes/<int:address_id>", endpoint="record_door_visit")
+def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
+    session = db_session()
+    form = DoorVisitForm()
+    back = url_for("canvass.show_route", token=token, _anchor=f"porte-{address_id}")
+    if not form.validate_on_submit():
+        logger.info("Door visit not recorded at address %s: invalid outcome", address_id)
+        flash(_("Tap one of the outcome buttons under the door."), "error")
+        return redirect(back)
+    try:
+        visit = record_door_visit(session, token, address_id, form.chosen_outcome, now=utcnow())
+    except DoorNotOnRouteError as error:
+        message = _("This door is not on your route: nothing was recorded.")
+        return _visit_not_recorded(token, error.route_id, address_id, "not on the route", message)
+    except RouteSessionCancelledError as error:
+        message = _("This session has been cancelled: nothing was recorded.")
+        return _visit_not_recorded(token, error.route_id, address_id, "session cancelled", message)
+    session.commit()
+    flash(
+        _(
+            "Door recorded: %(door)s, %(outcome)s.",
+            door=visit.door_label,
+            outcome=OUTCOME_LABELS[visit.outcome],
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
+def _visit_not_recorded(
+    token: str, route_id: int, address_id: int, reason: str, message: str
+) -> ResponseReturnValue:
+    logger.info(
+        "Door visit not recorded on route %s at address %s: %s", route_id, address_id, reason
+    )
+    flash(message, "error")
+    return redirect(url_for("canvass.show_route", token=token))
 
 
 @blueprint.get("/parcours/<token>.pdf", endpoint="route_pdf")

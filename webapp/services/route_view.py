@@ -19,6 +19,7 @@ from routing.geo import GeoPoint
 from routing.route_types import Door, PlannedRoute
 from routing.turf import walk_list
 from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, User
+from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import door_for
@@ -56,8 +57,15 @@ class RouteStop:
     lon: float
     lat: float
     dwellings: int = 1
-    # A visit is recorded at this door: the team has done it.
-    is_visited: bool = False
+    # The latest outcome recorded at this door, None while no visit is recorded.
+    outcome: DoorOutcome | None = None
+    # The stored address; None only for a stop built outside a stored route.
+    address_id: int | None = None
+
+    @property
+    def is_visited(self) -> bool:
+        """Tell whether a visit is recorded at this door: the team has done it."""
+        return self.outcome is not None
 
     @property
     def label(self) -> str:
@@ -158,7 +166,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
-        sections=_street_sections(route, _doors(session, route), _visited(session, route)),
+        sections=_street_sections(route, _doors(session, route), latest_outcomes(session, route)),
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
         short_code=route.short_code,
         end_point=canvass.end_point_label if canvass.has_end_point else "",
@@ -238,14 +246,22 @@ def _doors(session: Session, route: Route) -> list[Door]:
     return [door_for(by_id[address_id]) for address_id in route.address_ids if address_id in by_id]
 
 
-def _visited(session: Session, route: Route) -> set[int]:
-    """Return the address ids of the route's doors with a visit recorded."""
-    query = select(DoorVisit.address_id).where(DoorVisit.route_id == route.id)
-    return set(session.scalars(query))
+def latest_outcomes(session: Session, route: Route) -> dict[int, DoorOutcome]:
+    """Return the latest outcome recorded at each visited door of the route, by address id.
+
+    A door recorded again keeps its earlier visits. Its outcome is the latest visit by
+    time, then by row order for visits recorded at the same instant.
+    """
+    query = (
+        select(DoorVisit.address_id, DoorVisit.outcome)
+        .where(DoorVisit.route_id == route.id)
+        .order_by(DoorVisit.visited_at, DoorVisit.id)
+    )
+    return {address_id: outcome for address_id, outcome in session.execute(query)}
 
 
 def _street_sections(
-    route: Route, doors: Sequence[Door], visited: set[int]
+    route: Route, doors: Sequence[Door], outcomes: dict[int, DoorOutcome]
 ) -> tuple[StreetSection, ...]:
     """Group the doors by street with the routing package's walk list, numbering the stops."""
     planned = PlannedRoute(
@@ -273,7 +289,8 @@ def _street_sections(
                     door.point.lon,
                     door.point.lat,
                     door.dwellings,
-                    is_visited=door.address_id in visited,
+                    outcome=outcomes.get(door.address_id),
+                    address_id=door.address_id,
                 )
             )
         sections.append(StreetSection(stretch.street, tuple(stops)))
