@@ -40,7 +40,8 @@ PLANNING_ERRORS: dict[str, Any] = {
 # Keys are the values of `webapp.services.replanning.UncoveredReason`.
 UNCOVERED_REASONS: dict[str, Any] = {
     "street_closed": lazy_gettext("on a closed street"),
-    "out_of_time": lazy_gettext("no time left for them"),
+    # Translators: the count covers the whole IRIS, not only the doors of the routes before.
+    "out_of_time": lazy_gettext("they do not fit in the session's time, across the whole IRIS"),
     "no_team": lazy_gettext("no team left"),
 }
 

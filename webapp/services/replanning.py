@@ -99,6 +99,8 @@ class ReplanReport:
     visited_door_count: int
     routed_door_count: int
     uncovered: tuple[UncoveredDoor, ...]
+    # Doors the routes had left to visit before this re-planning.
+    routed_before_count: int = 0
 
     def uncovered_count(self, reason: UncoveredReason) -> int:
         return sum(1 for door in self.uncovered if door.reason == reason)
@@ -305,6 +307,7 @@ def _replan(
     }
     visited_by_route = _visited_by_route(session, canvass.id)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
+    routed_before = sum(len(set(route.address_ids) - visited) for route in routes.values())
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
     elsewhere = _routed_in_other_sessions(session, canvass)
 
@@ -370,6 +373,7 @@ def _replan(
         visited_door_count=len(visited),
         routed_door_count=sum(len(route.door_ids) for route in planned.values()),
         uncovered=tuple(uncovered),
+        routed_before_count=routed_before,
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",

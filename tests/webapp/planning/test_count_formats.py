@@ -191,6 +191,7 @@ def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:
             *(UncoveredDoor(n, UncoveredReason.OUT_OF_TIME) for n in range(1234)),
             UncoveredDoor(5000, UncoveredReason.NO_TEAM),
         ),
+        routed_before_count=14000,
     )
     with app.test_request_context(), force_locale(locale):
         flash_replan_report(report)
@@ -205,9 +206,11 @@ def test_replan_report_in_french(app: Flask) -> None:
             f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
             f"Adresses déjà visitées conservées : 1{NNBSP}001.",
         ),
+        ("info", f"Soit 1{NNBSP}655 de moins qu’avant."),
         (
             "info",
-            f"1{NNBSP}234 adresses ne sont pas couvertes : faute de temps pour les visiter.",
+            f"1{NNBSP}234 adresses ne sont pas couvertes : "
+            "elles ne tiennent pas dans la durée de la session, sur tout l’IRIS.",
         ),
         ("info", "1 adresse n’est pas couverte : plus aucune équipe pour les visiter."),
     ]
@@ -216,6 +219,11 @@ def test_replan_report_in_french(app: Flask) -> None:
 def test_replan_report_in_english(app: Flask) -> None:
     assert replan_flashes(app, "en") == [
         ("success", "Routes cut again: 12,345 doors to visit, 1,001 doors already visited kept."),
-        ("info", "1,234 doors are not covered: no time left for them."),
+        ("info", "That is 1,655 fewer than before."),
+        (
+            "info",
+            "1,234 doors are not covered: they do not fit in the session's time, "
+            "across the whole IRIS.",
+        ),
         ("info", "1 door is not covered: no team left."),
     ]

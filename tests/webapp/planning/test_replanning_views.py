@@ -110,6 +110,7 @@ def test_closed_street_is_listed_with_its_doors(
         f"Voie fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}. "
         "Adresses déjà visitées conservées : 0.",
+        f"Soit {CLOSABLE_STREET_DOORS} de moins qu’avant.",
         f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
@@ -315,6 +316,7 @@ def test_closed_street_is_reopened(
         f"Voie rouverte pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}. "
         "Adresses déjà visitées conservées : 0.",
+        f"Soit {CLOSABLE_STREET_DOORS} de plus qu’avant.",
     ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
