@@ -239,8 +239,10 @@ def test_coordinator_weighs_locks_and_plans_again(
     volunteer_id = case.volunteer_ids[0]
     name = "Bénévole0 Exemple"
     page.get_by_role("button", name=f"Verrouiller {name} sur cette session").click()
-    expect(page.locator(".flash-success")).to_have_text(f"{name} est verrouillé sur cette session.")
-    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrouillé")
+    expect(page.locator(".flash-success")).to_have_text(
+        f"Verrou posé : {name} reste sur cette session."
+    )
+    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrou posé")
     page.screenshot(path=LOCKED_SCREENSHOT_PATH, full_page=True)
 
     page.get_by_role("button", name="Relancer la planification autour des verrous").click()
@@ -259,7 +261,7 @@ def test_coordinator_weighs_locks_and_plans_again(
 
     page.get_by_role("link", name="Toutes les sessions").click()
     page.locator(f"#session-{case.session_id} a").click()
-    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrouillé")
+    expect(page.locator(f"#volunteer-{volunteer_id} .lock-badge")).to_have_text("verrou posé")
     team = assignment.team
     route = live_db.scalars(
         select(Route).where(Route.session_id == case.session_id, Route.team == team)
@@ -331,13 +333,13 @@ def test_absent_team_confirmed_and_undone_without_script(
     team_two_route = page.get_by_role("link", name="Ouvrir le parcours de l’équipe 2")
 
     # Leaving the confirmation page changes nothing.
-    page.get_by_role("link", name="Équipe 2 absente").click()
+    page.get_by_role("link", name="Noter l’équipe 2 absente").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Noter l’équipe 2 absente ?")
     page.get_by_role("link", name="Revenir à la session sans rien changer").click()
     expect(team_two_route).to_be_visible()
     assert team_statuses(live_db, case) == coming
 
-    page.get_by_role("link", name="Équipe 2 absente").click()
+    page.get_by_role("link", name="Noter l’équipe 2 absente").click()
     page.screenshot(path=ABSENT_CONFIRM_SCREENSHOT_PATH, full_page=True)
     page.get_by_role("button", name="Confirmer : l’équipe 2 est absente").click()
     expect(page.locator(".flash-success").first).to_have_text("L’équipe 2 est notée absente.")
@@ -357,7 +359,7 @@ def test_absent_team_confirmed_and_undone_without_script(
     )
     expect(page.locator("#team-2 .team-absent")).to_have_count(0)
     expect(team_two_route).to_be_visible()
-    expect(page.get_by_role("link", name="Équipe 2 absente")).to_be_visible()
+    expect(page.get_by_role("link", name="Noter l’équipe 2 absente")).to_be_visible()
     assert team_statuses(live_db, case) == coming
     teams = live_db.scalars(select(Route.team).where(Route.session_id == case.session_id))
     assert sorted(teams) == [1, 2]

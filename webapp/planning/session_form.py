@@ -13,7 +13,9 @@ from webapp.planning.fields import strip
 from webapp.services.addresses import HomeNotFoundError, HomeProblem, find_home
 from webapp.services.current_campaign import Territory
 from webapp.services.errors import ValidationError as ServiceValidationError
+from webapp.services.errors import ValidationErrors
 from webapp.services.planning_view import IrisChoice
+from webapp.services.session_rules import check_bounds, check_day, check_point, check_times
 from webapp.services.sessions import SessionDraft
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -22,6 +24,10 @@ MAX_VOLUNTEERS = 200
 
 # Service error codes of `create_session`, as (form field, message) shown to coordinators.
 SERVICE_ERRORS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("day", "in_the_past"): (
+        "day",
+        lazy_gettext("This date is in the past: choose today or a later day."),
+    ),
     ("end", "end_before_start"): ("end", lazy_gettext("The end must be after the start.")),
     ("max_volunteers", "bad_bounds"): (
         "max_volunteers",
@@ -45,6 +51,20 @@ SERVICE_ERRORS: dict[tuple[str, str], tuple[str, Any]] = {
     ("meeting_point", "bad_coordinate"): (
         "meeting_lat",
         lazy_gettext("Latitude must lie between -90 and 90 and longitude between -180 and 180."),
+    ),
+    ("meeting_point", "far_from_iris"): (
+        "meeting_lat",
+        lazy_gettext(
+            "This point is more than 2 km away from the IRIS of the session: check the "
+            "latitude and the longitude, or click the meeting point on the map."
+        ),
+    ),
+    ("end_point", "far_from_iris"): (
+        "end_lat",
+        lazy_gettext(
+            "This stop is more than 2 km away from the IRIS of the session: check its "
+            "latitude and longitude, or click it on the map."
+        ),
     ),
     ("end_point", "incomplete"): (
         "end_lat",
@@ -142,10 +162,16 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
     )
 
     def __init__(
-        self, *args: Any, territory: Territory, iris_choices: list[IrisChoice], **kwargs: Any
+        self,
+        *args: Any,
+        territory: Territory,
+        iris_choices: list[IrisChoice],
+        today: date,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.territory = territory
+        self.today = today
         self.iris_choices = iris_choices
         self.iris_code.choices = [(choice.code, choice.name) for choice in iris_choices]
         self.meeting_address_id: int | None = None
@@ -156,8 +182,8 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         self._lon: float | None = None
         self._end_lat: float | None = None
         self._end_lon: float | None = None
-        self._min = 0
-        self._max = 0
+        self._min: int | None = None
+        self._max: int | None = None
 
     def validate_day(self, field: Field) -> None:
         parsed = _parse(field.data, DATE_FORMATS)
@@ -236,9 +262,54 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
             raise ValidationError(message)
         return value
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        if super().validate(extra_validators):
+            return True
+        # The service checks the rules between fields only once every field is read;
+        # check now those whose fields could be read, so that all errors show at once.
+        for error in self._rule_errors():
+            self.add_service_error(error)
+        return False
+
+    def _rule_errors(self) -> list[ServiceValidationError]:
+        errors = []
+        if self._day is not None:
+            errors += check_day(self._day, self.today)
+        if self._start is not None and self._end is not None:
+            errors += check_times(self._start, self._end)
+        if self._min is not None and self._max is not None:
+            errors += check_bounds(self._min, self._max)
+        return errors + self._meeting_point_errors() + self._end_point_errors()
+
+    def _meeting_point_errors(self) -> list[ServiceValidationError]:
+        if self.meeting_address.data or self.meeting_lat.errors or self.meeting_lon.errors:
+            return []
+        if self._lat is None or self._lon is None:
+            return [ServiceValidationError("meeting_point", "missing")]
+        return check_point(
+            db_session(), "meeting_point", self.iris_code.data or "", self._lon, self._lat
+        )
+
+    def _end_point_errors(self) -> list[ServiceValidationError]:
+        if self.end_lat.errors or self.end_lon.errors:
+            return []
+        if self._end_lat is None and self._end_lon is None:
+            return []
+        if self._end_lat is None or self._end_lon is None:
+            return [ServiceValidationError("end_point", "incomplete")]
+        return check_point(
+            db_session(), "end_point", self.iris_code.data or "", self._end_lon, self._end_lat
+        )
+
     def to_draft(self) -> SessionDraft:
         """Return the validated session; call only after `validate()` succeeded."""
-        if self._day is None or self._start is None or self._end is None:
+        if (
+            self._day is None
+            or self._start is None
+            or self._end is None
+            or self._min is None
+            or self._max is None
+        ):
             raise RuntimeError("to_draft() called on a form that was not validated")
         use_coordinates = self.meeting_address_id is None
         return SessionDraft(
@@ -256,6 +327,11 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
             end_lat=self._end_lat,
             end_label=self.end_label.data or "",
         )
+
+    def add_service_errors(self, errors: ValidationErrors) -> None:
+        """Show every rule the service refused next to the field it concerns."""
+        for error in errors.errors:
+            self.add_service_error(error)
 
     def add_service_error(self, error: ServiceValidationError) -> None:
         """Show a rule the service refused next to the field it concerns."""

@@ -33,8 +33,9 @@ from webapp.planning.progress_labels import (
 from webapp.planning.session_form import SessionForm
 from webapp.services import planning
 from webapp.services.current_campaign import load_territory
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationErrors
 from webapp.services.feedback import summarise_feedback
+from webapp.services.localtime import to_local_naive
 from webapp.services.planning_reads import read_planning_summary, read_session_detail
 from webapp.services.planning_view import (
     PlanningRunView,
@@ -86,23 +87,24 @@ def show_session(session_id: int) -> str:
 def create_session() -> ResponseReturnValue:
     campaign = site_campaign()
     session = db_session()
+    today = to_local_naive(utcnow()).date()
     form = SessionForm(
         territory=load_territory(session, campaign),
         iris_choices=list_iris_choices(session, campaign.id, campaign.commune_codes),
+        today=today,
     )
     if form.validate_on_submit():
         try:
-            created = create_canvass_session(session, campaign.id, form.to_draft())
-        except ValidationError as error:
+            created = create_canvass_session(session, campaign.id, form.to_draft(), today=today)
+        except ValidationErrors as errors:
             session.rollback()
             logger.info(
-                "Session of campaign %s rejected: %s %s",
+                "Session of campaign %s rejected: %s",
                 campaign.id,
-                error.field,
-                error.message,
+                errors,
                 extra={"campaign_id": campaign.id},
             )
-            form.add_service_error(error)
+            form.add_service_errors(errors)
         else:
             session.commit()
             logger.info(

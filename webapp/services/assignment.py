@@ -419,6 +419,12 @@ def lock_assignment(
         assignment.status = AssignmentStatus.PROPOSED
         assignment.status_before_absence = None
     assignment.is_locked = True
+    # Placed by hand, the volunteer is no longer one the last run left out.
+    session.execute(
+        delete(LeftOutVolunteer).where(
+            LeftOutVolunteer.campaign_id == campaign_id, LeftOutVolunteer.user_id == user_id
+        )
+    )
     session.flush()
     logger.info(
         "Volunteer %s locked on session %s of campaign %s (%s clashing assignments dropped)",

@@ -90,7 +90,7 @@ def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
     set_targets(session, campaign.id, {row.iris_code for row in targets})
     # Leave a few days so the reminders of the day before are still ahead.
     sessions = _schedule_weekend(
-        session, campaign.id, targets, _next_saturday(today + timedelta(days=2))
+        session, campaign.id, targets, _next_saturday(today + timedelta(days=2)), today
     )
     logger.info("Demo campaign %s ready", campaign.id, extra={"campaign_id": campaign.id})
     return DemoSetup(campaign.id, COORDINATOR_EMAIL, password, totp_secret, report, sessions)
@@ -178,7 +178,7 @@ def _add_volunteers(session: Session, campaign_id: int) -> None:
 
 
 def _schedule_weekend(
-    session: Session, campaign_id: int, targets: list[IrisScore], saturday: date
+    session: Session, campaign_id: int, targets: list[IrisScore], saturday: date, today: date
 ) -> int:
     """Schedule each half-day of the weekend in two target IRIS, taking the targets in turn."""
     half_days = [
@@ -200,7 +200,7 @@ def _schedule_weekend(
                 max_volunteers=8,
                 meeting_address_id=meeting.id,
             )
-            create_session(session, campaign_id, draft)
+            create_session(session, campaign_id, draft, today=today)
             count += 1
     return count
 

@@ -16,3 +16,11 @@ class ValidationError(ServiceError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ValidationErrors(ServiceError):
+    """Every rule an input breaks, so that a form can show them all at once."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors

@@ -1,7 +1,8 @@
 """What a volunteer does from a reminder link: confirm, or cancel and free the place.
 
 A cancellation declines the assignment, withdraws its pending reminders, offers the
-place to one other volunteer who is free then, and tells the campaign's coordinators.
+place to one other volunteer who is free then (when the session is below its maximum
+afterwards), and tells the campaign’s coordinators.
 """
 
 import logging
@@ -125,7 +126,9 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
     if campaign is None:
         raise RuntimeError(f"campaign of session {canvass.id} missing")
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
-    replacement = find_replacement(session, canvass)
+    # A session placed beyond its maximum by hand may still be full after the cancel.
+    has_room = _kept_count(session, canvass.id) < canvass.max_volunteers
+    replacement = find_replacement(session, canvass) if has_room else None
     if replacement is not None:
         _offer_place(batch, canvass, replacement, team=assignment.team, campaign=campaign, now=now)
     _tell_coordinators(session, batch, assignment, replacement)
@@ -133,7 +136,7 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
     logger.info(
         "Assignment %s cancelled by its volunteer; place %s",
         assignment.id,
-        "offered" if replacement else "left open",
+        "offered" if replacement else "left open" if has_room else "not needed",
         extra={"session_id": canvass.id, "campaign_id": campaign.id},
     )
     return ReplyResult(
@@ -141,6 +144,19 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         outcome=ReplyOutcome.CANCELLED,
         replacement_user_id=replacement.id if replacement else None,
     )
+
+
+def _kept_count(session: Session, session_id: int) -> int:
+    """Count the session's assignments that are not declined."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            Assignment.session_id == session_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
+    return count or 0
 
 
 def find_replacement(session: Session, canvass: CanvassSession) -> User | None:

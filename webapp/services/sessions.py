@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Address, CanvassSession, Iris
-from webapp.services.errors import ValidationError
+from webapp.services.errors import ValidationError, ValidationErrors
 from webapp.services.localtime import local_to_utc
+from webapp.services.session_rules import check_bounds, check_day, check_point, check_times
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,29 @@ class SessionDraft:
     end_label: str = ""
 
 
-def create_session(session: Session, campaign_id: int, draft: SessionDraft) -> CanvassSession:
-    """Validate the draft against the territory and add the session."""
-    if draft.end <= draft.start:
-        raise ValidationError("end", "end_before_start")
-    if not 2 <= draft.min_volunteers <= draft.max_volunteers:
-        raise ValidationError("max_volunteers", "bad_bounds")
+def create_session(
+    session: Session, campaign_id: int, draft: SessionDraft, *, today: date
+) -> CanvassSession:
+    """Validate the draft against the territory and add the session.
+
+    `today` is the current day in Europe/Paris; a session cannot be planned before it.
+    Raises `ValidationErrors` with every rule the draft breaks.
+    """
+    errors = [
+        *check_day(draft.day, today),
+        *check_times(draft.start, draft.end),
+        *check_bounds(draft.min_volunteers, draft.max_volunteers),
+    ]
     iris = session.get(Iris, draft.iris_code)
     if iris is None:
-        raise ValidationError("iris_code", "unknown_iris")
-    lon, lat, label = _meeting_point(session, draft)
-    end_lon, end_lat, end_label = _end_point(draft)
+        errors.append(ValidationError("iris_code", "unknown_iris"))
+    meeting, meeting_errors = _meeting_point(session, draft)
+    end, end_errors = _end_point(session, draft)
+    errors += meeting_errors + end_errors
+    if errors or iris is None or meeting is None:
+        raise ValidationErrors(errors)
+    lon, lat, label = meeting
+    end_lon, end_lat, end_label = end
     row = CanvassSession(
         campaign_id=campaign_id,
         starts_at=local_to_utc(datetime.combine(draft.day, draft.start)),
@@ -61,35 +74,33 @@ def create_session(session: Session, campaign_id: int, draft: SessionDraft) -> C
     return row
 
 
-def _meeting_point(session: Session, draft: SessionDraft) -> tuple[float, float, str]:
+def _meeting_point(
+    session: Session, draft: SessionDraft
+) -> tuple[tuple[float, float, str] | None, list[ValidationError]]:
     if draft.meeting_address_id is not None:
         address = session.get(Address, draft.meeting_address_id)
         if address is None:
-            raise ValidationError("meeting_point", "unknown_address")
-        return address.lon, address.lat, f"{address.label}, {address.postcode}"
+            return None, [ValidationError("meeting_point", "unknown_address")]
+        return (address.lon, address.lat, f"{address.label}, {address.postcode}"), []
     if draft.meeting_lon is None or draft.meeting_lat is None:
-        raise ValidationError("meeting_point", "missing")
-    if not (-180 <= draft.meeting_lon <= 180 and -90 <= draft.meeting_lat <= 90):
-        raise ValidationError("meeting_point", "bad_coordinate")
-    return (
-        draft.meeting_lon,
-        draft.meeting_lat,
-        draft.meeting_label or f"{draft.meeting_lat:.5f}, {draft.meeting_lon:.5f}",
+        return None, [ValidationError("meeting_point", "missing")]
+    errors = check_point(
+        session, "meeting_point", draft.iris_code, draft.meeting_lon, draft.meeting_lat
     )
+    label = draft.meeting_label or f"{draft.meeting_lat:.5f}, {draft.meeting_lon:.5f}"
+    return (draft.meeting_lon, draft.meeting_lat, label), errors
 
 
-def _end_point(draft: SessionDraft) -> tuple[float | None, float | None, str]:
+def _end_point(
+    session: Session, draft: SessionDraft
+) -> tuple[tuple[float | None, float | None, str], list[ValidationError]]:
     if draft.end_lon is None and draft.end_lat is None:
-        return None, None, ""
+        return (None, None, ""), []
     if draft.end_lon is None or draft.end_lat is None:
-        raise ValidationError("end_point", "incomplete")
-    if not (-180 <= draft.end_lon <= 180 and -90 <= draft.end_lat <= 90):
-        raise ValidationError("end_point", "bad_coordinate")
-    return (
-        draft.end_lon,
-        draft.end_lat,
-        draft.end_label or f"{draft.end_lat:.5f}, {draft.end_lon:.5f}",
-    )
+        return (None, None, ""), [ValidationError("end_point", "incomplete")]
+    errors = check_point(session, "end_point", draft.iris_code, draft.end_lon, draft.end_lat)
+    label = draft.end_label or f"{draft.end_lat:.5f}, {draft.end_lon:.5f}"
+    return (draft.end_lon, draft.end_lat, label), errors
 
 
 def list_sessions(session: Session, campaign_id: int) -> list[CanvassSession]:

@@ -100,6 +100,7 @@ def seed_bondy_case(
             max_volunteers=8,
             meeting_address_id=addresses[0].id,
         ),
+        today=SATURDAY,
     )
     session.commit()
     return BondyCase(

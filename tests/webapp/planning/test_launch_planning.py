@@ -106,6 +106,7 @@ def bondy_campaign(db_session: Session) -> Campaign:
             max_volunteers=8,
             meeting_address_id=homes[0].id,
         ),
+        today=date(2027, 3, 6),
     )
     db_session.commit()
     return campaign

@@ -125,11 +125,11 @@ def test_lock_then_unlock(coordinator_client: FlaskClient, db_session: Session, 
     assert (volunteer.id, case.morning.id, True) in stored(db_session)
     page = page_of(coordinator_client, path)
     assert flashes(page) == [
-        ("success", f"{volunteer.first_name} Exemple est verrouillé sur cette session."),
+        ("success", f"Verrou posé : {volunteer.first_name} Exemple reste sur cette session."),
         ("info", RELAUNCH),
     ]
     row = page.by_id(f"volunteer-{volunteer.id}").text
-    assert row.startswith(f"{volunteer.first_name} Exemple 1 verrouillé Déverrouiller ")
+    assert row.startswith(f"{volunteer.first_name} Exemple 1 verrou posé Déverrouiller ")
 
     post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer.id)
 
@@ -142,7 +142,7 @@ def test_lock_then_unlock(coordinator_client: FlaskClient, db_session: Session, 
     ]
     post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer.id)
     assert flashes(page_of(coordinator_client, path)) == [
-        ("info", "Ce bénévole n’était pas verrouillé sur cette session.")
+        ("info", "Cette personne n’avait pas de verrou sur cette session.")
     ]
 
 
@@ -168,7 +168,7 @@ def test_move_outside_availability_warns(
     assert flashes(page_of(coordinator_client, path)) == [
         (
             "success",
-            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00, verrouillé.",
+            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00, avec un verrou.",
         ),
         (
             "warning",
@@ -316,7 +316,7 @@ def test_failed_move_leaves_volunteer_in_place(
     )
 
     assert flashes(page_of(coordinator_client, path)) == [
-        ("error", "Ce bénévole est déjà fixé sur une session trop proche dans le temps.")
+        ("error", "Cette personne a déjà un verrou sur une session trop proche dans le temps.")
     ]
     assert stored(db_session) == before
 
@@ -335,7 +335,7 @@ def test_full_session_is_explained(
         (
             "error",
             "Toutes les places de cette session sont déjà verrouillées à la main : "
-            "déverrouillez d’abord un bénévole de cette session.",
+            "retirez d’abord le verrou d’une personne de cette session.",
         )
     ]
     assert (case.volunteers[2].id, case.morning.id, True) not in stored(db_session)
@@ -367,7 +367,7 @@ def test_left_out_volunteer_is_placed_by_hand(
     assert messages[0] == (
         "success",
         f"Placement de {volunteer.first_name} Exemple sur la session du 6 mars 2027 à 15:00, "
-        "verrouillé.",
+        "avec un verrou.",
     )
     assert [category for category, _ in messages] == ["success", "warning", "info"]
 
@@ -433,7 +433,7 @@ def test_place_on_full_session_warns(
     assert (volunteer.id, case.morning.id, True) in stored(db_session)
     name = f"{volunteer.first_name} Exemple"
     assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
-        ("success", f"Placement de {name} sur la session du 6 mars 2027 à 10:30, verrouillé."),
+        ("success", f"Placement de {name} sur la session du 6 mars 2027 à 10:30, avec un verrou."),
         (
             "warning",
             f"La session du 6 mars 2027 à 10:30 est déjà complète (2 sur 2) : {name} s’y "

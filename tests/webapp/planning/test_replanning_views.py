@@ -57,7 +57,7 @@ def test_session_page_offers_both_actions(coordinator: FlaskClient, case: BondyC
     links = [(element.text, element.attrs["href"]) for element in page.select("a")]
     assert [link for link in links if "absente" in link[0]] == [
         (
-            f"Équipe {team} absente",
+            f"Noter l’équipe {team} absente",
             f"/planification/sessions/{case.session_id}/equipes/{team}/absente",
         )
         for team in (1, 2, 3)
@@ -244,7 +244,7 @@ def test_absent_team_is_marked_present_again(
     ]
     assert (
         page.by_id("team-2").text
-        == "Équipe 2 : Bénévole2 Exemple, Bénévole3 Exemple Équipe 2 absente"
+        == "Équipe 2 : Bénévole2 Exemple, Bénévole3 Exemple Noter l’équipe 2 absente"
     )
     assert page.select("a", href=team_path(case, 2))
     assert not page.select("form", action=team_path(case, 2, "presente"))

@@ -21,6 +21,7 @@ from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.models import CanvassSession, LeftOutVolunteer
+from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
 
 PostSession = Callable[..., TestResponse]
@@ -53,8 +54,14 @@ def session_data(**changes: object) -> dict[str, object]:
     return data
 
 
+# The form is posted on 1 March 2027 at 00:30 in Paris, still 28 February in UTC.
+POSTED_AT = datetime(2027, 2, 28, 23, 30, tzinfo=UTC)
+
+
 @pytest.fixture
-def post_session(coordinator_client: FlaskClient) -> PostSession:
+def post_session(coordinator_client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> PostSession:
+    monkeypatch.setattr("webapp.planning.views.utcnow", lambda: POSTED_AT)
+
     def post(**changes: object) -> TestResponse:
         page = coordinator_client.get("/planification/sessions/nouvelle")
         token = csrf_token(page.get_data(as_text=True))
@@ -172,8 +179,11 @@ def test_detail_shows_teams_and_routes(
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
     # Each team has its button to mark it absent.
-    assert page.by_id("team-1").text == "Équipe 1 : Alix Bernard, Malik Diallo Équipe 1 absente"
-    assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux Équipe 2 absente"
+    assert (
+        page.by_id("team-1").text
+        == "Équipe 1 : Alix Bernard, Malik Diallo Noter l’équipe 1 absente"
+    )
+    assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux Noter l’équipe 2 absente"
     route_row = next(row for row in page.select("tr") if row.text.startswith("Équipe 2 41"))
     assert route_row.text == "Équipe 2 41 95 0 1 830 88 Ouvrir le parcours de l’équipe 2"
     headers = [cell.text for cell in page.select("th", scope="col")]
@@ -189,6 +199,57 @@ def test_detail_shows_teams_and_routes(
     assert not page.select("select", name="street")
     assert page.select("a", href="/parcours/token-equipe-2")
     assert "De 10:30 à 12:30" in page.text()
+    # On a phone the routes table scrolls on its own instead of widening the page.
+    assert in_scroll_box(response.get_data(as_text=True), "Ouvrir le parcours de l’équipe 2")
+
+
+def test_volunteer_rows_show_absent_team(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
+    )
+    # Team 1 marked absent by a coordinator; in team 2, Zoé declined herself.
+    for index, (first, status, before) in enumerate(
+        (
+            ("Alix", AssignmentStatus.DECLINED, AssignmentStatus.CONFIRMED),
+            ("Malik", AssignmentStatus.DECLINED, AssignmentStatus.PROPOSED),
+            ("Zoé", AssignmentStatus.DECLINED, None),
+            ("Inès", AssignmentStatus.CONFIRMED, None),
+        )
+    ):
+        person = make_user(
+            db_session, email=f"{index}@example.org", first_name=first, last_name="Exemple"
+        )
+        assignment = make_assignment(
+            db_session, canvass_session=canvass, user=person, team=1 + index // 2, status=status
+        )
+        assignment.status_before_absence = before
+    db_session.commit()
+
+    page = Page(
+        coordinator_client.get(f"/planification/sessions/{canvass.id}").get_data(as_text=True)
+    )
+
+    rows = [row.text for row in page.select("tr") if row.attrs.get("id", "").startswith("vol")]
+    # Each row starts with the name, then the team number.
+    starts = [
+        "Alix Exemple (équipe absente) 1 ",
+        "Malik Exemple (équipe absente) 1 ",
+        "Inès Exemple 2 ",
+        "Zoé Exemple (a décliné) 2 ",
+    ]
+    assert len(rows) == len(starts)
+    assert all(row.startswith(start) for row, start in zip(rows, starts, strict=True))
+
+
+def in_scroll_box(html: str, text: str) -> bool:
+    """Whether the table holding `text` sits right inside a `.table-scroll` box."""
+    table_at = html.rindex("<table", 0, html.index(text))
+    return html[:table_at].rstrip().endswith('<div class="table-scroll">')
 
 
 def test_detail_of_unknown_or_foreign_session_is_404(
@@ -278,6 +339,21 @@ def test_session_without_stop_ends_at_the_meeting_point(
     assert not canvass.has_end_point
 
 
+BAD_BOUNDS = (
+    "Le maximum doit être au moins égal au minimum, et le minimum d’au moins 2 "
+    "(les bénévoles vont par deux)."
+)
+PAST_DAY = "Cette date est passée : choisissez aujourd’hui ou un jour suivant."
+FAR_MEETING_POINT = (
+    "Ce point est à plus de 2 km de l’IRIS de la session : vérifiez la latitude et la "
+    "longitude, ou cliquez sur le point de rendez-vous sur la carte."
+)
+FAR_STOP = (
+    "Cet arrêt est à plus de 2 km de l’IRIS de la session : vérifiez sa latitude et sa "
+    "longitude, ou cliquez dessus sur la carte."
+)
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
@@ -298,12 +374,7 @@ def test_session_without_stop_ends_at_the_meeting_point(
         ),
         ({"end": "09:00"}, "end", "La fin doit être après le début."),
         ({"end": "09:30"}, "end", "La fin doit être après le début."),
-        (
-            {"min_volunteers": "6", "max_volunteers": "4"},
-            "max_volunteers",
-            "Le maximum doit être au moins égal au minimum, et le minimum d’au moins 2 "
-            "(les bénévoles vont par deux).",
-        ),
+        ({"min_volunteers": "6", "max_volunteers": "4"}, "max_volunteers", BAD_BOUNDS),
         (
             {"meeting_address": "999 rue Imaginaire"},
             "meeting_address",
@@ -317,6 +388,14 @@ def test_session_without_stop_ends_at_the_meeting_point(
             "longitude (un clic sur la carte les remplit).",
         ),
         ({"day": "2027-02-30"}, "day", "Saisissez une date comme 15/03/2027."),
+        ({"day": "01/01/2020"}, "day", PAST_DAY),
+        ({"day": "2027-02-28"}, "day", PAST_DAY),
+        (
+            {"meeting_address": "", "meeting_lat": "43.3", "meeting_lon": "5.4"},
+            "meeting_lat",
+            FAR_MEETING_POINT,
+        ),
+        ({"end_lat": "48.8953", "end_lon": "2.54"}, "end_lat", FAR_STOP),
         ({"day": ""}, "day", "Saisissez la date de la session."),
         ({"start": "9 heures"}, "start", "Saisissez une heure comme 09:30."),
         (
@@ -356,6 +435,74 @@ def test_invalid_field_explained_input_kept(
         assert page.by_id(name).attrs.get("value", "") == kept[name]
 
 
+def test_session_on_posting_day_created(post_session: PostSession, db_session: Session) -> None:
+    # 1 March in Paris, although the clock reads 28 February in UTC.
+    response = post_session(day="01/03/2027")
+
+    assert response.status_code == 302
+    assert stored_sessions(db_session)[0].starts_at == datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            # A field the form cannot read along with rules between readable fields.
+            {
+                "day": "2020-01-01",
+                "end": "09:00",
+                "min_volunteers": "6",
+                "max_volunteers": "4",
+                "meeting_address": "",
+                "meeting_lat": "48.9022",
+                "meeting_lon": "est",
+            },
+            {
+                "day": PAST_DAY,
+                "end": "La fin doit être après le début.",
+                "max_volunteers": BAD_BOUNDS,
+                "meeting_lon": "Saisissez une longitude comme 2.4826.",
+            },
+        ),
+        (
+            # Every field readable: the service reports all the rules it refuses.
+            {
+                "day": "2020-01-01",
+                "end": "09:00",
+                "min_volunteers": "6",
+                "max_volunteers": "4",
+                "meeting_address": "",
+                "meeting_lat": "43.3",
+                "meeting_lon": "5.4",
+                "end_lat": "48.8953",
+                "end_lon": "2.54",
+            },
+            {
+                "day": PAST_DAY,
+                "end": "La fin doit être après le début.",
+                "max_volunteers": BAD_BOUNDS,
+                "meeting_lat": FAR_MEETING_POINT,
+                "end_lat": FAR_STOP,
+            },
+        ),
+    ],
+)
+def test_all_errors_show_at_once(
+    post_session: PostSession,
+    db_session: Session,
+    changes: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    response = post_session(**changes)
+
+    assert response.status_code == 422
+    page = Page(response.get_data(as_text=True))
+    assert {field for field in session_data() if page.has_id(f"{field}-error")} == set(errors)
+    for field, message in errors.items():
+        assert page.by_id(f"{field}-error").text.endswith(f" {message}")
+    assert stored_sessions(db_session) == []
+
+
 def test_summary_reads_stored_outcome(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
@@ -371,8 +518,10 @@ def test_summary_reads_stored_outcome(
     )
     db_session.commit()
 
-    page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
+    html = coordinator_client.get("/planification/bilan").get_data(as_text=True)
+    page = Page(html)
 
+    assert in_scroll_box(html, 'id="left-out"')
     row = page.by_id(f"left-out-{far.id}")
     assert row.text.startswith(
         "Lou Garnier toutes les sessions où la personne est libre sont trop loin "

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.factories import make_assignment
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.broadcasts.crew import Crew
 from webapp.db import utcnow
@@ -99,6 +100,63 @@ def test_cancel_frees_the_place(
     ).all()
     assert [m.purpose for m in notices] == [MessagePurpose.COORDINATOR_NOTICE]
     assert notices[0].subject.startswith("Alice Exemple s’est désisté·e pour la session du ")
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        # Placed by hand beyond the maximum: 2 left after the cancel, still over 1.
+        (1, ["Bruno", "David"]),
+        # 2 left after the cancel, exactly the maximum: the session is full.
+        (2, ["Bruno", "David"]),
+        # 2 left for 3 places: the freed place goes to Hugo.
+        (3, ["Bruno", "David", "Hugo"]),
+    ],
+)
+def test_cancel_offers_place_below_maximum(
+    client: FlaskClient,
+    db_session: Session,
+    crew: Crew,
+    *,
+    reply_token: str,
+    alice_assignment: Assignment,
+    scenario: tuple[int, list[str]],
+) -> None:
+    max_volunteers, proposed = scenario
+    morning = crew.sessions[0]
+    morning.max_volunteers = max_volunteers
+    # With Alice and Bruno: David placed by hand, Chloé's decline takes no place.
+    make_assignment(
+        db_session,
+        canvass_session=morning,
+        user=crew.volunteers["david"],
+        status=AssignmentStatus.PROPOSED,
+    )
+    make_assignment(
+        db_session,
+        canvass_session=morning,
+        user=crew.volunteers["chloe"],
+        status=AssignmentStatus.DECLINED,
+    )
+    db_session.commit()
+    page = client.get(f"/reponse/{reply_token}/annuler").get_data(as_text=True)
+
+    client.post(f"/reponse/{reply_token}/annuler", data={"csrf_token": csrf_token(page)})
+
+    assert status_of(db_session, alice_assignment) == AssignmentStatus.DECLINED
+    proposals = db_session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.session_id == morning.id,
+            Assignment.status == AssignmentStatus.PROPOSED,
+        )
+        .order_by(Assignment.user_id)
+    ).all()
+    assert [a.user.first_name for a in proposals] == proposed
+    notices = db_session.scalars(
+        select(Message).where(Message.user_id == crew.coordinator.id)
+    ).all()
+    assert [m.purpose for m in notices] == [MessagePurpose.COORDINATOR_NOTICE]
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,7 @@ def terre_saint_blaise(case: BondyCase, db_session: Session) -> int:
             max_volunteers=8,
             meeting_address_id=meeting,
         ),
+        today=date(2027, 3, 13),
     )
     db_session.commit()
     return canvass.id

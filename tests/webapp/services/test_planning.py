@@ -123,7 +123,7 @@ def plan_small_campaign(session: Session, settings: Settings) -> Planned:
         max_volunteers=8,
         meeting_address_id=homes[0].id,
     )
-    create_session(session, campaign.id, draft)
+    create_session(session, campaign.id, draft, today=SATURDAY)
     session.commit()
     app = create_app(settings)
     app.extensions[SESSION_FACTORY_KEY] = sessionmaker(
@@ -382,6 +382,7 @@ def test_begun_session_counts_for_clashes(
             max_volunteers=8,
             meeting_address_id=meeting.id,
         ),
+        today=SATURDAY,
     )
     db_session.flush()
 

@@ -21,7 +21,7 @@ from tests.factories import (
     make_weekly_slot,
 )
 from tests.webapp.services.test_assignment import LIMITS, member
-from webapp.models import Assignment, Campaign, CanvassSession, User
+from webapp.models import Assignment, Campaign, CanvassSession, LeftOutVolunteer, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Role
 from webapp.services.assignment import LockError, LockProblem, plan_assignments
@@ -396,3 +396,29 @@ def test_availability_must_cover_whole_session(case: Case, db_session: Session) 
     assert not is_available_for(anna, late)
     assert not is_available_for(anna, night)
     assert is_available_for(anna, case.afternoon)
+
+
+def test_lock_clears_left_out_row(case: Case, db_session: Session) -> None:
+    other = make_campaign(db_session, name="Autre campagne")
+    for campaign_id, name in ((case.campaign.id, "anna"), (case.campaign.id, "bruno")):
+        db_session.add(
+            LeftOutVolunteer(
+                campaign_id=campaign_id, user_id=case.people[name].id, reason="no_availability"
+            )
+        )
+    db_session.add(
+        LeftOutVolunteer(
+            campaign_id=other.id, user_id=case.people["anna"].id, reason="no_availability"
+        )
+    )
+    db_session.flush()
+
+    lock_volunteer(db_session, case.campaign.id, case.people["anna"].id, case.morning.id)
+    unlock_volunteer(db_session, case.campaign.id, case.people["anna"].id, case.morning.id)
+
+    left_out = db_session.execute(
+        select(LeftOutVolunteer.campaign_id, LeftOutVolunteer.user_id)
+    ).all()
+    assert sorted(left_out) == sorted(
+        [(case.campaign.id, case.people["bruno"].id), (other.id, case.people["anna"].id)]
+    )
