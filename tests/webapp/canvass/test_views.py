@@ -366,6 +366,9 @@ def test_started_route_says_where_to_go_on(
     visited = re.findall(r'<li class="walk-door[^"]*is-visited" id="step-(\d+)"', page)
     assert visited == ["1", "2"]
     assert "Partez du point de rendez-vous" not in page
+    # Near the top of the page, a link jumps to the next door.
+    assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-3"
+    assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte suivante : étape 3"
 
 
 def test_finished_route_says_so(client: FlaskClient, db_session: Session, walk: Walk) -> None:
@@ -376,3 +379,4 @@ def test_finished_route_says_so(client: FlaskClient, db_session: Session, walk: 
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
         "Toutes les portes de ce parcours sont faites."
     )
+    assert 'id="route-next"' not in page
