@@ -82,6 +82,11 @@ class Team:
         return all(member.has_declined for member in self.members)
 
     @property
+    def is_alone(self) -> bool:
+        """Tell whether one person alone is still coming: canvassers go in pairs."""
+        return sum(not member.has_declined for member in self.members) == 1
+
+    @property
     def can_be_marked_present(self) -> bool:
         """Tell whether the team is absent because a coordinator marked it so."""
         return self.is_absent and any(member.is_marked_absent for member in self.members)

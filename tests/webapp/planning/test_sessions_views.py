@@ -244,6 +244,10 @@ def test_volunteer_rows_show_absent_team(
     ]
     assert len(rows) == len(starts)
     assert all(row.startswith(start) for row, start in zip(rows, starts, strict=True))
+    # Inès goes alone since Zoé declined; the absent team gets no such warning.
+    alone = "une seule personne : trouvez-lui un binôme avant la session"
+    assert alone in page.by_id("team-2").text
+    assert alone not in page.by_id("team-1").text
 
 
 def in_scroll_box(html: str, text: str) -> bool:
