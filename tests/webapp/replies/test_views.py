@@ -84,8 +84,8 @@ def test_cancel_frees_the_place(
     response = client.post(f"/reponse/{reply_token}/annuler", data={"csrf_token": csrf_token(page)})
 
     assert Page(response.get_data(as_text=True)).by_id("reply-outcome").text == (
-        "Votre place est annulée. Merci de nous avoir prévenus : "
-        "nous la proposerons à un autre bénévole."
+        "Votre place est annulée. Merci de nous avoir prévenus : l’équipe de coordination "
+        "est informée, et la place va à un autre bénévole si la session en a besoin."
     )
     assert status_of(db_session, alice_assignment) == AssignmentStatus.DECLINED
     taken = db_session.scalars(
