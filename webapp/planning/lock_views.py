@@ -166,9 +166,10 @@ def _record(
     session.commit()
     name = f"{choice.first_name} {choice.last_name}"
     when = _(
-        "%(date)s at %(time)s",
+        "%(date)s at %(time)s (%(iris)s)",
         date=format_date(choice.starts_at, "d MMMM y"),
         time=format_time(choice.starts_at, "short"),
+        iris=choice.iris_name,
     )
     logger.info(
         "User %s locked volunteer %s on session %s",

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from routing.assignment_availability import covers, day_intervals
-from webapp.models import Assignment, CanvassSession, User
+from webapp.models import Assignment, CanvassSession, Iris, User
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import (
     dated_exceptions,
@@ -42,6 +42,7 @@ class ManualChoice:
     user_id: int
     session_id: int
     starts_at: datetime
+    iris_name: str  # names the session among others at the same time
     team: int
     first_name: str
     last_name: str
@@ -162,10 +163,12 @@ def _choice(session: Session, assignment: Assignment, was_coming: bool) -> Manua
     canvass = session.get(CanvassSession, assignment.session_id)
     assert canvass is not None  # the lock found it
     others = _others_coming(session, user.id, canvass.id)
+    iris = session.get(Iris, canvass.iris_code)
     return ManualChoice(
         user_id=user.id,
         session_id=canvass.id,
         starts_at=canvass.starts_at,
+        iris_name=iris.name if iris is not None else canvass.iris_code,
         team=assignment.team,
         first_name=user.first_name,
         last_name=user.last_name,

@@ -168,7 +168,7 @@ def test_move_outside_availability_warns(
     assert flashes(page_of(coordinator_client, path)) == [
         (
             "success",
-            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00, avec un verrou.",
+            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00 (La Flamiche), avec un verrou.",
         ),
         (
             "warning",
@@ -366,7 +366,8 @@ def test_left_out_volunteer_is_placed_by_hand(
     messages = flashes(page_of(coordinator_client, "/planification/bilan"))
     assert messages[0] == (
         "success",
-        f"Placement de {volunteer.first_name} Exemple sur la session du 6 mars 2027 à 15:00, "
+        f"Placement de {volunteer.first_name} Exemple sur la session du 6 mars 2027 à 15:00 "
+        "(La Flamiche), "
         "avec un verrou.",
     )
     assert [category for category, _ in messages] == ["success", "warning", "info"]
@@ -433,10 +434,13 @@ def test_place_on_full_session_warns(
     assert (volunteer.id, case.morning.id, True) in stored(db_session)
     name = f"{volunteer.first_name} Exemple"
     assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
-        ("success", f"Placement de {name} sur la session du 6 mars 2027 à 10:30, avec un verrou."),
+        (
+            "success",
+            f"Placement de {name} sur la session du 6 mars 2027 à 10:30 (Le Centre Ville), avec un verrou.",
+        ),
         (
             "warning",
-            f"La session du 6 mars 2027 à 10:30 est déjà complète (2 sur 2) : {name} s’y "
+            f"La session du 6 mars 2027 à 10:30 (Le Centre Ville) est déjà complète (2 sur 2) : {name} s’y "
             "ajoute au-delà du maximum. La prochaine planification garde ce verrou et retire "
             "de la session des bénévoles non verrouillés pour revenir au maximum.",
         ),
@@ -463,7 +467,7 @@ def test_move_to_full_session_warns_in_english(
 
     name = f"{volunteer.first_name} Exemple"
     # The page text folds every space, the narrow no-break one before "AM" included.
-    when = "6 March 2027 at 10:30 AM"
+    when = "6 March 2027 at 10:30 AM (Le Centre Ville)"
     assert flashes(page_of(coordinator_client, path)) == [
         ("success", f"{name} is moved to the session of {when} and locked there."),
         (
