@@ -167,14 +167,18 @@ def _replan(
 
 def flash_replan_report(report: ReplanReport) -> None:
     """Flash what a re-planning kept, routed and left uncovered."""
-    flash(
-        _(
+    if report.visited_door_count:
+        done = _(
             "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
             routed=format_number(report.routed_door_count),
             visited=format_number(report.visited_door_count),
-        ),
-        "success",
-    )
+        )
+    else:
+        done = _(
+            "Routes cut again: %(routed)s doors to visit.",
+            routed=format_number(report.routed_door_count),
+        )
+    flash(done, "success")
     change = report.routed_door_count - report.routed_before_count
     if change < 0:
         flash(_("That is %(count)s fewer than before.", count=format_number(-change)), "info")

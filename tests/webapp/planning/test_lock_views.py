@@ -168,7 +168,8 @@ def test_move_outside_availability_warns(
     assert flashes(page_of(coordinator_client, path)) == [
         (
             "success",
-            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00 (La Flamiche), avec un verrou.",
+            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00 (La Flamiche), "
+            "avec un verrou.",
         ),
         (
             "warning",
@@ -436,13 +437,14 @@ def test_place_on_full_session_warns(
     assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
         (
             "success",
-            f"Placement de {name} sur la session du 6 mars 2027 à 10:30 (Le Centre Ville), avec un verrou.",
+            f"Placement de {name} sur la session du 6 mars 2027 à 10:30 (Le Centre Ville), "
+            "avec un verrou.",
         ),
         (
             "warning",
-            f"La session du 6 mars 2027 à 10:30 (Le Centre Ville) est déjà complète (2 sur 2) : {name} s’y "
-            "ajoute au-delà du maximum. La prochaine planification garde ce verrou et retire "
-            "de la session des bénévoles non verrouillés pour revenir au maximum.",
+            "La session du 6 mars 2027 à 10:30 (Le Centre Ville) est déjà complète (2 sur 2) : "
+            f"{name} s’y ajoute au-delà du maximum. La prochaine planification garde ce verrou "
+            "et retire de la session des bénévoles non verrouillés pour revenir au maximum.",
         ),
         ("info", RELAUNCH),
     ]
