@@ -451,7 +451,12 @@ def _store(
     visited_by_route: dict[int, set[int]],
     settings: RouteSettings,
 ) -> list[int]:
-    """Write the new walks; return the teams whose routes were removed or cut to done."""
+    """Write the new walks; return the teams whose routes were cut to their done doors.
+
+    A team left without a walk keeps its route row, cut to the doors it visited (none
+    for a team that had not started), so the link it was sent keeps working and shows
+    a route again if the team is marked present.
+    """
     listed = {address_id for walk in planned.values() for address_id in walk.door_ids}
     listed.update(address_id for done in visited_by_route.values() for address_id in done)
     dwellings = load_dwellings(session, listed)
@@ -474,12 +479,8 @@ def _store(
         if team in planned:
             continue
         removed.append(team)
-        done = visited_by_route.get(route.id)
-        if done:
-            # Deleting the route would delete its door visits with it.
-            _set_walk(route, _done_prefix(route, done), (), None, dwellings)
-        else:
-            session.delete(route)
+        done = visited_by_route.get(route.id, set())
+        _set_walk(route, _done_prefix(route, done), (), None, dwellings)
     session.flush()
     return sorted(removed)
 

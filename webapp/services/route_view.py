@@ -110,6 +110,8 @@ class RouteSheet:
     end_point: str = ""
     end_lon: float | None = None
     end_lat: float | None = None
+    # A coordinator marked the team absent: its remaining doors went to other teams.
+    is_team_absent: bool = False
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -163,6 +165,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         meeting_lon=canvass.meeting_lon,
         meeting_lat=canvass.meeting_lat,
         team_first_names=_team_first_names(session, canvass, route.team),
+        is_team_absent=_is_team_absent(session, canvass, route.team),
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
@@ -227,6 +230,17 @@ def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> t
         .order_by(User.first_name, User.id)
     )
     return tuple(names)
+
+
+def _is_team_absent(session: Session, canvass: CanvassSession, team: int) -> bool:
+    """Tell whether a coordinator marked the team absent: no member is coming any more."""
+    statuses = session.execute(
+        select(Assignment.status, Assignment.status_before_absence).where(
+            Assignment.session_id == canvass.id, Assignment.team == team
+        )
+    ).all()
+    marked = any(before is not None for _, before in statuses)
+    return marked and all(status == AssignmentStatus.DECLINED for status, _ in statuses)
 
 
 def _doors(session: Session, route: Route) -> list[Door]:

@@ -95,7 +95,13 @@ def test_team_absent_is_replanned(
     assert assigned_count(page.text()) == before - 2
     db_session.expire_all()
     after = dict(db_session.execute(select(Route.team, Route.access_token)).all())
-    assert after == {1: tokens[1], 3: tokens[3]}
+    # The absent team keeps its link, on a route left empty, and its page says why.
+    assert after == tokens
+    route_page = Page(coordinator.get(f"/parcours/{tokens[2]}").get_data(as_text=True))
+    assert route_page.by_id("team-absent").text == (
+        "Votre équipe est notée absente : ses portes restantes sont allées à d’autres équipes. "
+        "Si vous êtes là malgré tout, prévenez l’équipe de coordination."
+    )
 
 
 def test_closed_street_is_listed_with_its_doors(
@@ -251,9 +257,8 @@ def test_absent_team_is_marked_present_again(
     after_tokens, after_statuses = stored_state(db_session)
     assert after_statuses == statuses
     assert sorted(after_tokens) == [1, 2, 3]
-    # Team 2's route was removed with no visit on it: the team gets a new link.
-    assert after_tokens[2] != tokens[2]
-    assert (after_tokens[1], after_tokens[3]) == (tokens[1], tokens[3])
+    # Team 2's route stayed, empty, while the team was absent: the same link works again.
+    assert after_tokens == tokens
 
 
 @pytest.mark.parametrize(

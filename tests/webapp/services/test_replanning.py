@@ -125,11 +125,10 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     db_session.commit()
 
     after = routes_by_team(db_session)
-    assert sorted(after) == [1, 3]
-    assert {team: route.access_token for team, route in after.items()} == {
-        1: tokens[1],
-        3: tokens[3],
-    }
+    # Team 2 keeps its link, on a route left empty.
+    assert sorted(after) == [1, 2, 3]
+    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert (after[2].address_ids, after[2].door_count, after[2].length_m) == ([], 0, 0)
     assert after[1].address_ids[:2] == visited_one
     assert after[3].address_ids[:1] == visited_three
     routed = [address_id for route in after.values() for address_id in route.address_ids]
@@ -285,7 +284,12 @@ def test_every_team_absent_leaves_doors_without_team(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
     )
 
-    assert routes_by_team(db_session) == {}
+    # Every team keeps its link, on a route left empty.
+    assert {team: route.address_ids for team, route in routes_by_team(db_session).items()} == {
+        1: [],
+        2: [],
+        3: [],
+    }
     assert report.teams == ()
     assert report.uncovered_count(UncoveredReason.NO_TEAM) == PARC_ADDRESS_COUNT
 
@@ -394,12 +398,17 @@ def test_routes_and_replanned_routes_end_at_the_stop(
 
     routes = plan_session_routes(db_session, canvass, load_street_graph(db_session), SETTINGS)
     db_session.commit()
+    # The re-planning updates these rows in place: keep what the first plan drew.
+    planned = [(list(route.path), route.total_minutes) for route in routes]
     mark_team_absent(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
     )
     db_session.commit()
 
-    for route in [*routes, *routes_by_team(db_session).values()]:
-        assert route.path[0] == [canvass.meeting_lon, canvass.meeting_lat]
-        assert route.path[-1] == [stop.lon, stop.lat]
-        assert route.total_minutes <= SESSION_MINUTES
+    kept = routes_by_team(db_session)
+    assert kept[2].address_ids == []
+    replanned = [(kept[team].path, kept[team].total_minutes) for team in (1, 3)]
+    for path, total_minutes in [*planned, *replanned]:
+        assert path[0] == [canvass.meeting_lon, canvass.meeting_lat]
+        assert path[-1] == [stop.lon, stop.lat]
+        assert total_minutes <= SESSION_MINUTES

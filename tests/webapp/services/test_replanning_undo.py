@@ -138,7 +138,7 @@ def test_present_again_restores_route_and_statuses(
     ]
 
 
-def test_team_without_visits_gets_a_new_route(
+def test_team_without_visits_keeps_its_link(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
     old_token = routes_by_team(db_session)[3].access_token
@@ -146,16 +146,22 @@ def test_team_without_visits_gets_a_new_route(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
     )
     db_session.commit()
-    assert sorted(routes_by_team(db_session)) == [1, 2]
+    absent = {
+        team: (route.address_ids, route.door_count, route.path)
+        for team, route in routes_by_team(db_session).items()
+    }
 
     mark_team_present(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
     )
     db_session.commit()
 
+    # While absent, the team keeps an empty route, so its link still opens.
+    assert sorted(absent) == [1, 2, 3]
+    assert absent[3] == ([], 0, [])
     after = routes_by_team(db_session)
     assert sorted(after) == [1, 2, 3]
-    assert after[3].access_token != old_token
+    assert after[3].access_token == old_token
     assert after[3].door_count == len(after[3].address_ids) > 0
     canvass = db_session.get(CanvassSession, case.session_id)
     assert canvass is not None
@@ -258,7 +264,7 @@ def test_present_after_session_end_is_rejected(
 
     assert raised.value.code == ReplanErrorCode.SESSION_OVER
     assert statuses(db_session) == absent
-    assert sorted(routes_by_team(db_session)) == [1, 3]
+    assert routes_by_team(db_session)[2].address_ids == []
 
 
 def test_lock_ends_member_absence(
