@@ -206,11 +206,11 @@ def test_replan_report_in_french(app: Flask) -> None:
             f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
             f"Adresses déjà visitées conservées : 1{NNBSP}001.",
         ),
-        ("info", f"Soit 1{NNBSP}655 de moins qu’avant."),
+        ("info", f"Soit 1{NNBSP}655 adresses à visiter de moins qu’avant."),
         (
             "info",
             f"1{NNBSP}234 adresses ne sont pas couvertes : "
-            "elles ne tiennent pas dans la durée de la session, sur tout l’IRIS.",
+            "faute de temps, sur l’ensemble de l’IRIS.",
         ),
         ("info", "1 adresse n’est pas couverte : plus aucune équipe pour les visiter."),
     ]

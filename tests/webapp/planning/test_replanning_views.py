@@ -112,9 +112,9 @@ def test_closed_street_is_listed_with_its_doors(
     page = post(coordinator, path, case, street=CLOSABLE_STREET)
 
     assert flashes(page) == [
-        f"Voie fermée pour cette session : {CLOSABLE_STREET}.",
+        f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
-        f"Soit {CLOSABLE_STREET_DOORS} de moins qu’avant.",
+        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de moins qu’avant.",
         f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
@@ -318,9 +318,9 @@ def test_closed_street_is_reopened(
     )
 
     assert flashes(page) == [
-        f"Voie rouverte pour cette session : {CLOSABLE_STREET}.",
+        f"Rue rouverte pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
-        f"Soit {CLOSABLE_STREET_DOORS} de plus qu’avant.",
+        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de plus qu’avant.",
     ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
