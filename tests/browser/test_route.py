@@ -39,6 +39,11 @@ def test_route_on_a_phone_without_tiles(
     expect(page.locator(".leaflet-overlay-pane svg path")).to_have_count(1)
     expect(page.locator(".door-marker")).to_have_text(["1", "2", "3", "4", "5"])
     expect(page.locator(".meeting-marker")).to_have_count(1)
+    # Leaflet's controls speak the page's language.
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoomer")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Dézoomer")
+    expect(page.locator(".leaflet-control-attribution")).not_to_contain_text("JavaScript")
+    assert page.locator(".leaflet-control-attribution a[title]").count() == 0
     assert blocked_urls, "the map asked for no tile"
     assert all(LIVE_HOST not in url for url in blocked_urls)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
