@@ -93,7 +93,8 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         logger.info("Door visit not recorded at address %s: invalid outcome", address_id)
         flash(_("Tap one of the outcome buttons under the door."), "error")
-        return redirect(back)
+        # The top of the page, where the message shows, rather than the door.
+        return redirect(url_for("canvass.show_route", token=token))
     try:
         visit = record_door_visit(session, token, address_id, form.chosen_outcome, now=utcnow())
     except DoorNotOnRouteError as error:

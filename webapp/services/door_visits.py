@@ -6,6 +6,8 @@ the door's outcome (`route_view.latest_outcomes`).
 
 NOTE: re-planning takes a team's latest visit as its position, so correcting an earlier
 door moves that position back to the corrected door until the next door is recorded.
+Visits are accepted at any time, before the session too, so a volunteer trying the
+buttons ahead of the day counts as having started.
 """
 
 import logging

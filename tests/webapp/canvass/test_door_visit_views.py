@@ -159,7 +159,7 @@ def test_unknown_outcome_rejected_in_french(
     response = record(client, first_door, outcome)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/parcours/{TOKEN}#porte-{first_door}"
+    assert response.headers["Location"] == f"/parcours/{TOKEN}"
     assert stored(db_session) == []
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
     assert flashes(page) == ["Touchez l’un des boutons de résultat sous la porte."]
