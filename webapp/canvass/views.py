@@ -104,14 +104,11 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
         message = _("This session has been cancelled: nothing was recorded.")
         return _visit_not_recorded(token, error.route_id, address_id, "session cancelled", message)
     session.commit()
-    flash(
-        _(
-            "Door recorded: %(door)s, %(outcome)s.",
-            door=visit.door_label,
-            outcome=OUTCOME_LABELS[visit.outcome],
-        ),
-        "success",
-    )
+    labels = {"door": visit.door_label, "outcome": OUTCOME_LABELS[visit.outcome]}
+    if visit.is_correction:
+        flash(_("Outcome changed: %(door)s, %(outcome)s.", **labels), "success")
+    else:
+        flash(_("Door recorded: %(door)s, %(outcome)s.", **labels), "success")
     return redirect(back)
 
 

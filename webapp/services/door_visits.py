@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Address, DoorVisit
@@ -52,6 +53,8 @@ class RecordedVisit:
     outcome: DoorOutcome
     # "5 Rue Jules Guesde", as the route page writes the door.
     door_label: str
+    # The door had an outcome already, which this visit corrects.
+    is_correction: bool = False
 
 
 def record_door_visit(
@@ -64,6 +67,11 @@ def record_door_visit(
     address = session.get(Address, address_id) if address_id in route.address_ids else None
     if address is None:
         raise DoorNotOnRouteError(route.id, address_id)
+    earlier = session.scalar(
+        select(DoorVisit.id)
+        .where(DoorVisit.route_id == route.id, DoorVisit.address_id == address_id)
+        .limit(1)
+    )
     session.add(
         DoorVisit(route_id=route.id, address_id=address_id, outcome=outcome, visited_at=now)
     )
@@ -77,4 +85,4 @@ def record_door_visit(
     )
     door = door_for(address)
     label = f"{door.number} {door.street}" if door.number else door.street
-    return RecordedVisit(route.id, address_id, outcome, label)
+    return RecordedVisit(route.id, address_id, outcome, label, is_correction=earlier is not None)

@@ -112,7 +112,9 @@ def test_correction_adds_a_visit_and_shows_the_latest(
     record(client, second_door, "refused")
 
     record(client, first_door, "conversation")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
+    assert flashes(page) == [f"Résultat corrigé : 5 {GUESDE}, Discussion."]
     assert stored(db_session) == [
         (first_door, DoorOutcome.ABSENT),
         (second_door, DoorOutcome.REFUSED),
