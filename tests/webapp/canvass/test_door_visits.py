@@ -96,11 +96,12 @@ def test_cancelled_session_records_nothing(db_session: Session, walk: Walk) -> N
 def test_second_record_keeps_history(db_session: Session, walk: Walk) -> None:
     first_door = walk.doors["G5"].id
     now = utcnow()
-    record_door_visit(db_session, TOKEN, first_door, DoorOutcome.ABSENT, now=now)
-    record_door_visit(
+    first = record_door_visit(db_session, TOKEN, first_door, DoorOutcome.ABSENT, now=now)
+    second = record_door_visit(
         db_session, TOKEN, first_door, DoorOutcome.OPENED, now=now + timedelta(minutes=1)
     )
 
+    assert (first.is_correction, second.is_correction) == (False, True)
     assert visits(db_session) == [
         (walk.route.id, first_door, DoorOutcome.ABSENT),
         (walk.route.id, first_door, DoorOutcome.OPENED),
