@@ -249,7 +249,7 @@ def reschedule_session(
     canvass.starts_at, canvass.ends_at = new_start, new_end
     _keep_route_links_open(canvass, old_end)
     assignments = _active_assignments(session, CanvassSession.id == session_id)
-    withdraw_pending(session, [assignment_key_prefix(a.id) for a in assignments])
+    withdraw_assignment_reminders(session, [a.id for a in assignments])
     for assignment in assignments:
         assignment.status = AssignmentStatus.PROPOSED
     session.flush()
@@ -295,7 +295,7 @@ def cancel_session(
         return []
     canvass.status = SessionStatus.CANCELLED
     every_id = session.scalars(select(Assignment.id).where(Assignment.session_id == session_id))
-    withdraw_pending(session, [assignment_key_prefix(a_id) for a_id in every_id])
+    withdraw_assignment_reminders(session, list(every_id))
     session.flush()
     campaign = _campaign_of(session, canvass)
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))

@@ -23,14 +23,13 @@ from webapp.services.message_batch import (
     MessageBatch,
     MessageKeys,
     consented_channels,
-    withdraw_pending,
 )
 from webapp.services.reminders import (
     ACTIVE_STATUSES,
     KEY_PREFIX,
     ReminderOffsets,
     add_sequence,
-    assignment_key_prefix,
+    withdraw_assignment_reminders,
 )
 from webapp.services.reply_links import ReplyClaim, read_reply_token, start_stamp
 from webapp.urls import public_url
@@ -118,7 +117,7 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
     if assignment.status == AssignmentStatus.DECLINED:
         return ReplyResult(view=view, outcome=ReplyOutcome.ALREADY_CANCELLED)
     assignment.status = AssignmentStatus.DECLINED
-    withdraw_pending(session, [assignment_key_prefix(assignment.id)])
+    withdraw_assignment_reminders(session, [assignment.id])
     session.flush()
 
     canvass = assignment.session
@@ -133,10 +132,15 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         _offer_place(batch, canvass, replacement, team=assignment.team, campaign=campaign, now=now)
     _tell_coordinators(session, batch, assignment, replacement)
     batch.dispatch_after_commit()
+    place = "not needed"
+    if replacement is not None:
+        place = "offered"
+    elif has_room:
+        place = "left open"
     logger.info(
         "Assignment %s cancelled by its volunteer; place %s",
         assignment.id,
-        "offered" if replacement else "left open" if has_room else "not needed",
+        place,
         extra={"session_id": canvass.id, "campaign_id": campaign.id},
     )
     return ReplyResult(
