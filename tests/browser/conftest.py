@@ -98,9 +98,9 @@ EMPTY_ATTEMPTS = 5
 def empty_tables(engine: Engine) -> None:
     """Empty every table, trying again when a request still under way deadlocks with it.
 
-    A page may still poll the live server when its test ends. Its request can hold a
-    share lock on one table and wait for another that the TRUNCATE already holds, and
-    PostgreSQL then cancels one of the two; the request ends soon after.
+    A page may still poll the live server when its test ends. Its request can keep a
+    share lock on one table while it waits for another that the TRUNCATE has locked, so
+    PostgreSQL cancels one of the two. The request ends soon after.
     """
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     for attempt in range(1, EMPTY_ATTEMPTS + 1):

@@ -44,7 +44,7 @@ def test_commitment_at_same_time_keeps_out() -> None:
 
 
 def test_commitment_within_rest_keeps_out() -> None:
-    # Session 10 runs 10:00 to 12:00; the commitment starts 45 minutes after it ends.
+    # Session 10 runs 10:00 to 12:00, and the commitment starts 45 minutes after it ends.
     busy = (on_monday("12:45", "14:00"),)
     volunteers = [volunteer(1, slots=LONG_MONDAY, commitments=busy), volunteer(2)]
 

@@ -18,7 +18,7 @@ from webapp.services.planning import ACTIVE_STATUSES, PlanningErrorCode, mark_ru
 
 logger = logging.getLogger(__name__)
 
-# The thread that plans holds it, so a run requested meanwhile waits, still queued.
+# The thread that plans takes it, so a run requested meanwhile waits, still queued.
 _turn = threading.Lock()
 
 

@@ -265,8 +265,8 @@ class SessionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
     def validate(self, extra_validators: Any = None) -> bool:
         if super().validate(extra_validators):
             return True
-        # The service checks the rules between fields only once every field is read;
-        # check now those whose fields could be read, so that all errors show at once.
+        # The service checks the rules between fields only once every field is read. The
+        # form checks now those whose fields it could read, so all errors show at once.
         for error in self._rule_errors():
             self.add_service_error(error)
         return False

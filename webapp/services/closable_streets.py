@@ -73,9 +73,9 @@ def street_spellings(
     """Map the folded name of each street of `way_names` to the spelling to show.
 
     The candidates are the street's spellings on the ways and on the addresses. The one
-    with the most accents wins, since either source may drop them; on a tie the ways'
-    spelling, the one most ways carry, then the last in alphabetical order, so that the
-    choice never depends on the order of the rows.
+    with the most accents wins, since either source may drop them. A tie goes to the
+    ways' spelling, then to the one most ways carry, then to the last in alphabetical
+    order, so the choice never depends on the order of the rows.
     """
     way_counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for name in way_names:
@@ -100,8 +100,8 @@ def _address_streets(session: Session, iris_code: str) -> list[str]:
 
 def ways_near_iris(session: Session, iris_code: str) -> list[NearWay]:
     """Return the named ways with a point in the IRIS's widened bounding box."""
-    # NOTE: this reads every named way of the territory, which is quick for a commune;
-    # a campaign over many communes would want the bounding box filter done in SQL.
+    # NOTE: this reads every named way of the territory, which is quick for a commune.
+    # A campaign over many communes would want the bounding box filter done in SQL.
     iris = session.get(Iris, iris_code)
     if iris is None:
         return []

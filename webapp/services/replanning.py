@@ -454,7 +454,7 @@ def _store(
     """Write the new walks; return the teams whose routes were cut to their done doors.
 
     A team left without a walk keeps its route row, cut to the doors it visited (none
-    for a team that had not started), so the link it was sent keeps working and shows
+    for a team that had not started). So the link it was sent keeps working, and shows
     a route again if the team is marked present.
     """
     listed = {address_id for walk in planned.values() for address_id in walk.door_ids}

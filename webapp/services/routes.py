@@ -156,8 +156,8 @@ def plan_session_routes(
 
     Teams whose members all declined get no route. Closed streets of the session are
     taken out of the graph and their doors out of the problem. A team that had a route
-    keeps its row and so its link, which volunteers may have received, and the link
-    then shows the new route; the routes of teams gone are deleted.
+    keeps its row, so the link its volunteers may have received shows the new route.
+    The routes of teams gone are deleted.
 
     Replacing the routes deletes the door visits recorded on them, so a planning run
     leaves a session with visits alone, and a session that has begun is re-planned
@@ -290,11 +290,11 @@ def _clear_routes(session: Session, session_id: int, *, keep_teams: set[int]) ->
     routes = session.scalars(select(Route).where(Route.session_id == session_id)).all()
     if routes:
         session.execute(delete(DoorVisit).where(DoorVisit.route_id.in_([r.id for r in routes])))
-    kept: dict[int, Route] = {}
+    reused: dict[int, Route] = {}
     for route in routes:
         if route.team in keep_teams:
-            kept[route.team] = route
+            reused[route.team] = route
         else:
             session.delete(route)
     session.flush()
-    return kept
+    return reused

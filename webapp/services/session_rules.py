@@ -14,14 +14,14 @@ from webapp.models import Iris
 from webapp.services.errors import ValidationError
 
 # A point given by its coordinates must lie within this distance of the bounding box of
-# the session's IRIS: a meeting point across the IRIS's border or a nearby station is
-# fine, a point in another town is a slip of the map or of the keyboard.
+# the session's IRIS. A meeting point across the IRIS's border or a nearby station is
+# fine, and a point in another town is a slip of the map or of the keyboard.
 POINT_MARGIN_M = 2_000
 METRES_PER_DEGREE_LAT = 111_320.0
 
 
 def check_day(day: date, today: date) -> list[ValidationError]:
-    """A session is planned for today or later (both days in Europe/Paris)."""
+    """Check that a session is planned for today or later (both days in Europe/Paris)."""
     return [ValidationError("day", "in_the_past")] if day < today else []
 
 
@@ -51,7 +51,7 @@ def check_point(
 
 
 def is_near_iris(iris: Iris, lon: float, lat: float) -> bool:
-    """Whether the point lies in the IRIS's bounding box widened by `POINT_MARGIN_M`."""
+    """Tell whether the point lies in the IRIS's bounding box widened by `POINT_MARGIN_M`."""
     west, south, east, north = shape(iris.geometry).bounds
     margin_lat = POINT_MARGIN_M / METRES_PER_DEGREE_LAT
     widest_lat = max(abs(south), abs(north))

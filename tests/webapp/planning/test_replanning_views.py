@@ -95,7 +95,7 @@ def test_team_absent_is_replanned(
     assert assigned_count(page.text()) == before - 2
     db_session.expire_all()
     after = dict(db_session.execute(select(Route.team, Route.access_token)).all())
-    # The absent team keeps its link, on a route left empty, and its page says why.
+    # The absent team keeps its link, on a route left empty, and its page explains why.
     assert after == tokens
     route_page = Page(coordinator.get(f"/parcours/{tokens[2]}").get_data(as_text=True))
     assert route_page.by_id("team-absent").text == (
@@ -209,7 +209,7 @@ def test_absent_team_confirmation_page(
         f"Bénévoles Bénévole2 Exemple, Bénévole3 Exemple Adresses {route.door_count} "
         "Déjà visitées 0"
     )
-    # Two sessions may share a slot: the IRIS tells them apart.
+    # Two sessions may share a slot, so the page names the IRIS too.
     assert page.select("p", **{"class": "lead"})[0].text.endswith(" · Le Parc du Chateau")
     (form,) = page.select("form", method="post", action=team_path(case, 2))
     assert page.select("input", type="hidden", name="is_confirmed", value="y")
