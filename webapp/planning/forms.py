@@ -25,8 +25,8 @@ class TeamAbsentForm(FlaskForm):  # type: ignore[misc]
     is_confirmed = BooleanField(validators=[DataRequired()])
 
 
-class TeamPresentForm(FlaskForm):  # type: ignore[misc]
-    """The button that marks an absent team present again, with its CSRF token."""
+class TeamActionForm(FlaskForm):  # type: ignore[misc]
+    """A button acting on one team (present again, joined to another), with its CSRF token."""
 
 
 class StreetClosureForm(FlaskForm):  # type: ignore[misc]

@@ -54,6 +54,8 @@ REPLAN_ERRORS: dict[str, Any] = {
     "team_not_absent": lazy_gettext("This team is not marked absent: there is nothing to undo."),
     "unknown_street": lazy_gettext("Choose a street of the IRIS from the list."),
     "street_not_closed": lazy_gettext("This street is not closed for this session."),
+    "team_not_alone": lazy_gettext("This team does not have exactly one person still coming."),
+    "no_other_team": lazy_gettext("No other team is coming to this session: find a partner."),
 }
 
 

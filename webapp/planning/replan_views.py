@@ -1,6 +1,6 @@
-"""Re-planning one session from its page: a team absent or present again, a street closed
-or reopened. Each action changes the session's rows and re-cuts its routes in one
-transaction, or changes nothing.
+"""Re-planning one session from its page: a team absent or present again, a volunteer
+left alone joined to another team, a street closed or reopened. Each action changes the
+session's rows and re-cuts its routes in one transaction, or changes nothing.
 """
 
 import logging
@@ -19,10 +19,10 @@ from webapp.planning.forms import (
     StreetClosureForm,
     StreetReopenForm,
     TeamAbsentForm,
-    TeamPresentForm,
+    TeamActionForm,
 )
 from webapp.planning.progress_labels import UNCOVERED_REASONS, replan_error_label
-from webapp.services import planning, replanning
+from webapp.services import planning, replanning, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
 from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
@@ -70,16 +70,26 @@ def mark_team_absent(session_id: int, team: int) -> ResponseReturnValue:
             abort(400)
         return redirect(url_for("planning.confirm_team_absent", session_id=session_id, team=team))
     done = _("Team %(num)s is marked absent.", num=team)
-    return _apply(replanning.mark_team_absent, campaign_id, session_id, team, done)
+    return _apply(team_changes.mark_team_absent, campaign_id, session_id, team, done)
 
 
 @blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/presente")
 def mark_team_present(session_id: int, team: int) -> ResponseReturnValue:
     campaign_id = site_campaign().id
-    if not TeamPresentForm().validate_on_submit():
+    if not TeamActionForm().validate_on_submit():
         abort(400)
     done = _("Team %(num)s is marked present again.", num=team)
-    return _apply(replanning.mark_team_present, campaign_id, session_id, team, done)
+    return _apply(team_changes.mark_team_present, campaign_id, session_id, team, done)
+
+
+@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/regrouper")
+def join_other_team(session_id: int, team: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    if not TeamActionForm().validate_on_submit():
+        abort(400)
+    other = team_changes.find_partner_team(db_session(), session_id, team)
+    done = _("The volunteer of team %(num)s joined team %(other)s.", num=team, other=other)
+    return _apply(team_changes.join_other_team, campaign_id, session_id, team, done)
 
 
 @blueprint.post("/sessions/<int:session_id>/rues-fermees")

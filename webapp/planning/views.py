@@ -22,7 +22,7 @@ from webapp.planning.forms import (
     PlanningForm,
     StreetClosureForm,
     StreetReopenForm,
-    TeamPresentForm,
+    TeamActionForm,
 )
 from webapp.planning.lock_forms import VolunteerForm
 from webapp.planning.progress_labels import (
@@ -74,7 +74,7 @@ def show_session(session_id: int) -> str:
     return render_template(
         "planning/session.html",
         detail=detail,
-        present_form=TeamPresentForm(),
+        team_form=TeamActionForm(),
         closure_form=StreetClosureForm(streets=detail.closable_streets),
         reopen_form=StreetReopenForm(),
         volunteer_form=VolunteerForm(),

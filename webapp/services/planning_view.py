@@ -30,6 +30,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
 from webapp.services.planning import PLANNING_JOB_KIND
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
+from webapp.services.team_partners import count_coming, partner_team
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,11 @@ class SessionDetail:
 
     def find_route(self, team: int) -> RouteRow | None:
         return next((route for route in self.routes if route.team == team), None)
+
+    def partner_team(self, team: int) -> int | None:
+        """Return the team the lone member of `team` would join, as `join_other_team` does."""
+        statuses = ((t.number, m.has_declined) for t in self.teams for m in t.members)
+        return partner_team(count_coming(statuses), team)
 
 
 @dataclass(frozen=True)

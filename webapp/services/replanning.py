@@ -27,17 +27,15 @@ from routing.turf import plan_turf
 from targeting.names import fold_name
 from webapp.models import (
     Address,
-    Assignment,
     CanvassSession,
     DoorVisit,
     Route,
     StreetClosure,
     StreetWay,
 )
-from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.models.planning import SessionStatus
 from webapp.services.closable_streets import ways_near_iris
 from webapp.services.errors import NotFoundError, ServiceError
-from webapp.services.reminders import queue_assignment_reminders, withdraw_assignment_reminders
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
     RouteSettings,
@@ -60,6 +58,8 @@ class ReplanErrorCode(StrEnum):
     UNKNOWN_TEAM = "unknown_team"
     TEAM_ALREADY_ABSENT = "team_already_absent"
     TEAM_NOT_ABSENT = "team_not_absent"
+    TEAM_NOT_ALONE = "team_not_alone"
+    NO_OTHER_TEAM = "no_other_team"
     UNKNOWN_STREET = "unknown_street"
     STREET_NOT_CLOSED = "street_not_closed"
     NO_ROUTE = "no_route"
@@ -106,90 +106,6 @@ class ReplanReport:
         return sum(1 for door in self.uncovered if door.reason == reason)
 
 
-def mark_team_absent(
-    session: Session,
-    campaign_id: int,
-    session_id: int,
-    team: int,
-    *,
-    settings: RouteSettings,
-    now: datetime,
-) -> ReplanReport:
-    """Decline the team's members and re-cut the session's routes.
-
-    Each member who had not declined keeps their status in `status_before_absence`, so
-    that `mark_team_present` can give it back. A member who declined alone stays as is.
-    The members' queued reminders and thanks are withdrawn.
-    """
-    canvass = _lock_session(session, campaign_id, session_id, now)
-    members = _team_members(session, session_id, team)
-    coming = [a for a in members if a.status != AssignmentStatus.DECLINED]
-    if not coming:
-        raise ReplanError(ReplanErrorCode.TEAM_ALREADY_ABSENT)
-    for assignment in coming:
-        assignment.status_before_absence = assignment.status
-        assignment.status = AssignmentStatus.DECLINED
-    withdraw_assignment_reminders(session, [a.id for a in coming])
-    session.flush()
-    logger.info(
-        "Team %s of session %s marked absent",
-        team,
-        session_id,
-        extra={"campaign_id": campaign_id, "session_id": session_id},
-    )
-    return _replan(session, canvass, settings, now)
-
-
-def mark_team_present(
-    session: Session,
-    campaign_id: int,
-    session_id: int,
-    team: int,
-    *,
-    settings: RouteSettings,
-    now: datetime,
-) -> ReplanReport:
-    """Undo `mark_team_absent`: give the members their statuses back and re-cut the routes.
-
-    The team gets a route again from the doors nobody visited yet; doors already visited
-    stay on the routes they were visited on. A member who declined alone stays declined.
-    The members get back their reminders and thanks still to come, with the new route.
-    Needs an app context, to write those messages.
-    """
-    canvass = _lock_session(session, campaign_id, session_id, now)
-    restored: list[int] = []
-    for assignment in _team_members(session, session_id, team):
-        previous = assignment.status_before_absence
-        if assignment.status != AssignmentStatus.DECLINED or previous is None:
-            continue
-        assignment.status, assignment.status_before_absence = previous, None
-        restored.append(assignment.id)
-    if not restored:
-        raise ReplanError(ReplanErrorCode.TEAM_NOT_ABSENT)
-    session.flush()
-    logger.info(
-        "Team %s of session %s marked present again",
-        team,
-        session_id,
-        extra={"campaign_id": campaign_id, "session_id": session_id},
-    )
-    report = _replan(session, canvass, settings, now)
-    queue_assignment_reminders(session, campaign_id, restored, now=now)
-    return report
-
-
-def _team_members(session: Session, session_id: int, team: int) -> list[Assignment]:
-    """Return the team's assignments; raise UNKNOWN_TEAM when the session has no such team."""
-    members = session.scalars(
-        select(Assignment)
-        .where(Assignment.session_id == session_id, Assignment.team == team)
-        .order_by(Assignment.id)
-    ).all()
-    if not members:
-        raise ReplanError(ReplanErrorCode.UNKNOWN_TEAM)
-    return list(members)
-
-
 def close_street(
     session: Session,
     campaign_id: int,
@@ -200,7 +116,7 @@ def close_street(
     now: datetime,
 ) -> ReplanReport:
     """Close every way named `street` around the session's IRIS and re-cut its routes."""
-    canvass = _lock_session(session, campaign_id, session_id, now)
+    canvass = lock_for_replanning(session, campaign_id, session_id, now)
     key = fold_name(street)
     way_ids = [way.id for way in ways_near_iris(session, canvass.iris_code) if way.key == key]
     if not key or not way_ids:
@@ -220,7 +136,7 @@ def close_street(
         len(way_ids),
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return _replan(session, canvass, settings, now)
+    return recut_routes(session, canvass, settings, now)
 
 
 def reopen_street(
@@ -237,7 +153,7 @@ def reopen_street(
     The name is compared folded, like `close_street` does. Raises STREET_NOT_CLOSED
     when no closed way of the session bears that name.
     """
-    canvass = _lock_session(session, campaign_id, session_id, now)
+    canvass = lock_for_replanning(session, campaign_id, session_id, now)
     key = fold_name(street)
     closures = [
         closure
@@ -259,7 +175,7 @@ def reopen_street(
         len(closures),
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return _replan(session, canvass, settings, now)
+    return recut_routes(session, canvass, settings, now)
 
 
 def replan_session(
@@ -271,13 +187,18 @@ def replan_session(
     now: datetime,
 ) -> ReplanReport:
     """Re-cut the session's routes for its teams as they are now."""
-    canvass = _lock_session(session, campaign_id, session_id, now)
-    return _replan(session, canvass, settings, now)
+    canvass = lock_for_replanning(session, campaign_id, session_id, now)
+    return recut_routes(session, canvass, settings, now)
 
 
-def _lock_session(
+def lock_for_replanning(
     session: Session, campaign_id: int, session_id: int, now: datetime
 ) -> CanvassSession:
+    """Lock the campaign's session for a change of its routes, or raise why it cannot.
+
+    Raises NotFoundError for a session of another campaign, SESSION_NOT_PLANNED and
+    SESSION_OVER. The row lock keeps two re-plannings of one session apart.
+    """
     canvass = session.scalars(
         select(CanvassSession).where(CanvassSession.id == session_id).with_for_update()
     ).first()
@@ -297,9 +218,10 @@ def _minutes_left(canvass: CanvassSession, now: datetime) -> int:
     return minutes
 
 
-def _replan(
+def recut_routes(
     session: Session, canvass: CanvassSession, settings: RouteSettings, now: datetime
 ) -> ReplanReport:
+    """Share the session's unvisited doors among its teams as they are now; flush only."""
     teams = list_session_teams(session, canvass.id)
     routes = {
         route.team: route

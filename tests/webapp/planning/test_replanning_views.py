@@ -1,5 +1,5 @@
-"""A coordinator marks a team absent or present again, closes or reopens a street, from
-the session page."""
+"""A coordinator marks a team absent or present again, joins a volunteer left alone to
+another team, closes or reopens a street, from the session page."""
 
 import re
 from datetime import timedelta
@@ -342,3 +342,52 @@ def test_reopen_open_street_is_rejected(
 
     assert flashes(page) == ["Cette rue n’est pas fermée pour cette session."]
     assert len(db_session.scalars(select(StreetClosure)).all()) == 1
+
+
+def test_volunteer_left_alone_joins_another_team(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    declined, alone = db_session.scalars(
+        select(Assignment).where(Assignment.team == 2).order_by(Assignment.id)
+    ).all()
+    declined.status = AssignmentStatus.DECLINED
+    db_session.commit()
+    path = f"/planification/sessions/{case.session_id}/equipes/2/regrouper"
+    page = session_page(coordinator, case)
+    assert (
+        "une seule personne : trouvez-lui un binôme avant la session, ou rattachez-la à "
+        "l’équipe 1" in page.by_id("team-2").text
+    )
+    buttons = [element.text for element in page.select("button", type="submit")]
+    assert [label for label in buttons if "Rattacher" in label] == ["Rattacher à l’équipe 1"]
+
+    page = post(coordinator, path, case)
+
+    assert flashes(page) == [
+        "La personne seule de l’équipe 2 a rejoint l’équipe 1.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+    ]
+    db_session.expire_all()
+    moved = db_session.get(Assignment, alone.id)
+    assert moved is not None
+    assert moved.team == 1
+    assert "une seule personne" not in page.text()
+    assert not [e for e in page.select("button", type="submit") if "Rattacher" in e.text]
+
+
+def test_join_without_a_lone_volunteer_is_refused(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    path = f"/planification/sessions/{case.session_id}/equipes/2/regrouper"
+
+    page = post(coordinator, path, case)
+
+    assert flashes(page) == ["Cette équipe n’a pas exactement une personne qui vient encore."]
+    teams = db_session.scalars(select(Assignment.team).order_by(Assignment.id)).all()
+    assert teams == [1, 1, 2, 2, 3, 3]
+
+
+def test_join_without_csrf_token_is_refused(coordinator: FlaskClient, case: BondyCase) -> None:
+    response = coordinator.post(f"/planification/sessions/{case.session_id}/equipes/2/regrouper")
+
+    assert response.status_code == 400

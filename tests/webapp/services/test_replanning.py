@@ -38,10 +38,10 @@ from webapp.services.replanning import (
     UncoveredDoor,
     UncoveredReason,
     close_street,
-    mark_team_absent,
     replan_session,
 )
 from webapp.services.routes import load_street_graph, plan_session_routes
+from webapp.services.team_changes import mark_team_absent
 
 SETTINGS = three_teams.ROUTE_SETTINGS
 SESSION_MINUTES = 180

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing import resume
-from routing.geo import GeoPoint, haversine_m
 from routing.route_types import PlannedRoute, TurfProblem
 from routing.street_graph import StreetGraph
 from tests.webapp.planning import three_teams
@@ -15,8 +14,9 @@ from tests.webapp.planning.bondy_case import PARC_ADDRESS_COUNT, BondyCase
 from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Address, CanvassSession, DoorVisit, Route
 from webapp.models.canvass import DoorOutcome
-from webapp.services.replanning import UncoveredReason, mark_team_absent, replan_session
+from webapp.services.replanning import UncoveredReason, replan_session
 from webapp.services.route_view import route_geojson, sheet_of_route
+from webapp.services.team_changes import mark_team_absent
 
 SETTINGS = three_teams.ROUTE_SETTINGS
 
@@ -50,41 +50,41 @@ def meeting_point(session: Session, case: BondyCase) -> list[float]:
 
 def test_team_out_goes_on_from_its_last_door(case: BondyCase, db_session: Session) -> None:
     before = routes_by_team(db_session)
-    done = before[1].address_ids[:5]
-    # The last door by time is the fifth one, on Chemin Latéral's west end; the third
-    # one was recorded first.
+    # The team with the longest list is out, the one with the shortest absent.
+    by_length = sorted(before, key=lambda team: (len(before[team].address_ids), team))
+    out, absent = by_length[-1], by_length[0]
+    stays = ({1, 2, 3} - {out, absent}).pop()
+    done = before[out].address_ids[:5]
+    # The last door by time is the fifth one; the third one was recorded first.
     times = [1, 2, 0, 3, 4]
     visit(
         db_session,
-        before[1],
+        before[out],
         [(a, case.starts_at + timedelta(minutes=10 * k)) for a, k in zip(done, times, strict=True)],
     )
     now = case.starts_at + timedelta(minutes=40)
 
     report = mark_team_absent(
-        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=now
+        db_session, case.campaign_id, case.session_id, absent, settings=SETTINGS, now=now
     )
 
     after = routes_by_team(db_session)
     last = point_of(db_session, done[-1])
     meeting = meeting_point(db_session, case)
-    assert after[1].address_ids[:5] == done
-    assert after[1].path[0] == last
-    assert after[1].path[-1] == meeting
-    first_new = point_of(db_session, after[1].address_ids[5])
-    # 49 Chemin Latéral is 31 m from 51, the door where the team is.
-    assert haversine_m(GeoPoint(*last), GeoPoint(*first_new)) < 40
-    # Team 2 has not started: its walk leaves from the meeting point.
-    assert after[2].path[0] == after[2].path[-1] == meeting
-    # Team 3 is absent: its route stays, empty, so its link still opens.
-    assert after[3].address_ids == []
-    for route in (after[1], after[2]):
+    assert after[out].address_ids[:5] == done
+    assert after[out].path[0] == last
+    assert after[out].path[-1] == meeting
+    # The other team has not started: its walk leaves from the meeting point.
+    assert after[stays].path[0] == after[stays].path[-1] == meeting
+    # The absent team's route stays, empty, so its link still opens.
+    assert after[absent].address_ids == []
+    for route in (after[out], after[stays]):
         assert 0 < route.total_minutes <= 180 - 40
         assert route.door_count == len(route.address_ids)
     routed = [
         a
         for route in after.values()
-        for a in route.address_ids[len(done) if route.team == 1 else 0 :]
+        for a in route.address_ids[len(done) if route.team == out else 0 :]
     ]
     assert report.routed_door_count == len(routed) == len(set(routed))
     assert len(routed) + len(report.uncovered) == PARC_ADDRESS_COUNT - len(done)

@@ -37,10 +37,9 @@ from webapp.services.replanning import (
     ReplanErrorCode,
     UncoveredReason,
     close_street,
-    mark_team_absent,
-    mark_team_present,
     reopen_street,
 )
+from webapp.services.team_changes import mark_team_absent, mark_team_present
 
 SETTINGS = three_teams.ROUTE_SETTINGS
 
