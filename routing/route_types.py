@@ -40,7 +40,9 @@ class TurfProblem:
     stops it after that many improving solutions, so a run gives the same plan on any
     machine fast enough to get there within the time limit.
     ``balance_cost_per_second`` is the walking (in metres) the plan may add in total to
-    shorten the longest walk by one second; 0 minimises the total walk alone.
+    shorten the longest walk by one second; 0 minimises the total walk alone. With a
+    balance cost, every team gets at least one door when there are doors enough; with
+    0, teams may be left without a walk.
     ``end_point``, when set, is where every walk ends instead of the meeting point (a
     public-transport stop): the walk there counts in the route's length and time.
     """

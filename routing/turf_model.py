@@ -29,6 +29,7 @@ from routing.streets import UNREACHABLE_M
 
 TIME_DIMENSION = "time"
 DOOR_DIMENSION = "doors"
+VISIT_DIMENSION = "visits"
 
 # Cost of one second of the longest walk, in the unit of arc costs (metres). At 70 m per
 # minute a second is about 1.2 m, so a balanced plan may walk somewhat more in total
@@ -120,6 +121,8 @@ def solve_turf_model(data: TurfModelInput) -> TurfModelOutcome:
         model.AddDimension(door_cb, 0, data.max_doors, True, DOOR_DIMENSION)
 
     unit_penalty = _drop_penalty(data)
+    if data.team_count > 1 and data.balance_cost_per_second:
+        _ask_every_team_to_walk(model, data, unit_penalty)
     for group in _groups(data):
         indices = [manager.NodeToIndex(node) for node in group]
         model.AddDisjunction(indices, unit_penalty * data.households[group[0]], 1)
@@ -196,6 +199,26 @@ def _door_counts(data: TurfModelInput) -> tuple[int, ...]:
     if data.door_counts:
         return data.door_counts
     return (0, *([1] * (data.arc_m.shape[0] - 1)))
+
+
+def _ask_every_team_to_walk(
+    model: pywrapcp.RoutingModel, data: TurfModelInput, penalty: int
+) -> None:
+    """Charge `penalty` for each team left without a visit.
+
+    A balanced plan has no idle team: a team that turned up and gets no door is a poor
+    plan. Yet the walk to a first door can cost more than the balance gains at once,
+    most of all when routes end at a stop far from the meeting point, and local search
+    then keeps a team idle. `penalty` exceeds anything a visit adds, so a plan gives
+    every team a visit whenever there are doors enough.
+    """
+    visits = model.RegisterUnaryTransitVector([0, *([1] * (data.arc_m.shape[0] - 1))])
+    model.AddDimension(visits, 0, data.arc_m.shape[0], True, VISIT_DIMENSION)
+    dimension = model.GetDimensionOrDie(VISIT_DIMENSION)
+    for team in range(data.team_count):
+        # The costs of a route left empty count only on a vehicle "used when empty".
+        model.SetVehicleUsedWhenEmpty(True, team)
+        dimension.SetCumulVarSoftLowerBound(model.End(team), 1, penalty)
 
 
 def _drop_penalty(data: TurfModelInput) -> int:

@@ -55,6 +55,26 @@ def test_every_team_ends_at_the_stop(high_street: StreetGraph) -> None:
     check_plan(turf, plan)
 
 
+def test_turf_with_a_far_stop_leaves_no_team_idle(high_street: StreetGraph) -> None:
+    doors = (door(1, 100), door(2, 200))
+    stop = at(-900, 0)
+    turf = problem(doors, team_count=2, end_point=stop)
+
+    plan = plan_turf(high_street, turf)
+    shortest = plan_turf(
+        high_street, problem(doors, team_count=2, end_point=stop, balance_cost_per_second=0)
+    )
+
+    # Each team walks to one door, then west to the stop: 105 + 1,005 and 205 + 1,105.
+    # One team through both doors would walk 1,310 m and leave the other idle.
+    assert sorted(route.door_ids for route in plan.routes) == [(1,), (2,)]
+    assert sorted(route.length_m for route in plan.routes) == [1110, 1310]
+    check_plan(turf, plan)
+    # Without a balance cost the plan walks least: one team, the other left idle.
+    assert sorted(route.door_ids for route in shortest.routes) == [(), (1, 2)]
+    assert sorted(route.length_m for route in shortest.routes) == [0, 1310]
+
+
 def test_stop_off_the_map_is_refused(high_street: StreetGraph) -> None:
     with pytest.raises(ValueError, match="end_point"):
         TurfProblem(at(0, 0), (door(1, 100),), 1, 60, end_point=GeoPoint(math.nan, 0.0))
