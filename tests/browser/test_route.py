@@ -189,8 +189,14 @@ def test_volunteer_records_a_door_on_a_phone(
 
     first_door.get_by_role("button", name="Absent").tap()
 
-    expect(page.locator(".flash")).to_have_text(f"Porte notée : 5 {GUESDE}, Absent.")
     first_door = page.locator(".walk-door").first
+    # The confirmation sits in the door's item, in view where the redirect scrolled to.
+    confirmation = first_door.get_by_role("status")
+    expect(confirmation).to_have_text(f"Porte notée : 5 {GUESDE}, Absent.")
+    expect(confirmation).to_be_in_viewport()
+    expect(page.get_by_role("status")).to_have_count(1)
+    expect(page.locator(".flash")).to_have_count(0)
+    expect(page.locator("#route-progress")).to_have_text("1 porte faite sur 5")
     expect(first_door).to_have_class("walk-door is-visited")
     expect(first_door.locator(".walk-visited")).to_have_text("visitée : Absent")
     expect(page.locator("#walk-resume")).to_have_text(
@@ -205,5 +211,6 @@ def test_volunteer_records_a_door_on_a_phone(
 
     page.emulate_media(media="print")
     expect(page.locator(".door-correct")).to_be_hidden()
+    expect(page.locator(".door-confirmation")).to_be_hidden()
     expect(page.locator(".door-record").nth(1)).to_be_hidden()
     expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])

@@ -9,14 +9,23 @@ import logging
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from webapp.canvass.door_confirmation import (
+    DoorConfirmation,
+    pop_door_confirmation,
+    remember_door_confirmation,
+)
 from webapp.canvass.forms import OUTCOME_LABELS, DoorVisitForm
 from webapp.db import db_session, utcnow
+from webapp.models.canvass import DoorOutcome
 from webapp.services.door_visits import (
+    RECORDING_OPENS_BEFORE_START,
     DoorNotOnRouteError,
     RouteSessionCancelledError,
+    VisitBeforeSessionError,
     record_door_visit,
 )
 from webapp.services.route_gpx import route_gpx
@@ -75,6 +84,7 @@ def show_route(token: str) -> ResponseReturnValue:
     return render_template(
         "canvass/route.html",
         sheet=sheet,
+        door_confirmation=_door_confirmation_on(sheet),
         token=token,
         short_url=short_url,
         short_url_text=short_url.split("://", 1)[-1],
@@ -82,6 +92,7 @@ def show_route(token: str) -> ResponseReturnValue:
         plan=project_route(sheet, width=PLAN_BOX[0], height=PLAN_BOX[1], margin=40, is_y_down=True),
         large_building_dwellings=LARGE_BUILDING_DWELLINGS,
         outcome_labels=OUTCOME_LABELS,
+        come_back_label=OUTCOME_LABELS[DoorOutcome.COME_BACK],
     )
 
 
@@ -103,13 +114,43 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
     except RouteSessionCancelledError as error:
         message = _("This session has been cancelled: nothing was recorded.")
         return _visit_not_recorded(token, error.route_id, address_id, "session cancelled", message)
+    except VisitBeforeSessionError as error:
+        message = _too_early_message(error)
+        return _visit_not_recorded(token, error.route_id, address_id, "too early", message)
     session.commit()
     labels = {"door": visit.door_label, "outcome": OUTCOME_LABELS[visit.outcome]}
     if visit.is_correction:
-        flash(_("Outcome changed: %(door)s, %(outcome)s.", **labels), "success")
+        message = _("Outcome changed: %(door)s, %(outcome)s.", **labels)
     else:
-        flash(_("Door recorded: %(door)s, %(outcome)s.", **labels), "success")
+        message = _("Door recorded: %(door)s, %(outcome)s.", **labels)
+    remember_door_confirmation(DoorConfirmation(address_id, message))
     return redirect(back)
+
+
+def _too_early_message(error: VisitBeforeSessionError) -> str:
+    """Build the error that says from when doors can be recorded, in Europe/Paris time."""
+    message = _(
+        "Too early to record doors: recording opens on %(date)s at %(time)s, %(minutes)s "
+        "minutes before the session starts. Nothing was recorded.",
+        date=format_date(error.opens_at, "full"),
+        time=format_time(error.opens_at, "short"),
+        minutes=int(RECORDING_OPENS_BEFORE_START.total_seconds() // 60),
+    )
+    return str(message)
+
+
+def _door_confirmation_on(sheet: RouteSheet) -> DoorConfirmation | None:
+    """Return the confirmation to show under its door, None when none waits.
+
+    A confirmation whose door is no longer on the sheet is flashed at the top instead.
+    """
+    confirmation = pop_door_confirmation()
+    if confirmation is None:
+        return None
+    if confirmation.address_id not in {stop.address_id for stop in sheet.stops}:
+        flash(confirmation.message, "success")
+        return None
+    return confirmation
 
 
 def _visit_not_recorded(

@@ -4,20 +4,23 @@ Recording a door again adds a visit rather than replacing one, so a slip of the 
 corrected by tapping the right outcome and the history stays whole. The latest visit is
 the door's outcome (`route_view.latest_outcomes`).
 
+Visits are accepted from `RECORDING_OPENS_BEFORE_START` before the session starts, then
+for as long as the link is valid, after the session's end too. A visit marks the session
+as begun, which a planning run then leaves as it is (`started_sessions`), so a volunteer
+trying the buttons days ahead must not record one.
+
 NOTE: re-planning takes a team's latest visit as its position, so correcting an earlier
 door moves that position back to the corrected door until the next door is recorded.
-Visits are accepted at any time, before the session too, so a volunteer trying the
-buttons ahead of the day counts as having started.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Address, DoorVisit
+from webapp.models import Address, CanvassSession, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.errors import ServiceError
@@ -25,6 +28,9 @@ from webapp.services.route_view import find_route_by_token
 from webapp.services.routes import door_for
 
 logger = logging.getLogger(__name__)
+
+# Lets a team that is early at the meeting point record its first doors.
+RECORDING_OPENS_BEFORE_START = timedelta(minutes=30)
 
 
 class DoorNotOnRouteError(ServiceError):
@@ -44,6 +50,15 @@ class RouteSessionCancelledError(ServiceError):
         self.route_id = route_id
 
 
+class VisitBeforeSessionError(ServiceError):
+    """The visit comes before recording opens, shortly before the session starts."""
+
+    def __init__(self, route_id: int, opens_at: datetime) -> None:
+        super().__init__(f"route {route_id}: recording opens at {opens_at.isoformat()}")
+        self.route_id = route_id
+        self.opens_at = opens_at
+
+
 @dataclass(frozen=True)
 class RecordedVisit:
     """A visit just recorded, with the door label shown to the volunteer."""
@@ -53,23 +68,38 @@ class RecordedVisit:
     outcome: DoorOutcome
     # "5 Rue Jules Guesde", as the route page writes the door.
     door_label: str
-    # The door had an outcome already, which this visit corrects.
+    # The door had an outcome already, which this visit corrects. A visit after COME_BACK
+    # is the team's return to the door, not a correction.
     is_correction: bool = False
+
+
+def recording_opens_at(canvass: CanvassSession) -> datetime:
+    """Return the instant from which the session's teams may record doors."""
+    return canvass.starts_at - RECORDING_OPENS_BEFORE_START
 
 
 def record_door_visit(
     session: Session, token: str, address_id: int, outcome: DoorOutcome, *, now: datetime
 ) -> RecordedVisit:
-    """Record `outcome` at a door of the route that `token` opens, as a new visit."""
+    """Record `outcome` at a door of the route that `token` opens, as a new visit.
+
+    Raises when the link is unknown or expired, the session cancelled, the door not on
+    the route, or `now` before `recording_opens_at`.
+    """
     route = find_route_by_token(session, token, now=now)
     if route.session.status == SessionStatus.CANCELLED:
         raise RouteSessionCancelledError(route.id)
+    opens_at = recording_opens_at(route.session)
+    if now < opens_at:
+        raise VisitBeforeSessionError(route.id, opens_at)
     address = session.get(Address, address_id) if address_id in route.address_ids else None
     if address is None:
         raise DoorNotOnRouteError(route.id, address_id)
+    # Ordered as `route_view.latest_outcomes` orders visits, so both agree on the latest.
     earlier = session.scalar(
-        select(DoorVisit.id)
+        select(DoorVisit.outcome)
         .where(DoorVisit.route_id == route.id, DoorVisit.address_id == address_id)
+        .order_by(DoorVisit.visited_at.desc(), DoorVisit.id.desc())
         .limit(1)
     )
     session.add(
@@ -85,4 +115,5 @@ def record_door_visit(
     )
     door = door_for(address)
     label = f"{door.number} {door.street}" if door.number else door.street
-    return RecordedVisit(route.id, address_id, outcome, label, is_correction=earlier is not None)
+    is_correction = earlier is not None and earlier != DoorOutcome.COME_BACK
+    return RecordedVisit(route.id, address_id, outcome, label, is_correction=is_correction)

@@ -64,8 +64,18 @@ class RouteStop:
 
     @property
     def is_visited(self) -> bool:
-        """Tell whether a visit is recorded at this door: the team has done it."""
+        """Tell whether a visit is recorded at this door, whatever its outcome."""
         return self.outcome is not None
+
+    @property
+    def is_to_come_back(self) -> bool:
+        """Tell whether the door's latest outcome is COME_BACK: the team comes back later."""
+        return self.outcome == DoorOutcome.COME_BACK
+
+    @property
+    def is_done(self) -> bool:
+        """Tell whether the door needs no more visit: an outcome other than COME_BACK."""
+        return self.is_visited and not self.is_to_come_back
 
     @property
     def label(self) -> str:
@@ -122,17 +132,46 @@ class RouteSheet:
         return sum(len(section.stops) for section in self.sections)
 
     @property
+    def is_started(self) -> bool:
+        """Tell whether a visit is recorded at any door of the route."""
+        return any(stop.is_visited for stop in self.stops)
+
+    @property
+    def done_count(self) -> int:
+        """Count the doors that need no more visit. Doors to come back to are not done."""
+        return sum(1 for stop in self.stops if stop.is_done)
+
+    @property
+    def come_back_count(self) -> int:
+        return sum(1 for stop in self.stops if stop.is_to_come_back)
+
+    @property
+    def is_coming_back(self) -> bool:
+        """Tell whether every door has an outcome and some are still to come back to."""
+        stops = self.stops
+        return all(stop.is_visited for stop in stops) and any(
+            stop.is_to_come_back for stop in stops
+        )
+
+    @property
     def resume_step(self) -> int | None:
-        """Return the first step not done yet once the team has started, else None."""
+        """Return the step the team goes on from once it has started, else None.
+
+        That is the first door with no outcome, then, once every door has one, the first
+        door to come back to. It is None before any visit and once every door is done.
+        """
         stops = self.stops
         if not any(stop.is_visited for stop in stops):
             return None
-        return next((stop.step for stop in stops if not stop.is_visited), None)
+        unvisited = next((stop.step for stop in stops if not stop.is_visited), None)
+        if unvisited is not None:
+            return unvisited
+        return next((stop.step for stop in stops if stop.is_to_come_back), None)
 
     @property
     def is_done(self) -> bool:
-        """Tell whether every door of the route has a visit recorded."""
-        return bool(self.stops) and all(stop.is_visited for stop in self.stops)
+        """Tell whether every door of the route has an outcome other than COME_BACK."""
+        return bool(self.stops) and all(stop.is_done for stop in self.stops)
 
 
 def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from tests.factories import at_utc
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_door
 from tests.webapp.canvass.test_views import assert_private, first, text_of
@@ -55,6 +56,16 @@ def flashes(page: str) -> list[str]:
     return [text_of(f) for f in re.findall(r'<p class="flash[^"]*"[^>]*>(.*?)</p>', page, re.S)]
 
 
+def confirmations(fragment: str) -> list[str]:
+    pattern = r'<p class="door-confirmation" role="status">(.*?)</p>'
+    return [text_of(c) for c in re.findall(pattern, fragment, re.S)]
+
+
+def top_of_page(page: str) -> str:
+    """Return the page before its walk list: the flashes, the progress and the next door."""
+    return page.split('id="walk-list-title"', 1)[0]
+
+
 def test_every_door_offers_the_outcomes(client: FlaskClient, walk: Walk) -> None:
     response = client.get(f"/parcours/{TOKEN}")
 
@@ -93,7 +104,12 @@ def test_tap_records_door_and_resume_step(
     assert_private(response)
     assert stored(db_session) == [(first_door, DoorOutcome.ABSENT)]
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
-    assert flashes(page) == [f"Porte notée : 5 {GUESDE}, Absent."]
+    # The confirmation is where the redirect scrolls to, inside the door's item.
+    assert flashes(page) == []
+    assert confirmations(door_item(page, 1)) == [f"Porte notée : 5 {GUESDE}, Absent."]
+    assert confirmations(page) == confirmations(door_item(page, 1))
+    assert "Porte notée" not in top_of_page(page)
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "1 porte faite sur 5"
     door = door_item(page, 1)
     assert 'class="walk-door is-visited"' in door
     assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == "visitée : Absent"
@@ -102,6 +118,10 @@ def test_tap_records_door_and_resume_step(
         "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
     )
     assert "walk-visited" not in door_item(page, 2)
+    # Like a flashed message, the confirmation shows once.
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert confirmations(page) == []
+    assert flashes(page) == []
 
 
 def test_correction_adds_a_visit_and_shows_the_latest(
@@ -114,7 +134,9 @@ def test_correction_adds_a_visit_and_shows_the_latest(
     record(client, first_door, "conversation")
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
-    assert flashes(page) == [f"Résultat corrigé : 5 {GUESDE}, Discussion."]
+    assert flashes(page) == []
+    assert confirmations(door_item(page, 1)) == [f"Résultat corrigé : 5 {GUESDE}, Discussion."]
+    assert confirmations(door_item(page, 2)) == []
     assert stored(db_session) == [
         (first_door, DoorOutcome.ABSENT),
         (second_door, DoorOutcome.REFUSED),
@@ -213,10 +235,166 @@ def test_outcomes_in_english(client: FlaskClient, walk: Walk) -> None:
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
     assert buttons_of(door_item(page, 2)) == ENGLISH_BUTTONS
-    assert flashes(page) == [f"Door recorded: 5 {GUESDE}, Nobody home."]
+    assert flashes(page) == []
+    assert confirmations(door_item(page, 1)) == [f"Door recorded: 5 {GUESDE}, Nobody home."]
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "1 door done out of 5"
     door = door_item(page, 1)
     assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == (
         "visited: Nobody home"
     )
     assert "Change the outcome" in text_of(door)
     assert "What happened at step 2?" in text_of(door_item(page, 2))
+
+
+# The session starts on Saturday 13 June 2026 at 10:00 in Paris (08:00 UTC).
+OPENS_AT_UTC = at_utc(2026, 6, 13, 7, 30)
+
+
+def test_visit_before_recording_opens_rejected_in_french(
+    client: FlaskClient,
+    db_session: Session,
+    walk: Walk,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("webapp.canvass.views.utcnow", lambda: OPENS_AT_UTC - timedelta(minutes=1))
+
+    with caplog.at_level(logging.INFO, logger="webapp.canvass.views"):
+        response = record(client, walk.doors["G5"].id, "absent")
+
+    assert response.status_code == 302
+    # An error about the whole page shows at its top.
+    assert response.headers["Location"] == f"/parcours/{TOKEN}"
+    assert stored(db_session) == []
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert flashes(page) == [
+        "Trop tôt pour noter les portes : c’est possible à partir du samedi 13 juin 2026 "
+        "à 09:30, 30 minutes avant le début de la session. Rien n’a été noté."
+    ]
+    assert "portes\u202f: c’est possible" in page
+    assert confirmations(page) == []
+    assert 'id="route-progress"' not in page
+    assert (
+        f"Door visit not recorded on route {walk.route.id} at address {walk.doors['G5'].id}: "
+        "too early"
+    ) in caplog.text
+    assert TOKEN not in caplog.text
+
+
+def test_visit_before_recording_opens_rejected_in_english(
+    client: FlaskClient, db_session: Session, walk: Walk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    monkeypatch.setattr("webapp.canvass.views.utcnow", lambda: OPENS_AT_UTC - timedelta(days=3))
+
+    record(client, walk.doors["G5"].id, "absent")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert flashes(page) == [
+        "Too early to record doors: recording opens on Saturday, June 13, 2026 at 9:30 AM, "
+        "30 minutes before the session starts. Nothing was recorded."
+    ]
+    assert stored(db_session) == []
+
+
+def test_visit_when_recording_opens_accepted(
+    client: FlaskClient, db_session: Session, walk: Walk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webapp.canvass.views.utcnow", lambda: OPENS_AT_UTC)
+    first_door = walk.doors["G5"].id
+
+    response = record(client, first_door, "opened")
+
+    assert response.headers["Location"] == f"/parcours/{TOKEN}#porte-{first_door}"
+    assert stored(db_session) == [(first_door, DoorOutcome.OPENED)]
+
+
+def test_come_back_stays_to_do_on_the_page(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record(client, walk.doors["G5"].id, "absent")
+    record(client, walk.doors["G3"].id, "come_back")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == (
+        "1 porte faite sur 5, 1 à repasser"
+    )
+    # The next door is the first with no outcome, past the door to come back to.
+    assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-3"
+    assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte suivante : étape 3"
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Reprenez à l’étape 3, puis repassez aux portes marquées « Repasser »."
+    )
+    come_back = door_item(page, 2)
+    assert 'class="walk-door is-building is-visited is-come-back"' in come_back
+    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', come_back)) == (
+        "visitée : Repasser"
+    )
+    # Its buttons stay in view rather than folded under « Corriger le résultat ».
+    assert "door-correct" not in come_back
+    assert re.findall(r'class="door-outcome is-current">(.*?)<', come_back) == ["Repasser"]
+    assert "door-correct" in door_item(page, 1)
+
+
+def test_come_back_doors_come_last(client: FlaskClient, db_session: Session, walk: Walk) -> None:
+    record(client, walk.doors["G5"].id, "absent")
+    record(client, walk.doors["G3"].id, "come_back")
+    for key in ("G1", "E2", "E4"):
+        record(client, walk.doors[key].id, "refused")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == (
+        "4 portes faites sur 5, 1 à repasser"
+    )
+    assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-2"
+    assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte à repasser : étape 2"
+    assert "Porte à repasser\u202f: étape 2" in page
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Chaque porte a un résultat : repassez aux portes marquées « Repasser », "
+        "à partir de l’étape 2."
+    )
+    assert "«\u202fRepasser\u202f»" in page
+
+    record(client, walk.doors["G3"].id, "conversation")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    # Back at the door, the team records its visit: no correction of the earlier one.
+    assert confirmations(door_item(page, 2)) == [f"Porte notée : 3 {GUESDE}, Discussion."]
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "5 portes faites sur 5"
+    assert 'id="route-next"' not in page
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Toutes les portes de ce parcours sont faites."
+    )
+
+
+def test_come_back_counts_in_english(client: FlaskClient, walk: Walk) -> None:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    for key in ("G5", "G3", "G1", "E2"):
+        record(client, walk.doors[key].id, "absent")
+    record(client, walk.doors["E4"].id, "come_back")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == (
+        "4 doors done out of 5, 1 to come back to"
+    )
+    assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Door to come back to: step 5"
+    assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
+        "Every door has an outcome: go back to the doors marked “Come back”, from step 5."
+    )
+
+
+def test_confirmation_of_a_door_off_the_route_shows_at_the_top(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    first_door = walk.doors["G5"].id
+    record(client, first_door, "absent")
+    # The door is off the route by the time the page loads again.
+    walk.route.address_ids = [a for a in walk.route.address_ids if a != first_door]
+    db_session.commit()
+
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    assert flashes(page) == [f"Porte notée : 5 {GUESDE}, Absent."]
+    assert confirmations(page) == []

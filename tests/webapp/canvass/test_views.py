@@ -71,6 +71,9 @@ def test_route_page_in_french_without_login(client: FlaskClient, walk: Walk) -> 
     assert text_of(first(r'id="total-length">(.*?)</li>', page)) == "1,3 km à pied"
     assert text_of(first(r'id="total-minutes">(.*?)</li>', page)) == "48 min au total"
     assert "Adresses dans l’ordre de passage" in text
+    # Before any visit, the top of the page shows no progress and no next door.
+    assert 'id="route-progress"' not in page
+    assert 'id="route-next"' not in page
 
 
 def test_walk_list_in_walking_order(client: FlaskClient, walk: Walk) -> None:
@@ -369,6 +372,7 @@ def test_started_route_says_where_to_go_on(
     # Near the top of the page, a link jumps to the next door.
     assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-3"
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte suivante : étape 3"
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "2 portes faites sur 5"
 
 
 def test_finished_route_says_so(client: FlaskClient, db_session: Session, walk: Walk) -> None:
@@ -380,3 +384,4 @@ def test_finished_route_says_so(client: FlaskClient, db_session: Session, walk: 
         "Toutes les portes de ce parcours sont faites."
     )
     assert 'id="route-next"' not in page
+    assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "5 portes faites sur 5"
