@@ -396,9 +396,11 @@ def _door_cells(stop: RouteStop) -> tuple[Flowable, Paragraph, list[Paragraph]]:
             count=format_number(stop.dwellings),
         )
         door.append(Paragraph(_markup(flag), STYLES["flag"]))
-    if stop.is_visited:
+    if stop.is_to_come_back:
+        door.append(Paragraph(_markup(gettext("to come back to")), STYLES["flag"]))
+    elif stop.is_visited:
         door.append(Paragraph(_markup(gettext("visited")), STYLES["flag"]))
-    box = TickBox(TICK_BOX_SIZE, is_ticked=stop.is_visited)
+    box = TickBox(TICK_BOX_SIZE, is_ticked=stop.is_done)
     return box, Paragraph(str(stop.step), STYLES["step"]), door
 
 

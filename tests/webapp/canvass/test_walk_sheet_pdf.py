@@ -13,6 +13,8 @@ from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_do
 from tests.webapp.canvass.pdf_reading import TextPiece, text_lines, text_pieces
 from tests.webapp.canvass.test_views import assert_private, record_visits
 from webapp.db import utcnow
+from webapp.models import DoorVisit
+from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.walk_sheet_pdf import pdf_text, qr_drawing
 
@@ -276,3 +278,19 @@ def test_pdf_ticks_doors_already_visited(
     lines = text_lines(get_pdf(client))
 
     assert lines.count("visitée") == 1
+
+
+def test_pdf_leaves_doors_to_come_back_to_unticked(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    first, second = walk.route.address_ids[:2]
+    db_session.add(DoorVisit(route_id=walk.route.id, address_id=first, outcome=DoorOutcome.ABSENT))
+    db_session.add(
+        DoorVisit(route_id=walk.route.id, address_id=second, outcome=DoorOutcome.COME_BACK)
+    )
+    db_session.flush()
+
+    lines = text_lines(get_pdf(client))
+
+    assert lines.count("visitée") == 1
+    assert lines.count("à repasser") == 1
