@@ -246,6 +246,23 @@ def count_dwellings(address_ids: Iterable[int], dwellings: Mapping[int, int]) ->
     return sum(dwellings.get(address_id, 1) for address_id in address_ids)
 
 
+def refresh_dwelling_counts(session: Session) -> int:
+    """Recount every stored route's dwellings from its addresses; return the routes changed.
+
+    A territory import may change the addresses' estimates, and the pages read the
+    stored count, so the import calls this to keep them in step.
+    """
+    routes = session.scalars(select(Route).order_by(Route.id)).all()
+    dwellings = load_dwellings(session, {a for route in routes for a in route.address_ids})
+    changed = 0
+    for route in routes:
+        count = count_dwellings(route.address_ids, dwellings)
+        if route.dwelling_count != count:
+            route.dwelling_count = count
+            changed += 1
+    return changed
+
+
 def _store_routes(
     session: Session,
     canvass_session: CanvassSession,

@@ -28,6 +28,7 @@ from webapp.models import (
     PollingStation,
     StreetWay,
 )
+from webapp.services.routes import refresh_dwelling_counts
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def import_territory(
     _upsert_results(session, data, stations, report)
     step(60, "addresses")
     _upsert_addresses(session, data, stations, report)
+    session.flush()
+    report.updated["routes"] += refresh_dwelling_counts(session)
     step(85, "streets")
     _upsert_streets(session, data, report)
     session.flush()

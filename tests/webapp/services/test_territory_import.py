@@ -1,4 +1,5 @@
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from targeting.errors import DataFileError, Problem
 from tests.conftest import SAMPLE_DIR
+from tests.factories import make_campaign, make_canvass_session, make_walk_route
 from webapp.models import Address, ElectionResult, GridSquare, Iris, PollingStation, StreetWay
 from webapp.services.territory_import import import_territory
 
@@ -56,6 +58,35 @@ def test_second_import_changes_nothing(db_session: Session) -> None:
 
     assert report.changed_rows == 0
     assert count(db_session, Address) == 8413
+
+
+def test_import_recounts_route_dwellings(db_session: Session) -> None:
+    import_territory(db_session, SAMPLE_DIR)
+    addresses = tuple(
+        db_session.scalars(
+            select(Address).where(Address.dwellings > 1).order_by(Address.id).limit(3)
+        )
+    )
+    campaign = make_campaign(db_session)
+    canvass = make_canvass_session(
+        db_session,
+        campaign=campaign,
+        iris_code=addresses[0].iris_code or "",
+        starts_at=datetime(2026, 12, 12, 9, tzinfo=UTC),
+    )
+    route = make_walk_route(db_session, canvass_session=canvass, addresses=addresses)
+    expected = route.dwelling_count
+    # A count stored from an older estimate.
+    route.dwelling_count = 3
+    db_session.commit()
+
+    report = import_territory(db_session, SAMPLE_DIR)
+
+    assert report.updated["routes"] == 1
+    assert report.changed_rows == 1
+    assert route.dwelling_count == expected
+    assert expected == sum(address.dwellings for address in addresses)
+    assert expected > 3
 
 
 def test_zero_padded_codes_kept(db_session: Session) -> None:
