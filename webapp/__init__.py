@@ -11,6 +11,7 @@ from webapp import db
 from webapp.extensions import babel, csrf, limiter, login_manager
 from webapp.logging_setup import configure_logging
 from webapp.security import init_input_guard, init_proxy_fix, init_security_headers
+from webapp.session_labels import session_label
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_request_hooks(app)
+    _register_template_helpers(app)
     init_security_headers(app, settings)
     return app
 
@@ -101,6 +103,11 @@ def _register_cli(app: Flask) -> None:
     from webapp.cli import register_commands
 
     register_commands(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Add the helpers every template may call, message templates included."""
+    app.add_template_global(session_label)
 
 
 def _register_request_hooks(app: Flask) -> None:

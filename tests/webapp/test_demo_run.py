@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.db import db_session
 from webapp.models import JobRun
 from webapp.models.jobs import JobStatus
+from webapp.services.demo import VOLUNTEER_COUNT
 from webapp.services.planning_view import load_last_planning_run
 from webapp.settings import Settings
 
@@ -30,12 +31,22 @@ def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings)
         view = load_last_planning_run(session, run.campaign_id)
 
     assert result.exit_code == 0, result.output
-    printed = re.search(r"assigned volunteers\s+(\d+)", result.output)
-    assert printed is not None
     assert run.status == JobStatus.SUCCEEDED
     assert run.progress_pct == 100
     assert run.finished_at is not None
-    assert run.counts["placed"] == int(printed.group(1))
+    places = re.search(r"places filled\s+(\d+)", result.output)
+    placed = re.search(r"volunteers placed\s+(\d+)", result.output)
+    left_out = re.search(r"volunteers left out\s+(\d+)", result.output)
+    assert places is not None
+    assert placed is not None
+    assert left_out is not None
+    assert int(places.group(1)) == run.counts["placed"]
+    assert int(placed.group(1)) == run.counts["volunteers"]
+    assert int(left_out.group(1)) == run.counts["left_out"]
+    # Volunteers hold two sessions of the weekend, so places outnumber the people on them.
+    assert run.counts["placed"] > run.counts["volunteers"] > 0
+    # Every volunteer of the demo is either placed or left out.
+    assert run.counts["volunteers"] + run.counts["left_out"] == VOLUNTEER_COUNT
     addresses = re.search(r"addresses on routes\s+(\d+)", result.output)
     dwellings = re.search(r"dwellings on routes \(estimate\)\s+(\d+)", result.output)
     assert addresses is not None

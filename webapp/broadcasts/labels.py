@@ -5,6 +5,7 @@ from typing import Any
 from flask_babel import format_date, gettext, lazy_gettext
 
 from webapp.services.broadcast_segments import Segment, SegmentChoices, SegmentKind
+from webapp.session_labels import session_label
 
 STATES: dict[str, Any] = {
     "preparing": lazy_gettext("Preparing the messages…"),
@@ -97,7 +98,6 @@ def _session_label(segment: Segment, choices: SegmentChoices) -> str:
     if found is None:
         return _("The volunteers of a session")
     return _(
-        "The volunteers of the session of %(date)s (%(iris)s)",
-        date=format_date(found.starts_at, "short"),
-        iris=found.iris_name,
+        "The volunteers of the session of %(session)s",
+        session=session_label(found.starts_at, found.iris_name, "short"),
     )

@@ -95,15 +95,17 @@ def _print_summary(
     statuses = dict(
         session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
     )
-    placed = len(report.assignment.placements)
+    counts = report.counts()
     lines = [
         ("IRIS", count(Iris)),
         ("polling stations", count(PollingStation)),
         ("addresses", count(Address)),
         ("volunteers", count(VolunteerProfile)),
         ("sessions", setup.session_count),
-        ("assigned volunteers", placed),
-        ("left out", len(report.assignment.left_out)),
+        # A volunteer on two sessions fills two places.
+        ("places filled", counts["placed"]),
+        ("volunteers placed", counts["volunteers"]),
+        ("volunteers left out", counts["left_out"]),
         ("routes", len(report.routes)),
         ("addresses on routes", sum(r.door_count for r in report.routes)),
         ("dwellings on routes (estimate)", sum(r.dwelling_count for r in report.routes)),

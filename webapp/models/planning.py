@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.db import Base, UtcDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from webapp.models.territory import Iris
     from webapp.models.users import User
 
 
@@ -62,6 +63,9 @@ class CanvassSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
+    # Its name goes beside the date wherever a session is shown, because sessions in
+    # different IRIS may share a time slot.
+    iris: Mapped["Iris"] = relationship()
     assignments: Mapped[list["Assignment"]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Assignment.team"
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_number, format_time
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -23,10 +23,11 @@ from webapp.services import planning_locks
 from webapp.services.assignment import LockError
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_locks import ManualChoice
+from webapp.session_labels import session_label
 
 logger = logging.getLogger(__name__)
 
-# Builds the success message from the volunteer's name and the session's date and time.
+# Builds the success message from the volunteer's name and the session's label.
 Describe = Callable[[str, str], str]
 
 
@@ -165,12 +166,7 @@ def _record(
         return redirect(back)
     session.commit()
     name = f"{choice.first_name} {choice.last_name}"
-    when = _(
-        "%(date)s at %(time)s (%(iris)s)",
-        date=format_date(choice.starts_at, "d MMMM y"),
-        time=format_time(choice.starts_at, "short"),
-        iris=choice.iris_name,
-    )
+    when = session_label(choice.starts_at, choice.iris_name, "d MMMM y")
     logger.info(
         "User %s locked volunteer %s on session %s",
         current_user.id,

@@ -493,6 +493,16 @@ def lock_capacity(canvass: CanvassSession) -> int:
     return canvass.max_volunteers // TEAM_SIZE * TEAM_SIZE
 
 
+def count_coming(session: Session, session_id: int, *, except_user_id: int | None = None) -> int:
+    """Count the session's assignments that are not declined, except `except_user_id`'s."""
+    query = select(func.count(Assignment.id)).where(
+        Assignment.session_id == session_id, Assignment.status != AssignmentStatus.DECLINED
+    )
+    if except_user_id is not None:
+        query = query.where(Assignment.user_id != except_user_id)
+    return int(session.scalar(query) or 0)
+
+
 def _locked_others(session: Session, session_id: int, user_id: int) -> int:
     count = session.scalar(
         select(func.count(Assignment.id)).where(

@@ -14,13 +14,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from routing.assignment_availability import covers, day_intervals
-from webapp.models import Assignment, CanvassSession, Iris, User
+from webapp.models import Assignment, CanvassSession, User
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import (
+    count_coming,
     dated_exceptions,
     find_planned_session,
     lock_assignment,
@@ -143,17 +144,6 @@ def _is_coming(session: Session, user_id: int, session_id: int) -> bool:
     return found is not None
 
 
-def _others_coming(session: Session, user_id: int, session_id: int) -> int:
-    count = session.scalar(
-        select(func.count(Assignment.id)).where(
-            Assignment.session_id == session_id,
-            Assignment.user_id != user_id,
-            Assignment.status != AssignmentStatus.DECLINED,
-        )
-    )
-    return int(count or 0)
-
-
 def _choice(session: Session, assignment: Assignment, was_coming: bool) -> ManualChoice:
     user = session.scalars(
         select(User)
@@ -162,13 +152,12 @@ def _choice(session: Session, assignment: Assignment, was_coming: bool) -> Manua
     ).one()
     canvass = session.get(CanvassSession, assignment.session_id)
     assert canvass is not None  # the lock found it
-    others = _others_coming(session, user.id, canvass.id)
-    iris = session.get(Iris, canvass.iris_code)
+    others = count_coming(session, canvass.id, except_user_id=user.id)
     return ManualChoice(
         user_id=user.id,
         session_id=canvass.id,
         starts_at=canvass.starts_at,
-        iris_name=iris.name if iris is not None else canvass.iris_code,
+        iris_name=canvass.iris.name,
         team=assignment.team,
         first_name=user.first_name,
         last_name=user.last_name,

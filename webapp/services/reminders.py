@@ -212,6 +212,7 @@ def assignment_context(
         "first_name": assignment.user.first_name,
         "starts_at": canvass.starts_at,
         "ends_at": canvass.ends_at,
+        "iris_name": canvass.iris.name,
         "meeting_point": canvass.meeting_point_label,
         "route_url": public_url("canvass.show_route", token=route.access_token) if route else None,
         "door_count": route.door_count if route else 0,
@@ -355,7 +356,7 @@ def _active_assignments(session: Session, *criteria: object) -> list[Assignment]
             .where(Assignment.status.in_(ACTIVE_STATUSES), *criteria)  # type: ignore[arg-type]
             .options(
                 selectinload(Assignment.user).selectinload(User.consents),
-                selectinload(Assignment.session),
+                selectinload(Assignment.session).selectinload(CanvassSession.iris),
             )
             .order_by(Assignment.id)
         )

@@ -18,6 +18,7 @@ from webapp.models import Assignment, Campaign, CanvassSession, Membership, Rout
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Channel, Role
+from webapp.services.assignment import count_coming
 from webapp.services.localtime import to_local_naive
 from webapp.services.message_batch import (
     MessageBatch,
@@ -64,6 +65,7 @@ class ReplyView:
     first_name: str
     starts_at: datetime
     ends_at: datetime
+    iris_name: str
     meeting_point: str
     status: AssignmentStatus
     problem: ReplyProblem | None
@@ -126,7 +128,7 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         raise RuntimeError(f"campaign of session {canvass.id} missing")
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     # A session placed beyond its maximum by hand may still be full after the cancel.
-    has_room = _kept_count(session, canvass.id) < canvass.max_volunteers
+    has_room = count_coming(session, canvass.id) < canvass.max_volunteers
     replacement = find_replacement(session, canvass) if has_room else None
     if replacement is not None:
         _offer_place(batch, canvass, replacement, team=assignment.team, campaign=campaign, now=now)
@@ -148,19 +150,6 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         outcome=ReplyOutcome.CANCELLED,
         replacement_user_id=replacement.id if replacement else None,
     )
-
-
-def _kept_count(session: Session, session_id: int) -> int:
-    """Count the session's assignments that are not declined."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(
-            Assignment.session_id == session_id,
-            Assignment.status != AssignmentStatus.DECLINED,
-        )
-    )
-    return count or 0
 
 
 def find_replacement(session: Session, canvass: CanvassSession) -> User | None:
@@ -329,6 +318,7 @@ def _tell_coordinators(
             f"{replacement.first_name} {replacement.last_name}" if replacement else None
         ),
         "starts_at": canvass.starts_at,
+        "iris_name": canvass.iris.name,
         "meeting_point": canvass.meeting_point_label,
         "session_url": public_url("planning.show_session", session_id=canvass.id),
     }
@@ -363,6 +353,7 @@ def _view(assignment: Assignment | None, claim: ReplyClaim, now: datetime) -> Re
             first_name="",
             starts_at=now,
             ends_at=now,
+            iris_name="",
             meeting_point="",
             status=AssignmentStatus.DECLINED,
             problem=ReplyProblem.UNKNOWN_ASSIGNMENT,
@@ -372,6 +363,7 @@ def _view(assignment: Assignment | None, claim: ReplyClaim, now: datetime) -> Re
         first_name=assignment.user.first_name,
         starts_at=canvass.starts_at,
         ends_at=canvass.ends_at,
+        iris_name=canvass.iris.name,
         meeting_point=canvass.meeting_point_label,
         status=assignment.status,
         problem=_problem(canvass, claim.start_stamp, now),

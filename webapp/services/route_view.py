@@ -104,6 +104,8 @@ class RouteSheet:
     starts_at: datetime
     ends_at: datetime
     is_cancelled: bool
+    # Shown beside the date, because other teams may canvass other IRIS at that time.
+    iris_name: str
     meeting_point: str
     meeting_lon: float
     meeting_lat: float
@@ -200,6 +202,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         starts_at=canvass.starts_at,
         ends_at=canvass.ends_at,
         is_cancelled=canvass.status == SessionStatus.CANCELLED,
+        iris_name=canvass.iris.name,
         meeting_point=canvass.meeting_point_label,
         meeting_lon=canvass.meeting_lon,
         meeting_lat=canvass.meeting_lat,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Assignment, CanvassSession, Route, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
@@ -18,6 +18,7 @@ class UpcomingAssignment:
     session_id: int
     starts_at: datetime
     ends_at: datetime
+    iris_name: str
     meeting_point: str
     status: AssignmentStatus
     team_mate_first_names: tuple[str, ...]
@@ -31,6 +32,7 @@ def list_upcoming_assignments(
     rows = session.execute(
         select(Assignment, CanvassSession)
         .join(CanvassSession, Assignment.session_id == CanvassSession.id)
+        .options(selectinload(CanvassSession.iris))
         .where(
             Assignment.user_id == user_id,
             Assignment.status != AssignmentStatus.DECLINED,
@@ -47,6 +49,7 @@ def list_upcoming_assignments(
             session_id=canvass.id,
             starts_at=canvass.starts_at,
             ends_at=canvass.ends_at,
+            iris_name=canvass.iris.name,
             meeting_point=canvass.meeting_point_label,
             status=assignment.status,
             team_mate_first_names=tuple(mates.get((canvass.id, assignment.team), ())),

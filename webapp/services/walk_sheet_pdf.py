@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape
 
 import segno
 from flask_babel import (
-    format_date,
     format_decimal,
     format_number,
     format_time,
@@ -47,6 +46,7 @@ from webapp.services.walk_sheet import (
     split_sides,
     total_dwellings,
 )
+from webapp.session_labels import session_label
 
 PAGE_MARGIN = 14 * mm
 PLAN_WIDTH = 116 * mm
@@ -502,7 +502,7 @@ def _team(sheet: RouteSheet) -> str:
 
 
 def _day(sheet: RouteSheet) -> str:
-    day = str(format_date(sheet.starts_at, "full"))
+    day = session_label(sheet.starts_at, sheet.iris_name, with_time=False)
     return day[:1].upper() + day[1:]
 
 

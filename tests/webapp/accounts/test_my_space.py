@@ -39,19 +39,23 @@ def _member(
 
 def _plan(session: Session, campaign: Campaign) -> User:
     """Plan sessions around Camille and return her. Each comment says what the page must show."""
-    iris = make_iris(session)
+    iris = make_iris(session, name="Le Centre Ville")
+    station = make_iris(session, code="930100402", name="La Martraye")
     camille = _member(session, campaign, "camille@example.org", "Camille", "Martin")
     lea = _member(session, campaign, "lea@example.org", "Léa", "Durand")
     yanis = _member(session, campaign, "yanis@example.org", "Yanis", "Benali")
     hugo = _member(session, campaign, "hugo@example.org", "Hugo", "Petit")
 
     def planned(
-        starts_at: datetime, hours: int = 2, place: str = "Parvis de la mairie"
+        starts_at: datetime,
+        hours: int = 2,
+        place: str = "Parvis de la mairie",
+        iris_code: str = iris.code,
     ) -> CanvassSession:
         return make_canvass_session(
             session,
             campaign=campaign,
-            iris_code=iris.code,
+            iris_code=iris_code,
             starts_at=starts_at,
             duration=timedelta(hours=hours),
             meeting_point_label=place,
@@ -68,7 +72,9 @@ def _plan(session: Session, campaign: Campaign) -> User:
     make_route(session, canvass_session=winter, team=1, access_token="jeton-equipe-1")
     make_route(session, canvass_session=winter, team=2, access_token="jeton-equipe-2")
     # Summer (UTC+2), proposed, a team of three, and a route whose link has expired.
-    summer = planned(at_utc(2030, 6, 15, 8, 0), hours=3, place="Gare de Bondy")
+    summer = planned(
+        at_utc(2030, 6, 15, 8, 0), hours=3, place="Gare de Bondy", iris_code=station.code
+    )
     make_assignment(
         session, canvass_session=summer, user=camille, team=1, status=AssignmentStatus.PROPOSED
     )
@@ -102,12 +108,21 @@ def test_list_upcoming_assignments(db_session: Session, bondy: Bondy) -> None:
     found = list_upcoming_assignments(db_session, camille.id, now=at_utc(2026, 12, 5))
 
     assert [
-        (a.starts_at, a.ends_at, a.meeting_point, a.status, a.team_mate_first_names, a.route_token)
+        (
+            a.starts_at,
+            a.ends_at,
+            a.iris_name,
+            a.meeting_point,
+            a.status,
+            a.team_mate_first_names,
+            a.route_token,
+        )
         for a in found
     ] == [
         (
             at_utc(2030, 1, 12, 9),
             at_utc(2030, 1, 12, 11),
+            "Le Centre Ville",
             "Parvis de la mairie",
             AssignmentStatus.CONFIRMED,
             ("Léa",),
@@ -116,6 +131,7 @@ def test_list_upcoming_assignments(db_session: Session, bondy: Bondy) -> None:
         (
             at_utc(2030, 6, 15, 8),
             at_utc(2030, 6, 15, 11),
+            "La Martraye",
             "Gare de Bondy",
             AssignmentStatus.PROPOSED,
             ("Léa", "Yanis"),
@@ -140,10 +156,11 @@ def test_page_lists_sessions_in_paris_time(
     assert response.status_code == 200
     page = Page(response.get_data(as_text=True))
     cards = [card.text for card in page.select("li", **{"class": "card"})]
+    # Each card names the IRIS beside the day: other sessions may take place at that time.
     assert cards == [
-        "Samedi 12 janvier 2030 De 10:00 à 12:00 Rendez-vous : Parvis de la mairie"
-        " En binôme avec Léa Confirmée Ouvrir mon parcours",
-        "Samedi 15 juin 2030 De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
+        "Samedi 12 janvier 2030 (Le Centre Ville) De 10:00 à 12:00"
+        " Rendez-vous : Parvis de la mairie En binôme avec Léa Confirmée Ouvrir mon parcours",
+        "Samedi 15 juin 2030 (La Martraye) De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
         " En équipe avec Léa, Yanis À confirmer",
     ]
     assert [a.attrs["href"] for a in page.select("a", **{"class": "button"})] == [

@@ -1,6 +1,7 @@
 """The broadcast pages: access, reach and cost, mandatory mentions, double submit, progress."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -20,6 +21,7 @@ from webapp.jobs.broadcasts import enqueue_preparation
 from webapp.models import Broadcast, Message
 from webapp.models.messaging import MessageStatus
 from webapp.services.broadcast_drafts import MAX_SMS_BODY_LENGTH
+from webapp.services.localtime import to_local_naive
 from webapp.settings import Settings
 
 PAGES = ["/diffusions/", "/diffusions/nouvelle"]
@@ -153,6 +155,30 @@ def test_sent_broadcast_reaches_its_progress_page(
     listing = Page(coordinator_client.get("/diffusions/").get_data(as_text=True))
     assert listing.by_id(f"broadcast-{broadcast.id}").text.endswith(
         "SMS Tous les bénévoles 4 terminée"
+    )
+
+
+def test_sessions_named_by_iris(
+    post_form: PostForm, coordinator_client: FlaskClient, db_session: Session, crew: Crew
+) -> None:
+    # The crew's first and third sessions both start at 09:30 in the IRIS Mairie.
+    first_day = to_local_naive(crew.sessions[0].starts_at).date()
+    days = [first_day + timedelta(days=offset) for offset in (0, 7, 21)]
+    form = Page(coordinator_client.get("/diffusions/nouvelle").get_data(as_text=True))
+
+    post_form(segment="session", session_id=str(crew.sessions[0].id))
+
+    options = [option.text for option in form.select("option")]
+    assert options[options.index("Choisissez une session") + 1 :][:3] == [
+        f"{days[0]:%d/%m/%Y} à 09:30 (Mairie)",
+        f"{days[1]:%d/%m/%Y} à 14:00 (Centre Ville)",
+        f"{days[2]:%d/%m/%Y} à 09:30 (Mairie)",
+    ]
+    broadcast = db_session.scalars(select(Broadcast)).one()
+    listing = Page(coordinator_client.get("/diffusions/").get_data(as_text=True))
+    assert (
+        f"Les bénévoles de la session du {days[0]:%d/%m/%Y} à 09:30 (Mairie)"
+        in listing.by_id(f"broadcast-{broadcast.id}").text
     )
 
 

@@ -34,6 +34,7 @@ def sheet_of(
         starts_at=at_utc(2026, 6, 13, 8),
         ends_at=at_utc(2026, 6, 13, 10),
         is_cancelled=False,
+        iris_name="Mairie",
         meeting_point="Parvis de la mairie",
         meeting_lon=meeting[0],
         meeting_lat=meeting[1],

@@ -49,7 +49,7 @@ def test_pdf_walk_sheet_in_french(client: FlaskClient, db_session: Session, walk
     lines = text_lines(pdf)
     assert lines[:4] == [
         "Feuille de route – Équipe 1",
-        "Samedi 13 juin 2026",
+        "Samedi 13 juin 2026 (Mairie)",
         "De 10:00 à 12:00",
         "Rendez-vous : Parvis de la mairie",
     ]
@@ -57,7 +57,7 @@ def test_pdf_walk_sheet_in_french(client: FlaskClient, db_session: Session, walk
         assert figure in lines, figure
     assert f"127.0.0.1:5000/p/{walk.route.short_code}" in lines
     assert "Retour au point de rendez-vous" == lines[-2]
-    assert lines[-1] == "Équipe 1 · Samedi 13 juin 2026 Page 1"
+    assert lines[-1] == "Équipe 1 · Samedi 13 juin 2026 (Mairie) Page 1"
 
 
 def test_pdf_names_the_stop_where_the_walk_ends(
@@ -141,7 +141,7 @@ def test_pdf_in_the_visitor_locale(client: FlaskClient, walk: Walk) -> None:
 
     lines = text_lines(get_pdf(client))
 
-    assert lines[:2] == ["Walk sheet – Team 1", "Saturday, June 13, 2026"]
+    assert lines[:2] == ["Walk sheet – Team 1", "Saturday, June 13, 2026 (Mairie)"]
     assert "Odd side Even side" in lines
     assert "building, about 12 dwellings" in lines
     assert "about 16 dwellings" in lines

@@ -414,7 +414,7 @@ def test_impossible_lock_names_its_session(
         "les choix verrouillés) : les affectations précédentes sont conservées. Ces sessions "
         "ont des verrous qui ne peuvent pas tous être tenus"
     )
-    assert page.by_id("conflicting-sessions").text == "samedi 6 mars 2027, 15:00, La Flamiche"
+    assert page.by_id("conflicting-sessions").text == "samedi 6 mars 2027 à 15:00 (La Flamiche)"
     assert page.select("a", href=session_path(case.afternoon))
     assert stored(db_session) == before
 

@@ -203,6 +203,33 @@ def test_detail_shows_teams_and_routes(
     assert in_scroll_box(response.get_data(as_text=True), "Ouvrir le parcours de l’équipe 2")
 
 
+def test_detail_names_sessions_by_iris(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    # Two sessions at the same time, which only their IRIS distinguishes.
+    starts_at = at_utc(2027, 3, 6, 9, 30)
+    canvass = make_canvass_session(
+        db_session, campaign=territory.campaign, iris_code=TARGET_IRIS, starts_at=starts_at
+    )
+    make_canvass_session(
+        db_session, campaign=territory.campaign, iris_code=OTHER_IRIS, starts_at=starts_at
+    )
+    person = make_user(db_session, email="a@example.org", first_name="Alix", last_name="Bernard")
+    make_assignment(db_session, canvass_session=canvass, user=person)
+    db_session.commit()
+
+    html = coordinator_client.get(f"/planification/sessions/{canvass.id}").get_data(as_text=True)
+    page = Page(html)
+
+    assert "<title>Session du 6 mars 2027 à 10:30 (Le Centre Ville) · Tournée</title>" in html
+    assert [h1.text for h1 in page.select("h1")] == ["Samedi 6 mars 2027 (Le Centre Ville)"]
+    # The move form offers the other session by its IRIS.
+    assert [option.text for option in page.select("option")] == [
+        "Choisissez une session",
+        "sam. 6 mars à 10:30 (La Flamiche)",
+    ]
+
+
 def test_volunteer_rows_show_absent_team(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
@@ -533,7 +560,7 @@ def test_summary_reads_stored_outcome(
     # The row ends with the form that places Lou by hand on a planned session.
     assert [option.text for option in page.select("option")] == [
         "Choisissez une session",
-        "sam. 6 mars, 10:30 · Le Centre Ville",
+        "sam. 6 mars à 10:30 (Le Centre Ville)",
     ]
     short = page.by_id("short-sessions").text
     assert short == "samedi 6 mars 2027, 10:30, Le Centre Ville : 0 affecté pour un minimum de 2"

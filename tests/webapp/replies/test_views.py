@@ -36,6 +36,11 @@ def test_choice_page_offers_both_and_acts_not(
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = Page(response.get_data(as_text=True))
+    # The IRIS comes with the day and time: other sessions may take place then.
+    facts = page.select("dl", **{"class": "reply-facts"})[0].text
+    assert facts.endswith(
+        "Horaire De 09:30 à 11:30 Quartier Mairie Point de rendez-vous Parvis de la mairie"
+    )
     # Alice already confirmed, so only the way out is offered.
     assert page.by_id("reply-status").text == "Vous avez confirmé votre venue. Merci !"
     assert forms_of(page) == [f"/reponse/{reply_token}/annuler"]
@@ -59,6 +64,7 @@ def test_confirm_page_then_post(
     assert response.status_code == 200
     outcome = Page(response.get_data(as_text=True)).by_id("reply-outcome").text
     assert outcome.startswith("Merci, votre place est confirmée. Rendez-vous le ")
+    assert outcome.endswith(" à 09:30 (Mairie) !")
     assert status_of(db_session, alice_assignment) == AssignmentStatus.CONFIRMED
 
 

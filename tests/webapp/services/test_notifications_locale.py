@@ -52,10 +52,12 @@ def test_each_volunteer_reads_their_language(app: Flask, db_session: Session) ->
     }
     english = reminders["en@example.org"]
     french = reminders["fr@example.org"]
-    assert english.subject == "Reminder: canvassing on Saturday, March 13, 2027 at 9:30\u202fAM"
+    assert english.subject == (
+        "Reminder: canvassing on Saturday, March 13, 2027 at 9:30\u202fAM (Mairie)"
+    )
     assert english.body.startswith("Hello Camille,\n\nSee you on Saturday, March 13, 2027 at ")
     assert "To stop receiving these e-mails, follow this link:" in english.body
-    assert french.subject == "Rappel : porte-à-porte le samedi 13 mars 2027 à 09:30"
+    assert french.subject == "Rappel : porte-à-porte le samedi 13 mars 2027 à 09:30 (Mairie)"
     assert french.body.startswith("Bonjour Camille,\n\nRendez-vous le samedi 13 mars 2027 à 09:30")
     assert "Pour ne plus recevoir ces e-mails, suivez ce lien :" in french.body
 
