@@ -493,7 +493,9 @@ def lock_capacity(canvass: CanvassSession) -> int:
     return canvass.max_volunteers // TEAM_SIZE * TEAM_SIZE
 
 
-def count_coming(session: Session, session_id: int, *, except_user_id: int | None = None) -> int:
+def count_session_coming(
+    session: Session, session_id: int, *, except_user_id: int | None = None
+) -> int:
     """Count the session's assignments that are not declined, except `except_user_id`'s."""
     query = select(func.count(Assignment.id)).where(
         Assignment.session_id == session_id, Assignment.status != AssignmentStatus.DECLINED

@@ -21,7 +21,7 @@ from routing.assignment_availability import covers, day_intervals
 from webapp.models import Assignment, CanvassSession, User
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import (
-    count_coming,
+    count_session_coming,
     dated_exceptions,
     find_planned_session,
     lock_assignment,
@@ -152,7 +152,7 @@ def _choice(session: Session, assignment: Assignment, was_coming: bool) -> Manua
     ).one()
     canvass = session.get(CanvassSession, assignment.session_id)
     assert canvass is not None  # the lock found it
-    others = count_coming(session, canvass.id, except_user_id=user.id)
+    others = count_session_coming(session, canvass.id, except_user_id=user.id)
     return ManualChoice(
         user_id=user.id,
         session_id=canvass.id,

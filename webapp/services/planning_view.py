@@ -30,7 +30,7 @@ from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
 from webapp.services.planning import PLANNING_JOB_KIND
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
-from webapp.services.team_partners import count_coming, partner_team
+from webapp.services.team_partners import count_coming_per_team, partner_team
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class SessionDetail:
     def partner_team(self, team: int) -> int | None:
         """Return the team the lone member of `team` would join, as `join_other_team` does."""
         statuses = ((t.number, m.has_declined) for t in self.teams for m in t.members)
-        return partner_team(count_coming(statuses), team)
+        return partner_team(count_coming_per_team(statuses), team)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from webapp.models import Assignment, Campaign, CanvassSession, Membership, Rout
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Channel, Role
-from webapp.services.assignment import count_coming
+from webapp.services.assignment import count_session_coming
 from webapp.services.localtime import to_local_naive
 from webapp.services.message_batch import (
     MessageBatch,
@@ -128,7 +128,7 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         raise RuntimeError(f"campaign of session {canvass.id} missing")
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     # A session placed beyond its maximum by hand may still be full after the cancel.
-    has_room = count_coming(session, canvass.id) < canvass.max_volunteers
+    has_room = count_session_coming(session, canvass.id) < canvass.max_volunteers
     replacement = find_replacement(session, canvass) if has_room else None
     if replacement is not None:
         _offer_place(batch, canvass, replacement, team=assignment.team, campaign=campaign, now=now)

@@ -24,7 +24,7 @@ from webapp.services.replanning import (
     recut_routes,
 )
 from webapp.services.routes import RouteSettings
-from webapp.services.team_partners import count_coming, partner_team
+from webapp.services.team_partners import count_coming_per_team, partner_team
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,9 @@ def find_partner_team(session: Session, session_id: int, team: int) -> int | Non
     rows = session.execute(
         select(Assignment.team, Assignment.status).where(Assignment.session_id == session_id)
     )
-    coming = count_coming((number, status == AssignmentStatus.DECLINED) for number, status in rows)
+    coming = count_coming_per_team(
+        (number, status == AssignmentStatus.DECLINED) for number, status in rows
+    )
     return partner_team(coming, team)
 
 

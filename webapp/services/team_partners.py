@@ -13,7 +13,7 @@ def partner_team(coming: Mapping[int, int], team: int) -> int | None:
     return min(others)[1] if others else None
 
 
-def count_coming(statuses: Iterable[tuple[int, bool]]) -> dict[int, int]:
+def count_coming_per_team(statuses: Iterable[tuple[int, bool]]) -> dict[int, int]:
     """Count the members still coming per team from (team, has declined) pairs."""
     counts: dict[int, int] = {}
     for number, has_declined in statuses:

@@ -23,7 +23,6 @@ from webapp.services.reply_links import make_reply_token
 # Alice's session runs from 09:30 to 11:30, Paris time, in the IRIS « Mairie ».
 FIRST_DAY = date(2027, 3, 13)
 NOW = paris(date(2027, 3, 1), 12)
-NNBSP = "\u202f"
 
 
 def seed(app: Flask, db_session: Session) -> Crew:
@@ -55,7 +54,7 @@ def test_confirmation_email_names_iris(app: Flask, db_session: Session) -> None:
     )
 
     assert message.subject == (
-        f"Porte-à-porte du samedi 13 mars 2027 (Mairie){NNBSP}: votre inscription est confirmée"
+        "Porte-à-porte du samedi 13 mars 2027 (Mairie) : votre inscription est confirmée"
     )
     assert message.body.splitlines()[2] == (
         "Vous participez à la session de porte-à-porte du samedi 13 mars 2027 (Mairie), "
@@ -95,7 +94,7 @@ def test_cancelled_session_messages_name_iris(app: Flask, db_session: Session) -
 
     assert email.subject == "Porte-à-porte du samedi 13 mars 2027 (Mairie) annulé"
     assert email.body.splitlines()[2] == (
-        f"La session de porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) est annulée{NNBSP}: "
+        "La session de porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) est annulée : "
         "inutile de venir."
     )
     assert sms.body == (

@@ -17,7 +17,7 @@ from webapp.models.planning import AssignmentStatus
 from webapp.services.reminders import assignment_key_prefix, queue_reminders
 from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport
 from webapp.services.team_changes import join_other_team, mark_team_absent
-from webapp.services.team_partners import count_coming, partner_team
+from webapp.services.team_partners import count_coming_per_team, partner_team
 
 SETTINGS = three_teams.ROUTE_SETTINGS
 
@@ -106,9 +106,9 @@ def test_two_lone_members_pair_up(
     after = teams_of(db_session)
     assert after[moves.user_id][0] == after[stays.user_id][0] == 2
     assert report.teams == (1, 2)
-    assert count_coming((a.team, a.status == DECLINED) for a in team_members(db_session, 2)) == {
-        2: 2
-    }
+    assert count_coming_per_team(
+        (a.team, a.status == DECLINED) for a in team_members(db_session, 2)
+    ) == {2: 2}
 
 
 def test_joined_volunteer_gets_reminders_with_the_new_route(
@@ -211,4 +211,4 @@ def test_partner_team(coming: dict[int, int], team: int, expected: int | None) -
 
 def test_count_coming_counts_teams_with_nobody_coming() -> None:
     pairs = [(1, False), (1, True), (2, True), (2, True), (3, False), (3, False)]
-    assert count_coming(pairs) == {1: 1, 2: 0, 3: 2}
+    assert count_coming_per_team(pairs) == {1: 1, 2: 0, 3: 2}
