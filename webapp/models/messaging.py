@@ -26,6 +26,9 @@ class MessagePurpose(StrEnum):
     SESSION_SOON = "session_soon"
     SESSION_THANKS = "session_thanks"
     SESSION_CHANGED = "session_changed"
+    # A team's doors to visit changed on the day of the session (`route_notices`).
+    # Stored in a VARCHAR without a CHECK constraint, so a new member needs no migration.
+    ROUTE_CHANGED = "route_changed"
     BROADCAST = "broadcast"
     STOP_CONFIRMATION = "stop_confirmation"
     # A service message to the campaign's staff about their work (a volunteer cancelled).

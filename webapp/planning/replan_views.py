@@ -1,10 +1,12 @@
 """Re-planning one session from its page: a team absent or present again, a volunteer
 left alone joined to another team, a street closed or reopened. Each action changes the
-session's rows and re-cuts its routes in one transaction, or changes nothing.
+session's rows, re-cuts its routes and, on the day, queues a notice to the volunteers
+whose route changed, in one transaction, or changes nothing.
 """
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -14,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from webapp.db import db_session, utcnow
+from webapp.models import Message
 from webapp.planning.blueprint import blueprint, site_campaign
 from webapp.planning.forms import (
     StreetClosureForm,
@@ -22,7 +25,7 @@ from webapp.planning.forms import (
     TeamActionForm,
 )
 from webapp.planning.progress_labels import UNCOVERED_REASONS, replan_error_label
-from webapp.services import planning, replanning, team_changes
+from webapp.services import planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
 from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
@@ -131,6 +134,8 @@ def _apply(
     target: int | str,
     done_message: str,
 ) -> ResponseReturnValue:
+    now = utcnow()
+
     def action(session: Session) -> ReplanReport:
         return service(
             session,
@@ -138,18 +143,23 @@ def _apply(
             session_id,
             target,
             settings=planning.route_settings(get_settings()),
-            now=utcnow(),
+            now=now,
         )
 
-    return _replan(session_id, action, done_message)
+    return _replan(session_id, action, done_message, now)
 
 
 def _replan(
-    session_id: int, action: Callable[[Session], ReplanReport], done_message: str
+    session_id: int,
+    action: Callable[[Session], ReplanReport],
+    done_message: str,
+    now: datetime,
 ) -> ResponseReturnValue:
+    """Run a re-planning and notify the volunteers whose route changed, in one transaction."""
     session = db_session()
     try:
         report = action(session)
+        notices = route_notices.notify_route_changes(session, report, now=now)
     except NotFoundError:
         session.rollback()
         abort(404)
@@ -172,6 +182,7 @@ def _replan(
         )
         flash(done_message, "success")
         flash_replan_report(report)
+        flash_notices(notices)
     return redirect(url_for("planning.show_session", session_id=session_id))
 
 
@@ -207,3 +218,18 @@ def flash_replan_report(report: ReplanReport) -> None:
                 ),
                 "info",
             )
+
+
+def flash_notices(notices: list[Message]) -> None:
+    """Flash how many volunteers were sent a notice of their changed route."""
+    recipient_count = len({message.user_id for message in notices})
+    if recipient_count:
+        flash(
+            ngettext(
+                "%(count)s volunteer notified of the route change by SMS or e-mail.",
+                "%(count)s volunteers notified of the route change by SMS or e-mail.",
+                recipient_count,
+                count=format_number(recipient_count),
+            ),
+            "info",
+        )

@@ -6,7 +6,9 @@ the remaining teams. A remaining team keeps its route row, so the link it was se
 keeps working and opens the new walk. A team already out goes on from its last visited
 door: it takes the new route nearest to it, walked from that door to the session's
 finish. A door its walk has no time for is offered to every walk with time left, and
-only the doors that fit no walk are listed as out of time.
+only the doors that fit no walk are listed as out of time. The report lists the teams
+whose doors to visit changed, so that their volunteers can be notified on the day
+(`webapp.services.route_notices`).
 """
 
 import logging
@@ -89,6 +91,14 @@ class UncoveredDoor:
 
 
 @dataclass(frozen=True)
+class RouteChange:
+    """A team whose doors to visit a re-planning changed, with the number it has now."""
+
+    team: int
+    to_visit_count: int
+
+
+@dataclass(frozen=True)
 class ReplanReport:
     """What a re-planning did to one session."""
 
@@ -101,6 +111,10 @@ class ReplanReport:
     uncovered: tuple[UncoveredDoor, ...]
     # Doors the routes had left to visit before this re-planning.
     routed_before_count: int = 0
+    # Teams with a walk after this re-planning whose set of doors to visit changed
+    # (`changed_routes`). A team left without a walk, such as one marked absent, is not
+    # listed.
+    changed_routes: tuple[RouteChange, ...] = ()
 
     def uncovered_count(self, reason: UncoveredReason) -> int:
         return sum(1 for door in self.uncovered if door.reason == reason)
@@ -229,7 +243,7 @@ def recut_routes(
     }
     visited_by_route = _visited_by_route(session, canvass.id)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
-    routed_before = sum(len(set(route.address_ids) - visited) for route in routes.values())
+    to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
     elsewhere = _routed_in_other_sessions(session, canvass)
 
@@ -295,7 +309,8 @@ def recut_routes(
         visited_door_count=len(visited),
         routed_door_count=sum(len(route.door_ids) for route in planned.values()),
         uncovered=tuple(uncovered),
-        routed_before_count=routed_before,
+        routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
+        changed_routes=changed_routes(to_visit_before, planned),
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",
@@ -308,6 +323,22 @@ def recut_routes(
         extra={"campaign_id": canvass.campaign_id, "session_id": canvass.id},
     )
     return report
+
+
+def changed_routes(
+    to_visit_before: Mapping[int, set[int]], planned: Mapping[int, PlannedRoute]
+) -> tuple[RouteChange, ...]:
+    """Return the planned teams whose doors to visit differ from before, in team order.
+
+    The doors are compared as sets. The solver may list the same doors in another order
+    on any run, and the route page always shows the current order, so a new order alone
+    is no change. A team that had no route row before counts as having had no door.
+    """
+    return tuple(
+        RouteChange(team=team, to_visit_count=len(walk.door_ids))
+        for team, walk in sorted(planned.items())
+        if set(walk.door_ids) != to_visit_before.get(team, set())
+    )
 
 
 def _visited_by_route(session: Session, session_id: int) -> dict[int, set[int]]:

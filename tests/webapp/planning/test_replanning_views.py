@@ -19,7 +19,9 @@ from tests.webapp.planning.bondy_case import (
     BondyCase,
 )
 from tests.webapp.targets.members import add_member, log_in_as
-from webapp.models import Assignment, Campaign, CanvassSession, Route, StreetClosure
+from webapp.db import utcnow
+from webapp.models import Assignment, Campaign, CanvassSession, Message, Route, StreetClosure
+from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
 
@@ -393,3 +395,58 @@ def test_join_without_csrf_token_is_refused(coordinator: FlaskClient, case: Bond
     response = coordinator.post(f"/planification/sessions/{case.session_id}/equipes/2/regrouper")
 
     assert response.status_code == 400
+
+
+def start_in_an_hour(session: Session, case: BondyCase) -> None:
+    """Move the session to start an hour from now, keeping its length."""
+    canvass = session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    canvass.starts_at = utcnow() + timedelta(hours=1)
+    canvass.ends_at = canvass.starts_at + (case.ends_at - case.starts_at)
+    session.commit()
+
+
+def notified_user_ids(session: Session) -> list[int]:
+    session.expire_all()
+    query = select(Message.user_id).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
+    return sorted(user_id for user_id in session.scalars(query) if user_id is not None)
+
+
+def test_closed_street_on_the_day_notifies(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    start_in_an_hour(db_session, case)
+    path = f"/planification/sessions/{case.session_id}/rues-fermees"
+
+    page = post(coordinator, path, case, street=CLOSABLE_STREET)
+
+    notified = notified_user_ids(db_session)
+    # Each volunteer agreed to e-mails only, and gets one notice. Every changed team has
+    # two members, so the count takes the plural.
+    assert len(notified) == len(set(notified))
+    assert len(notified) >= 2
+    assert flashes(page) == [
+        f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
+        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de moins qu’avant.",
+        f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
+        f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
+    ]
+
+
+def test_absent_team_notifies_other_teams(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    start_in_an_hour(db_session, case)
+    absent = set(db_session.scalars(select(Assignment.user_id).where(Assignment.team == 2)))
+
+    page = post(coordinator, team_path(case, 2), case, is_confirmed="y")
+
+    notified = notified_user_ids(db_session)
+    assert len(notified) >= 2
+    assert absent.isdisjoint(notified)
+    assert flashes(page) == [
+        "L’équipe 2 est notée absente.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
+    ]

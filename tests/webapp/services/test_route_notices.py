@@ -1,0 +1,401 @@
+"""Volunteers notified on the day that a re-planning changed their route, in Bondy.
+
+The case's six volunteers agreed to e-mails only, and some tests give one of them SMS. Messages
+due at once go out through the in-process outbox when the test commits.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from messaging.providers.base import FailureReason
+from messaging.segments import count_sms_segments
+from tests.factories import make_consents
+from tests.webapp.accounts.outbox import read_outbox
+from tests.webapp.planning import three_teams
+from tests.webapp.planning.bondy_case import CLOSABLE_STREET, PARC_ADDRESS_COUNT, BondyCase
+from tests.webapp.planning.three_teams import routes_by_team
+from webapp.jobs.messages import send_messages
+from webapp.models import Assignment, DoorVisit, Message, Route, Suppression, User
+from webapp.models.canvass import DoorOutcome
+from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.planning import AssignmentStatus
+from webapp.models.users import Channel
+from webapp.services.replanning import ReplanReport, RouteChange, close_street, reopen_street
+from webapp.services.route_notices import notify_route_changes
+from webapp.services.team_changes import join_other_team, mark_team_absent, mark_team_present
+from webapp.settings import Settings
+
+SETTINGS = three_teams.ROUTE_SETTINGS
+
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+
+DECLINED = AssignmentStatus.DECLINED
+ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
+SUBJECT = "Votre parcours de porte-à-porte a changé"
+PHONE = "+33612345678"
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Notices and reminders are rendered from templates."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def an_hour_before(case: BondyCase) -> datetime:
+    return case.starts_at - timedelta(hours=1)
+
+
+def to_visit(session: Session) -> dict[int, set[int]]:
+    """Return each team's doors still to visit, read afresh."""
+    routes = routes_by_team(session)
+    visited = set(session.scalars(select(DoorVisit.address_id)))
+    return {team: set(route.address_ids) - visited for team, route in routes.items()}
+
+
+def changed_teams(before: dict[int, set[int]], after: dict[int, set[int]]) -> list[int]:
+    return sorted(team for team in after if after[team] != before[team])
+
+
+def members_coming(session: Session, teams: list[int]) -> list[int]:
+    """Return the user ids of the members of `teams` who did not decline, sorted."""
+    rows = session.scalars(
+        select(Assignment.user_id).where(Assignment.team.in_(teams), Assignment.status != DECLINED)
+    )
+    return sorted(rows)
+
+
+def team_members(session: Session, team: int) -> list[Assignment]:
+    return list(
+        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
+    )
+
+
+def team_of(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Assignment.user_id, Assignment.team))
+    return {user_id: team for user_id, team in rows}
+
+
+def notices(session: Session) -> list[Message]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
+            .order_by(Message.id)
+        )
+    )
+
+
+def tokens(session: Session) -> dict[int, str]:
+    return {team: route.access_token for team, route in routes_by_team(session).items()}
+
+
+def doors_sentence(count: int) -> str:
+    """Return the e-mail's line about the doors left, before the link."""
+    if count == 0:
+        return (
+            "Votre équipe n’a plus aucune adresse à visiter. Ouvrez le parcours sur votre "
+            "téléphone pour le voir :"
+        )
+    noun = "adresse" if count == 1 else "adresses"
+    return (
+        f"Votre équipe a désormais {count} {noun} à visiter. Ouvrez le parcours sur votre "
+        "téléphone pour voir la nouvelle liste :"
+    )
+
+
+def teams_on_street(before: dict[int, set[int]], case: BondyCase) -> list[int]:
+    """Return the teams with doors still to visit on the closable street."""
+    closed = set(case.addresses_in(CLOSABLE_STREET))
+    return sorted(team for team, doors in before.items() if doors & closed)
+
+
+def close_and_notify(
+    session: Session, case: BondyCase, now: datetime
+) -> tuple[ReplanReport, list[Message]]:
+    report = close_street(
+        session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=now
+    )
+    sent = notify_route_changes(session, report, now=now)
+    session.commit()
+    return report, sent
+
+
+def test_closed_street_notifies_changed_teams(
+    case: BondyCase, db_session: Session, settings: Settings, an_hour_before: datetime
+) -> None:
+    before = to_visit(db_session)
+
+    report, sent = close_and_notify(db_session, case, an_hour_before)
+
+    after = to_visit(db_session)
+    changed = changed_teams(before, after)
+    # A team with doors on the closed street had to change, and the others may have too.
+    assert set(teams_on_street(before, case)) <= set(changed)
+    assert teams_on_street(before, case) != []
+    assert report.changed_routes == tuple(RouteChange(team, len(after[team])) for team in changed)
+    assert sum(len(doors) for doors in after.values()) == report.routed_door_count
+    rows = notices(db_session)
+    assert [row.id for row in rows] == [message.id for message in sent]
+    assert sorted(row.user_id for row in rows) == members_coming(db_session, changed)
+    assert {row.channel for row in rows} == {Channel.EMAIL}
+    assert {row.status for row in rows} == {MessageStatus.SENT}
+    teams, links = team_of(db_session), tokens(db_session)
+    users = db_session.execute(select(User.id, User.first_name))
+    names = {user_id: name for user_id, name in users}
+    for row in rows:
+        team = teams[row.user_id]
+        lines = row.body.splitlines()
+        assert row.subject == SUBJECT
+        assert lines[0] == f"Bonjour {names[row.user_id]},"
+        assert lines[2] == (
+            "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
+            "6 mars 2027 à 09:00 a changé."
+        )
+        assert lines[3] == doors_sentence(len(after[team]))
+        assert lines[4] == f"{ROUTE_LINK}{links[team]}"
+    sent_to = sorted(entry["to"] for entry in read_outbox(Path(settings.outbox_path)))
+    assert sent_to == sorted(row.recipient for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("before_start", "is_notified"),
+    [
+        (timedelta(days=2), False),
+        (timedelta(hours=3, seconds=1), False),
+        (timedelta(hours=3), True),
+        (-timedelta(minutes=30), True),
+    ],
+)
+def test_notice_window(
+    case: BondyCase, db_session: Session, before_start: timedelta, is_notified: bool
+) -> None:
+    report, sent = close_and_notify(db_session, case, case.starts_at - before_start)
+
+    # The routes changed either way, and only the time decides whether anyone is notified.
+    assert report.changed_routes != ()
+    assert (sent != []) is is_notified
+    assert len(notices(db_session)) == len(sent)
+
+
+def visit(session: Session, route: Route, address_ids: list[int], at: datetime) -> None:
+    for address_id in address_ids:
+        session.add(
+            DoorVisit(
+                route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT, visited_at=at
+            )
+        )
+    session.commit()
+
+
+def test_unchanged_team_not_notified(case: BondyCase, db_session: Session) -> None:
+    closed = set(case.addresses_in(CLOSABLE_STREET))
+    # Team 2 visited all its doors, and the other teams every door off the closed street.
+    for team, route in routes_by_team(db_session).items():
+        done = [a for a in route.address_ids if team == 2 or a not in closed]
+        visit(db_session, route, done, case.starts_at + timedelta(minutes=30))
+    before = to_visit(db_session)
+
+    report, _ = close_and_notify(db_session, case, case.starts_at + timedelta(minutes=40))
+
+    # Every door left was on the closed street: teams that had some now have none, and
+    # team 2, which had none, has none still.
+    assert before[2] == set()
+    changed = sorted(team for team, doors in before.items() if doors)
+    assert changed != []
+    assert to_visit(db_session) == {1: set(), 2: set(), 3: set()}
+    assert report.changed_routes == tuple(RouteChange(team, 0) for team in changed)
+    rows = notices(db_session)
+    assert sorted(row.user_id for row in rows) == members_coming(db_session, changed)
+    assert {team_of(db_session)[row.user_id] for row in rows} == set(changed)
+    assert {row.body.splitlines()[3] for row in rows} == {doors_sentence(0)}
+
+
+def test_declined_member_not_notified(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    before = to_visit(db_session)
+    team = teams_on_street(before, case)[0]
+    declined, partner = team_members(db_session, team)
+    declined.status = DECLINED
+    db_session.commit()
+
+    report, _ = close_and_notify(db_session, case, an_hour_before)
+
+    changed = [change.team for change in report.changed_routes]
+    notified = sorted(row.user_id for row in notices(db_session))
+    assert team in changed
+    assert declined.user_id not in notified
+    assert partner.user_id in notified
+    assert notified == members_coming(db_session, changed)
+
+
+def test_sms_volunteer_gets_one_sms(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    team = teams_on_street(to_visit(db_session), case)[0]
+    member = team_members(db_session, team)[0]
+    user = member.user
+    user.phone_e164 = PHONE
+    make_consents(db_session, user=user, email=True, sms=True)
+    db_session.commit()
+
+    close_and_notify(db_session, case, an_hour_before)
+
+    count = len(to_visit(db_session)[team])
+    rows = [row for row in notices(db_session) if row.user_id == user.id]
+    assert [(row.channel, row.recipient, row.status) for row in rows] == [
+        (Channel.SMS, PHONE, MessageStatus.SENT)
+    ]
+    noun = "adresse" if count == 1 else "adresses"
+    assert rows[0].body == (
+        f"Tournee : votre parcours a changé ({count} {noun} à visiter). "
+        f"Ouvrez-le : {ROUTE_LINK}{tokens(db_session)[team]}"
+    )
+    assert count_sms_segments(rows[0].body).segments == 1
+
+
+def test_opted_out_number_is_suppressed_on_delivery(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    team = teams_on_street(to_visit(db_session), case)[0]
+    user = team_members(db_session, team)[0].user
+    user.phone_e164 = PHONE
+    make_consents(db_session, user=user, email=True, sms=True)
+    db_session.add(
+        Suppression(campaign_id=case.campaign_id, channel=Channel.SMS, address=PHONE, reason="stop")
+    )
+    db_session.commit()
+
+    close_and_notify(db_session, case, an_hour_before)
+
+    rows = [row for row in notices(db_session) if row.user_id == user.id]
+    assert [(row.channel, row.status, row.failure_reason) for row in rows] == [
+        (Channel.SMS, MessageStatus.SUPPRESSED, FailureReason.OPTED_OUT)
+    ]
+
+
+def test_two_replannings_send_two_notices(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    before = to_visit(db_session)
+    close_and_notify(db_session, case, an_hour_before)
+    closed = to_visit(db_session)
+    later = an_hour_before + timedelta(minutes=10)
+    report = reopen_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=later,
+    )
+    notify_route_changes(db_session, report, now=later)
+    db_session.commit()
+
+    expected = members_coming(db_session, changed_teams(before, closed)) + members_coming(
+        db_session, changed_teams(closed, to_visit(db_session))
+    )
+    rows = notices(db_session)
+    assert Counter(row.user_id for row in rows) == Counter(expected)
+    assert len({row.idempotency_key for row in rows}) == len(rows)
+    first = team_members(db_session, 1)[0]
+    keys = [row.idempotency_key for row in rows if row.user_id == first.user_id]
+    prefix = f"assignment:{first.id}:route_changed:email:"
+    assert set(keys) <= {f"{prefix}20270306T070000.000000Z", f"{prefix}20270306T071000.000000Z"}
+
+
+def test_retried_notices_sent_once(
+    case: BondyCase, db_session: Session, settings: Settings, an_hour_before: datetime
+) -> None:
+    report, sent = close_and_notify(db_session, case, an_hour_before)
+
+    again = notify_route_changes(db_session, report, now=an_hour_before)
+    db_session.commit()
+    # A send job run again finds every notice sent already.
+    send_messages([message.id for message in sent])
+
+    assert sent != []
+    assert again == []
+    assert len(notices(db_session)) == len(sent)
+    assert len(read_outbox(Path(settings.outbox_path))) == len(sent)
+
+
+def test_absent_team_not_notified(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    before = to_visit(db_session)
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
+    )
+    notify_route_changes(db_session, report, now=an_hour_before)
+    db_session.commit()
+
+    after = to_visit(db_session)
+    changed = sorted(team for team in (1, 2) if after[team] != before[team])
+    assert [change.team for change in report.changed_routes] == changed
+    assert after[3] == set()
+    assert sum(len(after[team]) for team in (1, 2)) == PARC_ADDRESS_COUNT
+    notified = sorted(row.user_id for row in notices(db_session))
+    assert notified == members_coming(db_session, changed)
+    assert {team_of(db_session)[user_id] for user_id in notified} <= {1, 2}
+
+
+def test_team_present_again_notified(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    links = tokens(db_session)
+    mark_team_absent(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        2,
+        settings=SETTINGS,
+        now=case.starts_at - timedelta(days=2),
+    )
+    db_session.commit()
+
+    report = mark_team_present(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=an_hour_before
+    )
+    notify_route_changes(db_session, report, now=an_hour_before)
+    db_session.commit()
+
+    # The reminder with the link, shortly before the start, has passed: the notice
+    # brings the link back.
+    count = len(to_visit(db_session)[2])
+    assert RouteChange(2, count) in report.changed_routes
+    teams = team_of(db_session)
+    rows = [row for row in notices(db_session) if teams[row.user_id] == 2]
+    assert sorted(row.user_id for row in rows) == members_coming(db_session, [2])
+    assert {row.body.splitlines()[4] for row in rows} == {f"{ROUTE_LINK}{links[2]}"}
+
+
+def test_joined_volunteer_gets_new_link(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    declined, alone = team_members(db_session, 3)
+    declined.status = DECLINED
+    db_session.commit()
+
+    report = join_other_team(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
+    )
+    notify_route_changes(db_session, report, now=an_hour_before)
+    db_session.commit()
+
+    assert 1 in [change.team for change in report.changed_routes]
+    rows = [row for row in notices(db_session) if row.user_id == alone.user_id]
+    assert len(rows) == 1
+    assert rows[0].body.splitlines()[4] == f"{ROUTE_LINK}{tokens(db_session)[1]}"
+    assert declined.user_id not in {row.user_id for row in notices(db_session)}
