@@ -170,7 +170,12 @@ def add_sequence(
     channels = consented_channels(user)
     if not channels:
         return
-    context = assignment_context(assignment, route, campaign)
+    day_before_at = canvass.starts_at + timedelta(minutes=offsets.day_before_minutes)
+    # The confirmation promises the day-before reminder only when one is written.
+    context = {
+        **assignment_context(assignment, route, campaign),
+        "has_reminder": day_before_at > now,
+    }
     prefix = assignment_key_prefix(assignment.id)
     stamp = start_stamp(canvass.starts_at)
 
@@ -191,7 +196,6 @@ def add_sequence(
     if with_confirmation:
         for channel in channels:
             add(MessagePurpose.ASSIGNMENT_CONFIRMATION, channel, None)
-    day_before_at = canvass.starts_at + timedelta(minutes=offsets.day_before_minutes)
     if day_before_at > now:
         for channel in channels:
             add(MessagePurpose.SESSION_REMINDER, channel, day_before_at)

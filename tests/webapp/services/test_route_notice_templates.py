@@ -94,7 +94,7 @@ def test_sms_door_count_has_no_separator() -> None:
                 f"Votre équipe a désormais 1{NNBSP}234 adresses à visiter. Ouvrez le parcours "
                 f"sur votre téléphone pour voir la nouvelle liste :",
                 ROUTE_URL,
-                "Ce lien est personnel : ne le partagez pas.",
+                "Ce lien est réservé à votre équipe : ne le partagez pas.",
                 "",
                 "Municipales Bondy",
             ],
@@ -109,9 +109,9 @@ def test_sms_door_count_has_no_separator() -> None:
                 "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
                 "6 mars 2027 à 09:00 a changé.",
                 "Votre équipe n’a plus aucune adresse à visiter. Ouvrez le parcours sur votre "
-                f"téléphone pour le voir :",
+                "téléphone pour le voir :",
                 ROUTE_URL,
-                "Ce lien est personnel : ne le partagez pas.",
+                "Ce lien est réservé à votre équipe : ne le partagez pas.",
                 "",
                 "Municipales Bondy",
             ],
@@ -128,7 +128,7 @@ def test_sms_door_count_has_no_separator() -> None:
                 "Your team now has 1 door to visit. Open the route on your phone to see the new "
                 "list:",
                 ROUTE_URL,
-                "This link is personal: do not share it.",
+                "This link is for your team only: do not share it.",
                 "",
                 "Municipales Bondy",
             ],
