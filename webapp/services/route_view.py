@@ -124,6 +124,9 @@ class RouteSheet:
     end_lat: float | None = None
     # A coordinator marked the team absent: its remaining doors went to other teams.
     is_team_absent: bool = False
+    # Nobody of the team is coming, without a coordinator marking it absent: its members
+    # cancelled or joined other teams.
+    is_team_empty: bool = False
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -207,7 +210,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         meeting_lon=canvass.meeting_lon,
         meeting_lat=canvass.meeting_lat,
         team_first_names=_team_first_names(session, canvass, route.team),
-        is_team_absent=_is_team_absent(session, canvass, route.team),
+        **_team_presence(session, canvass, route.team),
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
@@ -274,15 +277,16 @@ def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> t
     return tuple(names)
 
 
-def _is_team_absent(session: Session, canvass: CanvassSession, team: int) -> bool:
-    """Tell whether a coordinator marked the team absent: no member is coming any more."""
+def _team_presence(session: Session, canvass: CanvassSession, team: int) -> dict[str, bool]:
+    """Tell whether nobody of the team is coming, and whether a coordinator marked it so."""
     statuses = session.execute(
         select(Assignment.status, Assignment.status_before_absence).where(
             Assignment.session_id == canvass.id, Assignment.team == team
         )
     ).all()
-    marked = any(before is not None for _, before in statuses)
-    return marked and all(status == AssignmentStatus.DECLINED for status, _ in statuses)
+    is_gone = bool(statuses) and all(status == AssignmentStatus.DECLINED for status, _ in statuses)
+    is_marked = any(before is not None for _, before in statuses)
+    return {"is_team_absent": is_gone and is_marked, "is_team_empty": is_gone and not is_marked}
 
 
 def _doors(session: Session, route: Route) -> list[Door]:

@@ -377,6 +377,16 @@ def test_volunteer_left_alone_joins_another_team(
     assert moved.team == 1
     assert "une seule personne" not in page.text()
     assert not [e for e in page.select("button", type="submit") if "Rattacher" in e.text]
+    # Nobody marked team 2 absent: its member who declined still reads so.
+    assert page.by_id("team-2").text.endswith("(a décliné) plus personne ne vient")
+    # The link team 2 received says where its doors went.
+    token = db_session.scalars(select(Route.access_token).where(Route.team == 2)).one()
+    route_page = Page(coordinator.get(f"/parcours/{token}").get_data(as_text=True))
+    assert route_page.by_id("team-empty").text == (
+        "Plus personne de cette équipe ne vient : ses portes restantes sont allées à d’autres "
+        "équipes. Si vous avez rejoint une autre équipe, ouvrez son parcours depuis le lien "
+        "reçu par e-mail ou SMS."
+    )
 
 
 def test_join_without_a_lone_volunteer_is_refused(
