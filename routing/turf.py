@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -227,7 +228,7 @@ def planned_route(
     """
     if len(stops) <= 2:
         return _empty_route(team)
-    visited = [doors[node - 1] for node in stops[1:-1]]
+    visited = tidy_same_point_runs([doors[node - 1] for node in stops[1:-1]])
     length_m = int(sum(int(distance_m[a, b]) for a, b in pairwise(stops)))
     walking_minutes = length_m / problem.walking_speed_m_per_min
     door_minutes = sum(door.dwellings for door in visited) * problem.minutes_per_dwelling
@@ -244,6 +245,31 @@ def planned_route(
         total_minutes=walking_minutes + door_minutes,
         path=tuple(path),
     )
+
+
+def tidy_same_point_runs(doors: Sequence[Door]) -> list[Door]:
+    """Sort each run of consecutive doors at one point by street, then house number.
+
+    The address data gives some residences one point for many doors, on several
+    streets. Walking among them costs nothing, so the solver lists them in any order;
+    a walk list that jumps between streets at every door is hard to follow. Reordering
+    inside a run changes no distance.
+    """
+    tidy: list[Door] = []
+    for door in doors:
+        run_start = len(tidy)
+        while run_start and tidy[run_start - 1].point == door.point:
+            run_start -= 1
+        tidy.append(door)
+        if run_start < len(tidy) - 1:
+            tidy[run_start:] = sorted(tidy[run_start:], key=_street_order)
+    return tidy
+
+
+def _street_order(door: Door) -> tuple[str, int, str]:
+    """Return a key that orders doors by street, then by house number (« 3 bis » after 3)."""
+    digits = re.match(r"\d+", door.number)
+    return (door.street, int(digits.group()) if digits else 0, door.number)
 
 
 def _empty_route(team: int) -> PlannedRoute:

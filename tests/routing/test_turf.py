@@ -243,3 +243,20 @@ def test_the_door_cap_limits_each_route(high_street: StreetGraph) -> None:
     plan = plan_turf(high_street, problem(doors, team_count=2, max_doors_per_route=2))
     assert sorted(len(route.door_ids) for route in plan.routes) == [2, 2]
     assert len(plan.unvisited_door_ids) == 2
+
+
+def test_doors_at_one_point_are_listed_by_street_and_number(high_street: StreetGraph) -> None:
+    residence = at(100, 5)
+    names = [(1, "Allée B", "2"), (2, "Allée A", "10"), (3, "Allée B", "1"), (4, "Allée A", "9")]
+    doors = (
+        door(5, 50),
+        *(Door(i, residence, street, number, 1) for i, street, number in names),
+        door(6, 200),
+    )
+
+    plan = plan_turf(high_street, problem(doors))
+
+    (route,) = plan.routes
+    assert route.door_ids in ((5, 4, 2, 3, 1, 6), (6, 4, 2, 3, 1, 5))
+    # 55 to the first door, 150 along the pavement, 205 back.
+    assert route.length_m == 410
