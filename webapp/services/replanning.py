@@ -35,6 +35,7 @@ from webapp.models import (
     StreetClosure,
     StreetWay,
 )
+from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.closable_streets import ways_near_iris
 from webapp.services.errors import NotFoundError, ServiceError
@@ -241,7 +242,8 @@ def recut_routes(
         route.team: route
         for route in session.scalars(select(Route).where(Route.session_id == canvass.id))
     }
-    visited_by_route = _visited_by_route(session, canvass.id)
+    walking = {route.id for team, route in routes.items() if team in teams}
+    visited_by_route = _visited_by_route(session, canvass.id, walking)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
     to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
@@ -341,14 +343,28 @@ def changed_routes(
     )
 
 
-def _visited_by_route(session: Session, session_id: int) -> dict[int, set[int]]:
-    visited: dict[int, set[int]] = {}
+def _visited_by_route(
+    session: Session, session_id: int, walking_route_ids: set[int]
+) -> dict[int, set[int]]:
+    """Return the visited doors of each route: each door on the route of its latest visit.
+
+    A door whose latest outcome is COME_BACK, on the route of a team that no longer
+    walks (marked absent, or nobody coming), counts as not visited: it is shared again
+    among the teams left, so that someone comes back to it.
+    """
+    latest: dict[int, tuple[int, DoorOutcome]] = {}
     query = (
-        select(DoorVisit.route_id, DoorVisit.address_id)
+        select(DoorVisit.route_id, DoorVisit.address_id, DoorVisit.outcome)
         .join(Route, Route.id == DoorVisit.route_id)
         .where(Route.session_id == session_id)
+        .order_by(DoorVisit.visited_at, DoorVisit.id)
     )
-    for route_id, address_id in session.execute(query):
+    for route_id, address_id, outcome in session.execute(query):
+        latest[address_id] = (route_id, outcome)
+    visited: dict[int, set[int]] = {}
+    for address_id, (route_id, outcome) in latest.items():
+        if outcome == DoorOutcome.COME_BACK and route_id not in walking_route_ids:
+            continue
         visited.setdefault(route_id, set()).add(address_id)
     return visited
 
@@ -367,9 +383,14 @@ def _position(
         address_id: k
         for k, address_id in enumerate(_done_prefix(route, visited_by_route[route.id]))
     }
-    visits = session.execute(
-        select(DoorVisit.address_id, DoorVisit.visited_at).where(DoorVisit.route_id == route.id)
-    ).all()
+    visits = [
+        visit
+        for visit in session.execute(
+            select(DoorVisit.address_id, DoorVisit.visited_at).where(DoorVisit.route_id == route.id)
+        )
+        # A door visited again later on another route is that route's.
+        if visit.address_id in order
+    ]
     last_id = max(visits, key=lambda visit: (visit.visited_at, order[visit.address_id])).address_id
     address = session.get(Address, last_id)
     return None if address is None else GeoPoint(address.lon, address.lat)

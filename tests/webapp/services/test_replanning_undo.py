@@ -401,3 +401,39 @@ def test_absence_withdraws_reminders_presence_restores(
     assert [key.split(":r")[0] for key in queued_present] == queued_before
     assert all(key.endswith(":r2") for key in queued_present)
     assert queued_keys(db_session, others) == others_before
+
+
+def test_door_to_come_back_to_goes_with_the_teams_left(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    before = routes_by_team(db_session)
+    done, again = before[2].address_ids[:2]
+    db_session.add(DoorVisit(route_id=before[2].id, address_id=done, outcome=DoorOutcome.ABSENT))
+    db_session.add(
+        DoorVisit(route_id=before[2].id, address_id=again, outcome=DoorOutcome.COME_BACK)
+    )
+    db_session.commit()
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+    absent = routes_by_team(db_session)
+    absent_lists = {team: list(route.address_ids) for team, route in absent.items()}
+
+    # The absent team keeps only the door done; the door to come back to goes to a team left.
+    assert absent_lists[2] == [done]
+    assert again in absent_lists[1] + absent_lists[3]
+    assert report.visited_door_count == 1
+    assert report.routed_door_count == PARC_ADDRESS_COUNT - 1
+
+    mark_team_present(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
+    )
+    db_session.commit()
+
+    # Present again, the team has both its doors back, and no other route lists them.
+    after = routes_by_team(db_session)
+    assert after[2].address_ids[:2] == [done, again]
+    routed = routed_doors(after)
+    assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
