@@ -184,7 +184,17 @@ def _record(
 
 
 def _flash_warnings(choice: ManualChoice, name: str, when: str) -> None:
-    """Warn when the recorded choice goes past the session's maximum or the availability."""
+    """Warn when the recorded choice undoes a decline, or goes past the session's maximum
+    or the availability."""
+    if choice.had_declined:
+        flash(
+            _(
+                "%(name)s had declined this session: the lock puts them back on it. Check "
+                "with them that they can come.",
+                name=name,
+            ),
+            "warning",
+        )
     if choice.is_beyond_maximum:
         flash(
             _(

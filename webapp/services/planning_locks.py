@@ -11,7 +11,7 @@ session to come back within the maximum.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -51,6 +51,8 @@ class ManualChoice:
     others_coming: int  # other volunteers coming to the session, declines left out
     max_volunteers: int
     is_beyond_maximum: bool  # the volunteer joined a session the others already filled
+    # The volunteer had declined the session, and the lock puts them back on it.
+    had_declined: bool = False
 
 
 def lock_volunteer(
@@ -64,8 +66,9 @@ def lock_volunteer(
     volunteers already fill still takes this one, with `is_beyond_maximum` set.
     """
     was_coming = _is_coming(session, user_id, session_id)
+    had_declined = not was_coming and _has_assignment(session, user_id, session_id)
     assignment = lock_assignment(session, campaign_id, user_id, session_id)
-    return _choice(session, assignment, was_coming)
+    return replace(_choice(session, assignment, was_coming), had_declined=had_declined)
 
 
 def unlock_volunteer(session: Session, campaign_id: int, user_id: int, session_id: int) -> bool:
@@ -131,6 +134,15 @@ def is_available_for(user: User, canvass: CanvassSession) -> bool:
     end_minute = start_minute + (ends_at - starts_at) // timedelta(minutes=1)
     intervals = day_intervals(weekly_slots(user), dated_exceptions(user), starts_at.date())
     return covers(intervals, start_minute, end_minute)
+
+
+def _has_assignment(session: Session, user_id: int, session_id: int) -> bool:
+    found = session.scalar(
+        select(Assignment.id).where(
+            Assignment.session_id == session_id, Assignment.user_id == user_id
+        )
+    )
+    return found is not None
 
 
 def _is_coming(session: Session, user_id: int, session_id: int) -> bool:

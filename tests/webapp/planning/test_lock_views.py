@@ -22,7 +22,7 @@ from tests.factories import (
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
 from webapp.models import Assignment, CanvassSession, LeftOutVolunteer, User
-from webapp.models.planning import SessionStatus
+from webapp.models.planning import AssignmentStatus, SessionStatus
 
 RELAUNCH = (
     "Relancez la planification pour que les autres bénévoles et les parcours tiennent compte "
@@ -143,6 +143,32 @@ def test_lock_then_unlock(coordinator_client: FlaskClient, db_session: Session, 
     post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=volunteer.id)
     assert flashes(page_of(coordinator_client, path)) == [
         ("info", "Cette personne n’avait pas de verrou sur cette session.")
+    ]
+
+
+def test_lock_on_a_declined_volunteer_warns(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[0]
+    assignment = db_session.scalars(
+        select(Assignment).where(Assignment.user_id == volunteer.id)
+    ).one()
+    assignment.status = AssignmentStatus.DECLINED
+    db_session.commit()
+    path = session_path(case.morning)
+
+    post(coordinator_client, f"{path}/verrous", volunteer_id=volunteer.id)
+
+    db_session.expire_all()
+    assert assignment.status == AssignmentStatus.PROPOSED
+    assert flashes(page_of(coordinator_client, path)) == [
+        ("success", f"Verrou posé : {volunteer.first_name} Exemple reste sur cette session."),
+        (
+            "warning",
+            f"{volunteer.first_name} Exemple avait décliné cette session : le verrou l’y "
+            "réinscrit. Vérifiez avec cette personne qu’elle peut venir.",
+        ),
+        ("info", RELAUNCH),
     ]
 
 
