@@ -20,7 +20,6 @@ from webapp.canvass.door_confirmation import (
 )
 from webapp.canvass.forms import OUTCOME_LABELS, DoorVisitForm
 from webapp.db import db_session, utcnow
-from webapp.models.canvass import DoorOutcome
 from webapp.services.door_visits import (
     RECORDING_OPENS_BEFORE_START,
     DoorNotOnRouteError,
@@ -78,12 +77,16 @@ def _link_expired(error: RouteLinkExpiredError) -> ResponseReturnValue:
 
 @blueprint.get("/parcours/<token>")
 def show_route(token: str) -> ResponseReturnValue:
-    sheet = load_shared_route_sheet(db_session(), token, now=utcnow())
+    now = utcnow()
+    sheet = load_shared_route_sheet(db_session(), token, now=now)
     db_session().commit()
     short_url = _short_url(sheet)
+    opens_at = sheet.starts_at - RECORDING_OPENS_BEFORE_START
     return render_template(
         "canvass/route.html",
         sheet=sheet,
+        # Said before a tap, so that nobody learns it only from a refusal.
+        recording_opens_at=opens_at if now < opens_at else None,
         door_confirmation=_door_confirmation_on(sheet),
         token=token,
         short_url=short_url,
@@ -92,7 +95,6 @@ def show_route(token: str) -> ResponseReturnValue:
         plan=project_route(sheet, width=PLAN_BOX[0], height=PLAN_BOX[1], margin=40, is_y_down=True),
         large_building_dwellings=LARGE_BUILDING_DWELLINGS,
         outcome_labels=OUTCOME_LABELS,
-        come_back_label=OUTCOME_LABELS[DoorOutcome.COME_BACK],
     )
 
 

@@ -274,6 +274,10 @@ def test_visit_before_recording_opens_rejected_in_french(
     assert "portes : c’est possible" in page
     assert confirmations(page) == []
     assert 'id="route-progress"' not in page
+    # The page says so before any tap too.
+    assert text_of(first(r'id="recording-opens">(.*?)</p>', page)) == (
+        "Vous pourrez noter les portes à partir du samedi 13 juin 2026 à 09:30."
+    )
     assert (
         f"Door visit not recorded on route {walk.route.id} at address {walk.doors['G5'].id}: "
         "too early"
@@ -324,13 +328,11 @@ def test_come_back_stays_to_do_on_the_page(
     assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-3"
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte suivante : étape 3"
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Reprenez à l’étape 3, puis repassez aux portes marquées « Repasser »."
+        "Reprenez à l’étape 3, puis repassez aux portes à repasser."
     )
     come_back = door_item(page, 2)
     assert 'class="walk-door is-building is-visited is-come-back"' in come_back
-    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', come_back)) == (
-        "visitée : Repasser"
-    )
+    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', come_back)) == "à repasser"
     # Its buttons stay in view rather than folded under « Corriger le résultat ».
     assert "door-correct" not in come_back
     assert re.findall(r'class="door-outcome is-current">(.*?)<', come_back) == ["Repasser"]
@@ -351,10 +353,8 @@ def test_come_back_doors_come_last(client: FlaskClient, db_session: Session, wal
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte à repasser : étape 2"
     assert "Porte à repasser : étape 2" in page
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Chaque porte a un résultat : repassez aux portes marquées « Repasser », "
-        "à partir de l’étape 2."
+        "Chaque porte a un résultat : repassez aux portes à repasser, à partir de l’étape 2."
     )
-    assert "« Repasser »" in page
 
     record(client, walk.doors["G3"].id, "conversation")
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
@@ -381,7 +381,7 @@ def test_come_back_counts_in_english(client: FlaskClient, walk: Walk) -> None:
     )
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Door to come back to: step 5"
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Every door has an outcome: go back to the doors marked “Come back”, from step 5."
+        "Every door has an outcome: go back to the doors to come back to, from step 5."
     )
 
 
