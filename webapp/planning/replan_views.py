@@ -202,9 +202,18 @@ def flash_replan_report(report: ReplanReport) -> None:
     flash(done, "success")
     change = report.routed_door_count - report.routed_before_count
     if change < 0:
-        flash(_("That is %(count)s fewer than before.", count=format_number(-change)), "info")
+        flash(
+            _(
+                "Compared with before: %(count)s fewer doors to visit.",
+                count=format_number(-change),
+            ),
+            "info",
+        )
     elif change > 0:
-        flash(_("That is %(count)s more than before.", count=format_number(change)), "info")
+        flash(
+            _("Compared with before: %(count)s more doors to visit.", count=format_number(change)),
+            "info",
+        )
     for reason in UncoveredReason:
         count = report.uncovered_count(reason)
         if count:

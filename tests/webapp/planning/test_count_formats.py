@@ -206,7 +206,7 @@ def test_replan_report_in_french(app: Flask) -> None:
             f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
             f"Adresses déjà visitées conservées : 1{NNBSP}001.",
         ),
-        ("info", f"Soit 1{NNBSP}655 adresses à visiter de moins qu’avant."),
+        ("info", f"Par rapport à avant : 1{NNBSP}655 adresses à visiter en moins."),
         (
             "info",
             f"1{NNBSP}234 adresses ne sont pas couvertes : "
@@ -219,7 +219,7 @@ def test_replan_report_in_french(app: Flask) -> None:
 def test_replan_report_in_english(app: Flask) -> None:
     assert replan_flashes(app, "en") == [
         ("success", "Routes cut again: 12,345 doors to visit, 1,001 doors already visited kept."),
-        ("info", "That is 1,655 fewer than before."),
+        ("info", "Compared with before: 1,655 fewer doors to visit."),
         (
             "info",
             "1,234 doors are not covered: they do not fit in the session's time, "

@@ -116,7 +116,7 @@ def test_closed_street_is_listed_with_its_doors(
     assert flashes(page) == [
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
-        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de moins qu’avant.",
+        f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
         f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
     ]
     assert page.by_id("closed-streets").text == (
@@ -324,7 +324,7 @@ def test_closed_street_is_reopened(
     assert flashes(page) == [
         f"Rue rouverte pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
-        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de plus qu’avant.",
+        f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en plus.",
     ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
@@ -438,7 +438,7 @@ def test_closed_street_on_the_day_notifies(
     assert flashes(page) == [
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
-        f"Soit {CLOSABLE_STREET_DOORS} adresses à visiter de moins qu’avant.",
+        f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
         f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
         f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
     ]
