@@ -26,6 +26,7 @@ from webapp.db import db_session, utcnow
 from webapp.safe_redirect import safe_next_url
 from webapp.services.accounts import authenticate, end_all_sessions
 from webapp.services.current_campaign import find_current_campaign, load_territory
+from webapp.services.reply_links import make_reply_token
 from webapp.services.signup import register_volunteer
 from webapp.services.totp import is_enabled as has_two_factor
 from webapp.services.volunteer_sessions import list_upcoming_assignments
@@ -106,7 +107,13 @@ def logout() -> Response:
 @require_login
 def show_my_space() -> str:
     assignments = list_upcoming_assignments(db_session(), current_user.id, now=utcnow())
-    return render_template("accounts/my_space.html", assignments=assignments)
+    # The pages where the volunteer confirms or cancels, as the e-mails' links open them.
+    reply_tokens = {
+        a.assignment_id: make_reply_token(a.assignment_id, a.starts_at) for a in assignments
+    }
+    return render_template(
+        "accounts/my_space.html", assignments=assignments, reply_tokens=reply_tokens
+    )
 
 
 # Registered last: these modules add their routes to `blueprint`.

@@ -23,6 +23,7 @@ class UpcomingAssignment:
     status: AssignmentStatus
     team_mate_first_names: tuple[str, ...]
     route_token: str | None
+    assignment_id: int = 0
 
 
 def list_upcoming_assignments(
@@ -54,6 +55,7 @@ def list_upcoming_assignments(
             status=assignment.status,
             team_mate_first_names=tuple(mates.get((canvass.id, assignment.team), ())),
             route_token=tokens.get((canvass.id, assignment.team)),
+            assignment_id=assignment.id,
         )
         for assignment, canvass in rows
     ]

@@ -159,10 +159,18 @@ def test_page_lists_sessions_in_paris_time(
     # Each card names the IRIS beside the day: other sessions may take place at that time.
     assert cards == [
         "Samedi 12 janvier 2030 (Le Centre Ville) De 10:00 à 12:00"
-        " Rendez-vous : Parvis de la mairie En binôme avec Léa Confirmée Ouvrir mon parcours",
+        " Rendez-vous : Parvis de la mairie En binôme avec Léa Confirmée Ouvrir mon parcours"
+        " Je ne peux plus venir",
         "Samedi 15 juin 2030 (La Martraye) De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
-        " En équipe avec Léa, Yanis À confirmer",
+        " En équipe avec Léa, Yanis À confirmer Confirmer ou annuler ma venue",
     ]
+    # The volunteer can cancel at any time, not only from the day-before reminder.
+    replies = [a.attrs["href"] for a in page.select("a", **{"class": "reply-link"})]
+    assert len(replies) == 2
+    assert replies[0].startswith("/reponse/")
+    assert replies[0].endswith("/annuler")
+    assert replies[1].startswith("/reponse/")
+    assert client.get(replies[0]).status_code == 200
     assert [a.attrs["href"] for a in page.select("a", **{"class": "button"})] == [
         "/parcours/jeton-equipe-1"
     ]
