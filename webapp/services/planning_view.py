@@ -131,6 +131,11 @@ class SessionDetail:
         return self.row.status == SessionStatus.PLANNED
 
     @property
+    def visited_count(self) -> int:
+        """Count the addresses visited on the session's routes: above 0 once it has begun."""
+        return sum(route.visited_count for route in self.routes)
+
+    @property
     def member_count(self) -> int:
         return sum(len(team.members) for team in self.teams)
 

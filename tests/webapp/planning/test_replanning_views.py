@@ -20,7 +20,16 @@ from tests.webapp.planning.bondy_case import (
 )
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import utcnow
-from webapp.models import Assignment, Campaign, CanvassSession, Message, Route, StreetClosure
+from webapp.models import (
+    Assignment,
+    Campaign,
+    CanvassSession,
+    DoorVisit,
+    Message,
+    Route,
+    StreetClosure,
+)
+from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
@@ -460,3 +469,20 @@ def test_absent_team_notifies_other_teams(
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
         f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
     ]
+
+
+def test_session_status_says_canvassing_is_under_way(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    route = db_session.scalars(select(Route).where(Route.team == 1)).one()
+    assert [element.text for element in session_page(coordinator, case).select("dd")][-1] == (
+        "prévue"
+    )
+    for address_id in route.address_ids[:2]:
+        visit = DoorVisit(route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT)
+        db_session.add(visit)
+    db_session.commit()
+
+    facts = [element.text for element in session_page(coordinator, case).select("dd")]
+
+    assert facts[-1] == "prévue (en cours : 2 adresses visitées)"
