@@ -274,3 +274,47 @@ def test_route_dwellings_backfilled_up_and_down(blank_engine: Engine) -> None:
     assert downgraded == [(1, 3), (2, 2), (3, 0)]
     assert "dwelling_count" not in columns
     assert again == upgraded
+
+
+def test_street_closures_by_name_up_and_down(blank_engine: Engine) -> None:
+    migrate.upgrade(blank_engine, "0011")
+    with blank_engine.begin() as connection:
+        insert_routes_over_addresses(connection)
+    migrate.upgrade(blank_engine, "0012")
+    with blank_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO street_ways (id, osm_id, name, highway, coordinates)"
+                " VALUES (7, 'way/7', 'Chemin Latéral', 'residential', '[]')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO street_closures (session_id, street_way_id, created_at)"
+                " VALUES (1, 7, '2026-12-01 10:00:00')"
+            )
+        )
+
+    migrate.upgrade(blank_engine, "0013")
+    with blank_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO street_closures (session_id, street_key, created_at)"
+                " VALUES (1, 'avenue gallieni', '2026-12-01 10:00:00')"
+            )
+        )
+    upgraded = closures(blank_engine)
+    migrate.downgrade(blank_engine, "0012")
+    downgraded = closures(blank_engine)
+
+    assert upgraded == [(7, None), (None, "avenue gallieni")]
+    # A closure by name alone cannot be kept: that street opens again.
+    assert downgraded == [(7,)]
+
+
+def closures(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(engine).get_columns("street_closures")}
+        wanted = "street_way_id, street_key" if "street_key" in columns else "street_way_id"
+        rows = connection.execute(text(f"SELECT {wanted} FROM street_closures ORDER BY id"))  # noqa: S608
+        return [tuple(row) for row in rows]

@@ -148,16 +148,28 @@ class LeftOutVolunteer(Base):
 
 
 class StreetClosure(Base):
-    """A street that a session's routes must avoid (works, a market, an event)."""
+    """A street that a session's routes must avoid (works, a market, an event).
+
+    A row closes one way of the street network. A street that only the addresses name,
+    such as the paths of a residence missing from OpenStreetMap, has a row with its
+    folded name in `street_key` and no way. Its doors leave the routes, and the walking
+    graph stays as it is.
+    """
 
     __tablename__ = "street_closures"
-    __table_args__ = (UniqueConstraint("session_id", "street_way_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "street_way_id"),
+        UniqueConstraint("session_id", "street_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
         ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
     )
-    street_way_id: Mapped[int] = mapped_column(ForeignKey("street_ways.id", ondelete="CASCADE"))
+    street_way_id: Mapped[int | None] = mapped_column(
+        ForeignKey("street_ways.id", ondelete="CASCADE")
+    )
+    street_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -38,8 +38,8 @@ class NearWay:
 def list_closable_streets(session: Session, session_id: int) -> list[str]:
     """Return the streets of the session's IRIS that a closure can apply to, by folded name.
 
-    A street is offered when the IRIS has addresses in it and the street network has a
-    way of that name around the IRIS; streets already closed are left out.
+    Every street the IRIS has addresses in is offered, with or without a way of that
+    name in the street network around the IRIS; streets already closed are left out.
     """
     canvass = session.get(CanvassSession, session_id)
     if canvass is None:
@@ -58,19 +58,28 @@ def list_closed_street_names(session: Session, session_id: int) -> list[str]:
     canvass = session.get(CanvassSession, session_id)
     if canvass is None:
         return []
-    way_names = session.scalars(
-        select(StreetWay.name)
-        .join(StreetClosure, StreetClosure.street_way_id == StreetWay.id)
+    rows = session.execute(
+        select(StreetWay.name, StreetClosure.street_key)
+        .select_from(StreetClosure)
+        .outerjoin(StreetWay, StreetWay.id == StreetClosure.street_way_id)
         .where(StreetClosure.session_id == session_id)
-    )
-    spellings = street_spellings(way_names, _address_streets(session, canvass.iris_code))
-    return [spellings[key] for key in sorted(spellings)]
+    ).all()
+    keys = {fold_name(name) for name, _ in rows if name} | {key for _, key in rows if key}
+    address_names = _address_streets(session, canvass.iris_code)
+    spellings = street_spellings((name for name, _ in rows), address_names)
+    return [spellings[key] for key in sorted(keys) if key in spellings]
+
+
+def address_street_keys(session: Session, iris_code: str) -> set[str]:
+    """Return the folded names of the streets the IRIS has addresses in."""
+    return {fold_name(name) for name in _address_streets(session, iris_code)} - {""}
 
 
 def street_spellings(
     way_names: Iterable[str | None], address_names: Iterable[str] = ()
 ) -> dict[str, str]:
-    """Map the folded name of each street of `way_names` to the spelling to show.
+    """Map the folded name of each street of `way_names` or `address_names` to the
+    spelling to show.
 
     The candidates are the street's spellings on the ways and on the addresses. The one
     with the most accents wins, since either source may drop them. A tie goes to the
@@ -85,7 +94,8 @@ def street_spellings(
     for name in address_names:
         address_spellings[fold_name(name)].add(name)
     spellings = {}
-    for key, counts in way_counts.items():
+    for key in (way_counts.keys() | address_spellings.keys()) - {""}:
+        counts = way_counts[key]
         candidates = [(_accent_count(name), 1, count, name) for name, count in counts.items()]
         candidates += [(_accent_count(name), 0, 0, name) for name in address_spellings[key]]
         spellings[key] = max(candidates)[-1]

@@ -37,7 +37,7 @@ from webapp.models import (
 )
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
-from webapp.services.closable_streets import ways_near_iris
+from webapp.services.closable_streets import address_street_keys, ways_near_iris
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
@@ -130,19 +130,27 @@ def close_street(
     settings: RouteSettings,
     now: datetime,
 ) -> ReplanReport:
-    """Close every way named `street` around the session's IRIS and re-cut its routes."""
+    """Close every way named `street` around the session's IRIS and re-cut its routes.
+
+    A street of the IRIS's addresses with no way of that name in the street network is
+    closed by name: its doors leave the routes. Raises UNKNOWN_STREET for a name that
+    is neither.
+    """
     canvass = lock_for_replanning(session, campaign_id, session_id, now)
     key = fold_name(street)
     way_ids = [way.id for way in ways_near_iris(session, canvass.iris_code) if way.key == key]
-    if not key or not way_ids:
+    if not key or not (way_ids or key in address_street_keys(session, canvass.iris_code)):
         raise ReplanError(ReplanErrorCode.UNKNOWN_STREET)
-    already = set(
-        session.scalars(
-            select(StreetClosure.street_way_id).where(StreetClosure.session_id == session_id)
+    closures = session.execute(
+        select(StreetClosure.street_way_id, StreetClosure.street_key).where(
+            StreetClosure.session_id == session_id
         )
-    )
+    ).all()
+    closed_ways = {way_id for way_id, _ in closures}
+    if not way_ids and key not in {closed_key for _, closed_key in closures}:
+        session.add(StreetClosure(session_id=session_id, street_key=key))
     for way_id in way_ids:
-        if way_id not in already:
+        if way_id not in closed_ways:
             session.add(StreetClosure(session_id=session_id, street_way_id=way_id))
     session.flush()
     logger.info(
@@ -166,7 +174,7 @@ def reopen_street(
     """Lift the session's closure of every way named `street` and re-cut its routes.
 
     The name is compared folded, like `close_street` does. Raises STREET_NOT_CLOSED
-    when no closed way of the session bears that name.
+    when no closed way of the session bears that name and no closure names it.
     """
     canvass = lock_for_replanning(session, campaign_id, session_id, now)
     key = fold_name(street)
@@ -174,10 +182,10 @@ def reopen_street(
         closure
         for closure, name in session.execute(
             select(StreetClosure, StreetWay.name)
-            .join(StreetWay, StreetWay.id == StreetClosure.street_way_id)
+            .outerjoin(StreetWay, StreetWay.id == StreetClosure.street_way_id)
             .where(StreetClosure.session_id == session_id)
         )
-        if key and name and fold_name(name) == key
+        if key and (closure.street_key == key or (name and fold_name(name) == key))
     ]
     if not closures:
         raise ReplanError(ReplanErrorCode.STREET_NOT_CLOSED)

@@ -86,13 +86,19 @@ def list_session_teams(session: Session, session_id: int) -> list[int]:
 
 
 def load_closed_streets(session: Session, session_id: int) -> tuple[set[int], set[str]]:
-    """Return the closed way ids of a session and their street names, folded."""
+    """Return the closed way ids of a session and the closed street names, folded.
+
+    The names are those of the closed ways and those of the streets closed by name alone.
+    """
     rows = session.execute(
-        select(StreetClosure.street_way_id, StreetWayRow.name)
-        .join(StreetWayRow, StreetWayRow.id == StreetClosure.street_way_id)
+        select(StreetClosure.street_way_id, StreetWayRow.name, StreetClosure.street_key)
+        .outerjoin(StreetWayRow, StreetWayRow.id == StreetClosure.street_way_id)
         .where(StreetClosure.session_id == session_id)
     ).all()
-    return {way_id for way_id, _ in rows}, {fold_name(name) for _, name in rows if name}
+    way_ids = {way_id for way_id, _, _ in rows if way_id is not None}
+    names = {fold_name(name) for _, name, _ in rows if name}
+    names.update(key for _, _, key in rows if key)
+    return way_ids, names
 
 
 def is_on_closed_street(address: Address, closed_names: Collection[str]) -> bool:

@@ -35,6 +35,8 @@ CLOSABLE_STREET_DOORS = 26
 # The IRIS's other closable street, as OpenStreetMap writes it: its BAN addresses have
 # "Route d’Aulnay", with a typographic apostrophe.
 OTHER_CLOSABLE_STREET = "Route d'Aulnay"
+# Streets of the IRIS's addresses that no way near the IRIS names, closed by name alone.
+ADDRESS_ONLY_STREETS = ("Avenue Galliéni", "Chemin de Groslay")
 SATURDAY = date(2027, 3, 6)
 
 T = TypeVar("T")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
+    ADDRESS_ONLY_STREETS,
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
     OTHER_CLOSABLE_STREET,
@@ -76,7 +77,12 @@ def test_session_page_offers_both_actions(coordinator: FlaskClient, case: BondyC
     buttons = [element.text for element in page.select("button", type="submit")]
     assert [label for label in buttons if "absente" in label or "présente" in label] == []
     options = [element.text for element in page.select("option")]
-    assert options == ["Choisissez une rue", CLOSABLE_STREET, OTHER_CLOSABLE_STREET]
+    assert options == [
+        "Choisissez une rue",
+        *ADDRESS_ONLY_STREETS,
+        CLOSABLE_STREET,
+        OTHER_CLOSABLE_STREET,
+    ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
 
 
@@ -133,6 +139,7 @@ def test_closed_street_is_listed_with_its_doors(
     )
     assert [element.text for element in page.select("option")] == [
         "Choisissez une rue",
+        *ADDRESS_ONLY_STREETS,
         OTHER_CLOSABLE_STREET,
     ]
     assert len(db_session.scalars(select(StreetClosure)).all()) == 1
@@ -338,6 +345,7 @@ def test_closed_street_is_reopened(
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
         "Choisissez une rue",
+        *ADDRESS_ONLY_STREETS,
         CLOSABLE_STREET,
         OTHER_CLOSABLE_STREET,
     ]

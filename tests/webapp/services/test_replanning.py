@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from routing.street_graph import StreetGraph
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
+    ADDRESS_ONLY_STREETS,
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
     OTHER_CLOSABLE_STREET,
@@ -38,6 +39,7 @@ from webapp.services.replanning import (
     UncoveredDoor,
     UncoveredReason,
     close_street,
+    reopen_street,
     replan_session,
 )
 from webapp.services.routes import load_street_graph, plan_session_routes
@@ -175,6 +177,7 @@ def test_closed_street_doors_are_listed_not_routed(
 
     monkeypatch.setattr(replanning, "load_street_graph", spy)
     assert list_closable_streets(db_session, case.session_id) == [
+        *ADDRESS_ONLY_STREETS,
         CLOSABLE_STREET,
         OTHER_CLOSABLE_STREET,
     ]
@@ -206,7 +209,10 @@ def test_closed_street_doors_are_listed_not_routed(
     # The 26 closed addresses hold one dwelling each; the 17 left hold the other 105.
     assert sum(route.dwelling_count for route in after.values()) == 105
     assert {team: route.access_token for team, route in after.items()} == tokens
-    assert list_closable_streets(db_session, case.session_id) == [OTHER_CLOSABLE_STREET]
+    assert list_closable_streets(db_session, case.session_id) == [
+        *ADDRESS_ONLY_STREETS,
+        OTHER_CLOSABLE_STREET,
+    ]
 
 
 def test_visited_door_on_closed_street_stays_done(
@@ -309,8 +315,50 @@ def test_unknown_team_changes_nothing(
     assert {team: r.address_ids for team, r in routes_by_team(db_session).items()} == doors
 
 
-# "Avenue Galliéni" has addresses in the IRIS, but the street network spells it otherwise.
-@pytest.mark.parametrize("street", ["Rue Imaginaire", "Avenue Galliéni", "  ", ""])
+def test_street_without_a_way_is_closed_by_name(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    # "Avenue Galliéni" has addresses in the IRIS, but no way of the street network
+    # near it bears that name.
+    gallieni = case.addresses_in(ADDRESS_ONLY_STREETS[0])
+    assert gallieni
+
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        "Avenue Galliéni",
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+
+    closures = db_session.execute(
+        select(StreetClosure.street_way_id, StreetClosure.street_key)
+    ).all()
+    assert closures == [(None, "avenue gallieni")]
+    routed = {a for route in routes_by_team(db_session).values() for a in route.address_ids}
+    assert routed == set(case.address_ids) - set(gallieni)
+    assert report.uncovered == tuple(
+        UncoveredDoor(address_id, UncoveredReason.STREET_CLOSED) for address_id in gallieni
+    )
+
+    reopen_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        "Avenue Galliéni",
+        settings=SETTINGS,
+        now=before_session,
+    )
+    db_session.commit()
+
+    assert db_session.scalars(select(StreetClosure)).all() == []
+    routed = {a for route in routes_by_team(db_session).values() for a in route.address_ids}
+    assert routed == set(case.address_ids)
+
+
+@pytest.mark.parametrize("street", ["Rue Imaginaire", "  ", ""])
 def test_street_outside_the_iris_is_refused(
     case: BondyCase, db_session: Session, before_session: datetime, street: str
 ) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
+    ADDRESS_ONLY_STREETS,
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
     OTHER_CLOSABLE_STREET,
@@ -323,6 +324,7 @@ def test_reopened_street_doors_are_routed(
     assert report.uncovered == ()
     assert list_closed_street_names(db_session, case.session_id) == []
     assert list_closable_streets(db_session, case.session_id) == [
+        *ADDRESS_ONLY_STREETS,
         CLOSABLE_STREET,
         OTHER_CLOSABLE_STREET,
     ]
