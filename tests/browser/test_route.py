@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, seed_walk
-from webapp.models import CanvassSession, DoorVisit
+from webapp.models import Address, CanvassSession, DoorVisit
 from webapp.models.canvass import DoorOutcome
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,25 @@ def test_route_on_a_phone_without_tiles(
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("#route-map")).to_be_hidden()
     expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
+
+
+def test_doors_at_one_point_share_a_marker(
+    phone_page: Page, route_url: str, live_db: Session
+) -> None:
+    # Steps 4 and 5 are 2 and 4 Allée de l’Espéranto: put both at one point.
+    step_four, step_five = live_db.scalars(
+        select(Address).where(Address.street == ESPERANTO).order_by(Address.number)
+    )
+    step_five.lon, step_five.lat = step_four.lon, step_four.lat
+    live_db.commit()
+    page = phone_page
+    page.goto(route_url)
+
+    expect(page.locator(".door-marker")).to_have_text(["1", "2", "3", "4–5"])
+    page.locator(".door-marker-shared").tap()
+    expect(page.locator(".leaflet-popup-content .door-marker-line")).to_have_text(
+        [f"Étape 4 : 2 {ESPERANTO}", f"Étape 5 : 4 {ESPERANTO}"]
+    )
 
 
 def test_route_to_a_stop_shows_a_flag_there(

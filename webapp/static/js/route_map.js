@@ -36,6 +36,44 @@
     return marker;
   }
 
+  // Doors that share one point (the paths of a residence often do) get one marker, which
+  // shows their first and last steps and lists them all in its popup.
+  function sharedDoorMarker(element, features, latLng) {
+    var first = features[0].properties.step;
+    var last = features[features.length - 1].properties.step;
+    var list = document.createElement("span");
+    features.forEach(function (feature) {
+      var line = textElement(stepText(element, feature.properties.step, feature.properties.label));
+      line.className = "door-marker-line";
+      list.appendChild(line);
+    });
+    var marker = L.marker(latLng, {
+      keyboard: false,
+      icon: L.divIcon({
+        className: "door-marker door-marker-shared",
+        html: textElement(first + "–" + last),
+        iconSize: [DOOR_ICON_PX * 2, DOOR_ICON_PX]
+      })
+    });
+    marker.bindPopup(list);
+    return marker;
+  }
+
+  // Groups door features by point, in walking order of each point's first door.
+  function doorsByPoint(features) {
+    var groups = [];
+    var byKey = {};
+    features.forEach(function (feature) {
+      var key = feature.geometry.coordinates.join(",");
+      if (!byKey[key]) {
+        byKey[key] = [];
+        groups.push(byKey[key]);
+      }
+      byKey[key].push(feature);
+    });
+    return groups;
+  }
+
   // A starred marker for the meeting point, a flag where the route ends elsewhere.
   function placeMarker(feature, latLng, symbol, template) {
     var marker = L.marker(latLng, {
@@ -53,6 +91,9 @@
 
   function draw(map, element, collection) {
     var layers = [];
+    var doors = collection.features.filter(function (feature) {
+      return feature.properties.kind === "door";
+    });
     collection.features.forEach(function (feature) {
       var kind = feature.properties.kind;
       var coordinates = feature.geometry.coordinates;
@@ -69,9 +110,13 @@
       } else if (kind === "end_point") {
         layers.push(placeMarker(feature, [coordinates[1], coordinates[0]], "⚑",
           element.dataset.endLabel));
-      } else if (kind === "door") {
-        layers.push(doorMarker(element, feature, [coordinates[1], coordinates[0]]));
       }
+    });
+    doorsByPoint(doors).forEach(function (group) {
+      var point = group[0].geometry.coordinates;
+      var latLng = [point[1], point[0]];
+      layers.push(group.length === 1 ? doorMarker(element, group[0], latLng)
+        : sharedDoorMarker(element, group, latLng));
     });
     var group = L.featureGroup(layers).addTo(map);
     if (layers.length > 1) {
