@@ -5,6 +5,7 @@ lists the two sides apart lets a team split up along a street without crossing i
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import zip_longest
@@ -85,6 +86,12 @@ class PlanDoor:
     step: int
     x: float
     y: float
+    # The last step at this point when several doors share it, such as a residence's.
+    last_step: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.step) if self.last_step is None else f"{self.step}–{self.last_step}"
 
 
 @dataclass(frozen=True)
@@ -146,11 +153,24 @@ def project_route(
         width=width,
         height=height,
         path=tuple(place(lon, lat) for lon, lat in sheet.path),
-        doors=tuple(PlanDoor(stop.step, *place(stop.lon, stop.lat)) for stop in sheet.stops),
+        doors=_plan_doors(sheet, place),
         meeting=place(sheet.meeting_lon, sheet.meeting_lat),
         scale_bar_m=scale_bar_m,
         scale_bar_length=round(scale_bar_m * units_per_m, 2),
         end=None if end is None else place(*end),
+    )
+
+
+def _plan_doors(
+    sheet: RouteSheet, place: Callable[[float, float], tuple[float, float]]
+) -> tuple[PlanDoor, ...]:
+    """Return one mark per point: doors that share a point share a mark with their steps."""
+    steps: dict[tuple[float, float], list[int]] = {}
+    for stop in sheet.stops:
+        steps.setdefault((stop.lon, stop.lat), []).append(stop.step)
+    return tuple(
+        PlanDoor(found[0], *place(lon, lat), last_step=found[-1] if len(found) > 1 else None)
+        for (lon, lat), found in steps.items()
     )
 
 

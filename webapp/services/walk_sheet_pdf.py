@@ -211,8 +211,8 @@ def plan_drawing(
         drawing.add(
             Circle(door.x, door.y, DOOR_DOT_RADIUS, fillColor=ACCENT, strokeColor=colors.white)
         )
-        label = str(door.step)
-        font_size = 6 if len(label) <= 2 else 4.6
+        label = door.label
+        font_size = 6 if len(label) <= 2 else 4.6 if len(label) <= 3 else 3.4
         drawing.add(
             String(
                 door.x,

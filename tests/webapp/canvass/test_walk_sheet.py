@@ -145,6 +145,16 @@ def test_plan_of_a_lone_meeting_point_is_centred() -> None:
     assert (plan.scale_bar_m, plan.scale_bar_length) == (25, 50)
 
 
+def test_plan_marks_doors_at_one_point_once() -> None:
+    residence = {"lon": 0.002, "lat": 0.0}
+    stops = (stop(1, "1", **residence), stop(2, "3", **residence), stop(3, "2", lat=0.001))
+
+    plan = project_route(sheet_of(stops), width=200, height=100, margin=10)
+
+    assert plan.doors == (PlanDoor(1, 180, 10, last_step=2), PlanDoor(3, 20, 90))
+    assert [door.label for door in plan.doors] == ["1–2", "3"]
+
+
 def test_plan_of_a_door_on_the_meeting_point_does_not_divide_by_zero() -> None:
     plan = project_route(sheet_of((stop(1, "1"),)), width=100, height=100)
 
