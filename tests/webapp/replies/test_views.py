@@ -105,7 +105,7 @@ def test_cancel_frees_the_place(
         select(Message).where(Message.user_id == crew.coordinator.id)
     ).all()
     assert [m.purpose for m in notices] == [MessagePurpose.COORDINATOR_NOTICE]
-    assert notices[0].subject.startswith("Alice Exemple s’est désisté·e pour la session du ")
+    assert notices[0].subject.startswith("Alice Exemple a annulé sa place pour la session du ")
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_coordinator_notice_names_iris(app: Flask, db_session: Session) -> None:
     notice = latest(db_session, crew.coordinator, MessagePurpose.COORDINATOR_NOTICE, Channel.EMAIL)
 
     assert notice.subject == (
-        "Alice Exemple s’est désisté·e pour la session du samedi 13 mars 2027 à 09:30 (Mairie)"
+        "Alice Exemple a annulé sa place pour la session du samedi 13 mars 2027 à 09:30 (Mairie)"
     )
     assert notice.body.splitlines()[0] == (
         "Alice Exemple a annulé sa place dans la session du samedi 13 mars 2027 à 09:30 "
