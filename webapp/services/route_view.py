@@ -210,7 +210,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         meeting_lon=canvass.meeting_lon,
         meeting_lat=canvass.meeting_lat,
         team_first_names=_team_first_names(session, canvass, route.team),
-        **_team_presence(session, canvass, route.team),
+        **_team_presence(session, canvass, route),
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
@@ -277,14 +277,20 @@ def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> t
     return tuple(names)
 
 
-def _team_presence(session: Session, canvass: CanvassSession, team: int) -> dict[str, bool]:
-    """Tell whether nobody of the team is coming, and whether a coordinator marked it so."""
+def _team_presence(session: Session, canvass: CanvassSession, route: Route) -> dict[str, bool]:
+    """Tell whether nobody of the team is coming, and whether a coordinator marked it so.
+
+    A route left empty whose team has no member at all (moved to other sessions or
+    teams) counts as a team nobody comes to.
+    """
     statuses = session.execute(
         select(Assignment.status, Assignment.status_before_absence).where(
-            Assignment.session_id == canvass.id, Assignment.team == team
+            Assignment.session_id == canvass.id, Assignment.team == route.team
         )
     ).all()
-    is_gone = bool(statuses) and all(status == AssignmentStatus.DECLINED for status, _ in statuses)
+    if not statuses:
+        return {"is_team_absent": False, "is_team_empty": not route.address_ids}
+    is_gone = all(status == AssignmentStatus.DECLINED for status, _ in statuses)
     is_marked = any(before is not None for _, before in statuses)
     return {"is_team_absent": is_gone and is_marked, "is_team_empty": is_gone and not is_marked}
 

@@ -328,7 +328,7 @@ def test_come_back_stays_to_do_on_the_page(
     assert first(r'id="route-next"><a class="button" href="([^"]*)"', page) == "#step-3"
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte suivante : étape 3"
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Reprenez à l’étape 3, puis repassez aux portes à repasser."
+        "Continuez à l’étape 3, puis retournez aux portes à repasser."
     )
     come_back = door_item(page, 2)
     assert 'class="walk-door is-building is-visited is-come-back"' in come_back
@@ -353,7 +353,7 @@ def test_come_back_doors_come_last(client: FlaskClient, db_session: Session, wal
     assert text_of(first(r'id="route-next">(.*?)</p>', page)) == "Porte à repasser : étape 2"
     assert "Porte à repasser : étape 2" in page
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Chaque porte a un résultat : repassez aux portes à repasser, à partir de l’étape 2."
+        "Chaque porte a un résultat : retournez aux portes à repasser, à partir de l’étape 2."
     )
 
     record(client, walk.doors["G3"].id, "conversation")

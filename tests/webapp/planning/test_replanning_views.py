@@ -494,3 +494,22 @@ def test_session_status_says_canvassing_is_under_way(
     facts = [element.text for element in session_page(coordinator, case).select("dd")]
 
     assert facts[-1] == "prévue (en cours : 2 adresses visitées)"
+
+
+def test_link_of_a_team_moved_away_explains_itself(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    # The partner was moved to another session: team 2 has one member left, and no row
+    # of anyone who declined.
+    moved, alone = db_session.scalars(
+        select(Assignment).where(Assignment.team == 2).order_by(Assignment.id)
+    ).all()
+    db_session.delete(moved)
+    db_session.commit()
+
+    post(coordinator, f"/planification/sessions/{case.session_id}/equipes/2/regrouper", case)
+
+    token = db_session.scalars(select(Route.access_token).where(Route.team == 2)).one()
+    route_page = Page(coordinator.get(f"/parcours/{token}").get_data(as_text=True))
+    assert route_page.has_id("team-empty")
+    assert not route_page.has_id("recording-opens")
