@@ -29,6 +29,7 @@ def context(count: int) -> dict[str, object]:
     return {
         "first_name": "Camille",
         "starts_at": datetime(2027, 3, 6, 8, 0, tzinfo=UTC),
+        "iris_name": "Mairie",
         "route_url": ROUTE_URL,
         "to_visit_count": count,
         "campaign_name": "Municipales Bondy",
@@ -85,12 +86,12 @@ def test_sms_door_count_has_no_separator() -> None:
         (
             "fr",
             1234,
-            "Votre parcours de porte-à-porte a changé",
+            "Votre parcours de porte-à-porte du samedi 6 mars 2027 à 09:00 (Mairie) a changé",
             [
                 "Bonjour Camille,",
                 "",
                 "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
-                "6 mars 2027 à 09:00 a changé.",
+                "6 mars 2027 à 09:00 (Mairie) a changé.",
                 f"Votre équipe a désormais 1{NNBSP}234 adresses à visiter. Ouvrez le parcours "
                 f"sur votre téléphone pour voir la nouvelle liste :",
                 ROUTE_URL,
@@ -102,12 +103,12 @@ def test_sms_door_count_has_no_separator() -> None:
         (
             "fr",
             0,
-            "Votre parcours de porte-à-porte a changé",
+            "Votre parcours de porte-à-porte du samedi 6 mars 2027 à 09:00 (Mairie) a changé",
             [
                 "Bonjour Camille,",
                 "",
                 "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
-                "6 mars 2027 à 09:00 a changé.",
+                "6 mars 2027 à 09:00 (Mairie) a changé.",
                 "Votre équipe n’a plus aucune adresse à visiter. Ouvrez le parcours sur votre "
                 "téléphone pour le voir :",
                 ROUTE_URL,
@@ -119,12 +120,13 @@ def test_sms_door_count_has_no_separator() -> None:
         (
             "en",
             1,
-            "Your canvassing route has changed",
+            f"Your canvassing route of Saturday, March 6, 2027 at 9:00{NNBSP}AM (Mairie) has "
+            "changed",
             [
                 "Hello Camille,",
                 "",
                 "Your team's route for the canvassing session of Saturday, March 6, 2027 at "
-                f"9:00{NNBSP}AM has changed.",
+                f"9:00{NNBSP}AM (Mairie) has changed.",
                 "Your team now has 1 door to visit. Open the route on your phone to see the new "
                 "list:",
                 ROUTE_URL,

@@ -38,7 +38,9 @@ seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, thr
 
 DECLINED = AssignmentStatus.DECLINED
 ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
-SUBJECT = "Votre parcours de porte-à-porte a changé"
+SUBJECT = (
+    "Votre parcours de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Chateau) a changé"
+)
 PHONE = "+33612345678"
 
 
@@ -159,7 +161,7 @@ def test_closed_street_notifies_changed_teams(
         assert lines[0] == f"Bonjour {names[row.user_id]},"
         assert lines[2] == (
             "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
-            "6 mars 2027 à 09:00 a changé."
+            "6 mars 2027 à 09:00 (Le Parc du Chateau) a changé."
         )
         assert lines[3] == doors_sentence(len(after[team]))
         assert lines[4] == f"{ROUTE_LINK}{links[team]}"
