@@ -251,8 +251,8 @@ def tidy_same_point_runs(doors: Sequence[Door]) -> list[Door]:
     """Sort each run of consecutive doors at one point by street, then house number.
 
     The address data gives some residences one point for many doors, on several
-    streets. Walking among them costs nothing, so the solver lists them in any order;
-    a walk list that jumps between streets at every door is hard to follow. Reordering
+    streets. Walking among them costs nothing, so the solver lists them in any order.
+    A walk list that jumps between streets at every door is hard to follow. Reordering
     inside a run changes no distance.
     """
     tidy: list[Door] = []

@@ -315,6 +315,6 @@ def test_street_closures_by_name_up_and_down(blank_engine: Engine) -> None:
 def closures(engine: Engine) -> list[tuple[object, ...]]:
     with engine.connect() as connection:
         columns = {c["name"] for c in inspect(engine).get_columns("street_closures")}
-        wanted = "street_way_id, street_key" if "street_key" in columns else "street_way_id"
-        rows = connection.execute(text(f"SELECT {wanted} FROM street_closures ORDER BY id"))  # noqa: S608
+        read = "street_way_id, street_key" if "street_key" in columns else "street_way_id"
+        rows = connection.execute(text(f"SELECT {read} FROM street_closures ORDER BY id"))  # noqa: S608
         return [tuple(row) for row in rows]

@@ -26,6 +26,7 @@ from webapp.services.door_visits import (
     RouteSessionCancelledError,
     VisitBeforeSessionError,
     record_door_visit,
+    recording_opens_at,
 )
 from webapp.services.route_gpx import route_gpx
 from webapp.services.route_links import (
@@ -81,7 +82,7 @@ def show_route(token: str) -> ResponseReturnValue:
     sheet = load_shared_route_sheet(db_session(), token, now=now)
     db_session().commit()
     short_url = _short_url(sheet)
-    opens_at = sheet.starts_at - RECORDING_OPENS_BEFORE_START
+    opens_at = recording_opens_at(sheet.starts_at)
     return render_template(
         "canvass/route.html",
         sheet=sheet,

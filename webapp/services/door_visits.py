@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Address, CanvassSession, DoorVisit
+from webapp.models import Address, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.errors import ServiceError
@@ -73,9 +73,9 @@ class RecordedVisit:
     is_correction: bool = False
 
 
-def recording_opens_at(canvass: CanvassSession) -> datetime:
-    """Return the instant from which the session's teams may record doors."""
-    return canvass.starts_at - RECORDING_OPENS_BEFORE_START
+def recording_opens_at(starts_at: datetime) -> datetime:
+    """Return the instant from which the teams of a session starting then may record doors."""
+    return starts_at - RECORDING_OPENS_BEFORE_START
 
 
 def record_door_visit(
@@ -89,7 +89,7 @@ def record_door_visit(
     route = find_route_by_token(session, token, now=now)
     if route.session.status == SessionStatus.CANCELLED:
         raise RouteSessionCancelledError(route.id)
-    opens_at = recording_opens_at(route.session)
+    opens_at = recording_opens_at(route.session.starts_at)
     if now < opens_at:
         raise VisitBeforeSessionError(route.id, opens_at)
     address = session.get(Address, address_id) if address_id in route.address_ids else None

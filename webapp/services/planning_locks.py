@@ -65,8 +65,13 @@ def lock_volunteer(
     another lock or a session whose places are all locked. A session that other
     volunteers already fill still takes this one, with `is_beyond_maximum` set.
     """
-    was_coming = _is_coming(session, user_id, session_id)
-    had_declined = not was_coming and _has_assignment(session, user_id, session_id)
+    status = session.scalar(
+        select(Assignment.status).where(
+            Assignment.session_id == session_id, Assignment.user_id == user_id
+        )
+    )
+    was_coming = status is not None and status != AssignmentStatus.DECLINED
+    had_declined = status == AssignmentStatus.DECLINED
     assignment = lock_assignment(session, campaign_id, user_id, session_id)
     return replace(_choice(session, assignment, was_coming), had_declined=had_declined)
 
@@ -134,26 +139,6 @@ def is_available_for(user: User, canvass: CanvassSession) -> bool:
     end_minute = start_minute + (ends_at - starts_at) // timedelta(minutes=1)
     intervals = day_intervals(weekly_slots(user), dated_exceptions(user), starts_at.date())
     return covers(intervals, start_minute, end_minute)
-
-
-def _has_assignment(session: Session, user_id: int, session_id: int) -> bool:
-    found = session.scalar(
-        select(Assignment.id).where(
-            Assignment.session_id == session_id, Assignment.user_id == user_id
-        )
-    )
-    return found is not None
-
-
-def _is_coming(session: Session, user_id: int, session_id: int) -> bool:
-    found = session.scalar(
-        select(Assignment.id).where(
-            Assignment.session_id == session_id,
-            Assignment.user_id == user_id,
-            Assignment.status != AssignmentStatus.DECLINED,
-        )
-    )
-    return found is not None
 
 
 def _choice(session: Session, assignment: Assignment, was_coming: bool) -> ManualChoice:

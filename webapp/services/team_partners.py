@@ -1,4 +1,4 @@
-"""Which team a volunteer left alone joins, from the number of members still coming."""
+"""The team a volunteer left alone joins, picked from the number of members still coming."""
 
 from collections.abc import Iterable, Mapping
 

@@ -212,7 +212,7 @@ def plan_drawing(
             Circle(door.x, door.y, DOOR_DOT_RADIUS, fillColor=ACCENT, strokeColor=colors.white)
         )
         label = door.label
-        font_size = 6 if len(label) <= 2 else 4.6 if len(label) <= 3 else 3.4
+        font_size = _door_font_size(label)
         drawing.add(
             String(
                 door.x,
@@ -402,6 +402,15 @@ def _door_cells(stop: RouteStop) -> tuple[Flowable, Paragraph, list[Paragraph]]:
         door.append(Paragraph(_markup(gettext("visited")), STYLES["flag"]))
     box = TickBox(TICK_BOX_SIZE, is_ticked=stop.is_done)
     return box, Paragraph(str(stop.step), STYLES["step"]), door
+
+
+def _door_font_size(label: str) -> float:
+    """Return the font size that fits a door mark's label ("7", "12", "4–5") in its dot."""
+    if len(label) <= 2:
+        return 6
+    if len(label) <= 3:
+        return 4.6
+    return 3.4
 
 
 class TickBox(Flowable):  # type: ignore[misc]
