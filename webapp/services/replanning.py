@@ -244,7 +244,11 @@ def _minutes_left(canvass: CanvassSession, now: datetime) -> int:
 def recut_routes(
     session: Session, canvass: CanvassSession, settings: RouteSettings, now: datetime
 ) -> ReplanReport:
-    """Share the session's unvisited doors among its teams as they are now; flush only."""
+    """Share the session's unvisited doors among its teams as they are now; flush only.
+
+    NOTE: every team's walk is cut again, so a change that touches one team's streets can
+    move another team's doors, and each team whose doors changed is notified on the day.
+    """
     teams = list_session_teams(session, canvass.id)
     routes = {
         route.team: route
