@@ -62,15 +62,21 @@ def _account_key() -> str:
     return rate_limits.subject_key(get_settings().secret_key, "account", user_id)
 
 
-def _post_limit(
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def _limit(
     rate: str,
     key_func: Callable[[], str],
     scope: str,
     deduct_when: Callable[[Response], bool] | None = None,
+    *,
+    methods: tuple[str, ...] = ("POST",),
 ) -> Any:
-    """Build a limit on the POST requests of a view, counted per `key_func` in `scope`."""
+    """Build a limit on the `methods` requests of a view, counted per `key_func` in `scope`."""
     return limiter.limit(
-        rate, key_func=key_func, methods=["POST"], deduct_when=deduct_when, scope=scope
+        rate, key_func=key_func, methods=list(methods), deduct_when=deduct_when, scope=scope
     )
 
 
@@ -86,10 +92,8 @@ def limit_logins(view: F) -> F:
     """At most 5 failed logins per address typed and 20 per client address."""
     return _apply(
         view,
-        _post_limit(
-            rate_limits.LOGIN_FAILURES_PER_ACCOUNT, _form_email_key, "login-account", _failed
-        ),
-        _post_limit(rate_limits.LOGIN_FAILURES_PER_ADDRESS, _address_key, "login-address", _failed),
+        _limit(rate_limits.LOGIN_FAILURES_PER_ACCOUNT, _form_email_key, "login-account", _failed),
+        _limit(rate_limits.LOGIN_FAILURES_PER_ADDRESS, _address_key, "login-address", _failed),
     )
 
 
@@ -97,7 +101,7 @@ def limit_second_factor(view: F) -> F:
     """At most 5 wrong codes per account."""
     return _apply(
         view,
-        _post_limit(
+        _limit(
             rate_limits.SECOND_FACTOR_FAILURES_PER_ACCOUNT, _account_key, "second-factor", _failed
         ),
     )
@@ -107,7 +111,7 @@ def limit_password_checks(view: F) -> F:
     """At most 5 wrong current passwords per account, on pages behind a login."""
     return _apply(
         view,
-        _post_limit(
+        _limit(
             rate_limits.PASSWORD_CHECK_FAILURES_PER_ACCOUNT, _account_key, "password-check", _failed
         ),
     )
@@ -115,22 +119,32 @@ def limit_password_checks(view: F) -> F:
 
 def limit_signups(view: F) -> F:
     """At most 10 accepted sign-ups per client address and hour."""
-    return _apply(
-        view, _post_limit(rate_limits.SIGNUPS_PER_ADDRESS, _address_key, "signup", _accepted)
-    )
+    return _apply(view, _limit(rate_limits.SIGNUPS_PER_ADDRESS, _address_key, "signup", _accepted))
 
 
 def limit_reset_requests(view: F) -> F:
     """At most 5 reset requests per address typed and 20 per client address, per hour."""
     return _apply(
         view,
-        _post_limit(rate_limits.RESET_REQUESTS_PER_ACCOUNT, _form_email_key, "reset-account"),
-        _post_limit(rate_limits.RESET_REQUESTS_PER_ADDRESS, _address_key, "reset-address"),
+        _limit(rate_limits.RESET_REQUESTS_PER_ACCOUNT, _form_email_key, "reset-account"),
+        _limit(rate_limits.RESET_REQUESTS_PER_ADDRESS, _address_key, "reset-address"),
     )
 
 
 def limit_invitations(view: F) -> F:
     """At most 50 invitations a day per inviting account."""
+    return _apply(view, _limit(rate_limits.INVITATIONS_PER_ACCOUNT, _account_key, "invitations"))
+
+
+def limit_link_guesses(view: F) -> F:
+    """At most 20 unknown short links per client address in 10 minutes."""
     return _apply(
-        view, _post_limit(rate_limits.INVITATIONS_PER_ACCOUNT, _account_key, "invitations")
+        view,
+        _limit(
+            rate_limits.LINK_GUESSES_PER_ADDRESS,
+            _address_key,
+            "link-guesses",
+            _not_found,
+            methods=("GET",),
+        ),
     )

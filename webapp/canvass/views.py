@@ -11,8 +11,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.wrappers import Response
 
+from webapp.accounts.blueprint import TOO_MANY_REQUESTS
+from webapp.accounts.limits import limit_link_guesses
 from webapp.canvass.door_confirmation import (
     DoorConfirmation,
     pop_door_confirmation,
@@ -74,6 +77,11 @@ def _link_not_found(_error: RouteLinkNotFoundError) -> ResponseReturnValue:
 def _link_expired(error: RouteLinkExpiredError) -> ResponseReturnValue:
     logger.info("Route link expired for route %s", error.route_id)
     return render_template("canvass/link_expired.html"), 410
+
+
+@blueprint.errorhandler(RateLimitExceeded)
+def _too_many_codes(_error: RateLimitExceeded) -> ResponseReturnValue:
+    return render_template("canvass/too_many_codes.html"), TOO_MANY_REQUESTS
 
 
 @blueprint.get("/parcours/<token>")
@@ -201,6 +209,7 @@ def show_route_geojson(token: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/p/<code>", endpoint="open_short_link")
+@limit_link_guesses
 def open_short_link(code: str) -> ResponseReturnValue:
     route = find_route_by_short_code(db_session(), code, now=utcnow())
     return redirect(url_for("canvass.show_route", token=route.access_token), 302)

@@ -1,4 +1,4 @@
-"""Limits on logins, codes, sign-ups and reset requests, and the keys they are counted by."""
+"""Limits on logins, codes, sign-ups, resets and short links, and the keys they count by."""
 
 import hashlib
 import hmac
@@ -14,6 +14,9 @@ SIGNUPS_PER_ADDRESS = "10 per hour"
 RESET_REQUESTS_PER_ACCOUNT = "5 per hour"
 RESET_REQUESTS_PER_ADDRESS = "20 per hour"
 INVITATIONS_PER_ACCOUNT = "50 per day"
+# Unknown short route codes only, so a volunteer who mistypes a code from paper a few times
+# still gets through.
+LINK_GUESSES_PER_ADDRESS = "20 per 10 minutes"
 
 
 def subject_key(secret_key: str, kind: str, value: str) -> str:

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 # Lower-case letters and digits without those read alike on paper (0/o, 1/l/i).
 SHORT_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-# NOTE: 8 characters of 31 give about 40 bits, and nothing rate-limits `/p/<code>` yet.
-# Guessing stays slow while few links are live, and gets faster as more are.
+# 8 characters of 31 give about 40 bits. Unknown codes are rate-limited per client address
+# (`rate_limits.LINK_GUESSES_PER_ADDRESS`): with a thousand links live, one address would
+# need about 400 years of guesses on average to open one.
 SHORT_CODE_LENGTH = 8
 MAX_SHORT_CODE_ATTEMPTS = 5
 
