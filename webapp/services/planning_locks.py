@@ -22,12 +22,11 @@ from webapp.models import Assignment, CanvassSession, User
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import (
     count_session_coming,
-    dated_exceptions,
     find_planned_session,
     lock_assignment,
     unlock_assignment,
-    weekly_slots,
 )
+from webapp.services.assignment_inputs import dated_exceptions, weekly_slots
 from webapp.services.errors import NotFoundError
 from webapp.services.localtime import to_local_naive
 

@@ -1,16 +1,16 @@
 """What a volunteer does from a reminder link: confirm, or cancel and free the place.
 
 A cancellation declines the assignment, withdraws its pending reminders, offers the
-place to one other volunteer who is free then (when the session is below its maximum
-afterwards), and tells the campaign’s coordinators.
+place to one other volunteer who fits it (`webapp.services.replacement`) when the session
+is below its maximum afterwards, and tells the campaign’s coordinators.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import utcnow
@@ -19,25 +19,22 @@ from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.models.users import Channel, Role
 from webapp.services.assignment import count_session_coming
-from webapp.services.localtime import to_local_naive
 from webapp.services.message_batch import (
     MessageBatch,
     MessageKeys,
-    consented_channels,
 )
 from webapp.services.reminders import (
-    ACTIVE_STATUSES,
     KEY_PREFIX,
     ReminderOffsets,
     add_sequence,
     withdraw_assignment_reminders,
 )
+from webapp.services.replacement import find_replacement
 from webapp.services.reply_links import ReplyClaim, read_reply_token, start_stamp
 from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
 
-MINUTES_PER_DAY = 24 * 60
 # Who hears about a cancellation: everyone who may change the campaign's sessions.
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
@@ -150,121 +147,6 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
         outcome=ReplyOutcome.CANCELLED,
         replacement_user_id=replacement.id if replacement else None,
     )
-
-
-def find_replacement(session: Session, canvass: CanvassSession) -> User | None:
-    """Return the volunteer to offer a freed place to, or None when nobody fits.
-
-    Fits: a volunteer of the campaign, reachable on a channel they agreed to, never
-    assigned to this session, free for the whole session by their weekly grid and dated
-    exceptions, and not in another session at an overlapping time. Among them, the one
-    with the fewest upcoming sessions, then the earliest sign-up.
-
-    NOTE: distance from home, the rest time between sessions, the weekly session limit
-    and pairing wishes are not checked here; the next planning run weighs them all.
-    """
-    local_start = to_local_naive(canvass.starts_at)
-    local_end = to_local_naive(canvass.ends_at)
-    if local_end.date() != local_start.date():
-        return None
-    start_minute = local_start.hour * 60 + local_start.minute
-    end_minute = local_end.hour * 60 + local_end.minute
-    busy = _busy_user_ids(session, canvass)
-    load = _upcoming_load(session, canvass)
-    candidates = sorted(
-        (user for user in _volunteers(session, canvass.campaign_id) if user.id not in busy),
-        key=lambda user: (load.get(user.id, 0), user.id),
-    )
-    for user in candidates:
-        if consented_channels(user) and is_free(user, local_start.date(), start_minute, end_minute):
-            return user
-    return None
-
-
-def is_free(user: User, day: date, start_minute: int, end_minute: int) -> bool:
-    """Tell whether one free window of the user's day holds the whole session.
-
-    Free windows are the weekly slots of that weekday plus dated extra hours, minus
-    dated time off; an exception without minutes covers the whole day.
-    """
-    exceptions = [e for e in user.availability_exceptions if e.on_date == day]
-    windows = [
-        (s.start_minute, s.end_minute) for s in user.availability if s.weekday == day.weekday()
-    ]
-    windows += [_minutes(e.start_minute, e.end_minute) for e in exceptions if e.is_available]
-    for off_start, off_end in (
-        _minutes(e.start_minute, e.end_minute) for e in exceptions if not e.is_available
-    ):
-        if off_start < end_minute and start_minute < off_end:
-            return False
-    return any(low <= start_minute and end_minute <= high for low, high in _merge(windows))
-
-
-def _minutes(start: int | None, end: int | None) -> tuple[int, int]:
-    if start is None or end is None:
-        return (0, MINUTES_PER_DAY)
-    return (start, end)
-
-
-def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join windows that overlap or touch, so 13:30-18:00 and 18:00-21:00 hold 17:00-19:00."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(windows):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _volunteers(session: Session, campaign_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.campaign_id == campaign_id,
-                Membership.role == Role.VOLUNTEER,
-                User.is_enabled.is_(True),
-            )
-            .options(
-                selectinload(User.availability),
-                selectinload(User.availability_exceptions),
-                selectinload(User.consents),
-            )
-        )
-    )
-
-
-def _busy_user_ids(session: Session, canvass: CanvassSession) -> set[int]:
-    """Return who is in this session (any status) or in an active one overlapping it."""
-    in_session = select(Assignment.user_id).where(Assignment.session_id == canvass.id)
-    overlapping = (
-        select(Assignment.user_id)
-        .join(CanvassSession, Assignment.session_id == CanvassSession.id)
-        .where(
-            Assignment.status.in_(ACTIVE_STATUSES),
-            CanvassSession.status == SessionStatus.PLANNED,
-            CanvassSession.starts_at < canvass.ends_at,
-            CanvassSession.ends_at > canvass.starts_at,
-        )
-    )
-    return set(session.scalars(in_session)) | set(session.scalars(overlapping))
-
-
-def _upcoming_load(session: Session, canvass: CanvassSession) -> dict[int, int]:
-    rows = session.execute(
-        select(Assignment.user_id, func.count(Assignment.id))
-        .join(CanvassSession, Assignment.session_id == CanvassSession.id)
-        .where(
-            CanvassSession.campaign_id == canvass.campaign_id,
-            CanvassSession.status == SessionStatus.PLANNED,
-            CanvassSession.ends_at > canvass.starts_at,
-            Assignment.status.in_(ACTIVE_STATUSES),
-        )
-        .group_by(Assignment.user_id)
-    )
-    return {user_id: count for user_id, count in rows}
 
 
 def _offer_place(

@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import make_consents, make_route, make_weekly_slot
+from tests.factories import make_consents, make_route, make_volunteer_profile, make_weekly_slot
 from tests.webapp.broadcasts.crew import Crew, add_person, seed_crew
 from webapp.db import utcnow
 from webapp.models import Assignment
@@ -29,6 +29,7 @@ def crew(db_session: Session) -> Crew:
     start, end = SATURDAY_MORNING
     weekday = to_local_naive(crew.sessions[0].starts_at).weekday()
     make_weekly_slot(db_session, user=hugo, weekday=weekday, start_minute=start, end_minute=end)
+    make_volunteer_profile(db_session, user=hugo)
     db_session.commit()
     return crew
 

@@ -17,6 +17,7 @@ from tests.factories import (
     make_canvass_session,
     make_consents,
     make_route,
+    make_volunteer_profile,
     make_weekly_slot,
 )
 from tests.redis_urls import JOBS_REDIS_URL
@@ -83,6 +84,9 @@ def seed_team(db_session: Session, first_day: date) -> Team:
             Assignment.session_id == crew.sessions[0].id,
         )
     ).one()
+    # Each of them lives by the meeting point.
+    for person in (hugo, ines, jules, kim):
+        make_volunteer_profile(db_session, user=person)
     db_session.commit()
     return Team(crew, assignment)
 
