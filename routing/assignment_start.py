@@ -1,14 +1,13 @@
-"""The first plan and the bound: a plain flow, dive rounds, then the decomposition.
+"""The first plan and the bound: a plain flow, then the decomposition.
 
-Round 0 is the plain flow: its optimum bounds every plan, and its answer, repaired, is
-the first plan. The flow spreads volunteers over more sessions than can reach their
-minimum, so dive rounds (see `_Dive`) force sessions open step by step. The
+The plain flow's optimum bounds every plan, and its answer, repaired, is the first
+plan. The flow spreads volunteers over more sessions than can reach their minimum. The
 decomposition (`routing.assignment_lagrangian`) then lowers the bound well below the
-flow's, and the sessions it opens give one more plan. Every answer is repaired into a
-valid plan, and each part keeps its best plan and lowest bound.
+flow's, and the sessions it opens, forced open in the flow, give a second plan. Every
+answer is repaired into a valid plan, and each part keeps its best plan and lowest
+bound.
 """
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +24,11 @@ from routing.assignment_repair import repair
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-DIVE_ROUNDS = 8
-# Dive rounds stop once this share of the time limit is spent. The plain flow always runs.
-DIVE_SHARE = 0.3
 # The decomposition bound (`routing.assignment_lagrangian`) runs until this share of the
 # time limit, or until its steps have shrunk, whichever comes first. CP-SAT gets the rest.
-LAGRANGIAN_SHARE = 0.5
+# On a national weekend the sessions the decomposition opens give a far better plan than
+# CP-SAT finds in the same time, so the decomposition may run until it converges.
+LAGRANGIAN_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +48,7 @@ class StartingPoint:
 def first_plan(
     index: PlanningIndex, locks: LockState, parts: Components, started: float
 ) -> StartingPoint:
-    """Run the plain flow, dive rounds, then the decomposition, each within its share."""
+    """Run the plain flow, then the decomposition within its share of the time limit."""
     limit = index.problem.time_limit_s
     flow = solve_flow(index, locks, parts)
     if not flow.is_solved:
@@ -59,14 +57,6 @@ def first_plan(
         failed = _failed_parts(index, parts, outcome.failed_sessions)
         return StartingPoint(outcome.chosen, scores, failed, None)
     best = _Best.from_round(index, locks, parts, flow, relaxed_bounds(index, flow.chosen, parts))
-    dive = _Dive(index, flow.chosen)
-    for _ in range(DIVE_ROUNDS):
-        if time.perf_counter() >= started + DIVE_SHARE * limit or not dive.has_partial():
-            break
-        answer = solve_flow(index, locks, parts, dive.options())
-        if answer.is_solved:
-            dive.chosen = answer.chosen
-            best.merge(_Best.without_bound(index, locks, parts, answer))
     _decompose(index, locks, parts, best, started + LAGRANGIAN_SHARE * limit)
     return StartingPoint(
         chosen=np.flatnonzero(best.chosen).astype(np.int64),
@@ -74,47 +64,6 @@ def first_plan(
         failed_parts=frozenset(np.flatnonzero(best.failed).tolist()),
         bounds=best.bounds,
     )
-
-
-class _Dive:
-    """Open sessions step by step: force the fullest partial sessions, drop stuck ones.
-
-    The flow leaves many sessions partly filled, below their opening size. Each round
-    forces every full session and the better-filled half of the partial ones to open,
-    and bans the sessions that stayed partial although forced. The flow then moves the
-    volunteers of the weakest sessions to those that can open.
-    """
-
-    def __init__(self, index: PlanningIndex, chosen: IntArray) -> None:
-        self.index = index
-        self.chosen = chosen
-        self.forced = np.zeros(index.session_count, dtype=np.bool_)
-        self.banned = np.zeros(index.session_count, dtype=np.bool_)
-
-    def counts(self) -> IntArray:
-        counts: IntArray = np.bincount(
-            self.index.candidates.session[self.chosen], minlength=self.index.session_count
-        )
-        return counts
-
-    def has_partial(self) -> bool:
-        counts = self.counts()
-        return bool(((counts > 0) & (counts < self.index.opening)).any())
-
-    def options(self) -> FlowOptions:
-        """Return the next round's flow: force, ban, and keep the prices."""
-        index = self.index
-        counts = self.counts()
-        full = counts >= index.opening
-        partial = (counts > 0) & ~full
-        self.banned |= self.forced & partial
-        fill = np.where(partial & ~self.banned, counts / index.opening, -1.0)
-        order = np.lexsort((-index.team_points, -fill))
-        promoted = order[: (int((fill >= 0).sum()) + 1) // 2]
-        self.forced = full.copy()
-        self.forced[promoted] = True
-        self.forced &= ~self.banned
-        return FlowOptions(only_sessions=~self.banned, force_opening=self.forced)
 
 
 def _decompose(

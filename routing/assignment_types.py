@@ -162,7 +162,7 @@ class SessionInput:
 class AssignmentProblem:
     """Everything one assignment run needs.
 
-    `time_limit_s` bounds the search: the dive and pricing rounds, CP-SAT, and the
+    `time_limit_s` bounds the search: the decomposition rounds, CP-SAT, and the
     diagnosis of conflicting locks (which gets at least 1 s) stop by then. The
     candidates, the first flow with its repair, the teams and the reasons are always
     worked out, which takes about 9 s of CPU for 100,000 volunteers and 50,000
