@@ -10,7 +10,7 @@ import resource
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,7 +52,7 @@ def main() -> None:
             session = app.extensions[SESSION_FACTORY_KEY]()
             setup = timed(
                 "import Bondy + campaign + 48 volunteers",
-                lambda: build_demo(session, SAMPLE_DIR, date.today()),
+                lambda: build_demo(session, SAMPLE_DIR, datetime.now(), with_today=False),
                 rows,
             )
             session.commit()

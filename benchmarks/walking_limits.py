@@ -14,7 +14,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -63,7 +63,7 @@ def main() -> None:
         rows: list[tuple[str, str]] = []
         with app.app_context(), force_locale("fr"):
             session = app.extensions[SESSION_FACTORY_KEY]()
-            setup = build_demo(session, SAMPLE_DIR, date.today())
+            setup = build_demo(session, SAMPLE_DIR, datetime.now(), with_today=False)
             volunteer_ids = select(Membership.user_id).where(
                 Membership.campaign_id == setup.campaign_id, Membership.role == Role.VOLUNTEER
             )

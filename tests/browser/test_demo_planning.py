@@ -8,7 +8,7 @@ stops the planning midway so the test sees the running page whatever the solver'
 import re
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pyotp
@@ -61,7 +61,7 @@ def demo_app(tmp_path: Path) -> Iterator[Flask]:
 def demo(demo_app: Flask) -> DemoSetup:
     with demo_app.app_context():
         session: Session = demo_app.extensions[SESSION_FACTORY_KEY]()
-        setup = build_demo(session, SAMPLE_DIR, date(2027, 3, 8))
+        setup = build_demo(session, SAMPLE_DIR, datetime(2027, 3, 8, 10, 5))
         session.commit()
         session.close()
     return setup

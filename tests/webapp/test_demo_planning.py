@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -28,7 +28,7 @@ from webapp.jobs import planning_thread
 from webapp.jobs.live_progress import live_progress
 from webapp.models import Assignment, JobRun, LeftOutVolunteer, Route, User
 from webapp.models.jobs import JobStatus
-from webapp.services.demo import VOLUNTEER_COUNT, DemoSetup, build_demo
+from webapp.services.demo import TODAY_VOLUNTEERS, VOLUNTEER_COUNT, DemoSetup, build_demo
 from webapp.services.planning import (
     ROUTES_START_PCT,
     PlanningReport,
@@ -56,7 +56,7 @@ def demo_settings(demo_settings: Settings) -> Settings:
 def demo(demo_app: Flask) -> Iterator[DemoSetup]:
     with demo_app.app_context():
         session: Session = demo_app.extensions[SESSION_FACTORY_KEY]()
-        setup = build_demo(session, SAMPLE_DIR, date(2027, 3, 8))
+        setup = build_demo(session, SAMPLE_DIR, datetime(2027, 3, 8, 10, 5))
         session.commit()
         session.close()
     yield setup
@@ -250,7 +250,8 @@ def test_planning_error_fails_the_run(
         {"error_code": "unexpected"},
     )
     assert run.finished_at is not None
-    assert count_rows(demo_app, Assignment) == 0
+    # Only the volunteers placed by hand on today's session are on a session.
+    assert count_rows(demo_app, Assignment) == TODAY_VOLUNTEERS
     failed = [r for r in caplog.records if r.getMessage() == f"Planning run {run_id} failed"]
     assert [getattr(r, "job_id", None) for r in failed] == [run_id]
     assert f"Planning thread of run {run_id} ended: failed" in caplog.messages

@@ -3,26 +3,34 @@
 import re
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from tests.conftest import SAMPLE_DIR
 from webapp.db import db_session
 from webapp.models import JobRun
 from webapp.models.jobs import JobStatus
-from webapp.services.demo import VOLUNTEER_COUNT
+from webapp.services.demo import VOLUNTEER_COUNT, build_demo
 from webapp.services.planning_view import load_last_planning_run
 from webapp.settings import Settings
 
 SETTINGS_KEY = "tournee.settings"
+RUN_AT = datetime(2027, 3, 8, 9, 5, tzinfo=UTC)
 
 
-def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings) -> None:
+def test_demo_run_records_its_planning(
+    demo_app: Flask, demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Short limits: the test checks what is recorded, not the quality of the plan.
     demo_app.extensions[SETTINGS_KEY] = replace(
         demo_settings, route_time_limit_s=0.2, assignment_time_limit_s=2.0
     )
+    # Monday 8 March 2027 at 10:05 in Paris: today's session runs from 10:00 to 12:00.
+    monkeypatch.setattr("webapp.cli.demo.utcnow", lambda: RUN_AT)
 
     with demo_app.app_context():
         result = demo_app.test_cli_runner().invoke(args=["demo", "run", "--no-serve"])
@@ -60,6 +68,20 @@ def test_demo_run_records_its_planning(demo_app: Flask, demo_settings: Settings)
     assert 0 <= view.gap_to_bound < 0.05
     # The printed command names this interpreter's flask, which has the app.
     assert f"{Path(sys.executable).with_name('flask')} --app wsgi demo totp-code" in result.output
+    # The two teams placed by hand on today's session get their route links printed.
+    assert "Session under way today, where doors can be recorded now:" in result.output
+    links = re.findall(r"team (\d): http://127\.0\.0\.1:5000/parcours/\S+", result.output)
+    assert links == ["1", "2"]
+
+
+def test_demo_after_2330_has_no_session_today(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        setup = build_demo(db_session(), SAMPLE_DIR, datetime(2027, 3, 8, 23, 30))
+        db_session().commit()
+
+    assert setup.today_session_id is None
+    # The weekend's eight sessions only.
+    assert setup.session_count == 8
 
 
 def test_demo_port_must_match_links(demo_app: Flask, demo_settings: Settings) -> None:

@@ -2,7 +2,6 @@
 
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from werkzeug.serving import run_simple
 
 from webapp import migrate
 from webapp.db import SESSION_FACTORY_KEY, Base, db_session, utcnow
-from webapp.models import Address, Iris, Message, PollingStation, VolunteerProfile
+from webapp.models import Address, Iris, Message, PollingStation, Route, VolunteerProfile
 from webapp.models.messaging import MessageStatus
 from webapp.services.demo import (
     DemoSetup,
@@ -21,6 +20,7 @@ from webapp.services.demo import (
     build_demo,
     demo_coordinator_code,
 )
+from webapp.services.localtime import to_local_naive
 from webapp.services.planning import (
     PlanningReport,
     create_planning_run,
@@ -29,6 +29,7 @@ from webapp.services.planning import (
 )
 from webapp.services.totp import TwoFactorError
 from webapp.settings_access import get_settings
+from webapp.urls import public_url
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "samples" / "bondy-93010"
 
@@ -53,7 +54,7 @@ def run_command(serve: bool, port: int) -> None:
     session = db_session()
 
     started = time.perf_counter()
-    setup = build_demo(session, SAMPLE_DIR, date.today())
+    setup = build_demo(session, SAMPLE_DIR, to_local_naive(utcnow()))
     session.commit()
     setup_s = time.perf_counter() - started
 
@@ -131,6 +132,21 @@ def _print_summary(
     flask = Path(sys.executable).with_name("flask")
     click.echo(f"  TOURNEE_DATABASE_URL={database_url} {flask} --app wsgi demo totp-code")
     click.echo(f"Outbox: {get_settings().outbox_path}")
+    _print_today_routes(setup)
+
+
+def _print_today_routes(setup: DemoSetup) -> None:
+    """Print the route links of today's session, which take door records at once."""
+    if setup.today_session_id is None:
+        click.echo("No session today: the demo ran too late in the day to schedule one.")
+        return
+    routes = db_session().scalars(
+        select(Route).where(Route.session_id == setup.today_session_id).order_by(Route.team)
+    )
+    click.echo("Session under way today, where doors can be recorded now:")
+    for route in routes:
+        link = public_url("canvass.show_route", token=route.access_token)
+        click.echo(f"  team {route.team}: {link}")
 
 
 @demo_group.command(

@@ -1,4 +1,7 @@
-"""Build the demo: Bondy imported, a campaign, 48 volunteers, a weekend of sessions, a plan."""
+"""Build the demo: Bondy imported, a campaign, 48 volunteers, a weekend of sessions, a plan.
+
+Besides the weekend, a session under way today lets a first user record doors at once.
+"""
 
 import logging
 import secrets
@@ -14,6 +17,7 @@ from webapp.models import (
     Address,
     AvailabilitySlot,
     Campaign,
+    CanvassSession,
     Consent,
     ElectionResult,
     IrisScore,
@@ -22,6 +26,7 @@ from webapp.models import (
     VolunteerProfile,
 )
 from webapp.models.users import Channel, ConsentPurpose, Role
+from webapp.services.assignment import lock_assignment
 from webapp.services.demo_people import make_volunteers
 from webapp.services.errors import ServiceError
 from webapp.services.passwords import hash_password
@@ -39,6 +44,13 @@ DEMO_CONSENT_VERSION = "demo-2026-12"
 COORDINATOR_EMAIL = "coordination@example.org"
 # Two sessions a day, inside the morning and afternoon periods of the availability grid.
 SESSION_TIMES = ((time(9, 30), time(12, 0)), (time(14, 0), time(17, 0)))
+# Today's session starts at the current quarter hour and runs up to two hours, until
+# 23:45 at the latest. From 23:30 on, less than half an hour is left, so it is not made.
+TODAY_LENGTH = timedelta(hours=2)
+TODAY_MIN_LENGTH = timedelta(minutes=30)
+TODAY_LAST_END = time(23, 45)
+# Two teams of two, placed on today's session by hand, as a coordinator would.
+TODAY_VOLUNTEERS = 4
 
 
 class NotDemoDatabaseError(ServiceError):
@@ -54,10 +66,19 @@ class DemoSetup:
     coordinator_totp_secret: str
     import_report: ImportReport
     session_count: int
+    # The session under way today, None when the demo runs too late in the day.
+    today_session_id: int | None
 
 
-def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
-    """Import the territory and create the campaign, people, targets and sessions."""
+def build_demo(
+    session: Session, folder: Path, now: datetime, *, with_today: bool = True
+) -> DemoSetup:
+    """Import the territory and create the campaign, people, targets and sessions.
+
+    `now` is the Paris wall-clock time the demo runs at. Without `with_today`, only the
+    weekend is scheduled.
+    """
+    today = now.date()
     report = import_territory(session, folder)
     commune_codes = sorted(set(session.scalars(select(Address.commune_code).distinct())))
     campaign = Campaign(
@@ -92,8 +113,21 @@ def build_demo(session: Session, folder: Path, today: date) -> DemoSetup:
     sessions = _schedule_weekend(
         session, campaign.id, targets, _next_saturday(today + timedelta(days=2)), today
     )
+    under_way = None
+    if with_today and targets:
+        under_way = _schedule_today(session, campaign.id, targets[0], now)
+    if under_way is not None:
+        sessions += 1
     logger.info("Demo campaign %s ready", campaign.id, extra={"campaign_id": campaign.id})
-    return DemoSetup(campaign.id, COORDINATOR_EMAIL, password, totp_secret, report, sessions)
+    return DemoSetup(
+        campaign.id,
+        COORDINATOR_EMAIL,
+        password,
+        totp_secret,
+        report,
+        sessions,
+        None if under_way is None else under_way.id,
+    )
 
 
 def is_demo_database(settings: Settings) -> bool:
@@ -203,6 +237,43 @@ def _schedule_weekend(
             create_session(session, campaign_id, draft, today=today)
             count += 1
     return count
+
+
+def _schedule_today(
+    session: Session, campaign_id: int, target: IrisScore, now: datetime
+) -> CanvassSession | None:
+    """Schedule a session from the current quarter hour and lock the nearest volunteers on it.
+
+    Returns None when less than `TODAY_MIN_LENGTH` of the day is left.
+    """
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    end = min(start + TODAY_LENGTH, datetime.combine(start.date(), TODAY_LAST_END))
+    if end - start < TODAY_MIN_LENGTH:
+        return None
+    meeting = _central_address(session, target.iris_code)
+    draft = SessionDraft(
+        day=start.date(),
+        start=start.time(),
+        end=end.time(),
+        iris_code=target.iris_code,
+        min_volunteers=2,
+        max_volunteers=TODAY_VOLUNTEERS,
+        meeting_address_id=meeting.id,
+    )
+    canvass = create_session(session, campaign_id, draft, today=start.date())
+    lon_gap = VolunteerProfile.home_lon - meeting.lon
+    lat_gap = VolunteerProfile.home_lat - meeting.lat
+    distance = lon_gap * lon_gap + lat_gap * lat_gap
+    nearest = session.scalars(
+        select(VolunteerProfile.user_id)
+        .join(Membership, Membership.user_id == VolunteerProfile.user_id)
+        .where(Membership.campaign_id == campaign_id)
+        .order_by(distance, VolunteerProfile.user_id)
+        .limit(TODAY_VOLUNTEERS)
+    ).all()
+    for user_id in nearest:
+        lock_assignment(session, campaign_id, user_id, canvass.id)
+    return canvass
 
 
 def _central_address(session: Session, iris_code: str) -> Address:

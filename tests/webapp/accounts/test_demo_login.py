@@ -1,7 +1,7 @@
 """The laptop demo's coordinator logs in with the code `flask demo totp-code` prints."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 
 import pyotp
 import pytest
@@ -18,7 +18,7 @@ from webapp.services.demo import COORDINATOR_EMAIL, DemoSetup, build_demo
 @pytest.fixture
 def demo(demo_app: Flask) -> DemoSetup:
     with demo_app.app_context():
-        setup = build_demo(db_session(), SAMPLE_DIR, date(2027, 3, 8))
+        setup = build_demo(db_session(), SAMPLE_DIR, datetime(2027, 3, 8, 10, 5))
         db_session().commit()
     return setup
 
