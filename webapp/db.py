@@ -22,9 +22,9 @@ NAMING_CONVENTION = {
 SESSION_FACTORY_KEY = "tournee.session_factory"
 AFTER_COMMIT_KEY = "after_commit"
 # Seconds a SQLite connection waits for the single write lock before it fails. The
-# laptop demo's planning holds the lock for its whole run, which the assignment's and
-# every route's time limits bound: 34 s for its eight sessions at the defaults. A
-# request that writes meanwhile waits for the planning to commit rather than failing.
+# laptop demo's planning holds the lock only while it stores its plan, after the
+# solve (`webapp.services.planning_steps`). A request that writes meanwhile waits for
+# that commit rather than failing.
 SQLITE_BUSY_TIMEOUT_S = 60
 
 

@@ -27,7 +27,8 @@ from webapp.db import SESSION_FACTORY_KEY
 from webapp.jobs import planning as planning_job
 from webapp.models import JobRun
 from webapp.services.demo import DemoSetup, build_demo
-from webapp.services.planning import ROUTES_START_PCT, run_planning
+from webapp.services.planning import ROUTES_START_PCT
+from webapp.services.planning_steps import solve_planning
 from webapp.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -85,7 +86,7 @@ def demo_server(demo_app: Flask, demo: DemoSetup) -> Iterator[str]:
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlanningGate]:
     gate = PlanningGate(pct=ROUTES_START_PCT)
-    monkeypatch.setattr(planning_job, "run_planning", gate.wrap(run_planning))
+    monkeypatch.setattr(planning_job, "solve_planning", gate.wrap(solve_planning))
     yield gate
     gate.opened.set()
 

@@ -6,6 +6,7 @@ while the test looks at the run, so what it sees does not depend on the solver's
 """
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -26,15 +27,13 @@ from webapp.db import SESSION_FACTORY_KEY, Base, utcnow
 from webapp.jobs import planning as planning_job
 from webapp.jobs import planning_thread
 from webapp.jobs.live_progress import live_progress
-from webapp.models import Assignment, JobRun, LeftOutVolunteer, Route, User
+from webapp.models import Assignment, AuditEvent, JobRun, LeftOutVolunteer, Route, User
 from webapp.models.jobs import JobStatus
+from webapp.models.planning import AssignmentStatus
+from webapp.services import planning_steps
 from webapp.services.demo import TODAY_VOLUNTEERS, VOLUNTEER_COUNT, DemoSetup, build_demo
-from webapp.services.planning import (
-    ROUTES_START_PCT,
-    PlanningReport,
-    create_planning_run,
-    run_planning,
-)
+from webapp.services.planning import ROUTES_START_PCT, create_planning_run
+from webapp.services.planning_steps import PlanningSolution, run_planning, solve_planning
 from webapp.settings import Settings
 
 # Bound of the waits for the planning thread, far above the few seconds it takes.
@@ -80,7 +79,7 @@ def coordinator(demo_app: Flask, demo: DemoSetup) -> FlaskClient:
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlanningGate]:
     gate = PlanningGate(pct=ROUTES_START_PCT)
-    monkeypatch.setattr(planning_job, "run_planning", gate.wrap(run_planning))
+    monkeypatch.setattr(planning_job, "solve_planning", gate.wrap(solve_planning))
     yield gate
     # A failed assertion must not leave the planning thread waiting.
     gate.opened.set()
@@ -160,8 +159,8 @@ def test_launch_redirects_before_planning_ends(
     assert location == f"/planification/execution/{run_id}"
     thread = planning_thread_of(run_id)
     assert gate.reached.wait(WAIT_S)
-    # The planning holds SQLite's write lock; its page still reads the run, with the
-    # progress the thread keeps in memory.
+    # The run's page reads the progress the thread keeps in memory: on SQLite, the job
+    # writes no progress to the row, as its store step holds the single write lock.
     running = status_of(coordinator, run_id)
     assert (running["status"], running["progress"], running["is_finished"]) == (
         "running",
@@ -232,10 +231,10 @@ def test_planning_error_fails_the_run(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(*_args: object) -> PlanningReport:
+    def broken(*_args: object) -> PlanningSolution:
         raise RuntimeError("solver crashed")
 
-    monkeypatch.setattr(planning_job, "run_planning", broken)
+    monkeypatch.setattr(planning_job, "solve_planning", broken)
     caplog.set_level(logging.INFO)
 
     run_id = int(launch(coordinator).rsplit("/", 1)[1])
@@ -286,6 +285,131 @@ def test_thread_error_fails_the_run(
         if r.getMessage() == f"Planning thread of run {run_id} stopped on an error"
     ]
     assert [(r.levelno, getattr(r, "job_id", None)) for r in stopped] == [(logging.ERROR, run_id)]
+
+
+def plan_once(app: Flask, demo: DemoSetup) -> None:
+    """Plan the demo as `flask demo run` does, so that session pages name volunteers."""
+    with app.app_context():
+        session: Session = app.extensions[SESSION_FACTORY_KEY]()
+        run_planning(session, demo.campaign_id, app.extensions["tournee.settings"])
+        session.commit()
+        session.close()
+
+
+def stored_plan(app: Flask) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, list[int]]]]:
+    """Return the assignments (session, volunteer, team) and routes (session, team, doors)."""
+    with app.app_context():
+        session: Session = app.extensions[SESSION_FACTORY_KEY]()
+        assignments = [
+            (a.session_id, a.user_id, a.team)
+            for a in session.scalars(select(Assignment).order_by(Assignment.id))
+        ]
+        routes = [
+            (r.session_id, r.team, list(r.address_ids))
+            for r in session.scalars(select(Route).order_by(Route.id))
+        ]
+        session.close()
+    return assignments, routes
+
+
+def can_take_write_lock(app: Flask) -> bool:
+    """Tell whether a new connection gets SQLite's write lock at once, without waiting."""
+    path = app.extensions[SESSION_FACTORY_KEY].kw["bind"].url.database
+    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+    return True
+
+
+def test_pages_write_while_planning_solves(
+    demo_app: Flask, demo: DemoSetup, coordinator: FlaskClient, gate: PlanningGate
+) -> None:
+    plan_once(demo_app, demo)
+    with demo_app.app_context():
+        session: Session = demo_app.extensions[SESSION_FACTORY_KEY]()
+        session_id = session.scalars(select(Assignment.session_id).limit(1)).one()
+        session.close()
+    audit_before = count_rows(demo_app, AuditEvent)
+
+    run_id = int(launch(coordinator).rsplit("/", 1)[1])
+    assert gate.reached.wait(WAIT_S)
+
+    # The solve holds no write transaction: a writer gets SQLite's lock at once, and a
+    # session page, which writes an audit row, answers.
+    assert can_take_write_lock(demo_app)
+    page = coordinator.get(f"/planification/sessions/{session_id}")
+    assert page.status_code == 200
+    assert count_rows(demo_app, AuditEvent) == audit_before + 1
+    gate.opened.set()
+    finished = wait_until_finished(coordinator, run_id)
+    join_planning_thread(run_id)
+
+    assert finished["status"] == "succeeded"
+    run = read_run(demo_app, run_id)
+    assert run.counts["placed"] == count_rows(demo_app, Assignment)
+    assert run.counts["routes"] == count_rows(demo_app, Route)
+
+
+def test_change_during_solve_stores_nothing(
+    demo_app: Flask, demo: DemoSetup, coordinator: FlaskClient, gate: PlanningGate
+) -> None:
+    plan_once(demo_app, demo)
+    before = stored_plan(demo_app)
+
+    run_id = int(launch(coordinator).rsplit("/", 1)[1])
+    assert gate.reached.wait(WAIT_S)
+    # A volunteer cancels their place while the run solves.
+    with demo_app.app_context():
+        session: Session = demo_app.extensions[SESSION_FACTORY_KEY]()
+        assignment = session.scalars(select(Assignment).order_by(Assignment.id).limit(1)).one()
+        assignment.status = AssignmentStatus.DECLINED
+        session.commit()
+        cancelled_id = assignment.id
+        session.close()
+    gate.opened.set()
+    finished = wait_until_finished(coordinator, run_id)
+    join_planning_thread(run_id)
+
+    run = read_run(demo_app, run_id)
+    assert finished["status"] == "failed"
+    assert (run.error, run.counts) == (
+        "Des sessions ou leurs équipes ont changé pendant la planification, donc rien n’a été "
+        "modifié. Relancez-la.",
+        {"error_code": "changed_during_run"},
+    )
+    # The plan before the run stays whole, with the cancellation.
+    assert stored_plan(demo_app) == before
+    with demo_app.app_context():
+        session = demo_app.extensions[SESSION_FACTORY_KEY]()
+        cancelled = session.get(Assignment, cancelled_id)
+        assert cancelled is not None
+        assert cancelled.status == AssignmentStatus.DECLINED
+        session.close()
+
+
+def test_store_error_keeps_the_previous_plan(
+    demo_app: Flask, demo: DemoSetup, coordinator: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_once(demo_app, demo)
+    before = stored_plan(demo_app)
+    left_out_before = count_rows(demo_app, LeftOutVolunteer)
+
+    def broken(_session: Session, _campaign_id: int) -> list[object]:
+        raise RuntimeError("template missing")
+
+    # The messages are the last thing the store writes, after assignments and routes.
+    monkeypatch.setattr(planning_steps, "queue_assignment_messages", broken)
+    run_id = int(launch(coordinator).rsplit("/", 1)[1])
+    finished = wait_until_finished(coordinator, run_id)
+    join_planning_thread(run_id)
+
+    assert (finished["status"], finished["error"]) == ("failed", UNEXPECTED_ERROR)
+    assert stored_plan(demo_app) == before
+    assert count_rows(demo_app, LeftOutVolunteer) == left_out_before
 
 
 def test_demo_database_uses_wal(demo_app: Flask) -> None:

@@ -99,5 +99,5 @@ def _session_label(segment: Segment, choices: SegmentChoices) -> str:
         return _("The volunteers of a session")
     return _(
         "The volunteers of the session of %(session)s",
-        session=session_label(found.starts_at, found.iris_name, "short"),
+        session=session_label(found.starts_at, found.iris_name),
     )

@@ -21,12 +21,8 @@ from webapp.services.demo import (
     demo_coordinator_code,
 )
 from webapp.services.localtime import to_local_naive
-from webapp.services.planning import (
-    PlanningReport,
-    create_planning_run,
-    mark_run_succeeded,
-    run_planning,
-)
+from webapp.services.planning import PlanningReport, create_planning_run, mark_run_succeeded
+from webapp.services.planning_steps import run_planning
 from webapp.services.totp import TwoFactorError
 from webapp.settings_access import get_settings
 from webapp.urls import public_url

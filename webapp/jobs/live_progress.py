@@ -1,10 +1,10 @@
 """Progress of the planning runs this process plans on SQLite, kept in memory.
 
-On SQLite the planning's transaction holds the only write lock until it commits, so a
-second session cannot commit the run's progress meanwhile, as it does on PostgreSQL.
-The job records it here instead, and the run's page reads it while the row's status
-is running. Only the process that plans sees it: the laptop demo serves its pages and
-plans in one process.
+On SQLite the planning's store step holds the only write lock until it commits, and
+reports its progress meanwhile, so a second session could not commit that progress as
+it does on PostgreSQL. The job records it here instead, and the run's page reads it
+while the row's status is running. Only the process that plans sees it: the laptop
+demo serves its pages and plans in one process.
 """
 
 import threading

@@ -28,8 +28,8 @@ from webapp.services.planning import (
     ProgressCallback,
     mark_run_failed,
     mark_run_succeeded,
-    run_planning,
 )
+from webapp.services.planning_steps import read_planning_inputs, solve_planning, store_planning
 from webapp.services.planning_weights import run_weights
 from webapp.settings import Settings
 from webapp.settings_access import get_settings
@@ -80,16 +80,16 @@ def enqueue_planning_job(settings: Settings, job_run_id: int) -> None:
 
 
 def run_planning_job(job_run_id: int) -> str:
-    """Plan the run's campaign in one transaction; progress goes through a second session.
+    """Plan the run's campaign; progress goes through a second session.
 
     Idempotent: the run is claimed (queued → running) and committed before any work, so
-    a run already running, succeeded or failed is left as it is. Everything the
-    planning changes commits once at the end, and a failure rolls all of it back.
-    The weights are those recorded on the run, or the campaign's for a run recorded
-    without them.
+    a run already running, succeeded or failed is left as it is. The planning reads its
+    inputs, ends that read transaction, solves, then writes everything it changes in one
+    transaction, which a failure rolls back whole (`planning_steps`). The weights are
+    those recorded on the run, or the campaign's for a run recorded without them.
     Progress is written to the row only on PostgreSQL, where a second session can
-    commit while the planning's transaction is open; SQLite would block on its single
-    writer, so there it is kept in this process's memory (`live_progress`).
+    commit while the planning's write transaction is open; SQLite would block on its
+    single writer, so there it is kept in this process's memory (`live_progress`).
     """
     with job_session() as progress_session, job_session() as session:
         run = _claim(progress_session, job_run_id)
@@ -116,15 +116,19 @@ def _plan(session: Session, progress_session: Session, run: JobRun) -> str:
         if session.get_bind().dialect.name != "sqlite"
         else partial(record_progress, job_run_id)
     )
-    # Registered first, so it runs before the message dispatch hooks of the planning.
     committed: list[bool] = []
-    call_after_commit(session, lambda: committed.append(True))
     report: PlanningReport | None = None
     try:
         if campaign_id is None:
             raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
         weights = run_weights(run)
-        report = run_planning(session, campaign_id, get_settings(), progress, weights)
+        inputs = read_planning_inputs(session, campaign_id, get_settings(), weights, progress)
+        # Ends the read transaction: the solve holds no lock, so pages can write meanwhile.
+        session.rollback()
+        solution = solve_planning(inputs, progress)
+        # Registered before the store, so it runs before the store's message dispatch hooks.
+        call_after_commit(session, lambda: committed.append(True))
+        report = store_planning(session, inputs, solution, progress)
         session.commit()
     except PlanningError as error:
         session.rollback()

@@ -8,6 +8,7 @@ from webapp.planning.labels import (
     WEIGHT_EFFECTS,
     left_out_reason_label,
     planning_weight_label,
+    reform_reason_label,
 )
 from webapp.planning.progress_labels import (
     RUN_STATUSES,
@@ -33,4 +34,5 @@ def _labels() -> dict[str, object]:
         "solve_status_label": solve_status_label,
         "weight_effects": WEIGHT_EFFECTS,
         "planning_weight_label": planning_weight_label,
+        "reform_reason_label": reform_reason_label,
     }

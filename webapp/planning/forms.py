@@ -12,7 +12,14 @@ from webapp.planning.fields import strip
 
 
 class PlanningForm(FlaskForm):  # type: ignore[misc]
-    """The planning button with its CSRF token."""
+    """The planning button with its CSRF token.
+
+    The confirmation page sets `is_confirmed` in a hidden field, once the coordinator
+    has seen the sessions whose teams the run forms again (`planning_warnings`). A
+    button elsewhere posts without it, and is sent that page when there are any.
+    """
+
+    is_confirmed = BooleanField()
 
 
 class TeamAbsentForm(FlaskForm):  # type: ignore[misc]

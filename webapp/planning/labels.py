@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 
 from routing.assignment_types import LeftOutReason, ShortfallReason, WarningCode
 from routing.assignment_weights import WeightName
 from routing.status import SolveStatus
 from webapp.models.planning import SessionStatus
 from webapp.services.assignment import LockProblem
+from webapp.services.planning_warnings import STARTS_SOON_WINDOW, ReformReason
 
 SOLVE_STATUSES: dict[str, Any] = {
     SolveStatus.OPTIMAL: lazy_gettext("optimal"),
@@ -189,6 +190,22 @@ LOCK_PROBLEMS: dict[str, Any] = {
         "Every place of this session is already locked by hand: unlock a volunteer there first."
     ),
 }
+
+# Reasons a planning run would form a session's teams again despite a change made on the day.
+# The label of STARTS_SOON names the hours, so `reform_reason_label` builds it.
+REFORM_REASONS: dict[str, Any] = {
+    ReformReason.TEAM_JOINED: lazy_gettext("a volunteer left alone joined another team"),
+    ReformReason.TEAM_MARKED_ABSENT: lazy_gettext("a team is marked absent"),
+    ReformReason.UNDER_WAY: lazy_gettext("it has started, and no door is recorded yet"),
+}
+
+
+def reform_reason_label(reason: str) -> Any:
+    """Return the label of a `ReformReason`, or the code itself when unknown."""
+    if reason == ReformReason.STARTS_SOON:
+        hours = int(STARTS_SOON_WINDOW.total_seconds() // 3600)
+        return ngettext("it starts within %(num)s hour", "it starts within %(num)s hours", hours)
+    return REFORM_REASONS.get(reason, reason)
 
 
 def shortfall_reason_label(reason: str) -> Any:

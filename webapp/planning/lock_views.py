@@ -166,7 +166,7 @@ def _record(
         return redirect(back)
     session.commit()
     name = f"{choice.first_name} {choice.last_name}"
-    when = session_label(choice.starts_at, choice.iris_name, "d MMMM y")
+    when = session_label(choice.starts_at, choice.iris_name)
     logger.info(
         "User %s locked volunteer %s on session %s",
         current_user.id,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask_babel import force_locale, lazy_gettext
+from flask_babel import force_locale, format_number, lazy_gettext, ngettext
 
 from webapp.models.jobs import JobStatus
 from webapp.planning.labels import SOLVE_STATUSES
@@ -31,19 +31,16 @@ PLANNING_ERRORS: dict[str, Any] = {
         "The planning could not be started: the job server does not answer. Try again in a "
         "moment, and tell the administrator if it goes on."
     ),
+    "changed_during_run": lazy_gettext(
+        "Sessions or their teams changed while the planning ran, so nothing was changed. "
+        "Run it again."
+    ),
     "unexpected": lazy_gettext(
         "The planning stopped on an unexpected error and nothing was changed. Run it again, "
         "and tell the administrator if it happens again."
     ),
 }
 
-# Keys are the values of `webapp.services.replanning.UncoveredReason`.
-UNCOVERED_REASONS: dict[str, Any] = {
-    "street_closed": lazy_gettext("on a closed street"),
-    # Translators: the count covers the whole IRIS, not only the doors of the routes before.
-    "out_of_time": lazy_gettext("they do not fit in the session's time, across the whole IRIS"),
-    "no_team": lazy_gettext("no team left"),
-}
 
 # Keys are the values of `webapp.services.replanning.ReplanErrorCode`.
 REPLAN_ERRORS: dict[str, Any] = {
@@ -90,3 +87,36 @@ def replan_error_label(code: str, solve_status: str | None = None) -> Any:
             status=solve_status_label(solve_status),
         )
     return REPLAN_ERRORS.get(code, code)
+
+
+def uncovered_doors_text(reason: str, count: int) -> str:
+    """Say how many doors of the IRIS a re-planning left off every route, and why.
+
+    `reason` is a value of `webapp.services.replanning.UncoveredReason`. Each count
+    covers the whole IRIS, not only the doors the routes had before.
+    """
+    number = format_number(count)
+    if reason == "street_closed":
+        text = ngettext(
+            "%(count)s door of the IRIS is not covered: its street is closed.",
+            "%(count)s doors of the IRIS are not covered: their street is closed.",
+            count,
+            count=number,
+        )
+    elif reason == "out_of_time":
+        text = ngettext(
+            "%(count)s door of the IRIS is not covered, for lack of time.",
+            "%(count)s doors of the IRIS are not covered, for lack of time.",
+            count,
+            count=number,
+        )
+    elif reason == "no_team":
+        text = ngettext(
+            "%(count)s door of the IRIS is not covered: no team is left to visit it.",
+            "%(count)s doors of the IRIS are not covered: no team is left to visit them.",
+            count,
+            count=number,
+        )
+    else:
+        raise ValueError(f"unknown reason for uncovered doors: {reason!r}")
+    return str(text)

@@ -24,7 +24,7 @@ from webapp.planning.forms import (
     TeamAbsentForm,
     TeamActionForm,
 )
-from webapp.planning.progress_labels import UNCOVERED_REASONS, replan_error_label
+from webapp.planning.progress_labels import replan_error_label, uncovered_doors_text
 from webapp.services import planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
@@ -90,9 +90,25 @@ def join_other_team(session_id: int, team: int) -> ResponseReturnValue:
     campaign_id = site_campaign().id
     if not TeamActionForm().validate_on_submit():
         abort(400)
-    other = team_changes.find_partner_team(db_session(), session_id, team)
-    done = _("The volunteer of team %(num)s joined team %(other)s.", num=team, other=other)
-    return _apply(team_changes.join_other_team, campaign_id, session_id, team, done)
+    now = utcnow()
+
+    def action(session: Session) -> tuple[ReplanReport, str]:
+        joined = team_changes.join_other_team(
+            session,
+            campaign_id,
+            session_id,
+            team,
+            settings=planning.route_settings(get_settings()),
+            now=now,
+        )
+        done = _(
+            "The volunteer of team %(num)s joined team %(other)s.",
+            num=team,
+            other=joined.joined_team,
+        )
+        return joined.report, done
+
+    return _replan(session_id, action, now)
 
 
 @blueprint.post("/sessions/<int:session_id>/rues-fermees")
@@ -136,8 +152,8 @@ def _apply(
 ) -> ResponseReturnValue:
     now = utcnow()
 
-    def action(session: Session) -> ReplanReport:
-        return service(
+    def action(session: Session) -> tuple[ReplanReport, str]:
+        report = service(
             session,
             campaign_id,
             session_id,
@@ -145,20 +161,23 @@ def _apply(
             settings=planning.route_settings(get_settings()),
             now=now,
         )
+        return report, done_message
 
-    return _replan(session_id, action, done_message, now)
+    return _replan(session_id, action, now)
 
 
 def _replan(
     session_id: int,
-    action: Callable[[Session], ReplanReport],
-    done_message: str,
+    action: Callable[[Session], tuple[ReplanReport, str]],
     now: datetime,
 ) -> ResponseReturnValue:
-    """Run a re-planning and notify the volunteers whose route changed, in one transaction."""
+    """Run a re-planning and notify the volunteers whose route changed, in one transaction.
+
+    `action` returns the re-planning's report and the message to flash once it is done.
+    """
     session = db_session()
     try:
-        report = action(session)
+        report, done_message = action(session)
         notices = route_notices.notify_route_changes(session, report, now=now)
     except NotFoundError:
         session.rollback()
@@ -217,16 +236,7 @@ def flash_replan_report(report: ReplanReport) -> None:
     for reason in UncoveredReason:
         count = report.uncovered_count(reason)
         if count:
-            flash(
-                ngettext(
-                    "%(count)s door is not covered: %(reason)s.",
-                    "%(count)s doors are not covered: %(reason)s.",
-                    count,
-                    count=format_number(count),
-                    reason=UNCOVERED_REASONS.get(reason, reason),
-                ),
-                "info",
-            )
+            flash(uncovered_doors_text(reason, count), "info")
 
 
 def flash_notices(notices: list[Message]) -> None:

@@ -44,6 +44,7 @@ from webapp.services.planning_view import (
     list_session_rows,
     load_planning_run,
 )
+from webapp.services.planning_warnings import list_planning_warnings
 from webapp.services.sessions import create_session as create_canvass_session
 from webapp.settings_access import get_settings
 
@@ -123,10 +124,28 @@ def create_session() -> ResponseReturnValue:
 @blueprint.post("/lancer")
 def launch_planning() -> ResponseReturnValue:
     campaign = site_campaign()
-    if not PlanningForm().validate_on_submit():
+    form = PlanningForm()
+    if not form.validate_on_submit():
         abort(400)
     session = db_session()
-    planning_request = planning.request_planning(session, campaign.id, get_settings(), utcnow())
+    now = utcnow()
+    # A run already under way is shown as it is: there is nothing to confirm.
+    if not form.is_confirmed.data and not planning.find_active_planning_run(
+        session, campaign.id, now
+    ):
+        warnings = list_planning_warnings(session, campaign.id, now)
+        if warnings.to_reform:
+            logger.info(
+                "User %s asked for the planning of campaign %s: %s sessions to confirm",
+                current_user.id,
+                campaign.id,
+                len(warnings.to_reform),
+                extra={"campaign_id": campaign.id},
+            )
+            return render_template(
+                "planning/confirm_planning.html", warnings=warnings, planning_form=PlanningForm()
+            )
+    planning_request = planning.request_planning(session, campaign.id, get_settings(), now)
     # The job is enqueued by an after-commit hook; in synchronous mode it runs right here.
     session.commit()
     logger.info(

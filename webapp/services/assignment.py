@@ -32,8 +32,8 @@ from webapp.services.assignment_inputs import (
     session_input,
     volunteer_input,
 )
+from webapp.services.assignment_store import store_assignments
 from webapp.services.errors import NotFoundError, ServiceError
-from webapp.services.reminders import withdraw_assignment_reminders
 from webapp.services.routes import StreetGraphSource
 from webapp.services.started_sessions import sessions_with_visits
 from webapp.services.transit_limits import timetable_transit_table
@@ -86,7 +86,7 @@ def plan_assignments(
     problem = build_problem(session, campaign, limits, weights, street_graph)
     plan = assign_volunteers(problem)
     if plan.status.has_solution:
-        _store(session, campaign_id, [s.id for s in problem.sessions], plan)
+        store_assignments(session, campaign_id, [s.id for s in problem.sessions], plan)
     logger.info(
         "Assignment for campaign %s: %s placed, %s left out, status %s, objective %s",
         campaign_id,
@@ -182,60 +182,6 @@ def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession
         .order_by(CanvassSession.starts_at, CanvassSession.id)
     )
     return list(session.scalars(query))
-
-
-def _store(
-    session: Session, campaign_id: int, session_ids: list[int], plan: AssignmentPlan
-) -> None:
-    existing = {
-        (a.session_id, a.user_id): a
-        for a in session.scalars(select(Assignment).where(Assignment.session_id.in_(session_ids)))
-    }
-    placed = {(p.session_id, p.volunteer_id): p for p in plan.placements}
-    for key, stale in existing.items():
-        # A decline stays on record: it is what keeps the pair out of later plans.
-        if key not in placed and not stale.is_locked and stale.status != AssignmentStatus.DECLINED:
-            session.delete(stale)
-    moved: list[int] = []
-    for key, placement in placed.items():
-        assignment = existing.get(key)
-        if assignment is None:
-            session.add(
-                Assignment(
-                    session_id=placement.session_id,
-                    user_id=placement.volunteer_id,
-                    team=placement.team,
-                )
-            )
-        elif assignment.team != placement.team:
-            assignment.team = placement.team
-            moved.append(assignment.id)
-    # Their queued reminders link to their former team's route; the run writes them anew.
-    withdraw_assignment_reminders(session, moved)
-
-    session.execute(delete(LeftOutVolunteer).where(LeftOutVolunteer.campaign_id == campaign_id))
-    # Volunteers out on a session already begun are placed, even if the run gave them
-    # nothing more.
-    out_canvassing = _placed_on(session, sessions_with_visits(session, campaign_id))
-    for left_out in plan.left_out:
-        if left_out.volunteer_id in out_canvassing:
-            continue
-        session.add(
-            LeftOutVolunteer(
-                campaign_id=campaign_id, user_id=left_out.volunteer_id, reason=str(left_out.reason)
-            )
-        )
-    session.flush()
-
-
-def _placed_on(session: Session, session_ids: set[int]) -> set[int]:
-    """Return the volunteers with an assignment they have not declined on these sessions."""
-    if not session_ids:
-        return set()
-    query = select(Assignment.user_id).where(
-        Assignment.session_id.in_(session_ids), Assignment.status != AssignmentStatus.DECLINED
-    )
-    return set(session.scalars(query))
 
 
 def lock_assignment(

@@ -2,7 +2,7 @@
 
 Recording a door again adds a visit rather than replacing one, so a slip of the thumb is
 corrected by tapping the right outcome and the history stays whole. The latest visit is
-the door's outcome (`route_view.latest_outcomes`).
+the door's outcome (`door_progress.latest_outcomes_by_route`).
 
 Visits are accepted from `RECORDING_OPENS_BEFORE_START` before the session starts, then
 for as long as the link is valid, after the session's end too. A visit marks the session
@@ -95,7 +95,8 @@ def record_door_visit(
     address = session.get(Address, address_id) if address_id in route.address_ids else None
     if address is None:
         raise DoorNotOnRouteError(route.id, address_id)
-    # Ordered as `route_view.latest_outcomes` orders visits, so both agree on the latest.
+    # Ordered as `door_progress.latest_outcomes_by_route` orders visits, so both agree on
+    # the latest.
     earlier = session.scalar(
         select(DoorVisit.outcome)
         .where(DoorVisit.route_id == route.id, DoorVisit.address_id == address_id)

@@ -54,6 +54,7 @@ class FeedbackView:
     starts_at: datetime
     meeting_point: str
     problem: FeedbackProblem | None
+    iris_name: str = ""
     rating: int | None = None
     comment: str = ""
 
@@ -203,6 +204,7 @@ def _view(session: Session, assignment: Assignment | None, now: datetime) -> Fee
         starts_at=canvass.starts_at,
         meeting_point=canvass.meeting_point_label,
         problem=_problem(session, assignment, now),
+        iris_name=canvass.iris.name,
         rating=existing.rating if existing else None,
         comment=existing.comment if existing else "",
     )

@@ -1,7 +1,9 @@
-"""One planning run: assign volunteers, cut routes, queue the messages.
+"""Planning runs: their records, errors, report and progress steps.
 
-A run is recorded in a `JobRun` row of kind "planning", whose progress the coordinator
-watches. The work itself runs in `webapp.jobs.planning.run_planning_job`.
+A run assigns volunteers, cuts routes and queues the messages
+(`webapp.services.planning_steps`). It is recorded in a `JobRun` row of kind
+"planning", whose progress the coordinator watches. The work itself runs in
+`webapp.jobs.planning.run_planning_job`.
 """
 
 import logging
@@ -11,21 +13,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.assignment_types import AssignmentPlan
-from routing.assignment_weights import PlanningWeights
 from routing.status import SolveStatus
 from webapp.db import call_after_commit
-from webapp.models import Campaign, CanvassSession, JobRun, Message, Route
+from webapp.models import Campaign, JobRun, Message, Route
 from webapp.models.jobs import JobStatus
-from webapp.models.planning import SessionStatus
-from webapp.services.assignment import AssignmentLimits, plan_assignments
 from webapp.services.errors import NotFoundError, ServiceError
-from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning_weights import run_parameters
-from webapp.services.routes import RouteSettings, plan_campaign_routes, street_graph_once
+from webapp.services.routes import RouteSettings
 from webapp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -60,6 +58,8 @@ class PlanningErrorCode(StrEnum):
     TIMEOUT = "timeout"
     INTERRUPTED = "interrupted"
     QUEUE_UNAVAILABLE = "queue_unavailable"
+    # The sessions or teams the run read changed before it could store its plan.
+    CHANGED_DURING_RUN = "changed_during_run"
     UNEXPECTED = "unexpected"
 
 
@@ -125,72 +125,6 @@ def route_settings(settings: Settings) -> RouteSettings:
         time_limit_s=settings.route_time_limit_s,
         token_days=settings.route_token_days,
     )
-
-
-def run_planning(
-    session: Session,
-    campaign_id: int,
-    settings: Settings,
-    progress: ProgressCallback | None = None,
-    weights: PlanningWeights | None = None,
-) -> PlanningReport:
-    """Plan the campaign's sessions end to end; the caller commits once.
-
-    Without `weights`, the campaign's own weights apply. Raises PlanningError when the
-    campaign has no planned session or the assignment finds no solution; the caller
-    then rolls back and the previous plan stays whole. Needs an app context (messages
-    are rendered from templates). The street graph is loaded once, for both the
-    walking-time limits and the routes.
-    """
-    report_progress = progress or _ignore_progress
-    _check_plannable(session, campaign_id)
-    report_progress(ASSIGNMENT_START_PCT)
-    street_graph = street_graph_once(session)
-    assignment = plan_assignments(
-        session,
-        campaign_id,
-        AssignmentLimits(
-            max_distance_m=settings.max_distance_m, time_limit_s=settings.assignment_time_limit_s
-        ),
-        weights,
-        street_graph,
-    )
-    if not assignment.status.has_solution:
-        conflicting = sorted({lock.session_id for lock in assignment.conflicting_locks})
-        raise PlanningError(PlanningErrorCode.NO_ASSIGNMENT, assignment.status, tuple(conflicting))
-    report_progress(ROUTES_START_PCT)
-
-    def session_planned(done: int, total: int) -> None:
-        span = MESSAGES_START_PCT - ROUTES_START_PCT
-        report_progress(ROUTES_START_PCT + span * done // max(total, 1))
-
-    routes = plan_campaign_routes(
-        session,
-        campaign_id,
-        route_settings(settings),
-        on_session_planned=session_planned,
-        street_graph=street_graph,
-    )
-    report_progress(MESSAGES_START_PCT)
-    messages = queue_assignment_messages(session, campaign_id)
-    return PlanningReport(assignment=assignment, routes=routes, messages=messages)
-
-
-def _ignore_progress(_pct: int) -> None:
-    return None
-
-
-def _check_plannable(session: Session, campaign_id: int) -> None:
-    if session.get(Campaign, campaign_id) is None:
-        raise PlanningError(PlanningErrorCode.CAMPAIGN_NOT_FOUND)
-    planned = session.scalar(
-        select(func.count(CanvassSession.id)).where(
-            CanvassSession.campaign_id == campaign_id,
-            CanvassSession.status == SessionStatus.PLANNED,
-        )
-    )
-    if not planned:
-        raise PlanningError(PlanningErrorCode.NO_SESSIONS)
 
 
 def request_planning(

@@ -15,7 +15,6 @@ from webapp.models import (
     Address,
     Assignment,
     CanvassSession,
-    DoorVisit,
     Iris,
     IrisScore,
     JobRun,
@@ -24,10 +23,16 @@ from webapp.models import (
     Route,
     User,
 )
+from webapp.models.canvass import DoorOutcome
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
+from webapp.services.door_progress import (
+    DoorProgress,
+    count_door_progress,
+    latest_outcomes_by_route,
+)
 from webapp.services.planning import PLANNING_JOB_KIND
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
 from webapp.services.team_partners import count_coming_per_team, partner_team
@@ -101,7 +106,8 @@ class RouteRow:
     length_m: int
     minutes: int
     access_token: str
-    visited_count: int = 0
+    # The route's doors done and to come back to, as its route page counts them.
+    progress: DoorProgress = field(default_factory=DoorProgress)
 
 
 @dataclass(frozen=True)
@@ -131,9 +137,9 @@ class SessionDetail:
         return self.row.status == SessionStatus.PLANNED
 
     @property
-    def visited_count(self) -> int:
-        """Count the addresses visited on the session's routes: above 0 once it has begun."""
-        return sum(route.visited_count for route in self.routes)
+    def progress(self) -> DoorProgress:
+        """Count the doors of the session's routes: some are visited once it has begun."""
+        return sum((route.progress for route in self.routes), DoorProgress())
 
     @property
     def member_count(self) -> int:
@@ -252,15 +258,8 @@ def load_session_detail(
         )
     routes = session.scalars(
         select(Route).where(Route.session_id == session_id).order_by(Route.team)
-    )
-    visited = dict(
-        session.execute(
-            select(DoorVisit.route_id, func.count(func.distinct(DoorVisit.address_id)))
-            .join(Route, Route.id == DoorVisit.route_id)
-            .where(Route.session_id == session_id)
-            .group_by(DoorVisit.route_id)
-        ).all()
-    )
+    ).all()
+    outcomes = latest_outcomes_by_route(session, [route.id for route in routes])
     return SessionDetail(
         row=rows[0],
         meeting_lon=canvass.meeting_lon,
@@ -274,7 +273,7 @@ def load_session_detail(
                 length_m=route.length_m,
                 minutes=round(route.total_minutes),
                 access_token=route.access_token,
-                visited_count=int(visited.get(route.id, 0)),
+                progress=_route_progress(route, outcomes.get(route.id, {})),
             )
             for route in routes
         ),
@@ -284,6 +283,10 @@ def load_session_detail(
             row for row in _planned_rows(session, campaign_id) if row.id != session_id
         ),
     )
+
+
+def _route_progress(route: Route, outcomes: dict[int, DoorOutcome]) -> DoorProgress:
+    return count_door_progress(outcomes.get(address_id) for address_id in route.address_ids)
 
 
 def _closed_streets(session: Session, canvass: CanvassSession) -> tuple[ClosedStreet, ...]:

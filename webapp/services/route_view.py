@@ -18,9 +18,15 @@ from sqlalchemy.orm import Session
 from routing.geo import GeoPoint
 from routing.route_types import Door, PlannedRoute
 from routing.turf import walk_list
-from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, User
+from webapp.models import Address, Assignment, CanvassSession, Route, User
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.door_progress import (
+    DoorProgress,
+    count_door_progress,
+    is_door_done,
+    latest_outcomes_by_route,
+)
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import door_for
 
@@ -75,7 +81,7 @@ class RouteStop:
     @property
     def is_done(self) -> bool:
         """Tell whether the door needs no more visit: an outcome other than COME_BACK."""
-        return self.is_visited and not self.is_to_come_back
+        return is_door_done(self.outcome)
 
     @property
     def label(self) -> str:
@@ -142,13 +148,18 @@ class RouteSheet:
         return any(stop.is_visited for stop in self.stops)
 
     @property
+    def progress(self) -> DoorProgress:
+        """Count the doors done and to come back to, as the session page counts them."""
+        return count_door_progress(stop.outcome for stop in self.stops)
+
+    @property
     def done_count(self) -> int:
         """Count the doors that need no more visit. Doors to come back to are not done."""
-        return sum(1 for stop in self.stops if stop.is_done)
+        return self.progress.done_count
 
     @property
     def come_back_count(self) -> int:
-        return sum(1 for stop in self.stops if stop.is_to_come_back)
+        return self.progress.come_back_count
 
     @property
     def is_coming_back(self) -> bool:
@@ -313,17 +324,8 @@ def _doors(session: Session, route: Route) -> list[Door]:
 
 
 def latest_outcomes(session: Session, route: Route) -> dict[int, DoorOutcome]:
-    """Return the latest outcome recorded at each visited door of the route, by address id.
-
-    A door recorded again keeps its earlier visits. Its outcome is the latest visit by
-    time, then by row order for visits recorded at the same instant.
-    """
-    query = (
-        select(DoorVisit.address_id, DoorVisit.outcome)
-        .where(DoorVisit.route_id == route.id)
-        .order_by(DoorVisit.visited_at, DoorVisit.id)
-    )
-    return {address_id: outcome for address_id, outcome in session.execute(query)}
+    """Return the latest outcome recorded at each visited door of the route, by address id."""
+    return latest_outcomes_by_route(session, [route.id]).get(route.id, {})
 
 
 def _street_sections(

@@ -61,6 +61,11 @@ def load_street_graph(
     return build_street_graph(ways)
 
 
+def has_street_network(session: Session) -> bool:
+    """Tell whether any street way is imported, without which no route can be cut."""
+    return session.scalar(select(StreetWayRow.id).limit(1)) is not None
+
+
 def street_graph_once(session: Session) -> StreetGraphSource:
     """Return a source that loads the street graph on its first call and keeps it.
 
@@ -106,6 +111,42 @@ def is_on_closed_street(address: Address, closed_names: Collection[str]) -> bool
     return bool(closed_names) and fold_name(address.street) in closed_names
 
 
+@dataclass(frozen=True)
+class SessionRouting:
+    """The inputs of cutting one session's routes, read from the database before the solve.
+
+    `doors` are the IRIS's addresses off the session's closed streets, by address id,
+    and `graph` the street graph without its closed ways, None when no street is
+    imported.
+    """
+
+    session_id: int
+    graph: StreetGraph | None
+    doors: tuple[Door, ...]
+    meeting_point: GeoPoint
+    end_point: GeoPoint | None
+    max_minutes: int
+
+    @property
+    def dwellings(self) -> dict[int, int]:
+        return {door.address_id: door.dwellings for door in self.doors}
+
+    def problem(
+        self, team_count: int, settings: RouteSettings, excluded_address_ids: Collection[int]
+    ) -> TurfProblem:
+        """Return the turf problem of `team_count` teams, without the excluded doors."""
+        return TurfProblem(
+            meeting_point=self.meeting_point,
+            doors=tuple(d for d in self.doors if d.address_id not in excluded_address_ids),
+            team_count=team_count,
+            max_minutes=self.max_minutes,
+            walking_speed_m_per_min=settings.walking_speed_m_per_min,
+            minutes_per_dwelling=settings.minutes_per_address,
+            time_limit_s=settings.time_limit_s,
+            end_point=self.end_point,
+        )
+
+
 def plan_campaign_routes(
     session: Session,
     campaign_id: int,
@@ -120,17 +161,12 @@ def plan_campaign_routes(
 
     A door goes into one session's routes at most: doors already routed for an earlier
     session of the campaign are not offered to later ones. The street graph comes from
-    `street_graph` when given, so that a planning run can share it between its steps.
+    `street_graph` when given. A planning run reads, solves and stores in separate
+    steps instead (`webapp.services.planning_steps`), with the teams its assignment
+    forms.
     """
     graph = street_graph() if street_graph is not None else load_street_graph(session)
-    sessions = session.scalars(
-        select(CanvassSession)
-        .where(
-            CanvassSession.campaign_id == campaign_id,
-            CanvassSession.status == SessionStatus.PLANNED,
-        )
-        .order_by(CanvassSession.starts_at, CanvassSession.id)
-    ).all()
+    sessions = list_planned_sessions(session, campaign_id)
     routed: set[int] = set()
     stored: list[Route] = []
     begun = sessions_with_visits(session, campaign_id)
@@ -149,6 +185,20 @@ def plan_campaign_routes(
         if on_session_planned is not None:
             on_session_planned(done, len(sessions))
     return stored
+
+
+def list_planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession]:
+    """Return the campaign's planned sessions in the order their routes are cut."""
+    return list(
+        session.scalars(
+            select(CanvassSession)
+            .where(
+                CanvassSession.campaign_id == campaign_id,
+                CanvassSession.status == SessionStatus.PLANNED,
+            )
+            .order_by(CanvassSession.starts_at, CanvassSession.id)
+        )
+    )
 
 
 def plan_session_routes(
@@ -170,34 +220,60 @@ def plan_session_routes(
     with `webapp.services.replanning`, which keeps them.
     """
     teams = list_session_teams(session, canvass_session.id)
-    previous = _clear_routes(session, canvass_session.id, keep_teams=set(teams))
     if not teams:
-        return []
-    closed_way_ids, closed_names = load_closed_streets(session, canvass_session.id)
-    if closed_way_ids:
-        graph = load_street_graph(session, closed_way_ids)
-    excluded = excluded_address_ids or set()
-    addresses = [
-        a
-        for a in session.scalars(
-            select(Address)
-            .where(Address.iris_code == canvass_session.iris_code)
-            .order_by(Address.id)
+        return store_session_routes(
+            session, canvass_session, [], None, dwellings={}, settings=settings
         )
-        if a.id not in excluded and not is_on_closed_street(a, closed_names)
-    ]
-    problem = TurfProblem(
-        meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
-        doors=tuple(door_for(a) for a in addresses),
-        team_count=len(teams),
-        max_minutes=canvass_session.duration_minutes,
-        walking_speed_m_per_min=settings.walking_speed_m_per_min,
-        minutes_per_dwelling=settings.minutes_per_address,
-        time_limit_s=settings.time_limit_s,
-        end_point=session_end_point(canvass_session),
+    routing = read_session_routing(session, canvass_session, graph)
+    assert routing.graph is not None  # read with `graph`
+    plan = plan_turf(
+        routing.graph, routing.problem(len(teams), settings, excluded_address_ids or set())
     )
-    plan = plan_turf(graph, problem)
-    dwellings = {door.address_id: door.dwellings for door in problem.doors}
+    return store_session_routes(
+        session, canvass_session, teams, plan, dwellings=routing.dwellings, settings=settings
+    )
+
+
+def read_session_routing(
+    session: Session, canvass_session: CanvassSession, graph: StreetGraph | None
+) -> SessionRouting:
+    """Read what cutting the session's routes needs; `graph` is the campaign's whole graph."""
+    closed_way_ids, closed_names = load_closed_streets(session, canvass_session.id)
+    if closed_way_ids and graph is not None:
+        graph = load_street_graph(session, closed_way_ids)
+    addresses = session.scalars(
+        select(Address).where(Address.iris_code == canvass_session.iris_code).order_by(Address.id)
+    )
+    return SessionRouting(
+        session_id=canvass_session.id,
+        graph=graph,
+        doors=tuple(door_for(a) for a in addresses if not is_on_closed_street(a, closed_names)),
+        meeting_point=GeoPoint(canvass_session.meeting_lon, canvass_session.meeting_lat),
+        end_point=session_end_point(canvass_session),
+        max_minutes=canvass_session.duration_minutes,
+    )
+
+
+def store_session_routes(
+    session: Session,
+    canvass_session: CanvassSession,
+    teams: list[int],
+    plan: TurfPlan | None,
+    *,
+    dwellings: Mapping[int, int],
+    settings: RouteSettings,
+) -> list[Route]:
+    """Replace the session's routes by the plan's walks, one per team in `teams` order.
+
+    Deletes the door visits on the session's routes and the routes of teams not in
+    `teams`. Without teams, or without a plan, the session is left with no route.
+    """
+    previous = _clear_routes(session, canvass_session.id, keep_teams=set(teams))
+    if not teams or plan is None:
+        for route in previous.values():
+            session.delete(route)
+        session.flush()
+        return []
     routes = _store_routes(
         session, canvass_session, teams, plan, settings, dwellings=dwellings, previous=previous
     )

@@ -8,6 +8,7 @@ gives that team three members and shares the doors among one route fewer.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,6 +28,15 @@ from webapp.services.routes import RouteSettings
 from webapp.services.team_partners import count_coming_per_team, partner_team
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TeamJoin:
+    """A volunteer left alone moved into another team, and the re-planning that followed."""
+
+    report: ReplanReport
+    # The team the volunteer joined.
+    joined_team: int
 
 
 def mark_team_absent(
@@ -109,7 +119,7 @@ def join_other_team(
     *,
     settings: RouteSettings,
     now: datetime,
-) -> ReplanReport:
+) -> TeamJoin:
     """Move the only member still coming of `team` into the team `partner_team` picks.
 
     Raises TEAM_NOT_ALONE unless exactly one member of the team is coming, and
@@ -122,7 +132,7 @@ def join_other_team(
     coming = [a for a in members if a.status != AssignmentStatus.DECLINED]
     if len(coming) != 1:
         raise ReplanError(ReplanErrorCode.TEAM_NOT_ALONE)
-    target = find_partner_team(session, session_id, team)
+    target = _find_partner_team(session, session_id, team)
     if target is None:
         raise ReplanError(ReplanErrorCode.NO_OTHER_TEAM)
     moved = coming[0]
@@ -139,10 +149,10 @@ def join_other_team(
     )
     report = recut_routes(session, canvass, settings, now)
     queue_assignment_reminders(session, campaign_id, [moved.id], now=now)
-    return report
+    return TeamJoin(report=report, joined_team=target)
 
 
-def find_partner_team(session: Session, session_id: int, team: int) -> int | None:
+def _find_partner_team(session: Session, session_id: int, team: int) -> int | None:
     """Return the team the lone member of `team` would join now (see `partner_team`)."""
     rows = session.execute(
         select(Assignment.team, Assignment.status).where(Assignment.session_id == session_id)

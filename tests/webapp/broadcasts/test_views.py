@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -168,16 +169,18 @@ def test_sessions_named_by_iris(
 
     post_form(segment="session", session_id=str(crew.sessions[0].id))
 
+    names = [format_date(day, "full", locale="fr") for day in days]
     options = [option.text for option in form.select("option")]
+    # Named as every page names a session: the full date, the time and the IRIS.
     assert options[options.index("Choisissez une session") + 1 :][:3] == [
-        f"{days[0]:%d/%m/%Y} à 09:30 (Mairie)",
-        f"{days[1]:%d/%m/%Y} à 14:00 (Centre Ville)",
-        f"{days[2]:%d/%m/%Y} à 09:30 (Mairie)",
+        f"{names[0]} à 09:30 (Mairie)",
+        f"{names[1]} à 14:00 (Centre Ville)",
+        f"{names[2]} à 09:30 (Mairie)",
     ]
     broadcast = db_session.scalars(select(Broadcast)).one()
     listing = Page(coordinator_client.get("/diffusions/").get_data(as_text=True))
     assert (
-        f"Les bénévoles de la session du {days[0]:%d/%m/%Y} à 09:30 (Mairie)"
+        f"Les bénévoles de la session du {names[0]} à 09:30 (Mairie)"
         in listing.by_id(f"broadcast-{broadcast.id}").text
     )
 

@@ -14,10 +14,12 @@ from tests.factories import at_utc
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_door
 from tests.webapp.canvass.test_views import assert_private, first, text_of
+from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import utcnow
-from webapp.models import DoorVisit
+from webapp.models import Campaign, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
+from webapp.models.users import Role
 
 FRENCH_BUTTONS = ["Absent", "A ouvert", "Discussion", "Refus", "Repasser", "Inaccessible"]
 ENGLISH_BUTTONS = ["Nobody home", "Opened", "Conversation", "Refused", "Come back", "No access"]
@@ -383,6 +385,32 @@ def test_come_back_counts_in_english(client: FlaskClient, walk: Walk) -> None:
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
         "Every door has an outcome: go back to the doors to come back to, from step 5."
     )
+
+
+def test_session_page_counts_as_route_page(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record(client, walk.doors["G5"].id, "absent")
+    record(client, walk.doors["G3"].id, "come_back")
+    record(client, walk.doors["G1"].id, "conversation")
+    # Corrected to come back to, the door is to do again.
+    record(client, walk.doors["G1"].id, "come_back")
+    route_page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    campaign = db_session.get(Campaign, walk.canvass_session.campaign_id)
+    assert campaign is not None
+    coordinator = add_member(db_session, campaign, Role.COORDINATOR, "coord@example.org")
+    log_in_as(client, coordinator)
+
+    session_page = Page(
+        client.get(f"/planification/sessions/{walk.canvass_session.id}").get_data(as_text=True)
+    )
+
+    progress = "1 porte faite sur 5, 2 à repasser"
+    assert text_of(first(r'id="route-progress">(.*?)</p>', route_page)) == progress
+    assert session_page.by_id("session-status").text == f"prévue (en cours : {progress})"
+    (row,) = [r for r in session_page.select("tr") if r.text.startswith("Équipe 1 ")]
+    # Addresses, dwellings, doors done, to come back to, metres, minutes.
+    assert row.text == "Équipe 1 5 16 1 2 1 260 48 Ouvrir le parcours de l’équipe 1"
 
 
 def test_confirmation_of_a_door_off_the_route_shows_at_the_top(

@@ -4,21 +4,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
-from routing.assignment_weights import PlanningWeights
-from webapp.services.planning import PlanningReport, ProgressCallback
-from webapp.settings import Settings
+from webapp.services.planning import ProgressCallback
+from webapp.services.planning_steps import PlanningInputs, PlanningSolution
 
 # Bound of every wait on the gate: far above the few seconds a test's planning takes.
 GATE_WAIT_S = 120.0
 
-Planner = Callable[..., PlanningReport]
+Solver = Callable[[PlanningInputs, ProgressCallback | None], PlanningSolution]
 
 
 @dataclass
 class PlanningGate:
-    """A gate that stops the planning once its progress reaches `pct`, until the test opens it.
+    """A gate that stops the solve once its progress reaches `pct`, until the test opens it.
 
     The progress is reported before the planning stops, so the run's page shows `pct`.
     """
@@ -27,22 +24,17 @@ class PlanningGate:
     reached: threading.Event = field(default_factory=threading.Event)
     opened: threading.Event = field(default_factory=threading.Event)
 
-    def wrap(self, planner: Planner) -> Planner:
-        """Return `planner` with its progress callback going through the gate."""
+    def wrap(self, solver: Solver) -> Solver:
+        """Return `solver` (`solve_planning`) with its progress callback going through the gate."""
 
-        def held(
-            session: Session,
-            campaign_id: int,
-            settings: Settings,
-            progress: ProgressCallback,
-            weights: PlanningWeights | None,
-        ) -> PlanningReport:
+        def held(inputs: PlanningInputs, progress: ProgressCallback | None) -> PlanningSolution:
             def report(pct: int) -> None:
-                progress(pct)
+                if progress is not None:
+                    progress(pct)
                 if pct >= self.pct and not self.reached.is_set():
                     self.reached.set()
                     self.opened.wait(GATE_WAIT_S)
 
-            return planner(session, campaign_id, settings, report, weights)
+            return solver(inputs, report)
 
         return held

@@ -190,6 +190,8 @@ def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:
         uncovered=(
             *(UncoveredDoor(n, UncoveredReason.OUT_OF_TIME) for n in range(1234)),
             UncoveredDoor(5000, UncoveredReason.NO_TEAM),
+            UncoveredDoor(6000, UncoveredReason.STREET_CLOSED),
+            UncoveredDoor(6001, UncoveredReason.STREET_CLOSED),
         ),
         routed_before_count=14000,
     )
@@ -207,12 +209,12 @@ def test_replan_report_in_french(app: Flask) -> None:
             f"Adresses déjà visitées conservées : 1{NNBSP}001.",
         ),
         ("info", f"Par rapport à avant : 1{NNBSP}655 adresses à visiter en moins."),
+        ("info", "2 adresses de l’IRIS ne sont pas couvertes : leur rue est fermée."),
+        ("info", f"1{NNBSP}234 adresses de l’IRIS ne sont pas couvertes, faute de temps."),
         (
             "info",
-            f"1{NNBSP}234 adresses ne sont pas couvertes : "
-            "faute de temps, sur l’ensemble de l’IRIS.",
+            "1 adresse de l’IRIS n’est pas couverte : il ne reste aucune équipe pour la visiter.",
         ),
-        ("info", "1 adresse n’est pas couverte : plus aucune équipe pour les visiter."),
     ]
 
 
@@ -220,10 +222,7 @@ def test_replan_report_in_english(app: Flask) -> None:
     assert replan_flashes(app, "en") == [
         ("success", "Routes cut again: 12,345 doors to visit, 1,001 doors already visited kept."),
         ("info", "Compared with before: 1,655 fewer doors to visit."),
-        (
-            "info",
-            "1,234 doors are not covered: they do not fit in the session's time, "
-            "across the whole IRIS.",
-        ),
-        ("info", "1 door is not covered: no team left."),
+        ("info", "2 doors of the IRIS are not covered: their street is closed."),
+        ("info", "1,234 doors of the IRIS are not covered, for lack of time."),
+        ("info", "1 door of the IRIS is not covered: no team is left to visit it."),
     ]

@@ -11,13 +11,16 @@ from webapp.planning.labels import (
     LEFT_OUT_REASONS,
     LOCK_PROBLEMS,
     PLANNING_WEIGHTS,
+    REFORM_REASONS,
     SESSION_STATUSES,
     SOLVE_STATUSES,
     WEIGHT_EFFECTS,
     left_out_reason_label,
     planning_weight_label,
+    reform_reason_label,
 )
 from webapp.services.assignment import LockProblem
+from webapp.services.planning_warnings import ReformReason
 
 
 @pytest.mark.parametrize(
@@ -42,6 +45,17 @@ def test_reason_label_translated_or_raw(app: Flask) -> None:
             == "toutes les sessions où la personne est libre sont trop loin"
         )
         assert left_out_reason_label("moved_away") == "moved_away"
+
+
+def test_every_reform_reason_has_a_label(app: Flask) -> None:
+    # The label of STARTS_SOON names the window's hours, so a function builds it.
+    assert set(REFORM_REASONS) == {r.value for r in ReformReason} - {ReformReason.STARTS_SOON}
+    with app.test_request_context():
+        assert str(reform_reason_label("starts_soon")) == "elle commence dans moins de 3 heures"
+        assert str(reform_reason_label("team_joined")) == (
+            "une personne seule a rejoint une autre équipe"
+        )
+        assert reform_reason_label("moved_away") == "moved_away"
 
 
 def test_weight_label_translated_or_raw(app: Flask) -> None:

@@ -32,7 +32,7 @@ from webapp.models import (
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
-from webapp.services import planning
+from webapp.services import planning_steps
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
 from webapp.services.territory_import import import_territory
@@ -232,7 +232,7 @@ def test_planning_without_solution_says_so(
         starts_at=at_utc(2027, 3, 6, 9, 30),
     )
     db_session.commit()
-    monkeypatch.setattr(planning, "plan_assignments", unsolved)
+    monkeypatch.setattr(planning_steps, "assign_volunteers", unsolved)
 
     response = launch(coordinator_client)
 

@@ -194,7 +194,7 @@ def test_move_outside_availability_warns(
     assert flashes(page_of(coordinator_client, path)) == [
         (
             "success",
-            f"Déplacement de {name} sur la session du 6 mars 2027 à 15:00 (La Flamiche), "
+            f"Déplacement de {name} sur la session du samedi 6 mars 2027 à 15:00 (La Flamiche), "
             "avec un verrou.",
         ),
         (
@@ -393,8 +393,8 @@ def test_left_out_volunteer_is_placed_by_hand(
     messages = flashes(page_of(coordinator_client, "/planification/bilan"))
     assert messages[0] == (
         "success",
-        f"Placement de {volunteer.first_name} Exemple sur la session du 6 mars 2027 à 15:00 "
-        "(La Flamiche), "
+        f"Placement de {volunteer.first_name} Exemple sur la session du samedi 6 mars 2027 "
+        "à 15:00 (La Flamiche), "
         "avec un verrou.",
     )
     assert [category for category, _ in messages] == ["success", "warning", "info"]
@@ -463,14 +463,15 @@ def test_place_on_full_session_warns(
     assert flashes(page_of(coordinator_client, "/planification/bilan")) == [
         (
             "success",
-            f"Placement de {name} sur la session du 6 mars 2027 à 10:30 (Le Centre Ville), "
-            "avec un verrou.",
+            f"Placement de {name} sur la session du samedi 6 mars 2027 à 10:30 "
+            "(Le Centre Ville), avec un verrou.",
         ),
         (
             "warning",
-            "La session du 6 mars 2027 à 10:30 (Le Centre Ville) est déjà complète (2 sur 2) : "
-            f"{name} s’y ajoute au-delà du maximum. La prochaine planification garde ce verrou "
-            "et retire de la session des bénévoles non verrouillés pour revenir au maximum.",
+            "La session du samedi 6 mars 2027 à 10:30 (Le Centre Ville) est déjà complète "
+            f"(2 sur 2) : {name} s’y ajoute au-delà du maximum. La prochaine planification "
+            "garde ce verrou et retire de la session des bénévoles non verrouillés pour revenir "
+            "au maximum.",
         ),
         ("info", RELAUNCH),
     ]
@@ -495,7 +496,7 @@ def test_move_to_full_session_warns_in_english(
 
     name = f"{volunteer.first_name} Exemple"
     # The page text folds every space, the narrow no-break one before "AM" included.
-    when = "6 March 2027 at 10:30 AM (Le Centre Ville)"
+    when = "Saturday, March 6, 2027 at 10:30 AM (Le Centre Ville)"
     assert flashes(page_of(coordinator_client, path)) == [
         ("success", f"{name} is moved to the session of {when} and locked there."),
         (

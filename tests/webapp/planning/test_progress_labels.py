@@ -9,11 +9,11 @@ from webapp.planning.progress_labels import (
     PLANNING_ERRORS,
     REPLAN_ERRORS,
     RUN_STATUSES,
-    UNCOVERED_REASONS,
     planning_error_label,
     planning_error_text,
     replan_error_label,
     solve_status_label,
+    uncovered_doors_text,
 )
 from webapp.services.planning import PlanningErrorCode
 from webapp.services.replanning import ReplanErrorCode, UncoveredReason
@@ -23,7 +23,6 @@ from webapp.services.replanning import ReplanErrorCode, UncoveredReason
     ("labels", "codes"),
     [
         (RUN_STATUSES, set(JobStatus)),
-        (UNCOVERED_REASONS, set(UncoveredReason)),
         # The no-solution messages name the solver status, so functions build them.
         (PLANNING_ERRORS, set(PlanningErrorCode) - {PlanningErrorCode.NO_ASSIGNMENT}),
         (REPLAN_ERRORS, set(ReplanErrorCode) - {ReplanErrorCode.NO_ROUTE}),
@@ -31,6 +30,20 @@ from webapp.services.replanning import ReplanErrorCode, UncoveredReason
 )
 def test_every_code_has_a_label(labels: dict[str, object], codes: set[str]) -> None:
     assert set(labels) == {str(code) for code in codes}
+
+
+@pytest.mark.parametrize("reason", list(UncoveredReason))
+def test_every_uncovered_reason_has_a_sentence(app: Flask, reason: UncoveredReason) -> None:
+    with app.test_request_context():
+        assert uncovered_doors_text(reason, 1).startswith("1 adresse de l’IRIS n’est pas couverte")
+        assert uncovered_doors_text(reason, 2).startswith(
+            "2 adresses de l’IRIS ne sont pas couvertes"
+        )
+
+
+def test_unknown_uncovered_reason_raises(app: Flask) -> None:
+    with app.test_request_context(), pytest.raises(ValueError, match="'moved_away'"):
+        uncovered_doors_text("moved_away", 3)
 
 
 def test_error_text_names_the_solver_status(app: Flask) -> None:

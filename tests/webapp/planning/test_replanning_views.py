@@ -132,7 +132,7 @@ def test_closed_street_is_listed_with_its_doors(
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
-        f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
+        f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
     ]
     assert page.by_id("closed-streets").text == (
         f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} adresses non couvertes Rouvrir"
@@ -225,7 +225,7 @@ def test_absent_team_confirmation_page(
     assert page.select("h1")[0].text == "Noter l’équipe 2 absente ?"
     assert page.by_id("absent-team-facts").text == (
         f"Bénévoles Bénévole2 Exemple, Bénévole3 Exemple Adresses {route.door_count} "
-        "Déjà visitées 0"
+        "Portes faites 0 À repasser 0"
     )
     # Two sessions may share a slot, so the page names the IRIS too.
     assert page.select("p", **{"class": "lead"})[0].text == (
@@ -406,6 +406,29 @@ def test_volunteer_left_alone_joins_another_team(
     )
 
 
+def test_join_message_names_the_team_joined(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    # Teams 2 and 3 each have one member left: team 3's joins team 2, the smallest.
+    for team in (2, 3):
+        declined = db_session.scalars(
+            select(Assignment).where(Assignment.team == team).order_by(Assignment.id)
+        ).first()
+        assert declined is not None
+        declined.status = AssignmentStatus.DECLINED
+    db_session.commit()
+
+    page = post(coordinator, f"/planification/sessions/{case.session_id}/equipes/3/regrouper", case)
+
+    assert flashes(page)[0] == "La personne seule de l’équipe 3 a rejoint l’équipe 2."
+    coming = db_session.scalars(
+        select(Assignment.team)
+        .where(Assignment.status != AssignmentStatus.DECLINED)
+        .order_by(Assignment.id)
+    ).all()
+    assert coming == [1, 1, 2, 2]
+
+
 def test_join_without_a_lone_volunteer_is_refused(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
@@ -456,7 +479,7 @@ def test_closed_street_on_the_day_notifies(
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
-        f"{CLOSABLE_STREET_DOORS} adresses ne sont pas couvertes : elles sont sur une rue fermée.",
+        f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
         f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
     ]
 
@@ -493,7 +516,34 @@ def test_session_status_says_canvassing_is_under_way(
 
     facts = [element.text for element in session_page(coordinator, case).select("dd")]
 
-    assert facts[-1] == "prévue (en cours : 2 adresses visitées)"
+    total = sum(len(r.address_ids) for r in db_session.scalars(select(Route)))
+    assert facts[-1] == f"prévue (en cours : 2 portes faites sur {total})"
+
+
+def test_session_status_counts_come_back_to_do(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    route = db_session.scalars(select(Route).where(Route.team == 1)).one()
+    first_door, second_door = route.address_ids[:2]
+    outcomes = (
+        (first_door, DoorOutcome.COME_BACK),
+        (second_door, DoorOutcome.OPENED),
+        # Corrected to come back to: the door is to do again.
+        (second_door, DoorOutcome.COME_BACK),
+    )
+    for address_id, outcome in outcomes:
+        db_session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=outcome))
+        db_session.flush()
+    db_session.commit()
+
+    page = session_page(coordinator, case)
+
+    total = sum(len(r.address_ids) for r in db_session.scalars(select(Route)))
+    assert page.by_id("session-status").text == (
+        f"prévue (en cours : 0 porte faite sur {total}, 2 à repasser)"
+    )
+    row = next(r for r in page.select("tr") if r.text.startswith("Équipe 1 "))
+    assert row.text.split()[2:6] == [str(route.door_count), str(route.dwelling_count), "0", "2"]
 
 
 def test_link_of_a_team_moved_away_explains_itself(

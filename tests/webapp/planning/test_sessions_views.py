@@ -136,7 +136,7 @@ def test_list_shows_sessions_in_paris_time(
 
     row = page.by_id(f"session-{canvass.id}").text
     assert row == (
-        "samedi 6 mars 2027 10:30–12:30 Le Centre Ville Parvis de la mairie 2–8 2 1 37 52 prévue"
+        "Samedi 6 mars 2027 (Le Centre Ville) 10:30–12:30 Parvis de la mairie 2–8 2 1 37 52 prévue"
     )
     assert [cell.text for cell in page.select("th", scope="col")][-3:] == [
         "Adresses",
@@ -185,14 +185,15 @@ def test_detail_shows_teams_and_routes(
     )
     assert page.by_id("team-2").text == "Équipe 2 : Zoé Petit, Inès Roux Noter l’équipe 2 absente"
     route_row = next(row for row in page.select("tr") if row.text.startswith("Équipe 2 41"))
-    assert route_row.text == "Équipe 2 41 95 0 1 830 88 Ouvrir le parcours de l’équipe 2"
+    assert route_row.text == "Équipe 2 41 95 0 0 1 830 88 Ouvrir le parcours de l’équipe 2"
     headers = [cell.text for cell in page.select("th", scope="col")]
     routes_at = headers.index("Adresses") - 1
-    assert headers[routes_at : routes_at + 4] == [
+    assert headers[routes_at : routes_at + 5] == [
         "Équipe",
         "Adresses",
         "Logements (estimation)",
-        "Déjà visitées",
+        "Portes faites",
+        "À repasser",
     ]
     # Without any street of the IRIS in the network, no street can be closed.
     assert "Aucune rue n’est fermée pour cette session." in page.text()
@@ -221,12 +222,14 @@ def test_detail_names_sessions_by_iris(
     html = coordinator_client.get(f"/planification/sessions/{canvass.id}").get_data(as_text=True)
     page = Page(html)
 
-    assert "<title>Session du 6 mars 2027 à 10:30 (Le Centre Ville) · Tournée</title>" in html
+    assert (
+        "<title>Session du samedi 6 mars 2027 à 10:30 (Le Centre Ville) · Tournée</title>" in html
+    )
     assert [h1.text for h1 in page.select("h1")] == ["Samedi 6 mars 2027 (Le Centre Ville)"]
     # The move form offers the other session by its IRIS.
     assert [option.text for option in page.select("option")] == [
         "Choisissez une session",
-        "sam. 6 mars à 10:30 (La Flamiche)",
+        "samedi 6 mars 2027 à 10:30 (La Flamiche)",
     ]
 
 
@@ -560,9 +563,11 @@ def test_summary_reads_stored_outcome(
     # The row ends with the form that places Lou by hand on a planned session.
     assert [option.text for option in page.select("option")] == [
         "Choisissez une session",
-        "sam. 6 mars à 10:30 (Le Centre Ville)",
+        "samedi 6 mars 2027 à 10:30 (Le Centre Ville)",
     ]
     short = page.by_id("short-sessions").text
-    assert short == "samedi 6 mars 2027, 10:30, Le Centre Ville : 0 affecté pour un minimum de 2"
+    assert short == (
+        "Samedi 6 mars 2027 à 10:30 (Le Centre Ville) – 0 affecté pour un minimum de 2"
+    )
     assert page.select("a", href=f"/planification/sessions/{canvass.id}")
     assert "0 place pourvue (0 bénévole)" in page.text()

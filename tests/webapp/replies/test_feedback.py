@@ -7,6 +7,7 @@ so the tests hold with or without the French catalogue of the new sentences.
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import gettext
@@ -19,6 +20,7 @@ from tests.webapp.broadcasts.conftest import log_in
 from tests.webapp.broadcasts.crew import Crew, seed_crew
 from webapp.db import utcnow
 from webapp.models import Assignment, SessionFeedback
+from webapp.services.localtime import to_local_naive
 from webapp.services.reply_links import make_feedback_token, make_reply_token
 
 
@@ -60,6 +62,18 @@ def stored_feedback(db_session: Session) -> list[tuple[int, str]]:
     db_session.expire_all()
     rows = db_session.scalars(select(SessionFeedback).order_by(SessionFeedback.id))
     return [(row.rating, row.comment) for row in rows]
+
+
+def test_page_names_the_session(client: FlaskClient, crew: Crew, alice_token: str) -> None:
+    day = to_local_naive(crew.sessions[0].starts_at).date()
+
+    page = Page(client.get(f"/avis/{alice_token}").get_data(as_text=True))
+
+    # Named as the thank-you e-mail names it: the full date, the time and the IRIS.
+    assert (
+        f"Merci pour votre porte-à-porte du {format_date(day, 'full', locale='fr')} à 09:30 "
+        "(Mairie). Dites-nous comment ça s’est passé"
+    ) in page.text()
 
 
 def test_page_offers_the_form(client: FlaskClient, db_session: Session, alice_token: str) -> None:

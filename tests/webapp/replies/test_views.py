@@ -38,8 +38,9 @@ def test_choice_page_offers_both_and_acts_not(
     page = Page(response.get_data(as_text=True))
     # The IRIS comes with the day and time: other sessions may take place then.
     facts = page.select("dl", **{"class": "reply-facts"})[0].text
-    assert facts.endswith(
-        "Horaire De 09:30 à 11:30 Quartier Mairie Point de rendez-vous Parvis de la mairie"
+    assert facts == (
+        "Session Lundi 4 janvier 2027 (Mairie) Horaire De 09:30 à 11:30 "
+        "Point de rendez-vous Parvis de la mairie"
     )
     # Alice already confirmed, so only the way out is offered.
     assert page.by_id("reply-status").text == "Vous avez confirmé votre venue. Merci !"

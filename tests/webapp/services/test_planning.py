@@ -41,8 +41,8 @@ from webapp.models import (
 from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
-from webapp.services import routes, walking_limits
-from webapp.services.planning import run_planning
+from webapp.services import planning_steps, routes, walking_limits
+from webapp.services.planning_steps import run_planning
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
 from webapp.services.territory_import import import_territory
@@ -314,7 +314,7 @@ def test_planning_loads_graph_once(
     monkeypatch.setattr(routes, "load_street_graph", load)
     monkeypatch.setattr(walking_limits, "load_street_graph", load)
     monkeypatch.setattr(walking_limits, "build_walking_table", table)
-    monkeypatch.setattr(routes, "plan_turf", turf)
+    monkeypatch.setattr(planning_steps, "plan_turf", turf)
     with app.app_context():
         report = run_planning(db_session, planned.id, app.extensions["tournee.settings"])
 

@@ -28,6 +28,7 @@ from tests.webapp.planning.bondy_case import (
 from tests.webapp.services.delivery_support import message_ids_in_jobs
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import call_after_commit, utcnow
+from webapp.jobs import planning as planning_job
 from webapp.jobs.planning import planning_job_id, run_planning_job
 from webapp.models import (
     Assignment,
@@ -41,9 +42,15 @@ from webapp.models import (
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Role
-from webapp.services import planning
+from webapp.services import planning, planning_steps
 from webapp.services.notifications import queue_assignment_messages
-from webapp.services.planning import request_planning, run_planning
+from webapp.services.planning import ProgressCallback, request_planning
+from webapp.services.planning_steps import (
+    PlanningInputs,
+    PlanningSolution,
+    run_planning,
+    solve_planning,
+)
 from webapp.services.planning_weights import weights_as_dict
 from webapp.settings import Settings
 
@@ -242,7 +249,7 @@ def test_job_writes_progress_while_it_runs(
         db_session.commit()
         return real_queue(session, campaign_id)
 
-    monkeypatch.setattr(planning, "queue_assignment_messages", queue_and_look)
+    monkeypatch.setattr(planning_steps, "queue_assignment_messages", queue_and_look)
 
     with app.app_context():
         run_planning_job(run.id)
@@ -308,7 +315,7 @@ def test_error_midway_leaves_nothing_half_done(
     def broken(_session: Session, _campaign_id: int) -> list[Message]:
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(planning, "queue_assignment_messages", broken)
+    monkeypatch.setattr(planning_steps, "queue_assignment_messages", broken)
     run = add_run(db_session, case.campaign_id)
 
     with app.app_context():
@@ -339,7 +346,7 @@ def test_failed_hook_after_commit_keeps_the_plan(
         call_after_commit(session, unreachable_queue)
         return messages
 
-    monkeypatch.setattr(planning, "queue_assignment_messages", queue_then_break)
+    monkeypatch.setattr(planning_steps, "queue_assignment_messages", queue_then_break)
     run = add_run(db_session, case.campaign_id)
 
     with app.app_context():
@@ -364,7 +371,7 @@ def test_no_assignment_solution_fails_and_says_why(
             wall_time_s=2.0,
         )
 
-    monkeypatch.setattr(planning, "plan_assignments", unsolved)
+    monkeypatch.setattr(planning_steps, "assign_volunteers", unsolved)
     run = add_run(db_session, case.campaign_id)
 
     with app.app_context():
@@ -378,6 +385,45 @@ def test_no_assignment_solution_fails_and_says_why(
     )
     assert run.counts == {"error_code": "no_assignment", "solver_status": "no_solution_found"}
     assert db_session.scalar(select(func.count(Route.id))) == 0
+
+
+def test_change_during_solve_fails_the_run(
+    app: Flask, db_session: Session, case: BondyCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = add_run(db_session, case.campaign_id)
+    with app.app_context():
+        run_planning_job(first.id)
+    before = sorted(
+        (a.user_id, a.team, a.is_locked) for a in db_session.scalars(select(Assignment))
+    )
+    routes_before = sorted((r.team, list(r.address_ids)) for r in db_session.scalars(select(Route)))
+
+    def solve_then_lock(inputs: PlanningInputs, progress: ProgressCallback) -> PlanningSolution:
+        solution = solve_planning(inputs, progress)
+        # A coordinator locks a volunteer by hand while the run solves.
+        assignment = db_session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        assert assignment is not None
+        assignment.is_locked = True
+        db_session.commit()
+        return solution
+
+    monkeypatch.setattr(planning_job, "solve_planning", solve_then_lock)
+    second = add_run(db_session, case.campaign_id)
+
+    with app.app_context():
+        status = run_planning_job(second.id)
+
+    db_session.expire_all()
+    db_session.refresh(second)
+    assert status == "failed"
+    assert second.counts == {"error_code": "changed_during_run"}
+    after = sorted((a.user_id, a.team, a.is_locked) for a in db_session.scalars(select(Assignment)))
+    # Only the lock changed: the run stored nothing.
+    assert [(user, team) for user, team, _ in after] == [(user, team) for user, team, _ in before]
+    assert sum(locked for _, _, locked in after) == 1
+    assert sorted((r.team, list(r.address_ids)) for r in db_session.scalars(select(Route))) == (
+        routes_before
+    )
 
 
 @pytest.mark.parametrize("status", [JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED])

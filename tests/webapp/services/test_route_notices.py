@@ -392,7 +392,7 @@ def test_joined_volunteer_gets_new_link(
 
     report = join_other_team(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
-    )
+    ).report
     notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
 

@@ -54,7 +54,7 @@ def test_confirmation_email_names_iris(app: Flask, db_session: Session) -> None:
     )
 
     assert message.subject == (
-        "Porte-à-porte du samedi 13 mars 2027 (Mairie) : votre inscription est confirmée"
+        "Porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) : votre inscription est confirmée"
     )
     assert message.body.splitlines()[2] == (
         "Vous participez à la session de porte-à-porte du samedi 13 mars 2027 (Mairie), "
@@ -92,7 +92,7 @@ def test_cancelled_session_messages_name_iris(app: Flask, db_session: Session) -
     email = latest(db_session, alice, MessagePurpose.SESSION_CHANGED, Channel.EMAIL)
     sms = latest(db_session, alice, MessagePurpose.SESSION_CHANGED, Channel.SMS)
 
-    assert email.subject == "Porte-à-porte du samedi 13 mars 2027 (Mairie) annulé"
+    assert email.subject == "Porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) annulé"
     assert email.body.splitlines()[2] == (
         "La session de porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) est annulée : "
         "inutile de venir."
@@ -124,5 +124,5 @@ def test_moved_session_email_names_iris(app: Flask, db_session: Session) -> None
     assert email.subject == "Porte-à-porte déplacé au dimanche 14 mars 2027 à 14:00 (Mairie)"
     assert email.body.splitlines()[2:4] == [
         "La session de porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) a été déplacée.",
-        "Elle a désormais lieu le dimanche 14 mars 2027, de 14:00 à 16:00.",
+        "Elle a désormais lieu le dimanche 14 mars 2027 (Mairie), de 14:00 à 16:00.",
     ]

@@ -58,11 +58,11 @@ def teams_of(session: Session) -> dict[int, tuple[int, AssignmentStatus]]:
 
 
 def join(session: Session, case: BondyCase, team: int, now: datetime) -> ReplanReport:
-    report = join_other_team(
+    joined = join_other_team(
         session, case.campaign_id, case.session_id, team, settings=SETTINGS, now=now
     )
     session.commit()
-    return report
+    return joined.report
 
 
 def test_lone_member_joins_the_lowest_of_the_smallest_teams(
@@ -72,13 +72,15 @@ def test_lone_member_joins_the_lowest_of_the_smallest_teams(
     tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
     before = teams_of(db_session)
 
-    report = join_other_team(
+    joined = join_other_team(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=before_session
     )
     db_session.commit()
 
+    report = joined.report
     after = teams_of(db_session)
     # Teams 1 and 2 both have two coming: the tie goes to team 1, which now has three.
+    assert joined.joined_team == 1
     assert after[alone.user_id] == (1, AssignmentStatus.PROPOSED)
     assert {user: row for user, row in after.items() if user != alone.user_id} == {
         user: row for user, row in before.items() if user != alone.user_id
