@@ -1,12 +1,14 @@
 """Walks for teams already out: which new route each takes, and its walk from there.
 
 A re-planning cuts the doors left into routes from the meeting point (``routing.turf``).
-A team that has started is at its last visited door, so it takes the route whose
-nearest door is closest to it, and the route's doors are reordered as a walk from that
-door to the session's finish. Teams are matched to routes by the smallest total walk to
-each route's nearest door (``scipy.optimize.linear_sum_assignment``); teams that have not
-started take the routes left, in plan order. Doors a walk has no time for are offered to
-every walk (``routing.resume_offer``).
+When teams had doors before, each route of the plan is already its team's, because the
+plan keeps each team's doors while it can. Otherwise a team that has started takes the
+route whose nearest door is closest to it: teams are matched to routes by the smallest
+total walk to each route's nearest door (``scipy.optimize.linear_sum_assignment``), and
+teams that have not started take the routes left, in plan order. A team out is at its
+last visited door, so its route's doors are reordered as a walk from that door to the
+session's finish. Doors a walk has no time for are offered to every walk
+(``routing.resume_offer``).
 """
 
 from __future__ import annotations
@@ -41,18 +43,24 @@ def resume_walks(
     """Give each team a route of the plan, walked from where it is when it is out.
 
     ``routes`` come from ``plan_turf`` on ``problem``, one per team, and ``starts[i]`` is
-    where team ``i`` is (None before it starts). A team out walks its route's doors
+    where team ``i`` is (None before it starts). Route ``i`` is team ``i``'s when the
+    problem has previous teams, and routes are matched to teams otherwise
+    (``match_routes``). A team out walks its route's doors
     from there to the problem's finish within ``max_minutes``, and a team not started
     keeps the planned walk. A door a walk has no time for goes to the walk, of any team,
     where it adds least and still fits (``routing.resume_offer``). Returns the walks in
     team order and the address ids of the doors that fit no walk.
 
-    NOTE: a door goes into a walk as that walk is. No door moves from one walk to
-    another to make room, so a joint search of all the walks could fit more doors. The
-    doors ``plan_turf`` left out are not offered to the teams out, whose walks from
-    their last door may have time for some of them.
+    NOTE: ``plan_turf`` plans every walk from the meeting point. It may therefore give a
+    team out doors that its walk from its last door has no time for, or keep from it
+    doors that walk has time for. A door goes into a walk as that walk is: no door moves
+    from one walk to another to make room, so a joint search of all the walks could fit
+    more doors. The doors ``plan_turf`` left out are not offered to the teams out.
     """
-    matched = match_routes(graph, starts, routes, problem.doors)
+    if problem.has_previous_teams:
+        matched = list(routes)
+    else:
+        matched = match_routes(graph, starts, routes, problem.doors)
     walks, dropped = _walk_each(graph, problem, starts, matched)
     return offer_dropped(graph, problem, starts, walks, dropped)
 

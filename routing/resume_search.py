@@ -38,6 +38,7 @@ def team_problem(problem: TurfProblem, start: GeoPoint, doors: tuple[Door, ...])
         team_count=1,
         time_limit_s=max(MIN_WALK_TIME_S, share),
         end_point=problem.finish,
+        previous_routes=(),
     )
 
 

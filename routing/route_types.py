@@ -45,6 +45,10 @@ class TurfProblem:
     0, teams may be left without a walk.
     ``end_point``, when set, is where every walk ends instead of the meeting point (a
     public-transport stop): the walk there counts in the route's length and time.
+    ``previous_routes``, when set, holds one tuple per team: the address ids the team
+    had to visit before a re-planning, in walking order. Ids that are not among
+    ``doors`` are ignored. The plan then keeps each of these doors with its team while
+    the team's walk has time for it (``routing.turf_model``).
     """
 
     meeting_point: GeoPoint
@@ -58,6 +62,7 @@ class TurfProblem:
     balance_cost_per_second: int = 2
     solution_limit: int | None = None
     end_point: GeoPoint | None = None
+    previous_routes: tuple[tuple[int, ...], ...] = ()
 
     @property
     def finish(self) -> GeoPoint:
@@ -98,6 +103,36 @@ class TurfProblem:
         duplicates = sorted(i for i, count in counts.items() if count > 1)
         if duplicates:
             raise ValueError(f"each door must appear once; repeated address ids: {duplicates}")
+        self._check_previous_routes()
+
+    @property
+    def has_previous_teams(self) -> bool:
+        """Tell whether a door of the problem was on a team's previous route."""
+        return any(team is not None for team in self.previous_teams())
+
+    def previous_teams(self) -> tuple[int | None, ...]:
+        """Return the team that had each door before, in door order; None where none did."""
+        team_of = {
+            address_id: team
+            for team, address_ids in enumerate(self.previous_routes)
+            for address_id in address_ids
+        }
+        return tuple(team_of.get(door.address_id) for door in self.doors)
+
+    def _check_previous_routes(self) -> None:
+        if not self.previous_routes:
+            return
+        if len(self.previous_routes) != self.team_count:
+            raise ValueError(
+                f"previous_routes has {len(self.previous_routes)} routes "
+                f"for {self.team_count} teams"
+            )
+        counts = Counter(i for address_ids in self.previous_routes for i in address_ids)
+        repeated = sorted(i for i, count in counts.items() if count > 1)
+        if repeated:
+            raise ValueError(
+                f"each door must be on one previous route; repeated address ids: {repeated}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

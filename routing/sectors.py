@@ -11,6 +11,7 @@ doors), and teams are shared in proportion to that work.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,63 @@ class Sector:
 
     doors: tuple[int, ...]
     team_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSector:
+    """Positions (in the door list) of a sector's doors and the teams that walk them."""
+
+    doors: tuple[int, ...]
+    teams: tuple[int, ...]
+
+
+def number_teams(sectors: Sequence[Sector]) -> tuple[TeamSector, ...]:
+    """Give the sectors the problem's teams in order, each sector its ``team_count``."""
+    numbered = []
+    first = 0
+    for sector in sectors:
+        numbered.append(TeamSector(sector.doors, tuple(range(first, first + sector.team_count))))
+        first += sector.team_count
+    return tuple(numbered)
+
+
+def keep_previous_teams(
+    sectors: Sequence[Sector], previous_teams: Sequence[int | None], *, team_count: int
+) -> tuple[TeamSector, ...]:
+    """Give each team the sector of most of its previous doors, and those doors with it.
+
+    ``previous_teams[d]`` is the team that had door ``d`` before a re-planning, or None.
+    A door that no team had stays in its slice. Teams without previous doors go one at
+    a time to the sector furthest below its share of teams (``split_sectors``). A sector
+    left without a team hands its doors to the nearest sector before it that has one,
+    or after it when none before has. A sector may end up without doors.
+    """
+    slice_of = {door: k for k, sector in enumerate(sectors) for door in sector.doors}
+    counts: dict[int, Counter[int]] = {}
+    for door, team in enumerate(previous_teams):
+        if team is not None:
+            counts.setdefault(team, Counter())[slice_of[door]] += 1
+    home = {
+        team: min(count.items(), key=lambda item: (-item[1], item[0]))[0]
+        for team, count in counts.items()
+    }
+    teams: list[list[int]] = [[] for _ in sectors]
+    for team in range(team_count):
+        if team in home:
+            teams[home[team]].append(team)
+    for team in range(team_count):
+        if team not in home:
+            k = max(range(len(sectors)), key=lambda k: (sectors[k].team_count - len(teams[k]), -k))
+            teams[k].append(team)
+    doors: list[list[int]] = [[] for _ in sectors]
+    for door, team in enumerate(previous_teams):
+        doors[slice_of[door] if team is None else home[team]].append(door)
+    staffed = [k for k in range(len(sectors)) if teams[k]]
+    for k in range(len(sectors)):
+        if not teams[k]:
+            before = [j for j in staffed if j < k]
+            doors[before[-1] if before else staffed[0]].extend(doors[k])
+    return tuple(TeamSector(tuple(sorted(doors[k])), tuple(teams[k])) for k in staffed)
 
 
 def split_sectors(

@@ -7,7 +7,6 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from itertools import pairwise
 from typing import TypeVar
 
@@ -18,11 +17,12 @@ from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint
 from routing.plan_check import check_plan
 from routing.route_types import Door, PlannedRoute, StreetStretch, TurfPlan, TurfProblem
-from routing.sectors import Sector, split_sectors
+from routing.sectors import TeamSector, keep_previous_teams, number_teams, split_sectors
 from routing.snapping import SnapResult
 from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
 from routing.streets import street_walks
+from routing.turf_keep import search_from_previous
 from routing.turf_search import SectorSearch, search_sector
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,10 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
     rule of the problem before it is returned (``routing.plan_check``).
     A turf of more than ``SECTOR_MAX_DOORS`` doors is cut into sectors planned one by
     one (see ``routing.sectors``), each searched for its share of ``time_limit_s``
-    (see ``routing.turf_search``).
+    (see ``routing.turf_search``). When the problem has previous routes, each team keeps
+    its previous doors while its walk has time for them: the search starts from those
+    walks (``routing.turf_keep``), and each team plans in the sector of most of its
+    previous doors.
 
     NOTE: the search stops at ``time_limit_s``, so on a busy or slower machine the same
     problem can give a different plan unless ``solution_limit`` stops it first.
@@ -66,15 +69,31 @@ def plan_turf(graph: StreetGraph, problem: TurfProblem) -> TurfPlan:
         team_count=problem.team_count,
         max_doors=SECTOR_MAX_DOORS,
     )
-    routes: list[PlannedRoute] = []
+    previous = problem.previous_teams()
+    keeps_teams = any(team is not None for team in previous)
+    team_sectors = (
+        keep_previous_teams(sectors, previous, team_count=problem.team_count)
+        if keeps_teams
+        else number_teams(sectors)
+    )
+    by_team: dict[int, PlannedRoute] = {}
     statuses: list[SolveStatus] = []
-    for sector in sectors:
+    for sector in team_sectors:
+        if not sector.doors:
+            by_team.update((team, _empty_route(team)) for team in sector.teams)
+            continue
         share = problem.time_limit_s * len(sector.doors) / len(doors)
         status, sector_routes = _plan_sector(
-            graph, snaps, problem, sector, first_team=len(routes), time_limit_s=share
+            graph,
+            snaps,
+            problem,
+            sector,
+            time_limit_s=share,
+            previous_walks=_previous_walks(problem, sector) if keeps_teams else (),
         )
         statuses.append(status)
-        routes.extend(sector_routes)
+        by_team.update((route.team, route) for route in sector_routes)
+    routes = [by_team[team] for team in range(problem.team_count)]
     if len(sectors) > 1:
         routes = _plan_leftovers(graph, snaps, problem, routes)
     solved = [status for status in statuses if status.has_solution]
@@ -119,20 +138,33 @@ def _door_seconds(door: Door, problem: TurfProblem) -> int:
     return math.ceil(door.dwellings * problem.minutes_per_dwelling * 60)
 
 
+def _previous_walks(problem: TurfProblem, sector: TeamSector) -> tuple[tuple[int, ...], ...]:
+    """Return the door nodes each team of the sector had, in their previous walking order.
+
+    Node ``k + 1`` is the door at position ``k`` of ``sector.doors``.
+    """
+    node_of = {problem.doors[d].address_id: k + 1 for k, d in enumerate(sector.doors)}
+    return tuple(
+        tuple(node_of[i] for i in problem.previous_routes[team] if i in node_of)
+        for team in sector.teams
+    )
+
+
 def _plan_sector(
     graph: StreetGraph,
     snaps: SnapResult,
     problem: TurfProblem,
-    sector: Sector,
+    sector: TeamSector,
     *,
-    first_team: int,
     time_limit_s: float,
+    previous_walks: tuple[tuple[int, ...], ...] = (),
 ) -> tuple[SolveStatus, list[PlannedRoute]]:
     """Plan one sector's doors with its teams; return its status and routes.
 
     ``snaps`` holds the meeting point, every door of the problem, then its end point if
-    it has one. A sector without a solution gets empty routes, so its doors end up
-    unvisited.
+    it has one. ``previous_walks``, one per team of the sector, start the search when a
+    door of the sector had a team (``routing.turf_keep``). A sector without a solution
+    gets empty routes, so its doors end up unvisited.
     """
     doors = tuple(problem.doors[d] for d in sector.doors)
     ends = [] if problem.end_point is None else [len(problem.doors) + 1]
@@ -140,25 +172,27 @@ def _plan_sector(
     walks = street_walks(graph, local)
     distance_m = walks.distance_m
     crossing_m = crossing_penalties(walks)
-    outcome = search_sector(
-        graph,
-        SectorSearch(
-            distance_m=arrivals_at_end(distance_m) if ends else distance_m,
-            crossing_m=arrivals_at_end(crossing_m) if ends else crossing_m,
-            door_snaps=local.subset(np.arange(1, len(doors) + 1)),
-            service_s=tuple(_door_seconds(door, problem) for door in doors),
-            dwellings=tuple(door.dwellings for door in doors),
-            team_count=sector.team_count,
-            capacity_s=problem.max_minutes * 60,
-            walking_speed_m_per_min=problem.walking_speed_m_per_min,
-            time_limit_s=time_limit_s,
-            max_doors=problem.max_doors_per_route,
-            balance_cost_per_second=problem.balance_cost_per_second,
-            solution_limit=problem.solution_limit,
-            is_round_trip=not ends,
-        ),
+    search = SectorSearch(
+        distance_m=arrivals_at_end(distance_m) if ends else distance_m,
+        crossing_m=arrivals_at_end(crossing_m) if ends else crossing_m,
+        door_snaps=local.subset(np.arange(1, len(doors) + 1)),
+        service_s=tuple(_door_seconds(door, problem) for door in doors),
+        dwellings=tuple(door.dwellings for door in doors),
+        team_count=len(sector.teams),
+        capacity_s=problem.max_minutes * 60,
+        walking_speed_m_per_min=problem.walking_speed_m_per_min,
+        time_limit_s=time_limit_s,
+        max_doors=problem.max_doors_per_route,
+        balance_cost_per_second=problem.balance_cost_per_second,
+        solution_limit=problem.solution_limit,
+        is_round_trip=not ends,
     )
-    teams = range(first_team, first_team + sector.team_count)
+    outcome = (
+        search_from_previous(graph, search, previous_walks)
+        if any(previous_walks)
+        else search_sector(graph, search)
+    )
+    teams = sector.teams
     if not outcome.team_nodes:
         logger.warning("No walk found for a sector of %s doors: %s", len(doors), outcome.status)
         return outcome.status, [_empty_route(team) for team in teams]
@@ -204,11 +238,11 @@ def _plan_leftovers(
         return routes
     share = max(0.1, problem.time_limit_s * len(left) / len(problem.doors))
     _, extra = _plan_sector(
-        graph, snaps, problem, Sector(tuple(left), len(idle)), first_team=0, time_limit_s=share
+        graph, snaps, problem, TeamSector(tuple(left), tuple(idle)), time_limit_s=share
     )
     merged = list(routes)
-    for team, route in zip(idle, extra, strict=True):
-        merged[team] = replace(route, team=team)
+    for route in extra:
+        merged[route.team] = route
     return merged
 
 

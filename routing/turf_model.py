@@ -11,7 +11,8 @@ even the walks out.
 Every group is optional. Dropping one costs, per household behind it, more than its
 visit could add to walking and balance, so the solver reaches as many households as fit
 before it saves metres. Counting households rather than doors keeps a block of flats
-from losing to a few houses that take the same time.
+from losing to a few houses that take the same time. On a re-planning, a door taken
+from the team that had it is priced too (``routing.turf_moves``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from numpy.typing import NDArray
 from routing.ortools_api import pywrapcp, routing_enums_pb2, routing_status
 from routing.status import SolveStatus
 from routing.streets import UNREACHABLE_M
+from routing.turf_moves import ask_fair_share, price_moves
 
 TIME_DIMENSION = "time"
 DOOR_DIMENSION = "doors"
@@ -63,6 +65,10 @@ class TurfModelInput:
     ``initial_routes`` (node sequences per team, without node 0) replaces the first
     solution heuristic. ``arc_penalty_m``, square like ``arc_m``, adds to the cost of
     each arc without adding to its time (crossing a busy road, ``routing.crossings``).
+    ``previous_teams``, per node, is the team that had the node's door before a
+    re-planning, or None. When one is set, a door taken from its team is priced, and
+    each team without such doors is asked to walk at least ``share_s`` seconds
+    (``routing.turf_moves``).
     """
 
     arc_m: NDArray[np.int64]
@@ -80,6 +86,8 @@ class TurfModelInput:
     solution_limit: int | None = None
     initial_routes: tuple[tuple[int, ...], ...] | None = None
     arc_penalty_m: NDArray[np.int64] | None = None
+    previous_teams: tuple[int | None, ...] = ()
+    share_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,25 +115,37 @@ def solve_turf_model(data: TurfModelInput) -> TurfModelOutcome:
     manager = pywrapcp.RoutingIndexManager(node_count, data.team_count, 0)
     model = pywrapcp.RoutingModel(manager)
 
-    distance_cb = model.RegisterTransitMatrix(_as_lists(_arc_costs(data)))
+    distance_cb = model.RegisterTransitMatrix(_as_lists(arc_costs(data)))
     model.SetArcCostEvaluatorOfAllVehicles(distance_cb)
 
     # The array is freed once converted to lists, before the solver copies them.
-    time_cb = model.RegisterTransitMatrix(_as_lists(_transit_seconds(data)))
+    time_cb = model.RegisterTransitMatrix(_as_lists(transit_seconds(data)))
     model.AddDimension(time_cb, 0, data.capacity_s, True, TIME_DIMENSION)
     if data.balance_cost_per_second:
         time_dimension = model.GetDimensionOrDie(TIME_DIMENSION)
         time_dimension.SetGlobalSpanCostCoefficient(data.balance_cost_per_second)
+        ask_fair_share(
+            model,
+            time_dimension,
+            data.previous_teams,
+            team_count=data.team_count,
+            share_s=data.share_s,
+            cost_per_second=data.balance_cost_per_second,
+        )
     if data.max_doors is not None:
         door_cb = model.RegisterUnaryTransitVector(list(_door_counts(data)))
         model.AddDimension(door_cb, 0, data.max_doors, True, DOOR_DIMENSION)
 
     unit_penalty = _drop_penalty(data)
+    drop_penalty = unit_penalty
+    if price_moves(model, data.previous_teams, team_count=data.team_count, penalty=unit_penalty):
+        # Moving a door to another team must cost less than dropping it.
+        drop_penalty += unit_penalty
     if data.team_count > 1 and data.balance_cost_per_second:
         _ask_every_team_to_walk(model, data, unit_penalty)
     for group in _groups(data):
         indices = [manager.NodeToIndex(node) for node in group]
-        model.AddDisjunction(indices, unit_penalty * data.households[group[0]], 1)
+        model.AddDisjunction(indices, drop_penalty * data.households[group[0]], 1)
 
     parameters = _search_parameters(data)
     if data.initial_routes is not None:
@@ -174,14 +194,14 @@ def solve_from_best_start(data: TurfModelInput, strategies: tuple[str, ...]) -> 
     return solve_turf_model(replace(data, time_limit_s=left_s, initial_routes=best.team_nodes))
 
 
-def _arc_costs(data: TurfModelInput) -> NDArray[np.int64]:
+def arc_costs(data: TurfModelInput) -> NDArray[np.int64]:
     """Return the arcs' costs: walked metres plus any penalty."""
     if data.arc_penalty_m is None:
         return data.arc_m
     return data.arc_m + data.arc_penalty_m
 
 
-def _transit_seconds(data: TurfModelInput) -> NDArray[np.int64]:
+def transit_seconds(data: TurfModelInput) -> NDArray[np.int64]:
     """Return each arc's time: the walk in whole seconds plus the time at the node left."""
     transit_s = walking_seconds(data.arc_m, data.walking_speed_m_per_min)
     transit_s += np.asarray(data.service_s, dtype=np.int64)[:, None]

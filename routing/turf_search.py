@@ -69,7 +69,7 @@ def search_sector(graph: StreetGraph, search: SectorSearch) -> TurfModelOutcome:
     """Return each team's matrix nodes in walking order, without the meeting point."""
     door_count = len(search.service_s)
     if door_count < STREET_STOPS_MIN_DOORS:
-        return solve_turf_model(_door_model(search, time_limit_s=search.time_limit_s))
+        return solve_turf_model(door_model(search, time_limit_s=search.time_limit_s))
     deadline = time.perf_counter() + search.time_limit_s
     door_share = 1.0 - STOPS_TIME_SHARE - POLISH_TIME_SHARE
     # Below this budget the door model spends its time on being built and on its first
@@ -98,7 +98,7 @@ def search_sector(graph: StreetGraph, search: SectorSearch) -> TurfModelOutcome:
     return TurfModelOutcome(outcome.status, tuple(walks))
 
 
-def _door_model(search: SectorSearch, *, time_limit_s: float) -> TurfModelInput:
+def door_model(search: SectorSearch, *, time_limit_s: float) -> TurfModelInput:
     """Return the model whose nodes are the sector's doors."""
     return _sector_model(
         search,
@@ -222,17 +222,17 @@ def _improve_walks(
     over in the door model, so its last doors are left out first and the search may put
     them back.
     """
-    model = _door_model(search, time_limit_s=time_limit_s)
+    model = door_model(search, time_limit_s=time_limit_s)
     seconds = walking_seconds(model.arc_m, model.walking_speed_m_per_min)
     seconds += np.asarray(model.service_s, dtype=np.int64)[:, None]
-    fitting = tuple(_trim_to_capacity(seconds, walk, model.capacity_s) for walk in walks)
+    fitting = tuple(trim_to_capacity(seconds, walk, model.capacity_s) for walk in walks)
     outcome = solve_turf_model(replace(model, initial_routes=fitting))
     if not outcome.team_nodes:
         return tuple(walks)
     return outcome.team_nodes
 
 
-def _trim_to_capacity(
+def trim_to_capacity(
     seconds: NDArray[np.int64], walk: tuple[int, ...], capacity_s: int
 ) -> tuple[int, ...]:
     """Drop the walk's last doors until it fits the session.

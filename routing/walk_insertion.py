@@ -5,7 +5,9 @@ Doors are inserted one at a time, cheapest first: of every door left and every w
 insertion that adds least to the objective while the walk still fits ``max_minutes``
 goes in, then the walk it changed is priced again. A door that fits no walk stays out.
 Walks keep the order of the doors they already had, so their figures only grow by what
-the inserted doors add.
+the inserted doors add. With a balance cost, an insertion that makes the longest walk
+longer also costs that much per minute it adds to it, so doors spread over the walks
+as the routing model's balance cost spreads them (``routing.turf_model``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class InsertionProblem:
     max_minutes: float
     walking_speed_m_per_min: float
     minutes_per_dwelling: float
+    # Cost, in the unit of ``cost``, of each minute that an insertion adds to the
+    # longest walk. Each door still goes where its walk grows least in ``cost``.
+    balance_cost_per_minute: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,8 @@ class _Insertion:
     added_cost: int
     added_m: int
     position: int
+    # The walk's minutes with the door in it.
+    minutes: float
 
 
 def insert_doors(
@@ -73,8 +80,11 @@ def insert_doors(
     best = {
         (door, k): _cheapest(problem, walk, door) for door in left for k, walk in enumerate(walks)
     }
-    while (chosen := _cheapest_of_all(best, left, len(walks))) is not None:
-        door, k, at = chosen
+    longest = max((walk_minutes(problem, walk) for walk in walks), default=0.0)
+    while (chosen := _cheapest_of_all(problem, best, left, len(walks), longest)) is not None:
+        door, k, insertion = chosen
+        longest = max(longest, insertion.minutes)
+        at = insertion.position
         doors_k = walks[k].doors
         walks[k] = replace(walks[k], doors=(*doors_k[:at], door, *doors_k[at:]))
         left.remove(door)
@@ -92,19 +102,30 @@ def walk_minutes(problem: InsertionProblem, walk: OpenWalk) -> float:
 
 
 def _cheapest_of_all(
-    best: dict[tuple[int, int], _Insertion | None], left: Sequence[int], walk_count: int
-) -> tuple[int, int, int] | None:
-    """Return the door, walk and position of the cheapest insertion, None if none fits."""
-    chosen: tuple[int, int, int] | None = None
-    chosen_key: tuple[int, int] | None = None
+    problem: InsertionProblem,
+    best: dict[tuple[int, int], _Insertion | None],
+    left: Sequence[int],
+    walk_count: int,
+    longest: float,
+) -> tuple[int, int, _Insertion] | None:
+    """Return the door, walk and place of the cheapest insertion, None if none fits.
+
+    ``longest`` is the minutes of the longest walk, which the balance cost weighs.
+    """
+    balance = problem.balance_cost_per_minute
+    chosen: tuple[int, int, _Insertion] | None = None
+    chosen_key: tuple[float, int] | None = None
     for door in left:
         for k in range(walk_count):
             insertion = best[door, k]
             if insertion is None:
                 continue
-            key = (insertion.added_cost, insertion.added_m)
+            cost: float = insertion.added_cost
+            if balance:
+                cost += balance * max(0.0, insertion.minutes - longest)
+            key = (cost, insertion.added_m)
             if chosen_key is None or key < chosen_key:
-                chosen, chosen_key = (door, k, insertion.position), key
+                chosen, chosen_key = (door, k, insertion), key
     return chosen
 
 
@@ -117,12 +138,15 @@ def _cheapest(problem: InsertionProblem, walk: OpenWalk, door: int) -> _Insertio
     length_m = int(problem.distance_m[before, after].astype(np.int64).sum())
     dwellings = int(problem.dwellings[stops].sum() + problem.dwellings[door])
     minutes = (length_m + added_m) / problem.walking_speed_m_per_min
-    fits = np.flatnonzero(minutes + dwellings * problem.minutes_per_dwelling <= problem.max_minutes)
+    minutes += dwellings * problem.minutes_per_dwelling
+    fits = np.flatnonzero(minutes <= problem.max_minutes)
     if fits.size == 0:
         return None
     # lexsort sorts by its last key first: cost, then metres, then position.
     position = int(fits[np.lexsort((fits, added_m[fits], added_cost[fits]))[0]])
-    return _Insertion(int(added_cost[position]), int(added_m[position]), position)
+    return _Insertion(
+        int(added_cost[position]), int(added_m[position]), position, float(minutes[position])
+    )
 
 
 def _added(

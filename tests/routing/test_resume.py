@@ -5,7 +5,7 @@ import math
 import pytest
 
 from routing.geo import EARTH_RADIUS_M, GeoPoint
-from routing.resume import match_routes, walk_from
+from routing.resume import match_routes, resume_walks, walk_from
 from routing.route_types import Door, PlannedRoute, TurfProblem
 from routing.streets import StreetGraph, StreetWay, build_street_graph
 
@@ -129,3 +129,25 @@ def test_one_route_per_team() -> None:
     graph = build_street_graph([StreetWay("w1", "Rue", "residential", ((0.0, 0.0), (0.01, 0.0)))])
     with pytest.raises(ValueError, match="2 teams for 1 routes"):
         match_routes(graph, [None, None], [route(0, 1)], DOORS)
+
+
+def test_team_out_keeps_own_route(high_street: StreetGraph) -> None:
+    west, east = route(0, 5, 6), route(1, 2, 3)
+    doors = (*DOORS, door(5, -100), door(6, -200))
+    problem = TurfProblem(
+        at(0, 0),
+        doors,
+        team_count=2,
+        max_minutes=60,
+        time_limit_s=1.0,
+        solution_limit=20,
+        previous_routes=((5, 6), (2, 3)),
+    )
+
+    # Team 0 is 600 m east, nearer the east route, but the plan kept its doors west.
+    walks, late = resume_walks(high_street, problem, [at(600, 5), None], [west, east])
+
+    assert sorted(walks[0].door_ids) == [5, 6]
+    assert walks[0].path[0] == at(600, 5)
+    assert walks[1] == east
+    assert late == ()

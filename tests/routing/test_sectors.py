@@ -3,7 +3,7 @@
 import pytest
 
 from routing.geo import GeoPoint
-from routing.sectors import Sector, split_sectors
+from routing.sectors import Sector, TeamSector, keep_previous_teams, number_teams, split_sectors
 
 CENTRE = GeoPoint(0.0, 0.0)
 EAST, NORTH, WEST, SOUTH = (
@@ -57,3 +57,45 @@ def test_bad_inputs_are_rejected() -> None:
         split_sectors(CENTRE, [EAST, WEST], [1.0], team_count=2, max_doors=1)
     with pytest.raises(ValueError, match="max_doors must be at least 1, got 0"):
         split_sectors(CENTRE, [EAST], [1.0], team_count=2, max_doors=0)
+
+
+def test_teams_numbered_in_sector_order() -> None:
+    sectors = (Sector((0, 2), 2), Sector((1,), 1))
+    assert number_teams(sectors) == (TeamSector((0, 2), (0, 1)), TeamSector((1,), (2,)))
+
+
+def test_team_plans_where_most_of_its_doors_were() -> None:
+    # Team 0 had doors 0, 1 and 3, so door 3 follows it into the first slice. Door 2 had
+    # no team and stays. Team 2 had no door: the second slice is one team short.
+    sectors = (Sector((0, 1, 2), 1), Sector((3, 4, 5), 2))
+    previous = [0, 0, None, 0, 1, 1]
+
+    assert keep_previous_teams(sectors, previous, team_count=3) == (
+        TeamSector((0, 1, 2, 3), (0,)),
+        TeamSector((4, 5), (1, 2)),
+    )
+
+
+def test_equal_counts_go_to_the_first_slice() -> None:
+    sectors = (Sector((0, 1), 1), Sector((2, 3), 1))
+
+    assert keep_previous_teams(sectors, [None, 0, 0, None], team_count=2) == (
+        TeamSector((0, 1, 2), (0,)),
+        TeamSector((3,), (1,)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("previous", "expected"),
+    [
+        # The middle slice has no team: its doors join the slice before it.
+        ([0, 0, None, None, 1, 1], (TeamSector((0, 1, 2, 3), (0,)), TeamSector((4, 5), (1,)))),
+        # The first slice has no team and none before it: its doors join the next one.
+        ([None, None, 0, 0, 1, 1], (TeamSector((0, 1, 2, 3), (0,)), TeamSector((4, 5), (1,)))),
+    ],
+)
+def test_slice_without_team_hands_doors_on(
+    previous: list[int | None], expected: tuple[TeamSector, ...]
+) -> None:
+    sectors = (Sector((0, 1), 1), Sector((2, 3), 1), Sector((4, 5), 1))
+    assert keep_previous_teams(sectors, previous, team_count=2) == expected

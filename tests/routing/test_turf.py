@@ -135,6 +135,11 @@ def test_walk_list_rejects_unknown_doors() -> None:
         ({"max_doors_per_route": 0}, "max_doors_per_route must be at least 1, got 0"),
         ({"balance_cost_per_second": -1}, "balance_cost_per_second must be zero or positive"),
         ({"solution_limit": 0}, "solution_limit must be at least 1, got 0"),
+        ({"previous_routes": ((1,), ())}, "previous_routes has 2 routes for 1 teams"),
+        (
+            {"team_count": 2, "previous_routes": ((1, 5), (5,))},
+            "one previous route; repeated address ids: \\[5\\]",
+        ),
     ],
 )
 def test_problem_rejects_bad_settings(changes: dict[str, object], message: str) -> None:

@@ -12,7 +12,7 @@ from routing.route_types import Door, TurfPlan, TurfProblem
 from routing.status import SolveStatus
 from routing.streets import StreetGraph, StreetWay, build_street_graph
 from routing.turf import plan_turf
-from routing.turf_search import _trim_to_capacity
+from routing.turf_search import trim_to_capacity
 
 DEG_PER_M = 180.0 / (math.pi * EARTH_RADIUS_M)
 
@@ -120,7 +120,7 @@ def test_trim_drops_last_doors_until_the_walk_fits() -> None:
     seconds[1:, :] += 5
     np.fill_diagonal(seconds, 0)
     # Through doors 1, 2 and 3: 10 + 15 + 15 + 15 s.
-    assert _trim_to_capacity(seconds, (1, 2, 3), 55) == (1, 2, 3)
-    assert _trim_to_capacity(seconds, (1, 2, 3), 54) == (1, 2)
-    assert _trim_to_capacity(seconds, (1, 2, 3), 25) == (1,)
-    assert _trim_to_capacity(seconds, (1, 2, 3), 24) == ()
+    assert trim_to_capacity(seconds, (1, 2, 3), 55) == (1, 2, 3)
+    assert trim_to_capacity(seconds, (1, 2, 3), 54) == (1, 2)
+    assert trim_to_capacity(seconds, (1, 2, 3), 25) == (1,)
+    assert trim_to_capacity(seconds, (1, 2, 3), 24) == ()

@@ -1,5 +1,7 @@
 """Cheapest insertion of doors into timed walks, on points along one line."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -127,6 +129,22 @@ def test_each_walk_takes_doors_until_it_is_full() -> None:
         assert walk_minutes(problem, walk) <= 13
     placed = [door for walk in walks for door in walk.doors]
     assert sorted([*placed, *left]) == [3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize(("balance", "walk_a", "walk_b"), [(0.0, (2, 3), ()), (10.0, (2,), (3,))])
+def test_balance_cost_spares_the_longest_walk(
+    balance: float, walk_a: tuple[int, ...], walk_b: tuple[int, ...]
+) -> None:
+    # Walk A from 10 through 9 takes 11 min, walk B from 1 takes 1 min. The door at 3
+    # adds no metre to A, which passes it, but a minute to the longest walk; to B it
+    # adds 4 m. At 10 a minute, the minute costs more than the metres.
+    walks = (OpenWalk(1, (2,), FINISH), OpenWalk(4, (), FINISH))
+    problem = line_problem([0, 10, 9, 3, 1], walks, max_minutes=30)
+
+    inserted, left = insert_doors(replace(problem, balance_cost_per_minute=balance), [3])
+
+    assert [walk.doors for walk in inserted] == [walk_a, walk_b]
+    assert left == ()
 
 
 def test_ties_go_to_first_door_and_walk() -> None:

@@ -2,12 +2,14 @@
 
 Doors already visited stay where they are: they head the route they were visited on,
 in that route's order, and only the doors nobody visited yet are shared again among
-the remaining teams. A remaining team keeps its route row, so the link it was sent
-keeps working and opens the new walk. A team already out goes on from its last visited
-door: it takes the new route nearest to it, walked from that door to the session's
-finish. A door its walk has no time for is offered to every walk with time left, and
-only the doors that fit no walk are listed as out of time. The report lists the teams
-whose doors to visit changed, so that their volunteers can be notified on the day
+the remaining teams. Each remaining team keeps the doors it had to visit unless the
+change takes them away, and the doors of a team gone or of a reopened street go where
+they fit best (`recut_routes`). A remaining team keeps its route row, so the link it
+was sent keeps working and opens the new walk. A team already out goes on from its last
+visited door, walking its new route from that door to the session's finish. A door its
+walk has no time for is offered to every walk with time left, and only the doors that
+fit no walk are listed as out of time. The report lists the teams whose doors to visit
+changed, so that their volunteers can be notified on the day
 (`webapp.services.route_notices`).
 """
 
@@ -29,6 +31,7 @@ from routing.turf import plan_turf
 from targeting.names import fold_name
 from webapp.models import (
     Address,
+    Assignment,
     CanvassSession,
     DoorVisit,
     Route,
@@ -100,6 +103,15 @@ class RouteChange:
 
 
 @dataclass(frozen=True)
+class JoinedVolunteer:
+    """A volunteer moved into another team, and the doors that team has to visit now."""
+
+    assignment_id: int
+    team: int
+    to_visit_count: int
+
+
+@dataclass(frozen=True)
 class ReplanReport:
     """What a re-planning did to one session."""
 
@@ -116,6 +128,9 @@ class ReplanReport:
     # (`changed_routes`). A team left without a walk, such as one marked absent, is not
     # listed.
     changed_routes: tuple[RouteChange, ...] = ()
+    # The volunteer this change moved into another team, if any. The volunteer gets that
+    # team's route even when the team's doors did not change.
+    joined: tuple[JoinedVolunteer, ...] = ()
 
     def uncovered_count(self, reason: UncoveredReason) -> int:
         return sum(1 for door in self.uncovered if door.reason == reason)
@@ -242,12 +257,24 @@ def _minutes_left(canvass: CanvassSession, now: datetime) -> int:
 
 
 def recut_routes(
-    session: Session, canvass: CanvassSession, settings: RouteSettings, now: datetime
+    session: Session,
+    canvass: CanvassSession,
+    settings: RouteSettings,
+    now: datetime,
+    *,
+    joined: Assignment | None = None,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
-    NOTE: every team's walk is cut again, so a change that touches one team's streets can
-    move another team's doors, and each team whose doors changed is notified on the day.
+    Each team keeps the doors it had to visit, unless their street is closed or its
+    walk has no time left for them (`routing.turf`). The doors of a team gone, and those
+    on no route before, go where they fit best. A team with no door left to visit, such
+    as one marked present again, takes a share of the others' doors. `joined` is the
+    assignment just moved into another team, listed in the report's `joined`.
+
+    NOTE: a walk whose doors did not change may still be reordered or take another path,
+    for instance around a closed way. Its team is not notified, and its route page shows
+    the new walk.
     """
     teams = list_session_teams(session, canvass.id)
     routes = {
@@ -282,6 +309,11 @@ def recut_routes(
     else:
         graph = load_street_graph(session, closed_way_ids)
         doors = tuple(door_for(a) for a in open_addresses)
+        open_ids = {address.id for address in open_addresses}
+        previous_routes = tuple(
+            tuple(i for i in routes[team].address_ids if i in open_ids) if team in routes else ()
+            for team in teams
+        )
         problem = TurfProblem(
             meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
             doors=doors,
@@ -291,6 +323,7 @@ def recut_routes(
             minutes_per_dwelling=settings.minutes_per_address,
             time_limit_s=settings.time_limit_s,
             end_point=session_end_point(canvass),
+            previous_routes=previous_routes,
         )
         plan = plan_turf(graph, problem)
         if len(plan.routes) != len(teams):
@@ -325,6 +358,11 @@ def recut_routes(
         uncovered=tuple(uncovered),
         routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
         changed_routes=changed_routes(to_visit_before, planned),
+        joined=(
+            (JoinedVolunteer(joined.id, joined.team, len(planned[joined.team].door_ids)),)
+            if joined is not None and joined.team in planned
+            else ()
+        ),
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",

@@ -5,9 +5,11 @@ new walk. Earlier than `ROUTE_NOTICE_WINDOW` before the start nothing is sent, b
 the reminders still to come carry that link. From then on, and while the session runs,
 each member still coming of a team listed in `ReplanReport.changed_routes` gets one
 message at once. It goes by SMS where they agreed to SMS, as the reminder shortly
-before the start does, and by e-mail otherwise. A team marked present again, or joined
-by a volunteer left alone, is notified too: its members' reminders are written again,
-but the one with the link may already be past.
+before the start does, and by e-mail otherwise. A team marked present again is notified
+too: its members' reminders are written again, but the one with the link may already be
+past. For the same reason a volunteer left alone and joined to another team
+(`ReplanReport.joined`) is notified of that team's route, even when the team's doors
+did not change and its other members get no notice.
 
 Keys are `assignment:<id>:route_changed:<channel>:<time of the re-planning>`, so each
 re-planning writes rows of its own and writing the notices of one re-planning again
@@ -18,7 +20,7 @@ erasures and rate limits apply there, and quiet hours hold broadcasts only.
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Assignment, Campaign, CanvassSession, Message, Route, User
@@ -39,13 +41,14 @@ TEMPLATE = "route_changed"
 
 
 def notify_route_changes(session: Session, report: ReplanReport, *, now: datetime) -> list[Message]:
-    """Queue, to go at once, a notice to each member still coming of a changed team.
+    """Queue, to go at once, a notice to each volunteer whose route changed.
 
-    `now` is the time of the re-planning and names its notices. Returns the new rows,
-    none outside the window. Needs an app context. The caller commits, and the send jobs
-    are enqueued after the commit.
+    They are the members still coming of each changed team, and the volunteer joined to
+    another team, if any. `now` is the time of the re-planning and names its notices.
+    Returns the new rows, none outside the window. Needs an app context. The caller
+    commits, and the send jobs are enqueued after the commit.
     """
-    if not report.changed_routes:
+    if not report.changed_routes and not report.joined:
         return []
     canvass = session.get(CanvassSession, report.session_id)
     if canvass is None:
@@ -57,13 +60,14 @@ def notify_route_changes(session: Session, report: ReplanReport, *, now: datetim
         raise NotFoundError(f"campaign {canvass.campaign_id} not found")
 
     to_visit = {change.team: change.to_visit_count for change in report.changed_routes}
+    to_visit.update((joined.team, joined.to_visit_count) for joined in report.joined)
     routes = {
         route.team: route
         for route in session.scalars(select(Route).where(Route.session_id == canvass.id))
     }
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     stamp = replanning_stamp(now)
-    for assignment in _members_coming(session, canvass.id, list(to_visit)):
+    for assignment in _recipients(session, canvass.id, report):
         channel = notice_channel(assignment.user)
         if channel is None:
             continue
@@ -113,13 +117,16 @@ def replanning_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def _members_coming(session: Session, session_id: int, teams: list[int]) -> list[Assignment]:
+def _recipients(session: Session, session_id: int, report: ReplanReport) -> list[Assignment]:
+    """Return the members still coming of the changed teams, and the volunteers joined."""
+    teams = [change.team for change in report.changed_routes]
+    joined = [joined.assignment_id for joined in report.joined]
     return list(
         session.scalars(
             select(Assignment)
             .where(
                 Assignment.session_id == session_id,
-                Assignment.team.in_(teams),
+                or_(Assignment.team.in_(teams), Assignment.id.in_(joined)),
                 Assignment.status != AssignmentStatus.DECLINED,
             )
             .options(

@@ -147,7 +147,7 @@ def join_other_team(
         team,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    report = recut_routes(session, canvass, settings, now)
+    report = recut_routes(session, canvass, settings, now, joined=moved)
     queue_assignment_reminders(session, campaign_id, [moved.id], now=now)
     return TeamJoin(report=report, joined_team=target)
 

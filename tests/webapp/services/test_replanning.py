@@ -120,6 +120,8 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     visit(db_session, before[1], visited_one)
     visit(db_session, before[3], visited_three)
     team_two_doors = set(before[2].address_ids)
+    # The re-planning updates these rows in place: keep the doors of teams 1 and 3.
+    kept = {team: set(before[team].address_ids) for team in (1, 3)}
 
     report = mark_team_absent(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
@@ -140,6 +142,9 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     assert after[1].dwelling_count == case.dwellings_in(after[1].address_ids)
     assert after[3].dwelling_count == case.dwellings_in(after[3].address_ids)
     assert team_two_doors <= set(routed)
+    # Teams 1 and 3 keep every door they had.
+    assert kept[1] <= set(after[1].address_ids)
+    assert kept[3] <= set(after[3].address_ids)
     canvass = db_session.get(CanvassSession, case.session_id)
     assert canvass is not None
     # Both teams are out: each walk leaves from the team's last visited door.
@@ -158,6 +163,23 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     statuses = {a.team: a.status for a in db_session.scalars(select(Assignment))}
     assert statuses[2] == AssignmentStatus.DECLINED
     assert statuses[1] == AssignmentStatus.PROPOSED
+
+
+def test_replanning_without_change_keeps_every_route(
+    case: BondyCase, db_session: Session, before_session: datetime
+) -> None:
+    before = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+
+    report = replan_session(
+        db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=before_session
+    )
+
+    after = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+    assert {team: set(doors) for team, doors in after.items()} == {
+        team: set(doors) for team, doors in before.items()
+    }
+    assert report.changed_routes == ()
+    assert report.routed_door_count == report.routed_before_count == PARC_ADDRESS_COUNT
 
 
 def test_closed_street_doors_are_listed_not_routed(

@@ -27,7 +27,13 @@ from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
-from webapp.services.replanning import ReplanReport, RouteChange, close_street, reopen_street
+from webapp.services.replanning import (
+    JoinedVolunteer,
+    ReplanReport,
+    RouteChange,
+    close_street,
+    reopen_street,
+)
 from webapp.services.route_notices import notify_route_changes
 from webapp.services.team_changes import join_other_team, mark_team_absent, mark_team_present
 from webapp.settings import Settings
@@ -141,9 +147,8 @@ def test_closed_street_notifies_changed_teams(
 
     after = to_visit(db_session)
     changed = changed_teams(before, after)
-    # A team with doors on the closed street had to change, and the others may have too.
-    assert set(teams_on_street(before, case)) <= set(changed)
-    assert teams_on_street(before, case) != []
+    # The teams with doors on the closed street changed, and only they did.
+    assert changed == teams_on_street(before, case) == [2, 3]
     assert report.changed_routes == tuple(RouteChange(team, len(after[team])) for team in changed)
     assert sum(len(doors) for doors in after.values()) == report.routed_door_count
     rows = notices(db_session)
@@ -197,6 +202,29 @@ def visit(session: Session, route: Route, address_ids: list[int], at: datetime) 
             )
         )
     session.commit()
+
+
+def test_closed_street_keeps_other_team_route(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    routes = routes_by_team(db_session)
+    # Team 1 has no door on the closed street.
+    assert teams_on_street(to_visit(db_session), case) == [2, 3]
+    team_one = (list(routes[1].address_ids), routes[1].length_m)
+    path = [coordinate for point in routes[1].path for coordinate in point]
+
+    report, _ = close_and_notify(db_session, case, an_hour_before)
+
+    after = routes_by_team(db_session)[1]
+    assert (after.address_ids, after.length_m) == team_one
+    # Doors snapped to the graph without the closed ways move by float rounding alone.
+    assert [coordinate for point in after.path for coordinate in point] == pytest.approx(
+        path, abs=1e-9
+    )
+    assert [change.team for change in report.changed_routes] == [2, 3]
+    teams = team_of(db_session)
+    assert {teams[row.user_id] for row in notices(db_session)} == {2, 3}
+    assert sorted(row.user_id for row in notices(db_session)) == members_coming(db_session, [2, 3])
 
 
 def test_unchanged_team_not_notified(case: BondyCase, db_session: Session) -> None:
@@ -396,8 +424,38 @@ def test_joined_volunteer_gets_new_link(
     notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
 
-    assert 1 in [change.team for change in report.changed_routes]
+    count = len(to_visit(db_session)[1])
+    assert report.joined == (JoinedVolunteer(alone.id, 1, count),)
     rows = [row for row in notices(db_session) if row.user_id == alone.user_id]
     assert len(rows) == 1
+    assert rows[0].body.splitlines()[3] == doors_sentence(count)
     assert rows[0].body.splitlines()[4] == f"{ROUTE_LINK}{tokens(db_session)[1]}"
     assert declined.user_id not in {row.user_id for row in notices(db_session)}
+
+
+def test_joined_volunteer_notified_alone_when_team_unchanged(
+    case: BondyCase, db_session: Session
+) -> None:
+    declined, alone = team_members(db_session, 3)
+    declined.status = DECLINED
+    db_session.commit()
+    # Team 3 visited every door of its route, so it leaves none to share.
+    team_three = routes_by_team(db_session)[3]
+    visit(
+        db_session, team_three, list(team_three.address_ids), case.starts_at + timedelta(minutes=30)
+    )
+    before = to_visit(db_session)
+    now = case.starts_at + timedelta(minutes=40)
+
+    report = join_other_team(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=now
+    )
+    notify_route_changes(db_session, report, now=now)
+    db_session.commit()
+
+    assert to_visit(db_session) == before
+    assert report.changed_routes == ()
+    assert report.joined == (JoinedVolunteer(alone.id, 1, len(before[1])),)
+    rows = notices(db_session)
+    assert [row.user_id for row in rows] == [alone.user_id]
+    assert rows[0].body.splitlines()[4] == f"{ROUTE_LINK}{tokens(db_session)[1]}"
