@@ -449,7 +449,7 @@ def test_joined_volunteer_notified_alone_when_team_unchanged(
 
     report = join_other_team(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=now
-    )
+    ).report
     notify_route_changes(db_session, report, now=now)
     db_session.commit()
 
