@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from routing.assignment_types import AssignmentPlan
 from routing.assignment_weights import PlanningWeights
 from routing.status import SolveStatus
-from webapp.db import call_after_commit
+from webapp.db import call_after_commit, utcnow
 from webapp.models import Campaign, CanvassSession, JobRun, Message, Route
 from webapp.models.jobs import JobStatus
 from webapp.models.planning import SessionStatus
@@ -25,6 +25,7 @@ from webapp.services.assignment import AssignmentLimits, plan_assignments
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning_weights import run_parameters
+from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.routes import RouteSettings, plan_campaign_routes, street_graph_once
 from webapp.settings import Settings
 
@@ -140,11 +141,13 @@ def run_planning(
     campaign has no planned session or the assignment finds no solution; the caller
     then rolls back and the previous plan stays whole. Needs an app context (messages
     are rendered from templates). The street graph is loaded once, for both the
-    walking-time limits and the routes.
+    walking-time limits and the routes. A volunteer the run takes off a session is
+    notified (`webapp.services.removal_notices`).
     """
     report_progress = progress or _ignore_progress
     _check_plannable(session, campaign_id)
     report_progress(ASSIGNMENT_START_PCT)
+    placements_before = list_placements(session, campaign_id)
     street_graph = street_graph_once(session)
     assignment = plan_assignments(
         session,
@@ -173,6 +176,7 @@ def run_planning(
     )
     report_progress(MESSAGES_START_PCT)
     messages = queue_assignment_messages(session, campaign_id)
+    messages += notify_removed(session, campaign_id, placements_before, now=utcnow())
     return PlanningReport(assignment=assignment, routes=routes, messages=messages)
 
 

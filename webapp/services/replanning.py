@@ -7,8 +7,8 @@ keeps working and opens the new walk. A team already out goes on from its last v
 door: it takes the new route nearest to it, walked from that door to the session's
 finish. A door its walk has no time for is offered to every walk with time left, and
 only the doors that fit no walk are listed as out of time. The report lists the teams
-whose doors to visit changed, so that their volunteers can be notified on the day
-(`webapp.services.route_notices`).
+with a walk and those whose doors to visit changed, so that their volunteers can be
+notified on the day (`webapp.services.route_notices`).
 """
 
 import logging
@@ -100,6 +100,14 @@ class RouteChange:
 
 
 @dataclass(frozen=True)
+class TeamWalk:
+    """A team with a walk after a re-planning, with its number of doors to visit."""
+
+    team: int
+    to_visit_count: int
+
+
+@dataclass(frozen=True)
 class ReplanReport:
     """What a re-planning did to one session."""
 
@@ -116,6 +124,8 @@ class ReplanReport:
     # (`changed_routes`). A team left without a walk, such as one marked absent, is not
     # listed.
     changed_routes: tuple[RouteChange, ...] = ()
+    # Every team with a walk after this re-planning and its number of doors to visit.
+    walks: tuple[TeamWalk, ...] = ()
 
     def uncovered_count(self, reason: UncoveredReason) -> int:
         return sum(1 for door in self.uncovered if door.reason == reason)
@@ -248,6 +258,7 @@ def recut_routes(
 
     NOTE: every team's walk is cut again, so a change that touches one team's streets can
     move another team's doors, and each team whose doors changed is notified on the day.
+    A team whose doors end up as those it was last notified of is not.
     """
     teams = list_session_teams(session, canvass.id)
     routes = {
@@ -325,6 +336,10 @@ def recut_routes(
         uncovered=tuple(uncovered),
         routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
         changed_routes=changed_routes(to_visit_before, planned),
+        walks=tuple(
+            TeamWalk(team=team, to_visit_count=len(walk.door_ids))
+            for team, walk in sorted(planned.items())
+        ),
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",
