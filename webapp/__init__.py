@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp import db
 from webapp.extensions import babel, csrf, limiter, login_manager
 from webapp.logging_setup import configure_logging
+from webapp.name_lists import name_list
 from webapp.security import init_input_guard, init_proxy_fix, init_security_headers
 from webapp.session_labels import session_label
 from webapp.settings import Settings
@@ -108,6 +109,7 @@ def _register_cli(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     """Add the helpers every template may call, message templates included."""
     app.add_template_global(session_label)
+    app.add_template_global(name_list)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,3 +1,4 @@
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -318,3 +319,69 @@ def closures(engine: Engine) -> list[tuple[object, ...]]:
         read = "street_way_id, street_key" if "street_key" in columns else "street_way_id"
         rows = connection.execute(text(f"SELECT {read} FROM street_closures ORDER BY id"))  # noqa: S608
         return [tuple(row) for row in rows]
+
+
+def insert_members(connection: Connection) -> None:
+    """Add three volunteers: two in team 1, the second declined, and one in team 2."""
+    for index, (team, status) in enumerate(((1, "confirmed"), (1, "declined"), (2, "proposed"))):
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, first_name, last_name, locale,"
+                " is_enabled, created_at) VALUES (:id, :email, 'x', 'Alix', 'Bernard', 'fr', :on,"
+                " '2026-12-01 10:00:00')"
+            ),
+            {"id": index + 1, "email": f"v{index}@example.org", "on": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO assignments (id, session_id, user_id, team, status, is_locked,"
+                " created_at) VALUES (:id, 1, :user_id, :team, :status, :locked,"
+                " '2026-12-01 10:00:00')"
+            ),
+            {
+                "id": 10 + index,
+                "user_id": index + 1,
+                "team": team,
+                "status": status,
+                "locked": False,
+            },
+        )
+
+
+def notified_routes(engine: Engine) -> list[tuple[object, ...]]:
+    """Return (team, notified doors, notified members, held doors, held until) of each route."""
+    query = (
+        "SELECT team, notified_address_ids, notified_assignment_ids, held_address_ids,"
+        " notice_held_until FROM routes ORDER BY team"
+    )
+    with engine.connect() as connection:
+        return [
+            (team, json_value(doors), json_value(members), held, until)
+            for team, doors, members, held, until in connection.execute(text(query))
+        ]
+
+
+def json_value(value: object) -> object:
+    """Return a JSON column's value as a list: PostgreSQL decodes it, SQLite gives text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_route_notice_state_backfilled_up_and_down(blank_engine: Engine) -> None:
+    migrate.upgrade(blank_engine, "0011")
+    with blank_engine.begin() as connection:
+        insert_routes_over_addresses(connection)
+        insert_members(connection)
+    migrate.upgrade(blank_engine, "0013")
+
+    migrate.upgrade(blank_engine, "0014")
+    upgraded = notified_routes(blank_engine)
+    migrate.downgrade(blank_engine, "0013")
+    columns = {c["name"] for c in inspect(blank_engine).get_columns("routes")}
+
+    # Each route counts as notified as it is, to the members who have not declined.
+    assert upgraded == [
+        (1, [101, 102, 103], [10], None, None),
+        (2, [102, 999], [12], None, None),
+        (3, [], [], None, None),
+    ]
+    assert {"notified_address_ids", "held_address_ids", "notice_held_until"} & columns == set()

@@ -208,6 +208,27 @@ class Route(Base):
         UtcDateTime, info={"personal": "technical", "retention": "link_expiry"}
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The doors, done and to visit, that the team was last notified of, and the members
+    # notified, as assignment ids. Set when the plan is published, by a change before
+    # the notice window, and once a route notice goes out
+    # (`webapp.services.route_notice_state`). None while nobody was notified.
+    notified_address_ids: Mapped[list[int] | None] = mapped_column(
+        JSON,
+        info={"personal": "none", "retention": "never_personal", "note": "public BAN addresses"},
+    )
+    notified_assignment_ids: Mapped[list[int] | None] = mapped_column(
+        JSON, info={"personal": "participation", "retention": "campaign"}
+    )
+    # The same for a route notice held until `notice_held_until`. A change before then
+    # withdraws that notice, so these never count as notified.
+    held_address_ids: Mapped[list[int] | None] = mapped_column(
+        JSON,
+        info={"personal": "none", "retention": "never_personal", "note": "public BAN addresses"},
+    )
+    held_assignment_ids: Mapped[list[int] | None] = mapped_column(
+        JSON, info={"personal": "participation", "retention": "campaign"}
+    )
+    notice_held_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     session: Mapped[CanvassSession] = relationship(back_populates="routes")
 

@@ -2,7 +2,7 @@
 
 Each action records the choice and leaves the rest of the plan as it is: the
 coordinator runs the planning again, which keeps every lock and moves the others
-around them.
+around them. A volunteer taken off a session by a lock or a move is notified at once.
 """
 
 import logging
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from webapp.db import db_session
+from webapp.db import db_session, utcnow
 from webapp.planning.blueprint import blueprint, site_campaign
 from webapp.planning.labels import LOCK_PROBLEMS
 from webapp.planning.lock_forms import CHOOSE_SESSION, SessionChoiceForm, VolunteerForm
@@ -23,6 +23,7 @@ from webapp.services import planning_locks
 from webapp.services.assignment import LockError
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_locks import ManualChoice
+from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.session_labels import session_label
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def lock_volunteer(session_id: int) -> ResponseReturnValue:
     def describe(name: str, _when: str) -> str:
         return str(_("%(name)s is locked on this session.", name=name))
 
-    return _record(lock, describe, url_for("planning.show_session", session_id=session_id))
+    back = url_for("planning.show_session", session_id=session_id)
+    return _record(lock, describe, back, campaign_id=campaign_id, user_id=volunteer)
 
 
 @blueprint.post("/sessions/<int:session_id>/verrous/retrait")
@@ -111,7 +113,7 @@ def move_volunteer(session_id: int) -> ResponseReturnValue:
             )
         )
 
-    return _record(move, describe, back)
+    return _record(move, describe, back, campaign_id=campaign_id, user_id=volunteer)
 
 
 @blueprint.post("/placements")
@@ -135,7 +137,7 @@ def place_volunteer() -> ResponseReturnValue:
             )
         )
 
-    return _record(place, describe, back)
+    return _record(place, describe, back, campaign_id=campaign_id, user_id=volunteer)
 
 
 def _session_choice() -> SessionChoiceForm | None:
@@ -150,12 +152,23 @@ def _session_choice() -> SessionChoiceForm | None:
 
 
 def _record(
-    action: Callable[[Session], ManualChoice], describe: Describe, back: str
+    action: Callable[[Session], ManualChoice],
+    describe: Describe,
+    back: str,
+    *,
+    campaign_id: int,
+    user_id: int,
 ) -> ResponseReturnValue:
-    """Run a lock action in the request's unit of work, flash its outcome, go back."""
+    """Run a lock action in the request's unit of work, flash its outcome, go back.
+
+    A volunteer the action takes off other sessions is notified at once, as a planning
+    run does, and their messages still queued about those sessions are withdrawn.
+    """
     session = db_session()
+    placements_before = list_placements(session, campaign_id, user_id=user_id)
     try:
         choice = action(session)
+        notify_removed(session, campaign_id, placements_before, now=utcnow())
     except NotFoundError:
         session.rollback()
         abort(404)

@@ -1,12 +1,12 @@
 """Re-planning one session from its page: a team absent or present again, a volunteer
 left alone joined to another team, a street closed or reopened. Each action changes the
 session's rows, re-cuts its routes and, on the day, queues a notice to the volunteers
-whose route changed, in one transaction, or changes nothing.
+whose route or team changed, in one transaction, or changes nothing.
 """
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -29,6 +29,8 @@ from webapp.services import planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
 from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
+from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
+from webapp.services.route_notices import RouteNotices
 from webapp.settings_access import get_settings
 
 logger = logging.getLogger(__name__)
@@ -239,16 +241,36 @@ def flash_replan_report(report: ReplanReport) -> None:
             flash(uncovered_doors_text(reason, count), "info")
 
 
-def flash_notices(notices: list[Message]) -> None:
-    """Flash how many volunteers were sent a notice of their changed route."""
-    recipient_count = len({message.user_id for message in notices})
-    if recipient_count:
+def flash_notices(notices: RouteNotices) -> None:
+    """Flash how many volunteers will get a notice, and how many held ones were withdrawn."""
+    withdrawn_count = _count_recipients(notices.withdrawn)
+    if withdrawn_count:
         flash(
             ngettext(
-                "%(count)s volunteer notified of the route change by SMS or e-mail.",
-                "%(count)s volunteers notified of the route change by SMS or e-mail.",
-                recipient_count,
-                count=format_number(recipient_count),
+                "The notice of the previous change to %(count)s volunteer had not gone out"
+                " yet: it is withdrawn.",
+                "The notices of the previous change to %(count)s volunteers had not gone out"
+                " yet: they are withdrawn.",
+                withdrawn_count,
+                count=format_number(withdrawn_count),
             ),
             "info",
         )
+    recipient_count = _count_recipients(notices.queued)
+    if recipient_count:
+        flash(
+            ngettext(
+                "%(count)s volunteer will be notified of the change by SMS or e-mail in"
+                " %(minutes)s minutes.",
+                "%(count)s volunteers will be notified of the change by SMS or e-mail in"
+                " %(minutes)s minutes.",
+                recipient_count,
+                count=format_number(recipient_count),
+                minutes=format_number(ROUTE_NOTICE_HOLD // timedelta(minutes=1)),
+            ),
+            "info",
+        )
+
+
+def _count_recipients(messages: list[Message]) -> int:
+    return len({message.user_id for message in messages})

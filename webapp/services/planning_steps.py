@@ -20,6 +20,7 @@ from routing.assignment_types import AssignmentPlan, AssignmentProblem
 from routing.assignment_weights import PlanningWeights
 from routing.route_types import TurfPlan
 from routing.turf import plan_turf
+from webapp.db import utcnow
 from webapp.models import Assignment, Campaign, CanvassSession, Route
 from webapp.models.planning import SessionStatus
 from webapp.services.assignment import AssignmentLimits, build_problem
@@ -41,6 +42,7 @@ from webapp.services.planning import (
     route_settings,
 )
 from webapp.services.planning_snapshot import PlanningSnapshot, take_planning_snapshot
+from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.routes import (
     RouteSettings,
     SessionRouting,
@@ -212,8 +214,9 @@ def store_planning(
     """Store the assignment, the routes and the messages of a solved run; flushes only.
 
     Raises PlanningError (CHANGED_DURING_RUN) when the rows the run read have changed
-    since, before writing anything. Needs an app context (messages are rendered from
-    templates).
+    since, before writing anything. A volunteer the run takes off a session is notified
+    (`webapp.services.removal_notices`). Needs an app context (messages are rendered
+    from templates).
     """
     report_progress = progress or _ignore_progress
     _lock_planned_rows(session, inputs.campaign_id, inputs.session_ids)
@@ -225,6 +228,7 @@ def store_planning(
             extra={"campaign_id": inputs.campaign_id},
         )
         raise PlanningError(PlanningErrorCode.CHANGED_DURING_RUN)
+    placements_before = list_placements(session, inputs.campaign_id)
     assigned_ids = [row.id for row in inputs.problem.sessions]
     store_assignments(session, inputs.campaign_id, assigned_ids, solution.assignment)
 
@@ -255,6 +259,7 @@ def store_planning(
         )
     report_progress(MESSAGES_START_PCT)
     messages = queue_assignment_messages(session, inputs.campaign_id)
+    messages += notify_removed(session, inputs.campaign_id, placements_before, now=utcnow())
     return PlanningReport(assignment=solution.assignment, routes=routes, messages=messages)
 
 

@@ -39,6 +39,7 @@ from webapp.services.message_batch import (
     withdraw_pending,
 )
 from webapp.services.reply_links import feedback_url, reply_urls, start_stamp
+from webapp.services.volunteer_sessions import list_team_mates
 from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def _queue_sequences(
 ) -> list[Message]:
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     routes = _routes_by_team(session, assignments)
+    mates = list_team_mates(session, assignments)
     offsets = ReminderOffsets.from_campaign(campaign.reminder_offsets)
     for assignment in assignments:
         route = routes.get((assignment.session_id, assignment.team))
@@ -150,6 +152,7 @@ def _queue_sequences(
             offsets=offsets,
             now=now,
             with_confirmation=True,
+            team_mate_names=mates.get(assignment.id, ()),
         )
     return batch.dispatch_after_commit()
 
@@ -163,8 +166,12 @@ def add_sequence(
     offsets: ReminderOffsets,
     now: datetime,
     with_confirmation: bool,
+    team_mate_names: Sequence[str] = (),
 ) -> None:
-    """Add the confirmation (optionally) and every reminder still to come of one assignment."""
+    """Add the confirmation (optionally) and every reminder still to come of one assignment.
+
+    The confirmation e-mail names `team_mate_names`, the others of the team as it is now.
+    """
     user = assignment.user
     canvass = assignment.session
     channels = consented_channels(user)
@@ -175,6 +182,7 @@ def add_sequence(
     context = {
         **assignment_context(assignment, route, campaign),
         "has_reminder": day_before_at > now,
+        "team_mate_names": list(team_mate_names),
     }
     prefix = assignment_key_prefix(assignment.id)
     stamp = start_stamp(canvass.starts_at)

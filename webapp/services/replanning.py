@@ -9,7 +9,7 @@ was sent keeps working and opens the new walk. A team already out goes on from i
 visited door, walking its new route from that door to the session's finish. A door its
 walk has no time for is offered to every walk with time left, and only the doors that
 fit no walk are listed as out of time. The report lists the teams whose doors to visit
-changed, so that their volunteers can be notified on the day
+changed and every team with a walk, so that their volunteers can be notified on the day
 (`webapp.services.route_notices`).
 """
 
@@ -31,7 +31,6 @@ from routing.turf import plan_turf
 from targeting.names import fold_name
 from webapp.models import (
     Address,
-    Assignment,
     CanvassSession,
     DoorVisit,
     Route,
@@ -103,10 +102,9 @@ class RouteChange:
 
 
 @dataclass(frozen=True)
-class JoinedVolunteer:
-    """A volunteer moved into another team, and the doors that team has to visit now."""
+class TeamWalk:
+    """A team with a walk after a re-planning, with its number of doors to visit."""
 
-    assignment_id: int
     team: int
     to_visit_count: int
 
@@ -128,9 +126,8 @@ class ReplanReport:
     # (`changed_routes`). A team left without a walk, such as one marked absent, is not
     # listed.
     changed_routes: tuple[RouteChange, ...] = ()
-    # The volunteer this change moved into another team, if any. The volunteer gets that
-    # team's route even when the team's doors did not change.
-    joined: tuple[JoinedVolunteer, ...] = ()
+    # Every team with a walk after this re-planning and its number of doors to visit.
+    walks: tuple[TeamWalk, ...] = ()
 
     def uncovered_count(self, reason: UncoveredReason) -> int:
         return sum(1 for door in self.uncovered if door.reason == reason)
@@ -261,16 +258,13 @@ def recut_routes(
     canvass: CanvassSession,
     settings: RouteSettings,
     now: datetime,
-    *,
-    joined: Assignment | None = None,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
     Each team keeps the doors it had to visit, unless their street is closed or its
     walk has no time left for them (`routing.turf`). The doors of a team gone, and those
     on no route before, go where they fit best. A team with no door left to visit, such
-    as one marked present again, takes a share of the others' doors. `joined` is the
-    assignment just moved into another team, listed in the report's `joined`.
+    as one marked present again, takes a share of the others' doors.
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -358,10 +352,9 @@ def recut_routes(
         uncovered=tuple(uncovered),
         routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
         changed_routes=changed_routes(to_visit_before, planned),
-        joined=(
-            (JoinedVolunteer(joined.id, joined.team, len(planned[joined.team].door_ids)),)
-            if joined is not None and joined.team in planned
-            else ()
+        walks=tuple(
+            TeamWalk(team=team, to_visit_count=len(walk.door_ids))
+            for team, walk in sorted(planned.items())
         ),
     )
     logger.info(

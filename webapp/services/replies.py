@@ -31,6 +31,8 @@ from webapp.services.reminders import (
 )
 from webapp.services.replacement import find_replacement
 from webapp.services.reply_links import ReplyClaim, read_reply_token, start_stamp
+from webapp.services.route_notice_state import add_notified_member
+from webapp.services.volunteer_sessions import list_team_mates
 from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
@@ -167,6 +169,10 @@ def _offer_place(
     route = session.scalars(
         select(Route).where(Route.session_id == canvass.id, Route.team == team)
     ).first()
+    if route is not None:
+        # The confirmation carries the route link, so a later route notice finds the
+        # volunteer already notified and does not present them as joining the team.
+        add_notified_member(route, offered.id)
     offsets = ReminderOffsets.from_campaign(campaign.reminder_offsets)
     add_sequence(
         batch,
@@ -176,6 +182,7 @@ def _offer_place(
         offsets=offsets,
         now=now,
         with_confirmation=True,
+        team_mate_names=list_team_mates(session, [offered])[offered.id],
     )
 
 

@@ -18,6 +18,7 @@ from targeting.names import fold_name
 from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, StreetClosure
 from webapp.models import StreetWay as StreetWayRow
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.route_notice_state import record_notified
 from webapp.services.started_sessions import sessions_with_visits
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def store_session_routes(
     routes = _store_routes(
         session, canvass_session, teams, plan, settings, dwellings=dwellings, previous=previous
     )
+    _record_published(session, canvass_session.id, routes)
     logger.info(
         "Routes for session %s: %s teams, %s doors routed (%s dwellings), %s left, status %s",
         canvass_session.id,
@@ -379,6 +381,19 @@ def _store_routes(
         session.delete(previous[team])
     session.flush()
     return stored
+
+
+def _record_published(session: Session, session_id: int, routes: Iterable[Route]) -> None:
+    """Record each route as notified to its members: their messages carry its link."""
+    members: dict[int, list[int]] = {}
+    coming = select(Assignment.id, Assignment.team).where(
+        Assignment.session_id == session_id, Assignment.status != AssignmentStatus.DECLINED
+    )
+    for assignment_id, team in session.execute(coming):
+        members.setdefault(team, []).append(assignment_id)
+    for route in routes:
+        record_notified(route, members.get(route.team, []))
+    session.flush()
 
 
 def _clear_routes(session: Session, session_id: int, *, keep_teams: set[int]) -> dict[int, Route]:

@@ -4,7 +4,9 @@ left alone joined to another team. Each change re-cuts the session's routes
 
 Canvassers go in pairs. When a volunteer's partner cancels and nobody takes the place,
 the volunteer is left alone with a route of their own; joining them to another team
-gives that team three members and shares the doors among one route fewer.
+gives that team three members and shares the doors among one route fewer. On the day,
+`webapp.services.route_notices` tells the volunteer who their team mates are, and
+their team mates who joins them.
 """
 
 import logging
@@ -147,7 +149,7 @@ def join_other_team(
         team,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    report = recut_routes(session, canvass, settings, now, joined=moved)
+    report = recut_routes(session, canvass, settings, now)
     queue_assignment_reminders(session, campaign_id, [moved.id], now=now)
     return TeamJoin(report=report, joined_team=target)
 

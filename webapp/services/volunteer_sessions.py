@@ -1,6 +1,7 @@
 """A volunteer's own upcoming sessions, as their personal page shows them."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +44,7 @@ def list_upcoming_assignments(
         .order_by(CanvassSession.starts_at, CanvassSession.id)
     ).all()
     teams = [(assignment.session_id, assignment.team) for assignment, _ in rows]
-    mates = _team_mates(session, user_id, teams)
+    mates = list_team_mates(session, [assignment for assignment, _ in rows])
     tokens = _route_tokens(session, teams, now)
     return [
         UpcomingAssignment(
@@ -53,7 +54,7 @@ def list_upcoming_assignments(
             iris_name=canvass.iris.name,
             meeting_point=canvass.meeting_point_label,
             status=assignment.status,
-            team_mate_first_names=tuple(mates.get((canvass.id, assignment.team), ())),
+            team_mate_first_names=mates.get(assignment.id, ()),
             route_token=tokens.get((canvass.id, assignment.team)),
             assignment_id=assignment.id,
         )
@@ -61,25 +62,36 @@ def list_upcoming_assignments(
     ]
 
 
-def _team_mates(
-    session: Session, user_id: int, teams: list[tuple[int, int]]
-) -> dict[tuple[int, int], list[str]]:
+def list_team_mates(
+    session: Session, assignments: Sequence[Assignment]
+) -> dict[int, tuple[str, ...]]:
+    """Return, by assignment id, the first names of the others still coming in its team.
+
+    Names are sorted, and members who declined are left out.
+    """
+    teams = list({(assignment.session_id, assignment.team) for assignment in assignments})
     if not teams:
         return {}
     rows = session.execute(
-        select(Assignment.session_id, Assignment.team, User.first_name)
+        select(Assignment.session_id, Assignment.team, Assignment.user_id, User.first_name)
         .join(User, Assignment.user_id == User.id)
         .where(
             tuple_(Assignment.session_id, Assignment.team).in_(teams),
-            Assignment.user_id != user_id,
             Assignment.status != AssignmentStatus.DECLINED,
         )
         .order_by(User.first_name, User.id)
     )
-    mates: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for session_id, team, first_name in rows:
-        mates[(session_id, team)].append(first_name)
-    return mates
+    members: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    for session_id, team, user_id, first_name in rows:
+        members[(session_id, team)].append((user_id, first_name))
+    return {
+        assignment.id: tuple(
+            name
+            for user_id, name in members[(assignment.session_id, assignment.team)]
+            if user_id != assignment.user_id
+        )
+        for assignment in assignments
+    }
 
 
 def _route_tokens(

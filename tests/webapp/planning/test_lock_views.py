@@ -7,6 +7,7 @@ rebuilt catalogue.
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +22,13 @@ from tests.factories import (
 )
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
-from webapp.models import Assignment, CanvassSession, LeftOutVolunteer, User
+from webapp.models import Assignment, CanvassSession, LeftOutVolunteer, Message, User
+from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.notifications import queue_assignment_messages
 
+# A month before the sessions: every reminder is still to come.
+NOW = at_utc(2027, 2, 6, 12, 0)
 RELAUNCH = (
     "Relancez la planification pour que les autres bénévoles et les parcours tiennent compte "
     "de ce choix."
@@ -204,6 +209,61 @@ def test_move_outside_availability_warns(
         ),
         ("info", RELAUNCH),
     ]
+
+
+def messages_of(db_session: Session, user: User) -> list[Message]:
+    db_session.expire_all()
+    query = select(Message).where(Message.user_id == user.id).order_by(Message.id)
+    return list(db_session.scalars(query))
+
+
+def test_moved_volunteer_is_told_of_the_session_left(
+    app: Flask, coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[0]
+    with app.app_context():
+        queue_assignment_messages(db_session, case.morning.campaign_id, now=NOW)
+        db_session.commit()
+    path = session_path(case.morning)
+
+    post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+
+    rows = [(m.purpose, m.status, m.failure_reason) for m in messages_of(db_session, volunteer)]
+    # The confirmation had gone, the reminders were still to come.
+    assert rows == [
+        (MessagePurpose.ASSIGNMENT_CONFIRMATION, MessageStatus.SENT, None),
+        (MessagePurpose.SESSION_REMINDER, MessageStatus.SUPPRESSED, "withdrawn"),
+        (MessagePurpose.SESSION_THANKS, MessageStatus.SUPPRESSED, "withdrawn"),
+        (MessagePurpose.SESSION_CHANGED, MessageStatus.SENT, None),
+    ]
+    notice = messages_of(db_session, volunteer)[-1]
+    assert notice.subject == (
+        "Changement pour le porte-à-porte du samedi 6 mars 2027 à 10:30 (Le Centre Ville)"
+    )
+    # The partner stays, and gets no notice.
+    partner = [m.purpose for m in messages_of(db_session, case.volunteers[1])]
+    assert MessagePurpose.SESSION_CHANGED not in partner
+
+
+def test_move_before_any_message_tells_nothing(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    volunteer = case.volunteers[0]
+
+    post(
+        coordinator_client,
+        f"{session_path(case.morning)}/deplacement",
+        volunteer_id=volunteer.id,
+        target_session_id=case.afternoon.id,
+    )
+
+    assert (volunteer.id, case.afternoon.id, True) in stored(db_session)
+    assert messages_of(db_session, volunteer) == []
 
 
 def test_move_without_choice_is_explained(

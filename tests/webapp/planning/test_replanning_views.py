@@ -31,7 +31,7 @@ from webapp.models import (
     StreetClosure,
 )
 from webapp.models.canvass import DoorOutcome
-from webapp.models.messaging import MessagePurpose
+from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
 
@@ -480,7 +480,8 @@ def test_closed_street_on_the_day_notifies(
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
         f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
-        f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
+        f"{len(notified)} bénévoles seront prévenus du changement par SMS ou e-mail dans "
+        "2 minutes.",
     ]
 
 
@@ -498,7 +499,54 @@ def test_absent_team_notifies_other_teams(
     assert flashes(page) == [
         "L’équipe 2 est notée absente.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
-        f"{len(notified)} bénévoles prévenus du changement de parcours par SMS ou e-mail.",
+        f"{len(notified)} bénévoles seront prévenus du changement par SMS ou e-mail dans "
+        "2 minutes.",
+    ]
+
+
+def address_sets(session: Session) -> dict[int, set[int]]:
+    session.expire_all()
+    return {route.team: set(route.address_ids) for route in session.scalars(select(Route))}
+
+
+def route_notices(session: Session) -> list[Message]:
+    session.expire_all()
+    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def test_absent_then_present_withdraws_the_notices(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    start_in_an_hour(db_session, case)
+    before = address_sets(db_session)
+    post(coordinator, team_path(case, 2), case, is_confirmed="y")
+    first = {message.id: message.user_id for message in route_notices(db_session)}
+
+    page = post(coordinator, team_path(case, 2, "presente"), case)
+
+    rows = route_notices(db_session)
+    withdrawn = [(row.status, row.failure_reason) for row in rows if row.id in first]
+    second = sorted(row.user_id for row in rows if row.id not in first)
+    after = address_sets(db_session)
+    # Only a team whose doors differ from those it was notified of before the slip hears again.
+    changed = [team for team in (1, 2, 3) if after[team] != before[team]]
+    coming = select(Assignment.user_id).where(Assignment.team.in_(changed))
+    first_count = len(set(first.values()))
+    assert first_count >= 2
+    assert withdrawn == [(MessageStatus.SUPPRESSED, "withdrawn")] * first_count
+    assert second == sorted(db_session.scalars(coming))
+    notified = (
+        [f"{len(second)} bénévoles seront prévenus du changement par SMS ou e-mail dans 2 minutes."]
+        if second
+        else []
+    )
+    assert flashes(page) == [
+        "L’équipe 2 est de nouveau notée présente.",
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        f"Les messages du changement précédent à {first_count} bénévoles n’étaient pas encore "
+        "partis : ils sont retirés.",
+        *notified,
     ]
 
 

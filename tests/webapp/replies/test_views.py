@@ -5,17 +5,20 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_assignment
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.broadcasts.crew import Crew
+from tests.webapp.targets.members import log_in_as
 from webapp.db import utcnow
 from webapp.models import Assignment, Message
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
 from webapp.services.reply_links import make_reply_token
+from webapp.session_labels import session_label
 
 
 def status_of(db_session: Session, assignment: Assignment) -> AssignmentStatus:
@@ -107,6 +110,35 @@ def test_cancel_frees_the_place(
     ).all()
     assert [m.purpose for m in notices] == [MessagePurpose.COORDINATOR_NOTICE]
     assert notices[0].subject.startswith("Alice Exemple a annulé sa place pour la session du ")
+
+
+def french_label(app: Flask, crew: Crew) -> str:
+    with app.test_request_context(), force_locale("fr"):
+        return session_label(crew.sessions[0].starts_at, "Mairie")
+
+
+@pytest.mark.parametrize("is_signed_in", [False, True])
+def test_cancelled_page_names_the_session_and_links_back(
+    app: Flask, client: FlaskClient, crew: Crew, reply_token: str, *, is_signed_in: bool
+) -> None:
+    if is_signed_in:
+        log_in_as(client, crew.volunteers["alice"])
+    page = client.get(f"/reponse/{reply_token}/annuler").get_data(as_text=True)
+
+    response = client.post(f"/reponse/{reply_token}/annuler", data={"csrf_token": csrf_token(page)})
+
+    done = Page(response.get_data(as_text=True))
+    label = french_label(app, crew)
+    assert label.endswith(" à 09:30 (Mairie)")
+    assert done.by_id("reply-session").text == f"Session du {label}"
+    links = {a.attrs["href"]: a.text for a in done.select("a")}
+    if is_signed_in:
+        assert done.by_id("reply-next").text == "Mes sessions"
+        assert links["/mon-espace"] == "Mes sessions"
+    else:
+        assert done.by_id("reply-next").text == "Se connecter pour voir vos sessions"
+        assert links["/connexion?next=/mon-espace"] == "Se connecter pour voir vos sessions"
+        assert "/mon-espace" not in links
 
 
 @pytest.mark.parametrize(

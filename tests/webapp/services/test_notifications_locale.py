@@ -89,7 +89,7 @@ def test_door_count_has_each_language_separator(app: Flask, db_session: Session)
         )
     }
     assert (
-        "Le parcours de votre binôme compte 1\u202f234 adresses. Ouvrez-le sur votre téléphone :"
+        "Le parcours de votre équipe compte 1\u202f234 adresses. Ouvrez-le sur votre téléphone :"
         in bodies["fr@example.org"]
     )
     assert "Your team's route has 1,234 doors. Open it on your phone:" in bodies["en@example.org"]

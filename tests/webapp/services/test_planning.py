@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,13 @@ from tests.conftest import SAMPLE_DIR
 from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.planning.bondy_case import savepoint_of, seeded_connection
 from webapp import create_app
-from webapp.db import SESSION_FACTORY_KEY
+from webapp.db import SESSION_FACTORY_KEY, utcnow
 from webapp.models import (
     Address,
     Assignment,
     AvailabilitySlot,
     Campaign,
+    CanvassSession,
     Consent,
     DoorVisit,
     LeftOutVolunteer,
@@ -43,6 +44,7 @@ from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services import planning_steps, routes, walking_limits
 from webapp.services.planning_steps import run_planning
+from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
 from webapp.services.territory_import import import_territory
@@ -397,3 +399,99 @@ def test_begun_session_counts_for_clashes(
     assert on_new == []
     left_out = set(db_session.scalars(select(LeftOutVolunteer.user_id)))
     assert not left_out & out_canvassing
+
+
+def test_removed_volunteer_is_notified(planned: Planned, app: Flask, db_session: Session) -> None:
+    before = {a.id: a.user_id for a in db_session.scalars(select(Assignment))}
+    canvass = db_session.scalars(select(CanvassSession)).one()
+    canvass.max_volunteers = 2
+    db_session.commit()
+
+    with app.app_context():
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        db_session.commit()
+
+    kept = set(db_session.scalars(select(Assignment.id)))
+    removed = sorted(set(before) - kept)
+    assert len(before) == 4
+    assert len(kept) == 2
+    notices = sorted(
+        db_session.scalars(
+            select(Message).where(Message.purpose == MessagePurpose.SESSION_CHANGED)
+        ),
+        key=lambda message: (message.user_id or 0, message.channel),
+    )
+    # Each volunteer taken off gets one notice per channel, once over both runs.
+    assert [(m.user_id, m.channel, m.status) for m in notices] == sorted(
+        (before[assignment_id], channel, MessageStatus.SENT)
+        for assignment_id in removed
+        for channel in (Channel.EMAIL, Channel.SMS)
+    )
+    assert sorted(m.idempotency_key for m in notices) == sorted(
+        f"assignment:{assignment_id}:session_changed:{channel}:removed"
+        for assignment_id in removed
+        for channel in ("email", "sms")
+    )
+    users = {user.id: user.first_name for user in db_session.scalars(select(User))}
+    label = "samedi 6 mars 2027 à 09:30 (Le Centre Ville)"
+    email, sms = notices[0], notices[1]
+    assert email.subject == f"Changement pour le porte-à-porte du {label}"
+    assert email.body.splitlines()[:6] == [
+        f"Bonjour {users[email.user_id]},",
+        "",
+        "La planification a changé : vous ne faites plus partie de la session de "
+        f"porte-à-porte du {label}, inutile de venir.",
+        "Si une autre session vous est proposée, vous recevrez un message à ce sujet.",
+        "Merci d’avoir réservé ce moment. Nous vous tiendrons au courant des prochaines sessions.",
+        "",
+    ]
+    assert sms.body == (
+        "Tournee : changement de planning, vous ne faites plus partie du porte-à-porte du "
+        "06/03/2027 à 09:30 (Le Centre Ville), inutile de venir."
+    )
+    # Their reminders still to come are withdrawn.
+    for assignment_id in removed:
+        assert queued_keys(db_session, assignment_id) == []
+
+
+def test_removal_after_session_end_sends_nothing(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    placements = list_placements(db_session, planned.id)
+    gone = db_session.get(Assignment, placements[0].assignment_id)
+    assert gone is not None
+    ends_at = gone.session.ends_at
+    db_session.delete(gone)
+    db_session.flush()
+
+    with app.app_context():
+        notices = notify_removed(
+            db_session, planned.id, placements, now=ends_at + timedelta(minutes=1)
+        )
+
+    assert len(placements) == 4
+    assert notices == []
+    assert queued_keys(db_session, placements[0].assignment_id) == []
+
+
+def test_removal_of_unannounced_place_sends_nothing(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    placements = list_placements(db_session, planned.id)
+    first = placements[0].assignment_id
+    # As if the volunteer had been placed so shortly before that nothing had gone out.
+    for message in db_session.scalars(
+        select(Message).where(Message.idempotency_key.startswith(f"assignment:{first}:"))
+    ):
+        message.status = MessageStatus.QUEUED
+    gone = db_session.get(Assignment, first)
+    db_session.delete(gone)
+    db_session.flush()
+
+    with app.app_context():
+        notices = notify_removed(db_session, planned.id, placements, now=utcnow())
+
+    assert notices == []
+    assert queued_keys(db_session, first) == []

@@ -167,6 +167,53 @@ def test_cancellation_frees_the_place_and_offers_it(
     assert f"/planification/sessions/{crew.sessions[0].id}" in notice[0].body
 
 
+@pytest.mark.parametrize(
+    ("locale", "team_line", "route_line"),
+    [
+        (
+            "fr",
+            "Vous faites équipe avec Bruno et David.",
+            "Le parcours de votre équipe compte 12 adresses. Ouvrez-le sur votre téléphone :",
+        ),
+        (
+            "en",
+            "Your team mates: Bruno and David.",
+            "Your team's route has 12 doors. Open it on your phone:",
+        ),
+    ],
+)
+def test_replacement_confirmation_names_team(
+    app: Flask, db_session: Session, team: Team, *, locale: str, team_line: str, route_line: str
+) -> None:
+    crew = team.crew
+    morning = crew.sessions[0]
+    make_assignment(
+        db_session,
+        canvass_session=morning,
+        user=crew.volunteers["david"],
+        status=AssignmentStatus.PROPOSED,
+    )
+    morning.routes[0].door_count = 12
+    user_named(db_session, "hugo").locale = locale
+    db_session.commit()
+    queue(app, db_session, team)
+
+    with app.app_context():
+        cancel_assignment(db_session, token_of(app, team), now=NOW)
+        db_session.commit()
+
+    hugo = user_named(db_session, "hugo")
+    confirmation = [
+        m
+        for m in messages_of(db_session, hugo.id)
+        if (m.purpose, m.channel) == (MessagePurpose.ASSIGNMENT_CONFIRMATION, Channel.EMAIL)
+    ]
+    assert len(confirmation) == 1
+    lines = confirmation[0].body.splitlines()
+    # Alice left the team of three: Hugo joins Bruno and David.
+    assert lines[4:7] == [team_line, "", route_line]
+
+
 def test_second_cancellation_changes_nothing(app: Flask, db_session: Session, team: Team) -> None:
     queue(app, db_session, team)
     token = token_of(app, team)

@@ -144,3 +144,131 @@ def test_email_names_the_session_and_the_doors_left(
 
     assert content.subject == subject
     assert content.body.splitlines() == lines
+
+
+def team_context(count: int, **values: object) -> dict[str, object]:
+    return {**context(count), **values}
+
+
+@pytest.mark.parametrize(
+    ("locale", "values", "expected"),
+    [
+        (
+            "fr",
+            {"is_new_member": True, "names": ["Léa", "Hugo"]},
+            f"{SENDER} : vous faites équipe avec Léa et Hugo. Votre parcours : {ROUTE_URL}",
+        ),
+        (
+            "fr",
+            {"is_new_member": False, "names": ["Inès"], "is_route_changed": True},
+            f"{SENDER} : Inès rejoint votre équipe, et votre parcours a changé : {ROUTE_URL}",
+        ),
+        (
+            "fr",
+            {"is_new_member": False, "names": ["Léa", "Hugo"], "is_route_changed": False},
+            f"{SENDER} : Léa et Hugo rejoignent votre équipe. Votre parcours : {ROUTE_URL}",
+        ),
+        (
+            "en",
+            {"is_new_member": True, "names": ["Léa", "Hugo", "Ana"]},
+            f"{SENDER}: you now canvass with Léa, Hugo, and Ana. Your route: {ROUTE_URL}",
+        ),
+        (
+            "en",
+            {"is_new_member": False, "names": ["Léa"], "is_route_changed": True},
+            f"{SENDER}: Léa joins your team, and your route has changed: {ROUTE_URL}",
+        ),
+        (
+            "en",
+            {"is_new_member": False, "names": ["Léa", "Hugo"], "is_route_changed": False},
+            f"{SENDER}: Léa and Hugo join your team. Your route: {ROUTE_URL}",
+        ),
+    ],
+)
+def test_team_sms_fits_one_gsm7_segment(
+    locale: str, values: dict[str, object], expected: str
+) -> None:
+    content = render_message("team_changed", Channel.SMS, locale, team_context(12, **values))
+
+    assert content.body == expected
+    segments = count_sms_segments(content.body)
+    assert segments.encoding == "GSM-7"
+    assert segments.segments == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "values", "subject", "lines"),
+    [
+        (
+            "fr",
+            {"is_new_member": False, "names": ["Léa", "Hugo"], "is_route_changed": True},
+            "Léa et Hugo rejoignent votre équipe pour le porte-à-porte du samedi 6 mars 2027 "
+            "à 09:00 (Mairie)",
+            [
+                "Bonjour Camille,",
+                "",
+                "Léa et Hugo rejoignent votre équipe pour la session de porte-à-porte du samedi "
+                "6 mars 2027 à 09:00 (Mairie).",
+                "Le parcours de votre équipe a changé aussi.",
+                f"Votre équipe a 1{NNBSP}234 adresses à visiter. Ouvrez le parcours sur votre "
+                "téléphone :",
+                ROUTE_URL,
+                "Ce lien est réservé à votre équipe : ne le partagez pas.",
+                "",
+                "Municipales Bondy",
+            ],
+        ),
+        (
+            "fr",
+            {"is_new_member": True, "names": ["Léa"]},
+            "Votre nouvelle équipe pour le porte-à-porte du samedi 6 mars 2027 à 09:00 (Mairie)",
+            [
+                "Bonjour Camille,",
+                "",
+                "Pour la session de porte-à-porte du samedi 6 mars 2027 à 09:00 (Mairie), vous "
+                "faites désormais équipe avec Léa.",
+                f"Votre équipe a 1{NNBSP}234 adresses à visiter. Ouvrez le parcours sur votre "
+                "téléphone :",
+                ROUTE_URL,
+                "Ce lien est réservé à votre équipe : ne le partagez pas.",
+                "",
+                "Municipales Bondy",
+            ],
+        ),
+        (
+            "en",
+            {"is_new_member": False, "names": ["Léa"], "is_route_changed": False},
+            f"Léa joins your team for the canvassing of Saturday, March 6, 2027 at 9:00{NNBSP}AM "
+            "(Mairie)",
+            [
+                "Hello Camille,",
+                "",
+                "Léa joins your team for the canvassing session of Saturday, March 6, 2027 at "
+                f"9:00{NNBSP}AM (Mairie).",
+                "Your team has 1,234 doors to visit. Open the route on your phone:",
+                ROUTE_URL,
+                "This link is for your team only: do not share it.",
+                "",
+                "Municipales Bondy",
+            ],
+        ),
+    ],
+)
+def test_team_email_names_who_joins(
+    locale: str, values: dict[str, object], subject: str, lines: list[str]
+) -> None:
+    content = render_message("team_changed", Channel.EMAIL, locale, team_context(1234, **values))
+
+    assert content.subject == subject
+    assert content.body.splitlines() == lines
+
+
+def test_team_email_without_doors_left() -> None:
+    values = {"is_new_member": True, "names": ["Léa"]}
+
+    content = render_message("team_changed", Channel.EMAIL, "fr", team_context(0, **values))
+
+    assert content.body.splitlines()[3] == (
+        "Votre équipe n’a plus aucune adresse à visiter. Ouvrez le parcours sur votre "
+        "téléphone pour le voir :"
+    )

@@ -1,7 +1,8 @@
 """Volunteers notified on the day that a re-planning changed their route, in Bondy.
 
-The case's six volunteers agreed to e-mails only, and some tests give one of them SMS. Messages
-due at once go out through the in-process outbox when the test commits.
+The case's six volunteers agreed to e-mails only, and some tests give one of them SMS.
+Notices wait two minutes; `send_held` delivers them through the in-process outbox at
+the end of that wait.
 """
 
 from collections import Counter
@@ -21,19 +22,14 @@ from tests.webapp.accounts.outbox import read_outbox
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, PARC_ADDRESS_COUNT, BondyCase
 from tests.webapp.planning.three_teams import routes_by_team
-from webapp.jobs.messages import send_messages
 from webapp.models import Assignment, DoorVisit, Message, Route, Suppression, User
 from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
-from webapp.services.replanning import (
-    JoinedVolunteer,
-    ReplanReport,
-    RouteChange,
-    close_street,
-    reopen_street,
-)
+from webapp.services.delivery import deliver_messages
+from webapp.services.replanning import ReplanReport, RouteChange, close_street, reopen_street
+from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
 from webapp.services.route_notices import notify_route_changes
 from webapp.services.team_changes import join_other_team, mark_team_absent, mark_team_present
 from webapp.settings import Settings
@@ -121,6 +117,14 @@ def doors_sentence(count: int) -> str:
     )
 
 
+def doors_sentence_of_team(count: int) -> str:
+    """Return the line about the doors left of a notice about a team change."""
+    if count == 0:
+        return doors_sentence(0)
+    noun = "adresse" if count == 1 else "adresses"
+    return f"Votre équipe a {count} {noun} à visiter. Ouvrez le parcours sur votre téléphone :"
+
+
 def teams_on_street(before: dict[int, set[int]], case: BondyCase) -> list[int]:
     """Return the teams with doors still to visit on the closable street."""
     closed = set(case.addresses_in(CLOSABLE_STREET))
@@ -133,9 +137,14 @@ def close_and_notify(
     report = close_street(
         session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=now
     )
-    sent = notify_route_changes(session, report, now=now)
+    queued = notify_route_changes(session, report, now=now).queued
     session.commit()
-    return report, sent
+    return report, queued
+
+
+def send_held(session: Session, messages: list[Message], now: datetime) -> None:
+    """Deliver the notices as their send job does once the hold after `now` is over."""
+    deliver_messages(session, [message.id for message in messages], now=now + ROUTE_NOTICE_HOLD)
 
 
 def test_closed_street_notifies_changed_teams(
@@ -144,6 +153,8 @@ def test_closed_street_notifies_changed_teams(
     before = to_visit(db_session)
 
     report, sent = close_and_notify(db_session, case, an_hour_before)
+    held = {(row.status, row.send_after) for row in notices(db_session)}
+    send_held(db_session, sent, an_hour_before)
 
     after = to_visit(db_session)
     changed = changed_teams(before, after)
@@ -155,6 +166,8 @@ def test_closed_street_notifies_changed_teams(
     assert [row.id for row in rows] == [message.id for message in sent]
     assert sorted(row.user_id for row in rows) == members_coming(db_session, changed)
     assert {row.channel for row in rows} == {Channel.EMAIL}
+    # Held for two minutes, then sent.
+    assert held == {(MessageStatus.QUEUED, an_hour_before + ROUTE_NOTICE_HOLD)}
     assert {row.status for row in rows} == {MessageStatus.SENT}
     teams, links = team_of(db_session), tokens(db_session)
     users = db_session.execute(select(User.id, User.first_name))
@@ -279,7 +292,8 @@ def test_sms_volunteer_gets_one_sms(
     make_consents(db_session, user=user, email=True, sms=True)
     db_session.commit()
 
-    close_and_notify(db_session, case, an_hour_before)
+    _, sent = close_and_notify(db_session, case, an_hour_before)
+    send_held(db_session, sent, an_hour_before)
 
     count = len(to_visit(db_session)[team])
     rows = [row for row in notices(db_session) if row.user_id == user.id]
@@ -306,7 +320,8 @@ def test_opted_out_number_is_suppressed_on_delivery(
     )
     db_session.commit()
 
-    close_and_notify(db_session, case, an_hour_before)
+    _, sent = close_and_notify(db_session, case, an_hour_before)
+    send_held(db_session, sent, an_hour_before)
 
     rows = [row for row in notices(db_session) if row.user_id == user.id]
     assert [(row.channel, row.status, row.failure_reason) for row in rows] == [
@@ -329,6 +344,7 @@ def test_two_replannings_send_two_notices(
         settings=SETTINGS,
         now=later,
     )
+    # Ten minutes on, the first notices went out: the second ones compare with them.
     notify_route_changes(db_session, report, now=later)
     db_session.commit()
 
@@ -351,12 +367,15 @@ def test_retried_notices_sent_once(
 
     again = notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
+    send_held(db_session, sent, an_hour_before)
     # A send job run again finds every notice sent already.
-    send_messages([message.id for message in sent])
+    send_held(db_session, sent, an_hour_before)
 
     assert sent != []
-    assert again == []
+    assert again.queued == []
+    assert again.withdrawn == []
     assert len(notices(db_session)) == len(sent)
+    assert {row.status for row in notices(db_session)} == {MessageStatus.SENT}
     assert len(read_outbox(Path(settings.outbox_path))) == len(sent)
 
 
@@ -381,19 +400,20 @@ def test_absent_team_not_notified(
     assert {team_of(db_session)[user_id] for user_id in notified} <= {1, 2}
 
 
-def test_team_present_again_notified(
+def test_team_present_again_compared_with_notified(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
     links = tokens(db_session)
-    mark_team_absent(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        2,
-        settings=SETTINGS,
-        now=case.starts_at - timedelta(days=2),
+    published = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    two_days_before = case.starts_at - timedelta(days=2)
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=two_days_before
     )
+    assert notify_route_changes(db_session, report, now=two_days_before).queued == []
     db_session.commit()
+    # Two days before, the reminders still to come carry the links of the routes as cut
+    # for two teams: that is what teams 1 and 3 count as notified of.
+    absent = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
 
     report = mark_team_present(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=an_hour_before
@@ -401,14 +421,19 @@ def test_team_present_again_notified(
     notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
 
-    # The reminder with the link, shortly before the start, has passed: the notice
-    # brings the link back.
-    count = len(to_visit(db_session)[2])
-    assert RouteChange(2, count) in report.changed_routes
+    after = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    notified = {1: absent[1], 2: published[2], 3: absent[3]}
+    changed = sorted(team for team in (1, 2, 3) if after[team] != notified[team])
+    # Cut for three teams again, teams 1 and 3 give doors back to team 2.
+    assert 1 in changed
+    assert 3 in changed
+    assert sorted(row.user_id for row in notices(db_session)) == members_coming(db_session, changed)
     teams = team_of(db_session)
     rows = [row for row in notices(db_session) if teams[row.user_id] == 2]
-    assert sorted(row.user_id for row in rows) == members_coming(db_session, [2])
-    assert {row.body.splitlines()[4] for row in rows} == {f"{ROUTE_LINK}{links[2]}"}
+    # Team 2 was notified of its route when the plan was published, and gets a notice only if
+    # its doors differ from those now.
+    assert (rows != []) is (after[2] != published[2])
+    assert {row.body.splitlines()[4] for row in rows} <= {f"{ROUTE_LINK}{links[2]}"}
 
 
 def test_joined_volunteer_gets_new_link(
@@ -424,16 +449,19 @@ def test_joined_volunteer_gets_new_link(
     notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
 
-    count = len(to_visit(db_session)[1])
-    assert report.joined == (JoinedVolunteer(alone.id, 1, count),)
     rows = [row for row in notices(db_session) if row.user_id == alone.user_id]
+    mates = " et ".join(member.user.first_name for member in team_members(db_session, 1)[:2])
     assert len(rows) == 1
-    assert rows[0].body.splitlines()[3] == doors_sentence(count)
-    assert rows[0].body.splitlines()[4] == f"{ROUTE_LINK}{tokens(db_session)[1]}"
+    assert rows[0].body.splitlines()[2:5] == [
+        "Pour la session de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Chateau),"
+        f" vous faites désormais équipe avec {mates}.",
+        doors_sentence_of_team(len(to_visit(db_session)[1])),
+        f"{ROUTE_LINK}{tokens(db_session)[1]}",
+    ]
     assert declined.user_id not in {row.user_id for row in notices(db_session)}
 
 
-def test_joined_volunteer_notified_alone_when_team_unchanged(
+def test_join_without_door_change_tells_the_team(
     case: BondyCase, db_session: Session
 ) -> None:
     declined, alone = team_members(db_session, 3)
@@ -455,7 +483,9 @@ def test_joined_volunteer_notified_alone_when_team_unchanged(
 
     assert to_visit(db_session) == before
     assert report.changed_routes == ()
-    assert report.joined == (JoinedVolunteer(alone.id, 1, len(before[1])),)
+    # The team's doors did not change, but its members did: all of them are told.
     rows = notices(db_session)
-    assert [row.user_id for row in rows] == [alone.user_id]
-    assert rows[0].body.splitlines()[4] == f"{ROUTE_LINK}{tokens(db_session)[1]}"
+    assert sorted(row.user_id for row in rows) == members_coming(db_session, [1])
+    joiner = [row for row in rows if row.user_id == alone.user_id]
+    assert len(joiner) == 1
+    assert f"{ROUTE_LINK}{tokens(db_session)[1]}" in joiner[0].body.splitlines()

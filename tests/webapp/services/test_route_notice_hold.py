@@ -1,0 +1,246 @@
+"""Route notices wait two minutes, so that a change undone or followed by another sends one.
+
+Bondy's case with three teams, whose six volunteers agreed to e-mails only. A team marked
+absent by mistake and present again a minute later is the case users met: the other teams
+got two messages in a row.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.webapp.planning import three_teams
+from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.three_teams import routes_by_team
+from webapp.models import Assignment, Message
+from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.planning import AssignmentStatus
+from webapp.services.delivery import deliver_messages
+from webapp.services.message_batch import WITHDRAWN_REASON
+from webapp.services.replanning import ReplanReport, close_street, reopen_street
+from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
+from webapp.services.route_notices import RouteNotices, notify_route_changes
+from webapp.services.team_changes import mark_team_absent, mark_team_present
+
+SETTINGS = three_teams.ROUTE_SETTINGS
+
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+
+MINUTE = timedelta(minutes=1)
+WITHDRAWN = (MessageStatus.SUPPRESSED, WITHDRAWN_REASON)
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Notices and reminders are rendered from templates."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def an_hour_before(case: BondyCase) -> datetime:
+    return case.starts_at - timedelta(hours=1)
+
+
+def doors(session: Session) -> dict[int, set[int]]:
+    """Return each team's doors, done and to visit, read afresh."""
+    return {team: set(route.address_ids) for team, route in routes_by_team(session).items()}
+
+
+def members_coming(session: Session, teams: list[int]) -> list[int]:
+    rows = session.scalars(
+        select(Assignment.user_id).where(
+            Assignment.team.in_(teams), Assignment.status != AssignmentStatus.DECLINED
+        )
+    )
+    return sorted(rows)
+
+
+def notices(session: Session) -> list[Message]:
+    session.expire_all()
+    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def states(messages: list[Message]) -> list[tuple[MessageStatus, str | None]]:
+    return [(message.status, message.failure_reason) for message in messages]
+
+
+def notify(session: Session, report: ReplanReport, now: datetime) -> RouteNotices:
+    """Queue the notices of a re-planning and commit, as the session page does."""
+    result = notify_route_changes(session, report, now=now)
+    session.commit()
+    return result
+
+
+def absent(session: Session, case: BondyCase, team: int, now: datetime) -> RouteNotices:
+    report = mark_team_absent(
+        session, case.campaign_id, case.session_id, team, settings=SETTINGS, now=now
+    )
+    return notify(session, report, now)
+
+
+def present(session: Session, case: BondyCase, team: int, now: datetime) -> RouteNotices:
+    report = mark_team_present(
+        session, case.campaign_id, case.session_id, team, settings=SETTINGS, now=now
+    )
+    return notify(session, report, now)
+
+
+def changed_teams(notified: dict[int, set[int]], now: dict[int, set[int]]) -> list[int]:
+    return sorted(team for team in now if now[team] != notified[team])
+
+
+def test_absent_then_present_within_the_hold(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    published = doors(db_session)
+
+    first = absent(db_session, case, 2, an_hour_before)
+    notified_first = members_coming(db_session, changed_teams(published, doors(db_session)))
+    second = present(db_session, case, 2, an_hour_before + MINUTE)
+    deliver_messages(
+        db_session,
+        [message.id for message in notices(db_session)],
+        now=an_hour_before + MINUTE + ROUTE_NOTICE_HOLD,
+    )
+
+    # Team 2's doors went to the other teams: their notices waited, and were withdrawn.
+    assert notified_first != []
+    assert sorted(message.user_id for message in first.queued) == notified_first
+    assert [message.id for message in second.withdrawn] == [m.id for m in first.queued]
+    rows = {message.id: message for message in notices(db_session)}
+    assert states([rows[message.id] for message in first.queued]) == [WITHDRAWN] * len(
+        notified_first
+    )
+    # Back to three teams, only a team whose doors differ from those of the published
+    # plan hears again, once.
+    changed = changed_teams(published, doors(db_session))
+    assert sorted(message.user_id for message in second.queued) == members_coming(
+        db_session, changed
+    )
+    assert states([rows[message.id] for message in second.queued]) == [
+        (MessageStatus.SENT, None)
+    ] * len(second.queued)
+
+
+def test_doors_back_as_notified_send_nothing(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    published = {
+        team: list(route.address_ids) for team, route in routes_by_team(db_session).items()
+    }
+    first = absent(db_session, case, 3, an_hour_before)
+    report = mark_team_present(
+        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
+    )
+    # Whatever the solver found, give each team the doors of the published plan again.
+    for team, route in routes_by_team(db_session).items():
+        route.address_ids = published[team]
+    db_session.flush()
+
+    second = notify(db_session, report, an_hour_before + MINUTE)
+
+    assert first.queued != []
+    assert second.queued == []
+    assert [message.id for message in second.withdrawn] == [m.id for m in first.queued]
+    assert states(notices(db_session)) == [WITHDRAWN] * len(first.queued)
+
+
+def test_two_changes_within_the_hold_send_one_notice(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    published = doors(db_session)
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=an_hour_before,
+    )
+    first = notify(db_session, report, an_hour_before)
+    notified_first = members_coming(db_session, changed_teams(published, doors(db_session)))
+
+    second = absent(db_session, case, 3, an_hour_before + MINUTE)
+
+    changed = changed_teams(published, doors(db_session))
+    rows = {message.id: message for message in notices(db_session)}
+    live = [message for message in rows.values() if message.status == MessageStatus.QUEUED]
+    team_3 = members_coming(db_session, [3])
+    assert team_3 == []
+    assert sorted(message.user_id for message in first.queued) == notified_first
+    assert states([rows[message.id] for message in first.queued]) == [WITHDRAWN] * len(
+        notified_first
+    )
+    # Marking team 3 absent withdrew its members' messages already; this re-planning
+    # withdrew the others.
+    absent_ids = set(case.volunteer_ids[4:])
+    assert [message.id for message in second.withdrawn] == [
+        message.id for message in first.queued if message.user_id not in absent_ids
+    ]
+    # One notice per volunteer, with where things stand after both changes.
+    assert [message.id for message in live] == [message.id for message in second.queued]
+    assert sorted(message.user_id for message in live) == members_coming(db_session, changed)
+    assert {message.send_after for message in live} == {an_hour_before + MINUTE + ROUTE_NOTICE_HOLD}
+
+
+def test_notice_past_its_hold_is_kept(
+    case: BondyCase, db_session: Session, an_hour_before: datetime
+) -> None:
+    report = close_street(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        CLOSABLE_STREET,
+        settings=SETTINGS,
+        now=an_hour_before,
+    )
+    first = notify(db_session, report, an_hour_before)
+    closed = doors(db_session)
+    later = an_hour_before + ROUTE_NOTICE_HOLD + MINUTE
+
+    # Its send job has not run yet, but its hold is over: the team counts as notified.
+    report = reopen_street(
+        db_session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=later
+    )
+    second = notify(db_session, report, later)
+
+    rows = {message.id: message for message in notices(db_session)}
+    assert second.withdrawn == []
+    assert states([rows[message.id] for message in first.queued]) == [
+        (MessageStatus.QUEUED, None)
+    ] * len(first.queued)
+    changed = changed_teams(closed, doors(db_session))
+    assert changed != []
+    assert sorted(message.user_id for message in second.queued) == members_coming(
+        db_session, changed
+    )
+
+
+def test_change_before_the_window_counts_as_notified(case: BondyCase, db_session: Session) -> None:
+    two_days_before = case.starts_at - timedelta(days=2)
+    published = {
+        team: route.notified_address_ids for team, route in routes_by_team(db_session).items()
+    }
+
+    result = absent(db_session, case, 2, two_days_before)
+
+    routes = routes_by_team(db_session)
+    assert result == RouteNotices(queued=[], withdrawn=[])
+    # The reminders still to come carry the links of teams 1 and 3; team 2 has no walk.
+    for team in (1, 3):
+        assert routes[team].notified_address_ids == routes[team].address_ids
+        assert routes[team].notified_assignment_ids == [
+            assignment.id
+            for assignment in db_session.scalars(
+                select(Assignment).where(Assignment.team == team).order_by(Assignment.id)
+            )
+        ]
+        assert routes[team].notice_held_until is None
+    assert routes[2].notified_address_ids == published[2]
+    assert sorted(published[2] or []) != []
