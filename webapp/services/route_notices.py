@@ -34,6 +34,7 @@ from webapp.models import Assignment, Campaign, CanvassSession, Message, Route, 
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
+from webapp.name_lists import distinct_first_names
 from webapp.services.errors import NotFoundError
 from webapp.services.message_batch import MessageBatch, MessageKeys, consented_channels
 from webapp.services.reminders import KEY_PREFIX, assignment_context, assignment_key_prefix
@@ -141,10 +142,12 @@ def team_notices(
     """
     is_route_changed = notified.address_ids is None or set(address_ids) != notified.address_ids
     newcomers = [member for member in members if member.id not in notified.assignment_ids]
-    newcomer_names = [member.user.first_name for member in newcomers]
+    shown = distinct_first_names([(m.user.first_name, m.user.last_name) for m in members])
+    name_of = {member.id: name for member, name in zip(members, shown, strict=True)}
+    newcomer_names = [name_of[member.id] for member in newcomers]
     notices = []
     for member in members:
-        mate_names = [other.user.first_name for other in members if other is not member]
+        mate_names = [name_of[other.id] for other in members if other is not member]
         if member in newcomers and mate_names:
             context = {"is_new_member": True, "names": mate_names}
             notices.append(MemberNotice(member, TEAM_TEMPLATE, context))

@@ -21,6 +21,7 @@ from routing.turf import walk_list
 from webapp.models import Address, Assignment, CanvassSession, Route, User
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.name_lists import distinct_first_names
 from webapp.services.door_progress import (
     DoorProgress,
     count_door_progress,
@@ -274,9 +275,9 @@ def _feature(kind: str, coordinates: list[Any], properties: dict[str, Any]) -> d
 
 
 def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> tuple[str, ...]:
-    # Only the first name column is read: the page must never carry contact details.
-    names = session.scalars(
-        select(User.first_name)
+    # Only the name columns are read: the page must never carry contact details.
+    rows = session.execute(
+        select(User.first_name, User.last_name)
         .join(Assignment, Assignment.user_id == User.id)
         .where(
             Assignment.session_id == canvass.id,
@@ -285,7 +286,7 @@ def _team_first_names(session: Session, canvass: CanvassSession, team: int) -> t
         )
         .order_by(User.first_name, User.id)
     )
-    return tuple(names)
+    return tuple(distinct_first_names([(first, last) for first, last in rows]))
 
 
 def _team_presence(session: Session, canvass: CanvassSession, route: Route) -> dict[str, bool]:

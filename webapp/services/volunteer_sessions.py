@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Assignment, CanvassSession, Route, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.name_lists import distinct_first_names
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,20 @@ def list_team_mates(
 ) -> dict[int, tuple[str, ...]]:
     """Return, by assignment id, the first names of the others still coming in its team.
 
-    Names are sorted, and members who declined are left out.
+    Names are sorted, and members who declined are left out. Two who share a first name
+    are told apart by their last names (`distinct_first_names`).
     """
     teams = list({(assignment.session_id, assignment.team) for assignment in assignments})
     if not teams:
         return {}
     rows = session.execute(
-        select(Assignment.session_id, Assignment.team, Assignment.user_id, User.first_name)
+        select(
+            Assignment.session_id,
+            Assignment.team,
+            Assignment.user_id,
+            User.first_name,
+            User.last_name,
+        )
         .join(User, Assignment.user_id == User.id)
         .where(
             tuple_(Assignment.session_id, Assignment.team).in_(teams),
@@ -81,13 +89,18 @@ def list_team_mates(
         )
         .order_by(User.first_name, User.id)
     )
-    members: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
-    for session_id, team, user_id, first_name in rows:
-        members[(session_id, team)].append((user_id, first_name))
+    people: dict[tuple[int, int], list[tuple[int, str, str]]] = defaultdict(list)
+    for session_id, team, user_id, first_name, last_name in rows:
+        people[(session_id, team)].append((user_id, first_name, last_name))
+    names: dict[tuple[int, int], dict[int, str]] = {}
+    for key, team_people in people.items():
+        user_ids = [user_id for user_id, _first, _last in team_people]
+        shown = distinct_first_names([(first, last) for _id, first, last in team_people])
+        names[key] = dict(zip(user_ids, shown, strict=True))
     return {
         assignment.id: tuple(
             name
-            for user_id, name in members[(assignment.session_id, assignment.team)]
+            for user_id, name in names.get((assignment.session_id, assignment.team), {}).items()
             if user_id != assignment.user_id
         )
         for assignment in assignments

@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 import segno
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk
 from tests.webapp.canvass.qr_reading import qr_modules
 from webapp.db import utcnow
-from webapp.models import DoorVisit
+from webapp.models import DoorVisit, User
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 
@@ -271,6 +272,18 @@ def test_page_carries_a_printable_plan(client: FlaskClient, walk: Walk) -> None:
     points = first(r'<polyline class="plan-path" points="([^"]+)"', plan).split()
     assert len(points) == 7
     assert ">RDV</text>" in plan
+
+
+def test_team_mates_sharing_a_first_name(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    alex = db_session.scalars(select(User).where(User.first_name == "Alex")).one()
+    alex.first_name = "Camille"
+    db_session.commit()
+
+    text = text_of(client.get(f"/parcours/{TOKEN}").get_data(as_text=True))
+
+    assert "Votre équipe : Camille M., Camille D." in text
 
 
 def test_short_link_redirects_to_the_route(

@@ -461,9 +461,7 @@ def test_joined_volunteer_gets_new_link(
     assert declined.user_id not in {row.user_id for row in notices(db_session)}
 
 
-def test_join_without_door_change_tells_the_team(
-    case: BondyCase, db_session: Session
-) -> None:
+def test_join_without_door_change_tells_the_team(case: BondyCase, db_session: Session) -> None:
     declined, alone = team_members(db_session, 3)
     declined.status = DECLINED
     db_session.commit()

@@ -53,7 +53,7 @@ def an_hour_before(case: BondyCase) -> datetime:
 
 
 def member(assignment_id: int, name: str) -> Assignment:
-    return Assignment(id=assignment_id, user=User(first_name=name))
+    return Assignment(id=assignment_id, user=User(first_name=name, last_name="Exemple"))
 
 
 LEA, HUGO, ANA = member(1, "Léa"), member(2, "Hugo"), member(3, "Ana")
