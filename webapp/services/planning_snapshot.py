@@ -7,7 +7,8 @@ wrong: a volunteer locked by hand placed twice, a door visit deleted. The run co
 this snapshot before it writes, and stores nothing when it differs.
 
 Volunteers' profiles and availability are not part of it: a change there after the
-read is taken up by the next run, as a change just after the run would be.
+read is taken up by the next run, as a change just after the run would be. Nor is a
+volunteer confirming a proposed place: the store keeps the row as it finds it.
 """
 
 from collections.abc import Collection
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Assignment, CanvassSession, Route, StreetClosure
+from webapp.models.planning import AssignmentStatus
 from webapp.services.started_sessions import sessions_with_visits
 
 
@@ -60,7 +62,8 @@ def take_planning_snapshot(
             Assignment.session_id,
             Assignment.user_id,
             Assignment.team,
-            Assignment.status,
+            # Declined or not: a volunteer confirming a place changes nothing the run uses.
+            (Assignment.status == AssignmentStatus.DECLINED).label("is_declined"),
             Assignment.status_before_absence,
             Assignment.is_locked,
         )

@@ -41,6 +41,7 @@ from webapp.models import (
 )
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessagePurpose
+from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
 from webapp.services import planning, planning_steps
 from webapp.services.notifications import queue_assignment_messages
@@ -424,6 +425,33 @@ def test_change_during_solve_fails_the_run(
     assert sorted((r.team, list(r.address_ids)) for r in db_session.scalars(select(Route))) == (
         routes_before
     )
+
+
+def test_confirmation_during_solve_keeps_the_run(
+    app: Flask, db_session: Session, case: BondyCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = add_run(db_session, case.campaign_id)
+    with app.app_context():
+        run_planning_job(first.id)
+
+    def solve_then_confirm(inputs: PlanningInputs, progress: ProgressCallback) -> PlanningSolution:
+        solution = solve_planning(inputs, progress)
+        # A volunteer confirms the proposed place while the run solves.
+        assignment = db_session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        assert assignment is not None
+        assignment.status = AssignmentStatus.CONFIRMED
+        db_session.commit()
+        return solution
+
+    monkeypatch.setattr(planning_job, "solve_planning", solve_then_confirm)
+    second = add_run(db_session, case.campaign_id)
+
+    with app.app_context():
+        status = run_planning_job(second.id)
+
+    db_session.refresh(second)
+    assert status == "succeeded"
+    assert second.status == JobStatus.SUCCEEDED
 
 
 @pytest.mark.parametrize("status", [JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED])
