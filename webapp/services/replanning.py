@@ -304,10 +304,7 @@ def recut_routes(
         graph = load_street_graph(session, closed_way_ids)
         doors = tuple(door_for(a) for a in open_addresses)
         open_ids = {address.id for address in open_addresses}
-        previous_routes = tuple(
-            tuple(i for i in routes[team].address_ids if i in open_ids) if team in routes else ()
-            for team in teams
-        )
+        previous_routes = _previous_walks(teams, routes, open_ids)
         problem = TurfProblem(
             meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
             doors=doors,
@@ -368,6 +365,32 @@ def recut_routes(
         extra={"campaign_id": canvass.campaign_id, "session_id": canvass.id},
     )
     return report
+
+
+def _previous_walks(
+    teams: list[int], routes: Mapping[int, Route], open_ids: set[int]
+) -> tuple[tuple[int, ...], ...]:
+    """Return, in team order, the open doors each team had to visit, in walking order.
+
+    A team with none left, such as one marked absent and now present again, takes back
+    the open doors it was last notified of, which leave the other teams' walks. So a
+    team marked absent by mistake and then present gets its own doors again, and the
+    others theirs.
+    """
+    walks = {
+        team: [i for i in routes[team].address_ids if i in open_ids] if team in routes else []
+        for team in teams
+    }
+    returning = {
+        team: [i for i in (routes[team].notified_address_ids or ()) if i in open_ids]
+        for team in teams
+        if team in routes and not walks[team]
+    }
+    claimed = {i for ids in returning.values() for i in ids}
+    return tuple(
+        tuple(returning.get(team) or [i for i in walks[team] if i not in claimed])
+        for team in teams
+    )
 
 
 def changed_routes(

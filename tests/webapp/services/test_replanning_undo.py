@@ -95,6 +95,7 @@ def test_present_again_restores_route_and_statuses(
     first.status = CONFIRMED
     db_session.commit()
     before = routes_by_team(db_session)
+    doors_before = {team: set(route.address_ids) for team, route in before.items()}
     visited_two = before[2].address_ids[:2]
     visited_one = before[1].address_ids[:1]
     visit(db_session, before[2], visited_two)
@@ -127,6 +128,8 @@ def test_present_again_restores_route_and_statuses(
     assert after[2].path[0] == [last.lon, last.lat]
     routed = routed_doors(after)
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
+    # Team 2 took back the doors it was last notified of, and the others kept theirs.
+    assert {team: set(route.address_ids) for team, route in after.items()} == doors_before
     assert report.teams == (1, 2, 3)
     assert report.removed_teams == ()
     assert report.visited_door_count == 3
