@@ -263,8 +263,9 @@ def recut_routes(
 
     Each team keeps the doors it had to visit, unless their street is closed or its
     walk has no time left for them (`routing.turf`). The doors of a team gone, and those
-    on no route before, go where they fit best. A team with no door left to visit, such
-    as one marked present again, takes a share of the others' doors.
+    on no route before, go where they fit best. A team marked present again takes back
+    the doors it was last notified of (`_previous_walks`). Another team with no door left
+    to visit takes a share of the others' doors.
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -388,8 +389,7 @@ def _previous_walks(
     }
     claimed = {i for ids in returning.values() for i in ids}
     return tuple(
-        tuple(returning.get(team) or [i for i in walks[team] if i not in claimed])
-        for team in teams
+        tuple(returning.get(team) or [i for i in walks[team] if i not in claimed]) for team in teams
     )
 
 
