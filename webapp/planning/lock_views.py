@@ -23,7 +23,7 @@ from webapp.services import planning_locks
 from webapp.services.assignment import LockError
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_locks import ManualChoice
-from webapp.services.removal_notices import list_placements, notify_removed
+from webapp.services.removal_notices import list_placements
 from webapp.session_labels import session_label
 
 logger = logging.getLogger(__name__)
@@ -162,13 +162,17 @@ def _record(
     """Run a lock action in the request's unit of work, flash its outcome, go back.
 
     A volunteer the action takes off other sessions is notified at once, as a planning
-    run does, and their messages still queued about those sessions are withdrawn.
+    run does, and their messages still queued about those sessions are withdrawn. The
+    volunteer also gets the confirmation and reminders of the session locked at once:
+    the coordinator agreed it with them.
     """
     session = db_session()
     placements_before = list_placements(session, campaign_id, user_id=user_id)
     try:
         choice = action(session)
-        notify_removed(session, campaign_id, placements_before, now=utcnow())
+        planning_locks.send_choice_messages(
+            session, campaign_id, choice, placements_before, now=utcnow()
+        )
     except NotFoundError:
         session.rollback()
         abort(404)

@@ -11,6 +11,7 @@ session to come back within the maximum.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from webapp.services.assignment import (
 from webapp.services.assignment_inputs import dated_exceptions, weekly_slots
 from webapp.services.errors import NotFoundError
 from webapp.services.localtime import to_local_naive
+from webapp.services.reminders import queue_assignment_reminders
+from webapp.services.removal_notices import Placement, notify_removed
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +98,11 @@ def move_volunteer(
 ) -> ManualChoice:
     """Take the volunteer off one session and lock them on another.
 
-    The volunteer must be on `from_session_id` (NotFoundError otherwise). A lock on the
-    first session goes with the move, but a decline stays on record there, so that no
-    later run proposes that session again. Raises like `lock_volunteer` for the second
-    session. A LockError comes after the volunteer left the first session: the caller
-    rolls back, and the volunteer stays where they were.
+    The volunteer must be on `from_session_id` (NotFoundError otherwise). The place on
+    the first session becomes a decline, unlocked, so that no later run proposes that
+    session again: the coordinator agreed the move with the volunteer. Raises like
+    `lock_volunteer` for the second session. A LockError comes after the volunteer left
+    the first session: the caller rolls back, and the volunteer stays where they were.
     """
     find_planned_session(session, campaign_id, from_session_id)
     find_planned_session(session, campaign_id, to_session_id)
@@ -110,8 +113,9 @@ def move_volunteer(
     ).first()
     if current is None:
         raise NotFoundError(f"user {user_id} on session {from_session_id}")
-    if to_session_id != from_session_id and current.status != AssignmentStatus.DECLINED:
-        session.delete(current)
+    if to_session_id != from_session_id:
+        current.status = AssignmentStatus.DECLINED
+        current.is_locked = False
         session.flush()
     choice = lock_volunteer(session, campaign_id, user_id, to_session_id)
     logger.info(
@@ -123,6 +127,29 @@ def move_volunteer(
         extra={"campaign_id": campaign_id, "session_id": to_session_id},
     )
     return choice
+
+
+def send_choice_messages(
+    session: Session,
+    campaign_id: int,
+    choice: ManualChoice,
+    placements_before: Sequence[Placement],
+    *,
+    now: datetime,
+) -> None:
+    """Tell the volunteer of a choice made by hand; flushes only.
+
+    The places it took away (`placements_before` lists the volunteer's places before
+    it) get a notice, and the session locked gets its confirmation and reminders at
+    once: the coordinator agreed it with the volunteer.
+    """
+    notify_removed(session, campaign_id, placements_before, now=now)
+    locked = session.scalars(
+        select(Assignment.id).where(
+            Assignment.session_id == choice.session_id, Assignment.user_id == choice.user_id
+        )
+    ).one()
+    queue_assignment_reminders(session, campaign_id, [locked], now=now)
 
 
 def is_available_for(user: User, canvass: CanvassSession) -> bool:

@@ -2,6 +2,7 @@
 outcome of the last planning run as stored in the database."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -127,6 +128,8 @@ class SessionDetail:
     closable_streets: tuple[str, ...] = ()
     # The campaign's other planned sessions, where a volunteer can be moved by hand.
     move_targets: tuple[SessionRow, ...] = ()
+    # By volunteer of this session, the other planned sessions they are on already.
+    other_sessions: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
     @property
     def can_replan(self) -> bool:
@@ -144,6 +147,11 @@ class SessionDetail:
     @property
     def member_count(self) -> int:
         return sum(len(team.members) for team in self.teams)
+
+    def move_targets_for(self, user_id: int) -> tuple[SessionRow, ...]:
+        """Return the sessions a volunteer can be moved to: those they are not on yet."""
+        held = self.other_sessions.get(user_id, frozenset())
+        return tuple(row for row in self.move_targets if row.id not in held)
 
     def find_team(self, number: int) -> Team | None:
         return next((team for team in self.teams if team.number == number), None)
@@ -282,7 +290,24 @@ def load_session_detail(
         move_targets=tuple(
             row for row in _planned_rows(session, campaign_id) if row.id != session_id
         ),
+        other_sessions=_other_sessions(session, session_id),
     )
+
+
+def _other_sessions(session: Session, session_id: int) -> dict[int, frozenset[int]]:
+    """Return, by volunteer of the session, the other sessions they have not declined."""
+    members = select(Assignment.user_id).where(Assignment.session_id == session_id)
+    rows = session.execute(
+        select(Assignment.user_id, Assignment.session_id).where(
+            Assignment.user_id.in_(members),
+            Assignment.session_id != session_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+    )
+    found: dict[int, set[int]] = {}
+    for user_id, other_id in rows:
+        found.setdefault(user_id, set()).add(other_id)
+    return {user_id: frozenset(ids) for user_id, ids in found.items()}
 
 
 def _route_progress(route: Route, outcomes: dict[int, DoorOutcome]) -> DoorProgress:

@@ -5,8 +5,9 @@ A planning run replaces the unlocked assignments of the sessions it plans
 a volunteer off clashing sessions (`webapp.services.planning_locks`). The caller lists
 the placements before the change (`list_placements`), then `notify_removed` writes a
 notice for each one removed, on every channel the volunteer agreed to, as a cancelled
-session does. The notice names the session, and is not written for a session that is
-over or no longer planned, nor for a place the volunteer was never sent a message about.
+session does. The notice names the session, and is not written for a session that has
+begun or is no longer planned, nor for a place the volunteer was never sent a message
+about.
 Its key is `assignment:<id>:session_changed:<channel>:removed`, so writing it again adds
 nothing.
 """
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Assignment, Campaign, CanvassSession, Message, User
 from webapp.models.messaging import MessagePurpose, MessageStatus
-from webapp.models.planning import SessionStatus
+from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.errors import NotFoundError
 from webapp.services.message_batch import MessageBatch, MessageKeys, consented_channels
 from webapp.services.reminders import (
@@ -72,14 +73,20 @@ def list_placements(
 def notify_removed(
     session: Session, campaign_id: int, before: Sequence[Placement], *, now: datetime
 ) -> list[Message]:
-    """Queue a notice to each volunteer of `before` whose assignment no longer exists.
+    """Queue a notice to each volunteer of `before` whose place is gone or declined.
 
-    Their messages still queued about that place are withdrawn. Needs an app context;
-    the caller commits, and the send jobs are enqueued after the commit.
+    A coordinator's move leaves a decline on the session left, so that no later run
+    proposes it again. Their messages still queued about that place are withdrawn. No
+    notice goes for a session already begun: the volunteer may be out canvassing it.
+    Needs an app context; the caller commits, and the send jobs are enqueued after the
+    commit.
     """
     existing = set(
         session.scalars(
-            select(Assignment.id).where(Assignment.id.in_([p.assignment_id for p in before]))
+            select(Assignment.id).where(
+                Assignment.id.in_([p.assignment_id for p in before]),
+                Assignment.status != AssignmentStatus.DECLINED,
+            )
         )
     )
     removed = [placement for placement in before if placement.assignment_id not in existing]
@@ -99,7 +106,7 @@ def notify_removed(
         user = users.get(placement.user_id)
         if canvass is None or user is None or placement.assignment_id not in sent_ids:
             continue
-        if canvass.status != SessionStatus.PLANNED or canvass.ends_at <= now:
+        if canvass.status != SessionStatus.PLANNED or canvass.starts_at <= now:
             continue
         _add_notice(batch, placement, user, canvass, campaign)
     messages = batch.dispatch_after_commit()

@@ -120,6 +120,24 @@ def test_session_page_offers_manual_choices(coordinator_client: FlaskClient, cas
     assert page.select("form", action="/planification/lancer")
 
 
+def test_move_offers_no_session_already_held(
+    coordinator_client: FlaskClient, db_session: Session, case: Case
+) -> None:
+    first, second = case.volunteers[:2]
+    make_assignment(db_session, canvass_session=case.afternoon, user=first)
+    db_session.commit()
+
+    page = page_of(coordinator_client, session_path(case.morning))
+
+    # The first volunteer is on the afternoon already: nowhere else to go.
+    assert "Aucune autre session où le déplacer." in page.by_id(f"volunteer-{first.id}").text
+    # Only the second volunteer is offered the afternoon.
+    options = [element.attrs["value"] for element in page.select("option")]
+    assert options.count(str(case.afternoon.id)) == 1
+    assert page.has_id(f"move-{second.id}")
+    assert not page.has_id(f"move-{first.id}")
+
+
 def test_lock_then_unlock(coordinator_client: FlaskClient, db_session: Session, case: Case) -> None:
     volunteer = case.volunteers[0]
     path = session_path(case.morning)
@@ -191,8 +209,10 @@ def test_move_outside_availability_warns(
     )
 
     assert (response.status_code, response.headers["Location"]) == (302, path)
+    # The morning keeps a decline, unlocked, so that no later run proposes it again.
     assert stored(db_session) == {
         (partner.id, case.morning.id, False),
+        (volunteer.id, case.morning.id, False),
         (volunteer.id, case.afternoon.id, True),
     }
     name = f"{volunteer.first_name} Exemple"
@@ -235,13 +255,19 @@ def test_moved_volunteer_is_told_of_the_session_left(
 
     rows = [(m.purpose, m.status, m.failure_reason) for m in messages_of(db_session, volunteer)]
     # The confirmation had gone, the reminders were still to come.
-    assert rows == [
+    assert rows[:4] == [
         (MessagePurpose.ASSIGNMENT_CONFIRMATION, MessageStatus.SENT, None),
         (MessagePurpose.SESSION_REMINDER, MessageStatus.SUPPRESSED, "withdrawn"),
         (MessagePurpose.SESSION_THANKS, MessageStatus.SUPPRESSED, "withdrawn"),
         (MessagePurpose.SESSION_CHANGED, MessageStatus.SENT, None),
     ]
-    notice = messages_of(db_session, volunteer)[-1]
+    # The afternoon's confirmation goes at once, its reminders wait for their time.
+    assert rows[4:] == [
+        (MessagePurpose.ASSIGNMENT_CONFIRMATION, MessageStatus.SENT, None),
+        (MessagePurpose.SESSION_REMINDER, MessageStatus.QUEUED, None),
+        (MessagePurpose.SESSION_THANKS, MessageStatus.QUEUED, None),
+    ]
+    notice = messages_of(db_session, volunteer)[3]
     assert notice.subject == (
         "Changement pour le porte-à-porte du samedi 6 mars 2027 à 10:30 (Le Centre Ville)"
     )
@@ -250,7 +276,7 @@ def test_moved_volunteer_is_told_of_the_session_left(
     assert MessagePurpose.SESSION_CHANGED not in partner
 
 
-def test_move_before_any_message_tells_nothing(
+def test_move_before_any_message_confirms_only(
     coordinator_client: FlaskClient, db_session: Session, case: Case
 ) -> None:
     volunteer = case.volunteers[0]
@@ -263,7 +289,10 @@ def test_move_before_any_message_tells_nothing(
     )
 
     assert (volunteer.id, case.afternoon.id, True) in stored(db_session)
-    assert messages_of(db_session, volunteer) == []
+    # Nothing was sent about the morning, so only the afternoon's messages are written.
+    purposes = [m.purpose for m in messages_of(db_session, volunteer)]
+    assert MessagePurpose.SESSION_CHANGED not in purposes
+    assert purposes[0] == MessagePurpose.ASSIGNMENT_CONFIRMATION
 
 
 def test_move_without_choice_is_explained(

@@ -456,20 +456,20 @@ def test_removed_volunteer_is_notified(planned: Planned, app: Flask, db_session:
         assert queued_keys(db_session, assignment_id) == []
 
 
-def test_removal_after_session_end_sends_nothing(
-    planned: Planned, app: Flask, db_session: Session
+@pytest.mark.parametrize("after_start", [timedelta(minutes=1), timedelta(hours=3)])
+def test_removal_once_session_began_sends_nothing(
+    planned: Planned, app: Flask, db_session: Session, after_start: timedelta
 ) -> None:
     placements = list_placements(db_session, planned.id)
     gone = db_session.get(Assignment, placements[0].assignment_id)
     assert gone is not None
-    ends_at = gone.session.ends_at
+    # A minute into the session the volunteer may be out canvassing; later it is over.
+    starts_at = gone.session.starts_at
     db_session.delete(gone)
     db_session.flush()
 
     with app.app_context():
-        notices = notify_removed(
-            db_session, planned.id, placements, now=ends_at + timedelta(minutes=1)
-        )
+        notices = notify_removed(db_session, planned.id, placements, now=starts_at + after_start)
 
     assert len(placements) == 4
     assert notices == []

@@ -95,7 +95,11 @@ def test_move_takes_off_then_locks(case: Case, db_session: Session) -> None:
         db_session, case.campaign.id, anna.id, case.morning.id, case.afternoon.id
     )
 
-    assert rows(db_session) == {("anna", case.afternoon.id, True, AssignmentStatus.PROPOSED)}
+    # The session left keeps a decline, so that no later run proposes it again.
+    assert rows(db_session) == {
+        ("anna", case.morning.id, False, AssignmentStatus.DECLINED),
+        ("anna", case.afternoon.id, True, AssignmentStatus.PROPOSED),
+    }
     assert (choice.user_id, choice.session_id, choice.team) == (anna.id, case.afternoon.id, 1)
     assert (choice.first_name, choice.last_name) == ("Anna", "Exemple")
     assert choice.starts_at == case.afternoon.starts_at
@@ -109,7 +113,10 @@ def test_move_outside_availability_warns(case: Case, db_session: Session) -> Non
     choice = move_volunteer(db_session, case.campaign.id, anna.id, case.morning.id, case.sunday.id)
 
     assert choice.is_outside_availability
-    assert rows(db_session) == {("anna", case.sunday.id, True, AssignmentStatus.PROPOSED)}
+    assert rows(db_session) == {
+        ("anna", case.morning.id, False, AssignmentStatus.DECLINED),
+        ("anna", case.sunday.id, True, AssignmentStatus.PROPOSED),
+    }
 
 
 def test_locks_survive_a_new_run(case: Case, db_session: Session) -> None:
@@ -130,6 +137,11 @@ def test_locks_survive_a_new_run(case: Case, db_session: Session) -> None:
     after = rows(db_session)
     locked = {(name, sid) for name, sid, is_locked, _ in after if is_locked}
     assert locked == {("anna", case.sunday.id), ("bruno", case.sunday.id)}
+    # The moves left declines on the morning, so the run does not put them back there.
+    morning = {(name, status) for name, sid, _, status in after if sid == case.morning.id}
+    assert ("anna", AssignmentStatus.DECLINED) in morning
+    assert ("bruno", AssignmentStatus.DECLINED) in morning
+    assert not {("anna", AssignmentStatus.PROPOSED), ("bruno", AssignmentStatus.PROPOSED)} & morning
     # The others are planned around the locks, on Saturday, when they are free. Chloe
     # and David keep their morning session, as the previous plan had them there.
     others = {(name, sid) for name, sid, is_locked, _ in after if not is_locked}
