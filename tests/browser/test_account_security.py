@@ -99,7 +99,7 @@ def test_coordinator_sets_up_before_the_map(
     _log_in(page, live_server, "/connexion?next=/ciblage/")
 
     expect(page).to_have_url(re.compile(r"/mon-compte/double-authentification\?next=/ciblage/$"))
-    expect(page.locator(".lead")).to_contain_text("Les coordinateurs et les administrateurs")
+    expect(page.locator(".lead")).to_contain_text("La coordination et l’administration")
     page.get_by_label("Code affiché par l’application").fill(_code(page))
     page.get_by_role("button", name="Activer la connexion en deux étapes").click()
     page.get_by_role("link", name="J’ai noté mes codes").click()

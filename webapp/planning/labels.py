@@ -1,5 +1,6 @@
 """French labels of the codes the planning shows: statuses, reasons, warnings, weights."""
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext, ngettext
@@ -51,6 +52,14 @@ SESSION_STATUSES: dict[str, Any] = {
     SessionStatus.CANCELLED: lazy_gettext("cancelled"),
     SessionStatus.DONE: lazy_gettext("done"),
 }
+UNDER_WAY = lazy_gettext("under way")
+
+
+def session_status_label(status: str, starts_at: datetime, ends_at: datetime, now: datetime) -> str:
+    """Name a session's status as people see it: a planned session may be under way or done."""
+    if status == SessionStatus.PLANNED and starts_at <= now:
+        return str(UNDER_WAY if now < ends_at else SESSION_STATUSES[SessionStatus.DONE])
+    return str(SESSION_STATUSES.get(status, status))
 
 
 def left_out_reason_label(reason: str) -> Any:

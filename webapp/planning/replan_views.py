@@ -224,15 +224,22 @@ def flash_replan_report(report: ReplanReport) -> None:
     change = report.routed_door_count - report.routed_before_count
     if change < 0:
         flash(
-            _(
+            ngettext(
+                "Compared with before: %(count)s fewer door to visit.",
                 "Compared with before: %(count)s fewer doors to visit.",
+                -change,
                 count=format_number(-change),
             ),
             "info",
         )
     elif change > 0:
         flash(
-            _("Compared with before: %(count)s more doors to visit.", count=format_number(change)),
+            ngettext(
+                "Compared with before: %(count)s more door to visit.",
+                "Compared with before: %(count)s more doors to visit.",
+                change,
+                count=format_number(change),
+            ),
             "info",
         )
     for reason in UncoveredReason:

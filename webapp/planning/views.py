@@ -53,6 +53,12 @@ __all__ = ["blueprint"]
 logger = logging.getLogger(__name__)
 
 
+@blueprint.get("/")
+def planning_home() -> ResponseReturnValue:
+    """Open the planning area on its list of sessions."""
+    return redirect(url_for("planning.list_sessions"))
+
+
 @blueprint.get("/sessions")
 def list_sessions() -> str:
     campaign = site_campaign()

@@ -72,16 +72,29 @@ def list_planning_warnings(session: Session, campaign_id: int, now: datetime) ->
     changes = _day_of_changes(
         session, [canvass.id for canvass, _ in rows if canvass.id not in begun_ids]
     )
+    staffed = _sessions_with_volunteers(session, [canvass.id for canvass, _ in rows])
     to_reform: list[SessionNotice] = []
     begun: list[SessionNotice] = []
     for canvass, iris_name in rows:
         if canvass.id in begun_ids:
             begun.append(SessionNotice(canvass.id, canvass.starts_at, iris_name))
             continue
-        reasons = (*changes.get(canvass.id, ()), *_timing_reasons(canvass, now))
+        # A session nobody is on yet has no team to form again, however soon it starts.
+        timing = _timing_reasons(canvass, now) if canvass.id in staffed else ()
+        reasons = (*changes.get(canvass.id, ()), *timing)
         if reasons:
             to_reform.append(SessionNotice(canvass.id, canvass.starts_at, iris_name, reasons))
     return PlanningWarnings(to_reform=tuple(to_reform), begun=tuple(begun))
+
+
+def _sessions_with_volunteers(session: Session, session_ids: list[int]) -> set[int]:
+    """Return the sessions with at least one volunteer who has not declined."""
+    if not session_ids:
+        return set()
+    query = select(Assignment.session_id).where(
+        Assignment.session_id.in_(session_ids), Assignment.status != AssignmentStatus.DECLINED
+    )
+    return set(session.scalars(query.distinct()))
 
 
 def _day_of_changes(

@@ -55,6 +55,8 @@ def test_demo_coordinator_logs_in_with_printed_code(demo_app: Flask, demo: DemoS
     assert code in {before, after}
     assert _post(client, "/connexion/code", {"code": code}) == "/ciblage/"
     assert client.get("/ciblage/").status_code == 200
+    # The demo's address is counted as confirmed: no reminder to open a link never sent.
+    assert 'id="verify-notice"' not in client.get("/mon-espace").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -181,7 +181,7 @@ def test_coordinator_blocked_from_targeting_until_set_up(
 
     assert blocked.headers["Location"] == f"{SETUP}?next=/ciblage/"
     page = Page(client.get(blocked.headers["Location"]).get_data(as_text=True))
-    assert "Les coordinateurs et les administrateurs voient des données personnelles" in page.text()
+    assert "La coordination et l’administration voient des données personnelles" in page.text()
     response = post_form(
         client,
         f"{SETUP}?next=/ciblage/",

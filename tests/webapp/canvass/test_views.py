@@ -137,7 +137,7 @@ def test_unknown_link_is_a_french_404(client: FlaskClient, walk: Walk, token: st
     assert_private(response)
     text = text_of(response.get_data(as_text=True))
     assert "Lien inconnu" in text
-    assert "demandez un nouveau lien à votre coordinateur" in text
+    assert "demandez un nouveau lien à l’équipe de coordination" in text
 
 
 def test_expired_link_is_a_french_410(
@@ -155,7 +155,7 @@ def test_expired_link_is_a_french_410(
     assert response.status_code == 410
     assert_private(response)
     page = response.get_data(as_text=True)
-    assert "Ce lien a expiré, demandez un nouveau lien à votre coordinateur." in page
+    assert "Ce lien a expiré, demandez un nouveau lien à l’équipe de coordination." in page
     assert GUESDE not in page
 
 

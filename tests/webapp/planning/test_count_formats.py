@@ -8,6 +8,7 @@ import re
 from html import unescape
 from typing import cast
 
+import pytest
 from flask import Flask, get_flashed_messages
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -179,7 +180,9 @@ def test_summary_and_session_list_in_english(
     assert session_cells(sessions, canvass) == ["0", "1", "1,234", "2,468"]
 
 
-def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:
+def replan_flashes(
+    app: Flask, locale: str, routed_before_count: int = 14000
+) -> list[tuple[str, str]]:
     report = ReplanReport(
         session_id=1,
         status=SolveStatus.OPTIMAL,
@@ -193,7 +196,7 @@ def replan_flashes(app: Flask, locale: str) -> list[tuple[str, str]]:
             UncoveredDoor(6000, UncoveredReason.STREET_CLOSED),
             UncoveredDoor(6001, UncoveredReason.STREET_CLOSED),
         ),
-        routed_before_count=14000,
+        routed_before_count=routed_before_count,
     )
     with app.test_request_context(), force_locale(locale):
         flash_replan_report(report)
@@ -226,3 +229,17 @@ def test_replan_report_in_english(app: Flask) -> None:
         ("info", "1,234 doors of the IRIS are not covered, for lack of time."),
         ("info", "1 door of the IRIS is not covered: no team is left to visit it."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "locale", "expected"),
+    [
+        (12346, "fr", "Par rapport à avant : 1 adresse à visiter en moins."),
+        (12344, "fr", "Par rapport à avant : 1 adresse à visiter en plus."),
+        (12343, "fr", "Par rapport à avant : 2 adresses à visiter en plus."),
+        (12346, "en", "Compared with before: 1 fewer door to visit."),
+        (12344, "en", "Compared with before: 1 more door to visit."),
+    ],
+)
+def test_replan_change_of_one_door(app: Flask, before: int, locale: str, expected: str) -> None:
+    assert ("info", expected) in replan_flashes(app, locale, routed_before_count=before)

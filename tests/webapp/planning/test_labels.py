@@ -1,5 +1,7 @@
 """Every code the planning can show has a French label."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from flask import Flask
 
@@ -18,6 +20,7 @@ from webapp.planning.labels import (
     left_out_reason_label,
     planning_weight_label,
     reform_reason_label,
+    session_status_label,
 )
 from webapp.services.assignment import LockProblem
 from webapp.services.planning_warnings import ReformReason
@@ -62,3 +65,26 @@ def test_weight_label_translated_or_raw(app: Flask) -> None:
     with app.test_request_context():
         assert str(planning_weight_label("travel")) == "Trajet"
         assert planning_weight_label("speed") == "speed"
+
+
+# A session from 10:00 to 12:00 UTC on Saturday 6 March 2027.
+STARTS_AT = datetime(2027, 3, 6, 10, tzinfo=UTC)
+ENDS_AT = STARTS_AT + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("status", "now", "expected"),
+    [
+        (SessionStatus.PLANNED, STARTS_AT - timedelta(minutes=1), "prévue"),
+        (SessionStatus.PLANNED, STARTS_AT, "en cours"),
+        (SessionStatus.PLANNED, ENDS_AT - timedelta(minutes=1), "en cours"),
+        (SessionStatus.PLANNED, ENDS_AT, "terminée"),
+        (SessionStatus.CANCELLED, STARTS_AT, "annulée"),
+        (SessionStatus.DONE, STARTS_AT - timedelta(days=1), "terminée"),
+    ],
+)
+def test_session_status_label(
+    app: Flask, status: SessionStatus, now: datetime, expected: str
+) -> None:
+    with app.test_request_context():
+        assert session_status_label(status, STARTS_AT, ENDS_AT, now) == expected

@@ -240,6 +240,23 @@ def test_only_begun_sessions_launch_at_once(
     )
 
 
+def test_empty_session_starting_soon_launches_at_once(
+    coordinator_client: FlaskClient,
+    db_session: Session,
+    territory: Territory,
+    enqueued: list[int],
+) -> None:
+    # Nobody is on it yet, so there is no team to form again.
+    add_session(db_session, territory, NOW + timedelta(hours=1))
+    db_session.commit()
+
+    response = launch(coordinator_client)
+
+    assert response.status_code == 302
+    assert enqueued == runs(db_session)
+    assert len(enqueued) == 1
+
+
 def test_run_under_way_needs_no_confirmation(
     coordinator_client: FlaskClient,
     db_session: Session,

@@ -565,7 +565,7 @@ def test_session_status_says_canvassing_is_under_way(
     facts = [element.text for element in session_page(coordinator, case).select("dd")]
 
     total = sum(len(r.address_ids) for r in db_session.scalars(select(Route)))
-    assert facts[-1] == f"prévue (en cours : 2 portes faites sur {total})"
+    assert facts[-1] == f"prévue (2 portes faites sur {total})"
 
 
 def test_session_status_counts_come_back_to_do(
@@ -588,7 +588,7 @@ def test_session_status_counts_come_back_to_do(
 
     total = sum(len(r.address_ids) for r in db_session.scalars(select(Route)))
     assert page.by_id("session-status").text == (
-        f"prévue (en cours : 0 porte faite sur {total}, 2 à repasser)"
+        f"prévue (0 porte faite sur {total}, 2 à repasser)"
     )
     row = next(r for r in page.select("tr") if r.text.startswith("Équipe 1 "))
     assert row.text.split()[2:6] == [str(route.door_count), str(route.dwelling_count), "0", "2"]

@@ -26,6 +26,7 @@ from webapp.models.users import Role
 
 PostSession = Callable[..., TestResponse]
 PAGES = [
+    "/planification/",
     "/planification/sessions",
     "/planification/sessions/nouvelle",
     "/planification/bilan",
@@ -93,6 +94,15 @@ def test_volunteer_is_forbidden(
     log_in_as(client, add_member(db_session, territory.campaign, Role.VOLUNTEER, "v@example.org"))
 
     assert client.get(path).status_code == 403
+
+
+def test_planning_home_opens_the_sessions(
+    coordinator_client: FlaskClient, territory: Territory
+) -> None:
+    response = coordinator_client.get("/planification/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/planification/sessions"
 
 
 def test_volunteer_cannot_run_the_planning(
