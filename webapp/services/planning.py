@@ -82,18 +82,39 @@ class PlanningError(ServiceError):
 
 
 @dataclass(frozen=True)
+class StoredCounts:
+    """Places filled, the distinct volunteers on them and those left out, as stored.
+
+    They count the sessions a run keeps as they are (begun ones) too, and leave out of
+    the left-out volunteers those out canvassing on such a session.
+    """
+
+    placed: int
+    volunteers: int
+    left_out: int
+
+
+@dataclass(frozen=True)
 class PlanningReport:
     assignment: AssignmentPlan
     routes: list[Route]
     messages: list[Message]
+    # The stored plan's counts; without them, those of the assignment alone.
+    stored: StoredCounts | None = None
 
     def counts(self) -> dict[str, Any]:
         """Return the figures a finished run keeps, JSON-safe."""
+        placements = self.assignment.placements
+        stored = self.stored or StoredCounts(
+            placed=len(placements),
+            volunteers=len({p.volunteer_id for p in placements}),
+            left_out=len(self.assignment.left_out),
+        )
         return {
             # Places filled, and the distinct volunteers on them.
-            "placed": len(self.assignment.placements),
-            "volunteers": len({p.volunteer_id for p in self.assignment.placements}),
-            "left_out": len(self.assignment.left_out),
+            "placed": stored.placed,
+            "volunteers": stored.volunteers,
+            "left_out": stored.left_out,
             "routes": len(self.routes),
             # Addresses on the routes, and the estimated dwellings behind them.
             "doors": sum(route.door_count for route in self.routes),

@@ -39,9 +39,11 @@ from webapp.services.planning import (
     PlanningErrorCode,
     PlanningReport,
     ProgressCallback,
+    StoredCounts,
     route_settings,
 )
 from webapp.services.planning_snapshot import PlanningSnapshot, take_planning_snapshot
+from webapp.services.planning_view import load_planning_summary
 from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.routes import (
     RouteSettings,
@@ -260,7 +262,16 @@ def store_planning(
     report_progress(MESSAGES_START_PCT)
     messages = queue_assignment_messages(session, inputs.campaign_id)
     messages += notify_removed(session, inputs.campaign_id, placements_before, now=utcnow())
-    return PlanningReport(assignment=solution.assignment, routes=routes, messages=messages)
+    # Counted as the summary page counts them, so that the run's page agrees with it.
+    summary = load_planning_summary(session, inputs.campaign_id)
+    stored = StoredCounts(
+        placed=summary.placed_count,
+        volunteers=summary.volunteer_count,
+        left_out=len(summary.left_out),
+    )
+    return PlanningReport(
+        assignment=solution.assignment, routes=routes, messages=messages, stored=stored
+    )
 
 
 def _find_plannable(session: Session, campaign_id: int) -> Campaign:

@@ -356,6 +356,11 @@ def test_planning_keeps_a_begun_session(planned: Planned, app: Flask, db_session
     assert after_pairs == before_pairs
     assert sorted(db_session.scalars(select(LeftOutVolunteer.user_id))) == before_left_out
     assert len(report.routes) == len(before_routes)
+    # The run's figures count the begun session's volunteers, as the summary page does.
+    counts = report.counts()
+    assert counts["placed"] == len(after_pairs)
+    assert counts["volunteers"] == len({user_id for _, user_id, _ in after_pairs})
+    assert counts["left_out"] == len(before_left_out)
 
 
 def test_begun_session_counts_for_clashes(
