@@ -167,10 +167,13 @@ def add_sequence(
     now: datetime,
     with_confirmation: bool,
     team_mate_names: Sequence[str] = (),
+    is_offer: bool = False,
 ) -> None:
     """Add the confirmation (optionally) and every reminder still to come of one assignment.
 
     The confirmation e-mail names `team_mate_names`, the others of the team as it is now.
+    With `is_offer`, the confirmation offers a freed place and asks the volunteer to
+    confirm it: they never asked for that session.
     """
     user = assignment.user
     canvass = assignment.session
@@ -183,6 +186,7 @@ def add_sequence(
         **assignment_context(assignment, route, campaign),
         "has_reminder": day_before_at > now,
         "team_mate_names": list(team_mate_names),
+        "is_offer": is_offer,
     }
     prefix = assignment_key_prefix(assignment.id)
     stamp = start_stamp(canvass.starts_at)

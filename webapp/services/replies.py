@@ -183,6 +183,7 @@ def _offer_place(
         now=now,
         with_confirmation=True,
         team_mate_names=list_team_mates(session, [offered])[offered.id],
+        is_offer=True,
     )
 
 

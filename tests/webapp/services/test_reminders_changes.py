@@ -153,6 +153,18 @@ def test_cancellation_frees_the_place_and_offers_it(
         (MessagePurpose.SESSION_SOON, Channel.SMS, MessageStatus.QUEUED),
         (MessagePurpose.SESSION_THANKS, Channel.EMAIL, MessageStatus.QUEUED),
     ]
+    # He never asked for that session: the place is offered, and he is asked to confirm.
+    email, sms = hugo_rows[:2]
+    assert email.subject == (
+        "Porte-à-porte du samedi 13 mars 2027 à 09:30 (Mairie) : une place vous est proposée"
+    )
+    assert "Pouvez-vous venir ? Confirmez ici :" in email.body
+    assert "/reponse/" in email.body.split("Confirmez ici :")[1].splitlines()[1]
+    assert "votre inscription est confirmée" not in email.body
+    assert sms.body.startswith(
+        "Tournee : une place s’est libérée pour le porte-à-porte du 13/03/2027"
+    )
+    assert "Pouvez-vous venir ? Confirmez : http" in sms.body
     # The coordinator is told by e-mail, with both names.
     notice = messages_of(db_session, crew.coordinator.id)
     assert [(m.purpose, m.channel, m.idempotency_key) for m in notice] == [
@@ -210,8 +222,9 @@ def test_replacement_confirmation_names_team(
     ]
     assert len(confirmation) == 1
     lines = confirmation[0].body.splitlines()
-    # Alice left the team of three: Hugo joins Bruno and David.
-    assert lines[4:7] == [team_line, "", route_line]
+    # Alice left the team of three: Hugo joins Bruno and David. The offer's confirm link
+    # comes first.
+    assert lines[5:8] == [team_line, "", route_line]
 
 
 def test_second_cancellation_changes_nothing(app: Flask, db_session: Session, team: Team) -> None:
