@@ -75,9 +75,12 @@ def test_route_page_in_french_without_login(client: FlaskClient, walk: Walk) -> 
     assert text_of(first(r'id="total-length">(.*?)</li>', page)) == "1,3 km à pied"
     assert text_of(first(r'id="total-minutes">(.*?)</li>', page)) == "48 min au total"
     assert "Adresses dans l’ordre de passage" in text
-    # Before any visit, the top of the page shows no progress and no next door.
+    # Before any visit, the top of the page shows no progress and no next door, but a
+    # link down to the first one.
     assert 'id="route-progress"' not in page
     assert 'id="route-next"' not in page
+    assert text_of(first(r'id="route-start">(.*?)</p>', page)) == "Commencer par l’étape 1"
+    assert '<a class="button" href="#step-1">' in page
 
 
 def test_walk_list_in_walking_order(client: FlaskClient, walk: Walk) -> None:
