@@ -96,8 +96,8 @@ def street_spellings(
     spellings = {}
     for key in (way_counts.keys() | address_spellings.keys()) - {""}:
         counts = way_counts[key]
-        candidates = [(_accent_count(name), 1, count, name) for name, count in counts.items()]
-        candidates += [(_accent_count(name), 0, 0, name) for name in address_spellings[key]]
+        candidates = [(accent_count(name), 1, count, name) for name, count in counts.items()]
+        candidates += [(accent_count(name), 0, 0, name) for name in address_spellings[key]]
         spellings[key] = max(candidates)[-1]
     return spellings
 
@@ -129,5 +129,6 @@ def ways_near_iris(session: Session, iris_code: str) -> list[NearWay]:
     return ways
 
 
-def _accent_count(name: str) -> int:
+def accent_count(name: str) -> int:
+    """Count the accents of a name, as combining marks once decomposed."""
     return sum(1 for char in unicodedata.normalize("NFD", name) if unicodedata.combining(char))

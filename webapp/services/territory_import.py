@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from targeting.dwellings import estimate_dwellings
+from targeting.names import fold_name
 from targeting.placement import locate_points
 from targeting.territory import TerritoryData, read_territory
 from webapp.models import (
@@ -28,6 +29,7 @@ from webapp.models import (
     PollingStation,
     StreetWay,
 )
+from webapp.services.closable_streets import accent_count, street_spellings
 from webapp.services.routes import refresh_dwelling_counts
 
 logger = logging.getLogger(__name__)
@@ -240,6 +242,15 @@ def _upsert_addresses(
     )
     roll = {e.ban_id: (e.commune_code, e.station_number) for e in data.reu_addresses if e.ban_id}
     dwellings = estimate_dwellings(points, data.grid_squares)
+    # The address file often drops accents ("Allee des Azalees"): a street takes the
+    # spelling of its ways when that one has more accents.
+    spellings = street_spellings(
+        (way.name for way in data.osm_streets), {a.street for a in data.ban_addresses}
+    )
+
+    def spelled(street: str) -> str:
+        best = spellings.get(fold_name(street), street)
+        return best if accent_count(best) > accent_count(street) else street
 
     rows = []
     from_contour = 0
@@ -259,7 +270,7 @@ def _upsert_addresses(
                 "ban_id": address.ban_id,
                 "number": address.number,
                 "suffix": address.suffix or "",
-                "street": address.street,
+                "street": spelled(address.street),
                 "postcode": address.postcode,
                 "commune_code": address.commune_code,
                 "lon": address.lon,

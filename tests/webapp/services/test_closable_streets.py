@@ -106,8 +106,10 @@ def test_closable_streets_keep_their_accents(
         "Rue Grandgousier",
         "Rue Rabelais",
     ]
-    assert "Avenue Leon Jouhaux" in ban_names
-    assert "Avenue Léon Jouhaux" not in ban_names
+    # The address file writes "Avenue Leon Jouhaux": the import took the accents of the
+    # street network's spelling.
+    assert "Avenue Léon Jouhaux" in ban_names
+    assert "Avenue Leon Jouhaux" not in ban_names
 
 
 def test_street_closed_by_shown_name(
