@@ -9,9 +9,11 @@ its tests runs in a savepoint of that connection, rolled back afterwards.
 """
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -44,6 +46,19 @@ def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
 @pytest.fixture
 def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
     return seeded[1]
+
+
+# The notice tests bind these two as well: notices are rendered from templates, and most
+# changes happen an hour before the start, within the notice window.
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def an_hour_before(case: BondyCase) -> datetime:
+    return case.starts_at - timedelta(hours=1)
 
 
 def routes_by_team(session: Session) -> dict[int, Route]:

@@ -5,11 +5,9 @@ absent by mistake and present again a minute later is the case users met: the ot
 got two messages in a row.
 """
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,16 +32,12 @@ MINUTE = timedelta(minutes=1)
 WITHDRAWN = (MessageStatus.SUPPRESSED, WITHDRAWN_REASON)
 
 
+app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
+
+
 @pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
+def in_app(app_context: None) -> None:
     """Notices and reminders are rendered from templates."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def an_hour_before(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(hours=1)
 
 
 def doors(session: Session) -> dict[int, set[int]]:

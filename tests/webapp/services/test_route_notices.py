@@ -6,12 +6,10 @@ the end of that wait.
 """
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,16 +44,12 @@ SUBJECT = (
 PHONE = "+33612345678"
 
 
+app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
+
+
 @pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
+def in_app(app_context: None) -> None:
     """Notices and reminders are rendered from templates."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def an_hour_before(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(hours=1)
 
 
 def to_visit(session: Session) -> dict[int, set[int]]:

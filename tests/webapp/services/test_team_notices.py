@@ -1,11 +1,9 @@
 """On the day, a team's members hear who joins them, and the volunteer who joins hears
 who they now canvass with, on Bondy's case with three teams of two."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,16 +38,12 @@ SESSION = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
 PHONE = "+33612345678"
 
 
+app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
+
+
 @pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
+def in_app(app_context: None) -> None:
     """Notices and reminders are rendered from templates."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def an_hour_before(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(hours=1)
 
 
 def member(assignment_id: int, name: str) -> Assignment:
