@@ -13,6 +13,7 @@ from webapp.planning.labels import (
     planning_weight_label,
     reform_reason_label,
     session_status_label,
+    shortfall_reason_label,
 )
 from webapp.planning.progress_labels import (
     RUN_STATUSES,
@@ -40,6 +41,7 @@ def _labels() -> dict[str, object]:
         "weight_effects": WEIGHT_EFFECTS,
         "planning_weight_label": planning_weight_label,
         "reform_reason_label": reform_reason_label,
+        "shortfall_reason_label": shortfall_reason_label,
     }
 
 

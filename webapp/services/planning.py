@@ -127,6 +127,11 @@ class PlanningReport:
             "bound": None if self.assignment.bound is None else round(self.assignment.bound),
             # Signed points of each objective term, by weight name.
             "terms": {str(term.name): term.points for term in self.assignment.terms},
+            # Why each session that nobody was placed on stayed empty, by session id.
+            "shortfalls": {
+                str(short.session_id): str(short.reason)
+                for short in self.assignment.short_sessions
+            },
         }
 
 

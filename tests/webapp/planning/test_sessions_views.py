@@ -20,7 +20,8 @@ from tests.factories import (
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
 from tests.webapp.targets.members import add_member, log_in_as
-from webapp.models import CanvassSession, LeftOutVolunteer
+from webapp.models import CanvassSession, JobRun, LeftOutVolunteer
+from webapp.models.jobs import JobStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Role
 
@@ -545,6 +546,33 @@ def test_all_errors_show_at_once(
     for field, message in errors.items():
         assert page.by_id(f"{field}-error").text.endswith(f" {message}")
     assert stored_sessions(db_session) == []
+
+
+def test_summary_says_why_a_session_is_short(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    canvass = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=at_utc(2027, 3, 6, 9, 30),
+    )
+    db_session.add(
+        JobRun(
+            kind="planning",
+            campaign_id=territory.campaign.id,
+            status=JobStatus.SUCCEEDED,
+            counts={"solver_status": "optimal", "shortfalls": {str(canvass.id): "weekly_cap"}},
+        )
+    )
+    db_session.commit()
+
+    page = Page(coordinator_client.get("/planification/bilan").get_data(as_text=True))
+
+    assert page.by_id("short-sessions").text == (
+        "Samedi 6 mars 2027 à 10:30 (Le Centre Ville) – 0 affecté pour un minimum de 2 : "
+        "les bénévoles qui pourraient venir ont atteint leur nombre de sessions de la semaine"
+    )
 
 
 def test_summary_reads_stored_outcome(
