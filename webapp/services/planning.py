@@ -129,8 +129,7 @@ class PlanningReport:
             "terms": {str(term.name): term.points for term in self.assignment.terms},
             # Why each session that nobody was placed on stayed empty, by session id.
             "shortfalls": {
-                str(short.session_id): str(short.reason)
-                for short in self.assignment.short_sessions
+                str(short.session_id): str(short.reason) for short in self.assignment.short_sessions
             },
         }
 
