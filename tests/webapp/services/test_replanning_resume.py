@@ -116,10 +116,10 @@ def test_team_far_out_leaves_doors_out_of_time(
     case: BondyCase, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = routes_by_team(db_session)
-    # 1 Allée Gabriel Faure is off the team's list, 1,872 m from the meeting point along
+    # 1 Allée Gabriel Fauré is off the team's list, 1,872 m from the meeting point along
     # the streets: 26.7 min, so with 28 min left no door fits on the way back.
     far = db_session.scalars(
-        select(Address.id).where(Address.street == "Allee Gabriel Faure", Address.number == 1)
+        select(Address.id).where(Address.street == "Allée Gabriel Fauré", Address.number == 1)
     ).one()
     visit(
         db_session,
