@@ -120,7 +120,11 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
     try:
         visit = record_door_visit(session, token, address_id, form.chosen_outcome, now=utcnow())
     except DoorNotOnRouteError as error:
-        message = _("This door is not on your route: nothing was recorded.")
+        # Most often a re-planning moved the door while the page was open.
+        message = _(
+            "This door is not on your route any more: nothing was recorded. The page now "
+            "shows your route as it is."
+        )
         return _visit_not_recorded(token, error.route_id, address_id, "not on the route", message)
     except RouteSessionCancelledError as error:
         message = _("This session has been cancelled: nothing was recorded.")

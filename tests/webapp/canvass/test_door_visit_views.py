@@ -168,7 +168,10 @@ def test_door_off_route_rejected_in_french(
     assert response.headers["Location"] == f"/parcours/{TOKEN}"
     assert stored(db_session) == []
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
-    assert flashes(page) == ["Cette porte n’est pas sur votre parcours : rien n’a été noté."]
+    assert flashes(page) == [
+        "Cette porte n’est plus sur votre parcours : rien n’a été noté. La page montre "
+        "maintenant votre parcours tel qu’il est."
+    ]
     assert (
         f"Door visit not recorded on route {walk.route.id} at address {elsewhere.id}: "
         "not on the route"
