@@ -1,10 +1,10 @@
 """The first plan and the bound: a plain flow, then the decomposition.
 
-The plain flow's optimum bounds every plan, and its answer, repaired, is the first
+The plain flow's optimum bounds every plan, and its solution, repaired, is the first
 plan. The flow spreads volunteers over more sessions than can reach their minimum. The
 decomposition (`routing.assignment_lagrangian`) then lowers the bound well below the
 flow's, and the sessions it opens, forced open in the flow, give a second plan. Every
-answer is repaired into a valid plan, and each part keeps its best plan and lowest
+solution is repaired into a valid plan, and each part keeps its best plan and lowest
 bound.
 """
 

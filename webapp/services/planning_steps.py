@@ -3,9 +3,9 @@
 The solve needs no database, so a run keeps no transaction open while the solvers work.
 On SQLite, which has a single writer, a run that held its write transaction through
 the solve kept every page that writes (an audit row, a door visit) waiting until it
-ended. `store_planning` writes the whole plan in the caller's one transaction, after
-checking that the rows the run read have not changed (`planning_snapshot`); when they
-have, it raises and nothing is stored.
+ended. `store_planning` writes the whole plan in the caller's one transaction. It first
+checks that the rows the run read have not changed (`planning_snapshot`), and raises
+with nothing stored when they have.
 """
 
 import logging

@@ -172,8 +172,8 @@ def add_sequence(
     """Add the confirmation (optionally) and every reminder still to come of one assignment.
 
     The confirmation e-mail names `team_mate_names`, the others of the team as it is now.
-    With `is_offer`, the confirmation offers a freed place and asks the volunteer to
-    confirm it: they never asked for that session.
+    With `is_offer`, the confirmation offers a freed place and requests a confirmation,
+    because the volunteer never requested that session.
     """
     user = assignment.user
     canvass = assignment.session

@@ -4,8 +4,8 @@ A route records the doors its team was last notified of, done and to visit, and 
 members notified, as assignment ids. A route notice waits `ROUTE_NOTICE_HOLD` before it
 goes out, and the route records the doors and members of that notice as held. A change
 of the session before then withdraws the held notice, so the next notice compares with
-what the team was notified of before it: a team marked absent by mistake, then present
-again a minute later, sends nothing when the doors end up as before. A change after
+what the team was notified of before it. So a team marked absent by mistake, then
+present again a minute later, sends nothing when the doors end up as before. A change after
 then finds the notice gone out, and its doors and members become the notified ones.
 
 Doors a team visits stay on its route, so a route that only lost the doors its team

@@ -69,7 +69,7 @@ def list_team_mates(
     """Return, by assignment id, the first names of the others still coming in its team.
 
     Names are sorted, and members who declined are left out. Two who share a first name
-    are told apart by their last names (`distinct_first_names`).
+    are distinguished by their last names (`distinct_first_names`).
     """
     teams = list({(assignment.session_id, assignment.team) for assignment in assignments})
     if not teams:

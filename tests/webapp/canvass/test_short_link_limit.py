@@ -29,11 +29,11 @@ def test_twenty_first_unknown_code_is_refused(app: Flask, walk: Walk) -> None:
     page = response.get_data(as_text=True)
     assert "Trop de tentatives" in page
     assert "tapez de nouveau le code tel qu’il est imprimé sur votre feuille" in page
-    # Another address still gets its answer.
+    # A request from another address still gets the 404 page.
     assert _browser(app, "203.0.113.21").get("/p/k7mq3xzq").status_code == 404
 
 
-def test_a_known_code_opens_as_often_as_needed(app: Flask, db_session: Session, walk: Walk) -> None:
+def test_known_code_never_limited(app: Flask, db_session: Session, walk: Walk) -> None:
     walk.route.short_code = "k7mq3xzp"
     db_session.commit()
     client = _browser(app, "203.0.113.30")
@@ -44,6 +44,6 @@ def test_a_known_code_opens_as_often_as_needed(app: Flask, db_session: Session, 
         response = client.get("/p/k7mq3xzp")
         assert response.status_code == 302
         assert response.headers["Location"] == f"/parcours/{TOKEN}"
-    # The twentieth unknown code is still answered, the next one is not.
+    # The twentieth unknown code still gets its 404, and the next one a 429.
     assert client.get("/p/k7mq3xzr").status_code == 404
     assert client.get("/p/k7mq3xzs").status_code == 429

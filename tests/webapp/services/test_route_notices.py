@@ -475,7 +475,7 @@ def test_join_without_door_change_tells_the_team(case: BondyCase, db_session: Se
 
     assert to_visit(db_session) == before
     assert report.changed_routes == ()
-    # The team's doors did not change, but its members did: all of them are told.
+    # The team's doors did not change, but its members did, so each member gets a notice.
     rows = notices(db_session)
     assert sorted(row.user_id for row in rows) == members_coming(db_session, [1])
     joiner = [row for row in rows if row.user_id == alone.user_id]
