@@ -3,7 +3,7 @@
 import math
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from routing.assignment_types import (
@@ -52,7 +52,11 @@ def commitments_around(
     return found
 
 
-def campaign_volunteers(session: Session, campaign_id: int) -> list[User]:
+def campaign_volunteers(
+    session: Session, campaign_id: int, *, free_on: ColumnElement[bool] | None = None
+) -> list[User]:
+    """Return the campaign's enabled volunteers with their profile and availability,
+    narrowed by `free_on` when given."""
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -68,6 +72,8 @@ def campaign_volunteers(session: Session, campaign_id: int) -> list[User]:
         )
         .order_by(User.id)
     )
+    if free_on is not None:
+        query = query.where(free_on)
     return list(session.scalars(query))
 
 

@@ -12,13 +12,14 @@ NOTE: walking times are estimated from the straight line here (1.3 times as long
 the volunteer waiting. A planning run checks them along the streets.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from routing.assignment_index import build_index
 from routing.assignment_types import AssignmentProblem
 from webapp.models import Assignment, Campaign, CanvassSession, User
 from webapp.models.planning import SessionStatus
+from webapp.models.users import AvailabilityException, AvailabilitySlot
 from webapp.services.assignment import TEAM_SIZE
 from webapp.services.assignment_inputs import (
     campaign_volunteers,
@@ -26,6 +27,7 @@ from webapp.services.assignment_inputs import (
     session_input,
     volunteer_input,
 )
+from webapp.services.localtime import to_local_naive
 from webapp.services.message_batch import consented_channels
 from webapp.services.reminders import ACTIVE_STATUSES
 from webapp.settings_access import get_settings
@@ -45,7 +47,7 @@ def find_replacement(session: Session, canvass: CanvassSession) -> User | None:
     )
     users = [
         user
-        for user in campaign_volunteers(session, campaign.id)
+        for user in campaign_volunteers(session, campaign.id, free_on=_free_that_day(canvass))
         if user.id not in ever_here and consented_channels(user)
     ]
     fitting = _fitting(session, campaign, canvass, users)
@@ -80,6 +82,22 @@ def _fitting(
         if week is None or index.week_caps.left(volunteer, week) > 0
     }
     return [user for position, user in enumerate(users) if position in placeable]
+
+
+def _free_that_day(canvass: CanvassSession) -> ColumnElement[bool]:
+    """Return a filter on users with a weekly slot on the session's weekday or extra hours
+    on its date. Anyone free for the session has one of them, and the planner's index
+    then checks the hours."""
+    day = to_local_naive(canvass.starts_at).date()
+    weekly = exists().where(
+        AvailabilitySlot.user_id == User.id, AvailabilitySlot.weekday == day.weekday()
+    )
+    extra = exists().where(
+        AvailabilityException.user_id == User.id,
+        AvailabilityException.on_date == day,
+        AvailabilityException.is_available.is_(True),
+    )
+    return or_(weekly, extra)
 
 
 def _upcoming_load(session: Session, canvass: CanvassSession) -> dict[int, int]:

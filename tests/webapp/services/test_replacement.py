@@ -11,7 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.factories import make_assignment, make_canvass_session, make_weekly_slot
+from tests.factories import (
+    make_assignment,
+    make_availability_exception,
+    make_canvass_session,
+    make_weekly_slot,
+)
 from tests.webapp.broadcasts.crew import MAIRIE, paris
 from tests.webapp.services.test_reminders_changes import (
     FIRST_DAY,
@@ -127,3 +132,45 @@ def test_fewest_upcoming_sessions_first(app: Flask, db_session: Session, team: T
     place_on_session(db_session, team, hugo, FIRST_DAY + timedelta(days=7), 10)
 
     assert offered(app, db_session, team) == "Kim"
+
+
+def clear_weekly_slots(db_session: Session, name: str) -> User:
+    user = user_named(db_session, name)
+    user.availability.clear()
+    db_session.flush()
+    return user
+
+
+def test_extra_hours_on_the_date_fit(app: Flask, db_session: Session, team: Team) -> None:
+    hugo = clear_weekly_slots(db_session, "hugo")
+    make_availability_exception(
+        db_session,
+        user=hugo,
+        on_date=FIRST_DAY,
+        is_available=True,
+        start_minute=540,
+        end_minute=720,
+    )
+
+    assert offered(app, db_session, team) == "Hugo"
+
+
+def test_weekly_slot_on_another_day(app: Flask, db_session: Session, team: Team) -> None:
+    hugo = clear_weekly_slots(db_session, "hugo")
+    make_weekly_slot(db_session, user=hugo, weekday=SATURDAY + 1, start_minute=540, end_minute=750)
+
+    assert offered(app, db_session, team) is None
+
+
+def test_touching_slots_cover_the_session(app: Flask, db_session: Session, team: Team) -> None:
+    hugo = clear_weekly_slots(db_session, "hugo")
+    make_weekly_slot(db_session, user=hugo, weekday=SATURDAY, start_minute=540, end_minute=630)
+    make_weekly_slot(db_session, user=hugo, weekday=SATURDAY, start_minute=630, end_minute=750)
+
+    assert offered(app, db_session, team) == "Hugo"
+
+
+def test_day_off_on_the_date(app: Flask, db_session: Session, team: Team) -> None:
+    make_availability_exception(db_session, user=user_named(db_session, "hugo"), on_date=FIRST_DAY)
+
+    assert offered(app, db_session, team) is None
