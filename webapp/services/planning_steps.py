@@ -39,11 +39,10 @@ from webapp.services.planning import (
     PlanningErrorCode,
     PlanningReport,
     ProgressCallback,
-    StoredCounts,
     route_settings,
 )
 from webapp.services.planning_snapshot import PlanningSnapshot, take_planning_snapshot
-from webapp.services.planning_view import load_planning_summary
+from webapp.services.planning_view import count_stored_placements
 from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.routes import (
     RouteSettings,
@@ -263,12 +262,7 @@ def store_planning(
     messages = queue_assignment_messages(session, inputs.campaign_id)
     messages += notify_removed(session, inputs.campaign_id, placements_before, now=utcnow())
     # Counted as the summary page counts them, so that the run's page agrees with it.
-    summary = load_planning_summary(session, inputs.campaign_id)
-    stored = StoredCounts(
-        placed=summary.placed_count,
-        volunteers=summary.volunteer_count,
-        left_out=len(summary.left_out),
-    )
+    stored = count_stored_placements(session, inputs.campaign_id)
     return PlanningReport(
         assignment=solution.assignment, routes=routes, messages=messages, stored=stored
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from targeting.names import fold_name
@@ -34,7 +34,7 @@ from webapp.services.door_progress import (
     count_door_progress,
     latest_outcomes_by_route,
 )
-from webapp.services.planning import PLANNING_JOB_KIND
+from webapp.services.planning import PLANNING_JOB_KIND, StoredCounts
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
 from webapp.services.team_partners import count_coming_per_team, partner_team
 
@@ -423,18 +423,9 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
             Message.campaign_id == campaign_id, Message.status == MessageStatus.QUEUED
         )
     )
-    volunteers = session.scalar(
-        select(func.count(func.distinct(Assignment.user_id)))
-        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
-        .where(
-            CanvassSession.campaign_id == campaign_id,
-            CanvassSession.status == SessionStatus.PLANNED,
-            Assignment.status != AssignmentStatus.DECLINED,
-        )
-    )
     return PlanningSummary(
         placed_count=sum(row.assigned_count for row in rows),
-        volunteer_count=volunteers or 0,
+        volunteer_count=_count_placed_volunteers(session, campaign_id),
         left_out=tuple(
             LeftOutRow(user_id, first, last, reason) for user_id, first, last, reason in left_out
         ),
@@ -445,6 +436,43 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
         queued_message_count=queued or 0,
         last_run=load_last_planning_run(session, campaign_id),
         open_sessions=tuple(rows),
+    )
+
+
+def count_stored_placements(session: Session, campaign_id: int) -> StoredCounts:
+    """Return the places, volunteers and left-out volunteers as the summary counts them."""
+    placed = session.scalar(
+        select(func.count(Assignment.id))
+        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
+        .where(*_placed_on_planned(campaign_id))
+    )
+    left_out = session.scalar(
+        select(func.count(LeftOutVolunteer.user_id)).where(
+            LeftOutVolunteer.campaign_id == campaign_id
+        )
+    )
+    return StoredCounts(
+        placed=placed or 0,
+        volunteers=_count_placed_volunteers(session, campaign_id),
+        left_out=left_out or 0,
+    )
+
+
+def _count_placed_volunteers(session: Session, campaign_id: int) -> int:
+    volunteers = session.scalar(
+        select(func.count(func.distinct(Assignment.user_id)))
+        .join(CanvassSession, CanvassSession.id == Assignment.session_id)
+        .where(*_placed_on_planned(campaign_id))
+    )
+    return volunteers or 0
+
+
+def _placed_on_planned(campaign_id: int) -> tuple[ColumnElement[bool], ...]:
+    # A volunteer who declined, or whose team was marked absent, fills no place.
+    return (
+        CanvassSession.campaign_id == campaign_id,
+        CanvassSession.status == SessionStatus.PLANNED,
+        Assignment.status != AssignmentStatus.DECLINED,
     )
 
 
