@@ -24,7 +24,8 @@ from tests.webapp.planning.bondy_case import (
     seed_three_teams,
     seeded_connection,
 )
-from webapp.models import Route
+from webapp.models import Message, Route
+from webapp.models.messaging import MessagePurpose
 from webapp.services.routes import RouteSettings
 
 # The routing solver stops after one second, which is enough for the case's 43 doors.
@@ -65,3 +66,10 @@ def routes_by_team(session: Session) -> dict[int, Route]:
     """Return the stored routes by team, read afresh from the database."""
     session.expire_all()
     return {route.team: route for route in session.scalars(select(Route).order_by(Route.team))}
+
+
+def route_change_notices(session: Session) -> list[Message]:
+    """Return the route-change messages in the order they were queued, read afresh."""
+    session.expire_all()
+    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
+    return list(session.scalars(query.order_by(Message.id)))

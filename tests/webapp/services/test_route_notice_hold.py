@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.three_teams import route_change_notices as notices
 from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Assignment, Message
-from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.services.delivery import deliver_messages
 from webapp.services.message_batch import WITHDRAWN_REASON
@@ -52,12 +53,6 @@ def members_coming(session: Session, teams: list[int]) -> list[int]:
         )
     )
     return sorted(rows)
-
-
-def notices(session: Session) -> list[Message]:
-    session.expire_all()
-    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
-    return list(session.scalars(query.order_by(Message.id)))
 
 
 def states(messages: list[Message]) -> list[tuple[MessageStatus, str | None]]:

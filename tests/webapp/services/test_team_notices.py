@@ -11,9 +11,9 @@ from messaging.segments import count_sms_segments
 from tests.factories import make_consents, make_planning_volunteer
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.three_teams import route_change_notices as notices
 from tests.webapp.planning.three_teams import routes_by_team
-from webapp.models import Address, Assignment, Campaign, Message, User
-from webapp.models.messaging import MessagePurpose
+from webapp.models import Address, Assignment, Campaign, User
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
 from webapp.services.replanning import close_street
@@ -131,12 +131,6 @@ def team_members(session: Session, team: int) -> list[Assignment]:
     return list(
         session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
     )
-
-
-def notices(session: Session) -> list[Message]:
-    session.expire_all()
-    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
-    return list(session.scalars(query.order_by(Message.id)))
 
 
 def first_names(session: Session) -> dict[int, str]:
