@@ -69,6 +69,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "canvass.route_geojson": "the route's unguessable token in the URL is the credential",
     "canvass.open_short_link": "the printed short code is the credential",
     "canvass.record_door_visit": "the route's unguessable token in the URL is the credential",
+    "canvass.declare_team_present": "the route's unguessable token in the URL is the credential",
     "replies.show_reply": "signed reply link from a reminder",
     "replies.show_confirmation": "signed reply link from a reminder",
     "replies.confirm_assignment": "signed reply link from a reminder",

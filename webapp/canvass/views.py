@@ -9,7 +9,7 @@ import logging
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, lazy_gettext
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.wrappers import Response
@@ -31,12 +31,15 @@ from webapp.services.door_visits import (
     record_door_visit,
     recording_opens_at,
 )
+from webapp.services.planning import route_settings
+from webapp.services.replanning import ReplanError, ReplanErrorCode
 from webapp.services.route_gpx import route_gpx
 from webapp.services.route_links import (
     find_route_by_short_code,
     load_shared_route_sheet,
     qr_svg,
 )
+from webapp.services.route_notices import notify_route_changes
 from webapp.services.route_view import (
     RouteLinkExpiredError,
     RouteLinkNotFoundError,
@@ -44,8 +47,10 @@ from webapp.services.route_view import (
     load_route_sheet,
     route_geojson,
 )
+from webapp.services.team_changes import declare_team_present
 from webapp.services.walk_sheet import LARGE_BUILDING_DWELLINGS, project_route
 from webapp.services.walk_sheet_pdf import render_walk_sheet_pdf
+from webapp.settings_access import get_settings
 from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
@@ -59,6 +64,22 @@ PRIVATE_LINK_HEADERS = {
 }
 # The printed plan's SVG box; CSS scales it to the page width.
 PLAN_BOX = (1000, 640)
+# Messages for a tap on "We are here" that changed nothing, by re-planning error code.
+TEAM_PRESENT_ERRORS = {
+    # A second tap, or the coordinator was quicker.
+    ReplanErrorCode.TEAM_NOT_ABSENT: lazy_gettext(
+        "Your team is no longer marked absent: here is its route."
+    ),
+    ReplanErrorCode.SESSION_OVER: lazy_gettext(
+        "The session is over: your team can no longer be marked present."
+    ),
+    ReplanErrorCode.SESSION_NOT_PLANNED: lazy_gettext(
+        "This session is cancelled or closed: your team cannot be marked present."
+    ),
+}
+TEAM_PRESENT_FAILED = lazy_gettext(
+    "Your team could not be marked present, so nothing changed. Tell your coordinator."
+)
 
 
 @blueprint.after_request
@@ -97,6 +118,8 @@ def show_route(token: str) -> ResponseReturnValue:
         # Said before a tap, so that nobody learns it only from a refusal.
         recording_opens_at=opens_at if now < opens_at else None,
         door_confirmation=_door_confirmation_on(sheet),
+        # The page offers the button only while marking the team present can succeed.
+        can_declare_present=sheet.is_team_absent and now < sheet.ends_at,
         token=token,
         short_url=short_url,
         short_url_text=short_url.split("://", 1)[-1],
@@ -140,6 +163,30 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
         message = _("Door recorded: %(door)s, %(outcome)s.", **labels)
     remember_door_confirmation(DoorConfirmation(address_id, message))
     return redirect(back)
+
+
+@blueprint.post("/parcours/<token>/presente", endpoint="declare_team_present")
+def declare_team_present_view(token: str) -> ResponseReturnValue:
+    """Mark the link's team present again, as the coordinator's button does.
+
+    The app-wide CSRF protection rejects a post without the page's token before this runs.
+    """
+    session = db_session()
+    now = utcnow()
+    try:
+        report = declare_team_present(
+            session, token, settings=route_settings(get_settings()), now=now
+        )
+        notify_route_changes(session, report, now=now)
+    except ReplanError as error:
+        # `declare_team_present` logged the error with the session and team.
+        session.rollback()
+        category = "info" if error.code == ReplanErrorCode.TEAM_NOT_ABSENT else "error"
+        flash(str(TEAM_PRESENT_ERRORS.get(error.code, TEAM_PRESENT_FAILED)), category)
+    else:
+        session.commit()
+        flash(_("Your team is marked present again: here is its route."), "success")
+    return redirect(url_for("canvass.show_route", token=token))
 
 
 def _too_early_message(error: VisitBeforeSessionError) -> str:

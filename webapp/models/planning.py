@@ -229,6 +229,11 @@ class Route(Base):
         JSON, info={"personal": "participation", "retention": "campaign"}
     )
     notice_held_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a member of the team, marked absent, marked it present again from the route
+    # link. Cleared when the team is marked absent again.
+    present_declared_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, info={"personal": "participation", "retention": "campaign"}
+    )
 
     session: Mapped[CanvassSession] = relationship(back_populates="routes")
 

@@ -109,6 +109,8 @@ class RouteRow:
     access_token: str
     # The route's doors done and to come back to, as its route page counts them.
     progress: DoorProgress = field(default_factory=DoorProgress)
+    # When the team, marked absent, marked itself present again from its route link.
+    present_declared_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,7 @@ def load_session_detail(
                 minutes=round(route.total_minutes),
                 access_token=route.access_token,
                 progress=_route_progress(route, outcomes.get(route.id, {})),
+                present_declared_at=route.present_declared_at,
             )
             for route in routes
         ),

@@ -1,6 +1,8 @@
 """Changes to a session's teams on the day: a team absent or present again, a volunteer
 left alone joined to another team. Each change re-cuts the session's routes
-(`webapp.services.replanning`) in the caller's transaction.
+(`webapp.services.replanning`) in the caller's transaction. A coordinator makes these
+changes, except that a team marked absent can also mark itself present again from its
+route link (`declare_team_present`).
 
 Canvassers go in pairs. When a volunteer's partner cancels and nobody takes the place,
 the volunteer is left alone with a route of their own; joining them to another team
@@ -13,10 +15,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.models import Assignment
+from webapp.models import Assignment, Route
 from webapp.models.planning import AssignmentStatus
 from webapp.services.reminders import queue_assignment_reminders, withdraw_assignment_reminders
 from webapp.services.replanning import (
@@ -26,6 +28,7 @@ from webapp.services.replanning import (
     lock_for_replanning,
     recut_routes,
 )
+from webapp.services.route_view import find_route_by_token
 from webapp.services.routes import RouteSettings
 from webapp.services.team_partners import count_coming_per_team, partner_team
 
@@ -54,7 +57,8 @@ def mark_team_absent(
 
     Each member who had not declined keeps their status in `status_before_absence`, so
     that `mark_team_present` can give it back. A member who declined alone stays as is.
-    The members' queued reminders and thanks are withdrawn.
+    The members' queued reminders and thanks are withdrawn, and the time the team last
+    declared itself present, if any, is cleared.
     """
     canvass = lock_for_replanning(session, campaign_id, session_id, now)
     members = _team_members(session, session_id, team)
@@ -65,6 +69,11 @@ def mark_team_absent(
         assignment.status_before_absence = assignment.status
         assignment.status = AssignmentStatus.DECLINED
     withdraw_assignment_reminders(session, [a.id for a in coming])
+    session.execute(
+        update(Route)
+        .where(Route.session_id == session_id, Route.team == team)
+        .values(present_declared_at=None)
+    )
     session.flush()
     logger.info(
         "Team %s of session %s marked absent",
@@ -110,6 +119,48 @@ def mark_team_present(
     )
     report = recut_routes(session, canvass, settings, now)
     queue_assignment_reminders(session, campaign_id, restored, now=now)
+    return report
+
+
+def declare_team_present(
+    session: Session, token: str, *, settings: RouteSettings, now: datetime
+) -> ReplanReport:
+    """Mark present again the team whose route `token` opens, at a member's request.
+
+    Runs `mark_team_present`, with its errors: TEAM_NOT_ABSENT for a team present
+    already, SESSION_OVER once the session has ended. Raises RouteLinkNotFoundError or
+    RouteLinkExpiredError for a link that opens no route. Stamps the route with `now`,
+    so that the session page shows the team came back by itself. Needs an app context.
+    """
+    route = find_route_by_token(session, token, now=now)
+    canvass = route.session
+    campaign_id, session_id, team = canvass.campaign_id, canvass.id, route.team
+    # Both rows were read before the re-planning lock. Expired, they are read again
+    # under it, so a change committed in the meantime, such as the coordinator marking
+    # the team present, is seen rather than overwritten.
+    session.expire(route)
+    session.expire(canvass)
+    try:
+        report = mark_team_present(
+            session, campaign_id, session_id, team, settings=settings, now=now
+        )
+    except ReplanError as error:
+        logger.info(
+            "Team %s of session %s not marked present from its route link: %s",
+            team,
+            session_id,
+            error.code,
+            extra={"campaign_id": campaign_id, "session_id": session_id},
+        )
+        raise
+    route.present_declared_at = now
+    session.flush()
+    logger.info(
+        "Team %s of session %s marked present again from its route link",
+        team,
+        session_id,
+        extra={"campaign_id": campaign_id, "session_id": session_id, "route_id": route.id},
+    )
     return report
 
 

@@ -116,8 +116,10 @@ def test_team_absent_is_replanned(
     assert after == tokens
     route_page = Page(coordinator.get(f"/parcours/{tokens[2]}").get_data(as_text=True))
     assert route_page.by_id("team-absent").text == (
-        "Votre équipe est notée absente : ses portes restantes sont allées à d’autres équipes. "
-        "Si vous êtes là malgré tout, prévenez l’équipe de coordination."
+        "Votre équipe a été notée absente : ses portes restantes ont été confiées à d’autres "
+        "équipes. Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe "
+        "retrouve un parcours, et l’équipe de coordination le voit sur la page de la session. "
+        "Nous sommes là"
     )
 
 
