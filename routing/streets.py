@@ -21,6 +21,12 @@ rules, which ``routing.walk_rules`` applies for both.
 NOTE: pedestrian crossings are not modelled. Doors facing each other across an avenue
 are joined straight through their offsets, which underestimates the walk where a
 crossing is far away.
+
+NOTE: the pavement walk runs straight from door point to door point. Where the points of
+one side lie in two rows, some near the street and some further back, a walk that passes
+the stretch twice is shorter going out along one row and back along the other. It then
+knocks that side on both passes (``benchmarks/README.md`` gives the lengths measured on
+Bondy).
 """
 
 from __future__ import annotations
