@@ -14,11 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import utcnow
-from webapp.models import Assignment, Campaign, CanvassSession, Membership, Route, User
-from webapp.models.messaging import MessagePurpose
+from webapp.models import Assignment, Campaign, CanvassSession, Route, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
-from webapp.models.users import Channel, Role
 from webapp.services.assignment import count_session_coming
+from webapp.services.coordinator_notices import add_coordinator_notices
 from webapp.services.message_batch import (
     MessageBatch,
     MessageKeys,
@@ -33,12 +32,10 @@ from webapp.services.replacement import find_replacement
 from webapp.services.reply_links import ReplyClaim, read_reply_token, start_stamp
 from webapp.services.route_notice_state import add_notified_member
 from webapp.services.volunteer_sessions import list_team_mates
-from webapp.urls import public_url
 
 logger = logging.getLogger(__name__)
 
 # Who hears about a cancellation: everyone who may change the campaign's sessions.
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 class ReplyProblem(StrEnum):
@@ -131,7 +128,7 @@ def cancel_assignment(session: Session, token: str, *, now: datetime | None = No
     replacement = find_replacement(session, canvass) if has_room else None
     if replacement is not None:
         _offer_place(batch, canvass, replacement, team=assignment.team, campaign=campaign, now=now)
-    _tell_coordinators(session, batch, assignment, replacement)
+    _tell_coordinators(batch, assignment, replacement)
     batch.dispatch_after_commit()
     place = "not needed"
     if replacement is not None:
@@ -188,39 +185,22 @@ def _offer_place(
 
 
 def _tell_coordinators(
-    session: Session, batch: MessageBatch, assignment: Assignment, replacement: User | None
+    batch: MessageBatch, assignment: Assignment, replacement: User | None
 ) -> None:
-    canvass = assignment.session
-    coordinators = session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.campaign_id == canvass.campaign_id,
-            Membership.role.in_(COORDINATOR_ROLES),
-            User.is_enabled.is_(True),
-        )
-        .order_by(User.id)
-    )
     volunteer = assignment.user
     context = {
         "volunteer_name": f"{volunteer.first_name} {volunteer.last_name}",
         "replacement_name": (
             f"{replacement.first_name} {replacement.last_name}" if replacement else None
         ),
-        "starts_at": canvass.starts_at,
-        "iris_name": canvass.iris.name,
-        "meeting_point": canvass.meeting_point_label,
-        "session_url": public_url("planning.show_session", session_id=canvass.id),
     }
-    for coordinator in coordinators:
-        batch.add(
-            user=coordinator,
-            channel=Channel.EMAIL,
-            purpose=MessagePurpose.COORDINATOR_NOTICE,
-            base_key=f"declined:{assignment.id}:coordinator:{coordinator.id}",
-            template="coordinator_declined",
-            context=context,
-        )
+    add_coordinator_notices(
+        batch,
+        assignment.session,
+        key=f"declined:{assignment.id}",
+        template="coordinator_declined",
+        context=context,
+    )
 
 
 def _assignment_of(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Assignment, Route
 from webapp.models.planning import AssignmentStatus
+from webapp.services.coordinator_notices import tell_team_present
 from webapp.services.reminders import queue_assignment_reminders, withdraw_assignment_reminders
 from webapp.services.replanning import (
     ReplanError,
@@ -130,7 +131,8 @@ def declare_team_present(
     Runs `mark_team_present`, with its errors: TEAM_NOT_ABSENT for a team present
     already, SESSION_OVER once the session has ended. Raises RouteLinkNotFoundError or
     RouteLinkExpiredError for a link that opens no route. Stamps the route with `now`,
-    so that the session page shows the team came back by itself. Needs an app context.
+    so that the session page shows the team came back by itself, and e-mails the
+    coordinators. Needs an app context.
     """
     route = find_route_by_token(session, token, now=now)
     canvass = route.session
@@ -155,6 +157,7 @@ def declare_team_present(
         raise
     route.present_declared_at = now
     session.flush()
+    tell_team_present(session, route.session, team, now=now)
     logger.info(
         "Team %s of session %s marked present again from its route link",
         team,

@@ -447,3 +447,41 @@ def test_coordinator_sees_declared_team(
     assert not again.has_id("team-2-declared")
     assert "équipe absente" in again.by_id("team-2").text
     assert routes_by_team(db_session)[2].present_declared_at is None
+
+
+def coordinator_notices(session: Session) -> list[Message]:
+    session.expire_all()
+    query = select(Message).where(Message.purpose == MessagePurpose.COORDINATOR_NOTICE)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+@pytest.mark.usefixtures("absence_notices", "clock")
+def test_coordinators_told_once(client: FlaskClient, db_session: Session, case: BondyCase) -> None:
+    campaign = db_session.get(Campaign, case.campaign_id)
+    assert campaign is not None
+    coordinator = add_member(db_session, campaign, Role.COORDINATOR, "c@example.org")
+    db_session.commit()
+    token = token_of(db_session, 2)
+
+    tap_we_are_here(client, token)
+    tap_we_are_here(client, token)
+
+    (notice,) = coordinator_notices(db_session)
+    assert (notice.user_id, notice.recipient, notice.status) == (
+        coordinator.id,
+        "c@example.org",
+        MessageStatus.SENT,
+    )
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    session_label = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
+    assert notice.subject == f"L’équipe 2 est là malgré tout pour la session du {session_label}"
+    body = notice.body.split("\n\n")
+    assert body[:3] == [
+        f"L’équipe 2 de la session du {session_label}, rendez-vous "
+        f"{canvass.meeting_point_label}, avait été notée absente, mais ses membres l’ont notée "
+        "présente depuis le lien de leur parcours.",
+        "Ses portes restantes lui ont été rendues, et les autres équipes ont été prévenues "
+        "de leurs nouveaux parcours.",
+        f"Page de la session : http://127.0.0.1:5000/planification/sessions/{case.session_id}",
+    ]
