@@ -385,3 +385,36 @@ def test_route_notice_state_backfilled_up_and_down(blank_engine: Engine) -> None
         (3, [], [], None, None),
     ]
     assert {"notified_address_ids", "held_address_ids", "notice_held_until"} & columns == set()
+
+
+def test_replaced_route_links_up_and_down(blank_engine: Engine) -> None:
+    migrate.upgrade(blank_engine, "0011")
+    with blank_engine.begin() as connection:
+        insert_routes_over_addresses(connection)
+    migrate.upgrade(blank_engine, "0015")
+
+    migrate.upgrade(blank_engine, "0016")
+    with blank_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO replaced_route_links (session_id, team, link_digest, replaced_at)"
+                " VALUES (1, 2, :digest, '2026-12-06 14:00:00')"
+            ),
+            {"digest": "a" * 64},
+        )
+        stored_row = connection.execute(
+            text("SELECT team, link_digest FROM replaced_route_links")
+        ).one()
+    indexes = {i["name"] for i in inspect(blank_engine).get_indexes("replaced_route_links")}
+    migrate.downgrade(blank_engine, "0015")
+    tables = set(inspect(blank_engine).get_table_names())
+    routes_after = route_figures(blank_engine, with_dwellings=True)
+
+    assert tuple(stored_row) == (2, "a" * 64)
+    assert indexes == {
+        "ix_replaced_route_links_link_digest",
+        "ix_replaced_route_links_session_id",
+    }
+    assert "replaced_route_links" not in tables
+    # The routes themselves are left as they were.
+    assert len(routes_after) == 3

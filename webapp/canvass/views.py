@@ -43,6 +43,7 @@ from webapp.services.route_notices import notify_route_changes
 from webapp.services.route_view import (
     RouteLinkExpiredError,
     RouteLinkNotFoundError,
+    RouteLinkReplacedError,
     RouteSheet,
     load_route_sheet,
     route_geojson,
@@ -92,6 +93,18 @@ def _protect_private_link(response: Response) -> Response:
 def _link_not_found(_error: RouteLinkNotFoundError) -> ResponseReturnValue:
     logger.info("Route link not found")
     return render_template("canvass/link_unknown.html"), 404
+
+
+@blueprint.errorhandler(RouteLinkReplacedError)
+def _link_replaced(error: RouteLinkReplacedError) -> ResponseReturnValue:
+    link = error.link
+    logger.info(
+        "Replaced route link opened for team %s of session %s",
+        link.team,
+        link.session_id,
+        extra={"session_id": link.session_id},
+    )
+    return render_template("canvass/link_replaced.html", link=link), 410
 
 
 @blueprint.errorhandler(RouteLinkExpiredError)
@@ -248,6 +261,9 @@ def show_route_gpx(token: str) -> ResponseReturnValue:
 def show_route_geojson(token: str) -> ResponseReturnValue:
     try:
         sheet = load_route_sheet(db_session(), token, now=utcnow())
+    except RouteLinkReplacedError as error:
+        logger.info("Replaced route data link opened for session %s", error.link.session_id)
+        return jsonify(error="replaced"), 410
     except RouteLinkNotFoundError:
         logger.info("Route data link not found")
         return jsonify(error="not_found"), 404

@@ -17,6 +17,7 @@ from webapp.models.planning import (
     Assignment,
     CanvassSession,
     LeftOutVolunteer,
+    ReplacedRouteLink,
     Route,
     StreetClosure,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "Message",
     "PollingStation",
     "RecoveryCode",
+    "ReplacedRouteLink",
     "ProviderEvent",
     "Route",
     "SessionFeedback",

@@ -245,3 +245,31 @@ class Route(Base):
             "length_m": self.length_m,
             "minutes": round(self.total_minutes),
         }
+
+
+class ReplacedRouteLink(Base):
+    """A route link given up when its team's members changed, so that it opens a page saying
+    so instead of the route of the new team.
+
+    A row stands for a token or a short code, stored as its SHA-256 digest: the link opens
+    nothing any more, and the digest is all that recognising it takes.
+    """
+
+    __tablename__ = "replaced_route_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
+    )
+    # The team the link was sent to, as numbered when it was sent.
+    team: Mapped[int] = mapped_column(Integer)
+    link_digest: Mapped[str] = mapped_column(
+        String(64),
+        index=True,
+        info={
+            "personal": "credential",
+            "retention": "link_expiry",
+            "note": "SHA-256 digest of a route link given up; it opens no route",
+        },
+    )
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

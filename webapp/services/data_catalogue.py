@@ -164,6 +164,7 @@ PURPOSES: dict[str, str] = {
     "audit_events": "accountability: who read or changed personal data",
     "broadcasts": "campaign messages to groups of volunteers",
     "routes": "giving a team its route through a private link",
+    "replaced_route_links": "telling a volunteer that a route link was replaced by a new one",
 }
 
 DATA_SUBJECTS: dict[str, str] = {
@@ -174,6 +175,7 @@ DATA_SUBJECTS: dict[str, str] = {
     "erased_contacts": "erased people",
     "broadcasts": "staff",
     "routes": "volunteers",
+    "replaced_route_links": "volunteers",
     "session_feedbacks": "volunteers",
 }
 DEFAULT_DATA_SUBJECTS = "volunteers and staff"

@@ -11,6 +11,7 @@ with nothing stored when they have.
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from routing.assignment_weights import PlanningWeights
 from routing.route_types import TurfPlan
 from routing.turf import plan_turf
 from webapp.db import utcnow
-from webapp.models import Assignment, Campaign, CanvassSession, Route
+from webapp.models import Assignment, Campaign, CanvassSession, Message, Route
 from webapp.models.planning import SessionStatus
 from webapp.services.assignment import AssignmentLimits, build_problem
 from webapp.services.assignment_store import (
@@ -43,6 +44,7 @@ from webapp.services.planning import (
 )
 from webapp.services.planning_snapshot import PlanningSnapshot, take_planning_snapshot
 from webapp.services.planning_view import count_stored_placements
+from webapp.services.reformed_teams import notify_reformed_teams
 from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.routes import (
     RouteSettings,
@@ -94,10 +96,13 @@ def run_planning(
     settings: Settings,
     progress: ProgressCallback | None = None,
     weights: PlanningWeights | None = None,
+    *,
+    now: datetime | None = None,
 ) -> PlanningReport:
     """Plan the campaign's sessions end to end in `session`; the caller commits once.
 
-    Without `weights`, the campaign's own weights apply. Raises PlanningError when the
+    Without `weights`, the campaign's own weights apply. `now`, the current time by
+    default, is the time the plan is stored at. Raises PlanningError when the
     campaign has no planned session or the assignment finds no solution. The caller
     then rolls back, and the previous plan stays whole. Needs an app context (messages
     are rendered from templates). The planning job runs the same steps with its read
@@ -105,7 +110,7 @@ def run_planning(
     """
     inputs = read_planning_inputs(session, campaign_id, settings, weights, progress)
     solution = solve_planning(inputs, progress)
-    return store_planning(session, inputs, solution, progress)
+    return store_planning(session, inputs, solution, progress, now=now)
 
 
 def read_planning_inputs(
@@ -211,14 +216,18 @@ def store_planning(
     inputs: PlanningInputs,
     solution: PlanningSolution,
     progress: ProgressCallback | None = None,
+    *,
+    now: datetime | None = None,
 ) -> PlanningReport:
     """Store the assignment, the routes and the messages of a solved run; flushes only.
 
     Raises PlanningError (CHANGED_DURING_RUN) when the rows the run read have changed
     since, before writing anything. A volunteer the run takes off a session is notified
-    (`webapp.services.removal_notices`). Needs an app context (messages are rendered
-    from templates).
+    (`webapp.services.removal_notices`), and so is a volunteer whose team it changed
+    (`webapp.services.reformed_teams`). `now` is the current time by default. Needs an
+    app context (messages are rendered from templates).
     """
+    now = now or utcnow()
     report_progress = progress or _ignore_progress
     _lock_planned_rows(session, inputs.campaign_id, inputs.session_ids)
     current = take_planning_snapshot(session, inputs.campaign_id, inputs.session_ids)
@@ -234,6 +243,7 @@ def store_planning(
     store_assignments(session, inputs.campaign_id, assigned_ids, solution.assignment)
 
     routes: list[Route] = []
+    team_notices: list[Message] = []
     for session_id in inputs.session_ids:
         canvass = session.get(CanvassSession, session_id)
         assert canvass is not None  # the snapshot found it unchanged
@@ -248,19 +258,23 @@ def store_planning(
                 f"session {session_id}: teams {teams} stored, "
                 f"routes cut for {solution.teams.get(session_id)}"
             )
-        routes.extend(
-            store_session_routes(
-                session,
-                canvass,
-                teams,
-                solution.turf_plans.get(session_id),
-                dwellings=routing.dwellings,
-                settings=inputs.route_settings,
-            )
+        session_routes = store_session_routes(
+            session,
+            canvass,
+            teams,
+            solution.turf_plans.get(session_id),
+            dwellings=routing.dwellings,
+            settings=inputs.route_settings,
         )
+        if session_routes:
+            notices = notify_reformed_teams(session, canvass, session_routes, now=now)
+            team_notices += notices.queued
+        routes.extend(session_routes)
     report_progress(MESSAGES_START_PCT)
-    messages = queue_assignment_messages(session, inputs.campaign_id)
-    messages += notify_removed(session, inputs.campaign_id, placements_before, now=utcnow())
+    # Written after the links are replaced, so that they carry the new ones.
+    messages = queue_assignment_messages(session, inputs.campaign_id, now=now)
+    messages += notify_removed(session, inputs.campaign_id, placements_before, now=now)
+    messages += team_notices
     # Counted as the summary page counts them, so that the run's page agrees with it.
     stored = count_stored_placements(session, inputs.campaign_id)
     return PlanningReport(

@@ -23,7 +23,8 @@ from webapp.services.route_notices import ROUTE_NOTICE_WINDOW
 from webapp.services.started_sessions import sessions_with_visits
 
 # A session starting within this time counts as about to start: from then on, a route
-# changed on its page is sent to its volunteers at once, which a planning run never does.
+# whose doors changed is sent to its team, whether the change came from the session's page
+# or from a planning run (`webapp.services.reformed_teams`).
 STARTS_SOON_WINDOW = ROUTE_NOTICE_WINDOW
 
 

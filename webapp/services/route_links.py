@@ -19,6 +19,7 @@ from webapp.services.route_view import (
     RouteLinkNotFoundError,
     RouteSheet,
     find_route_by_token,
+    raise_link_not_found,
     sheet_of_route,
 )
 
@@ -86,7 +87,7 @@ def find_route_by_short_code(session: Session, code: str, *, now: datetime) -> R
         raise RouteLinkNotFoundError
     route = session.scalars(select(Route).where(Route.short_code == code)).first()
     if route is None:
-        raise RouteLinkNotFoundError
+        raise_link_not_found(session, code)
     if route.token_expires_at <= now:
         raise RouteLinkExpiredError(route.id)
     return route

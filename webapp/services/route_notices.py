@@ -20,6 +20,9 @@ Keys are `assignment:<id>:route_changed:<channel>:<time of the re-planning>`, so
 re-planning writes rows of its own and writing the notices of one re-planning again
 adds none. The rows go through the delivery of every reminder: consent, opt-outs,
 erasures and rate limits apply there, and quiet hours hold broadcasts only.
+
+A planning run that forms the teams again writes the same notices through
+`webapp.services.reformed_teams`.
 """
 
 import logging
@@ -88,7 +91,7 @@ def notify_route_changes(session: Session, report: ReplanReport, *, now: datetim
         route.team: route
         for route in session.scalars(select(Route).where(Route.session_id == canvass.id))
     }
-    members = _members_coming(session, canvass.id)
+    members = list_members_coming(session, canvass.id)
     walks = {walk.team: walk.to_visit_count for walk in report.walks if walk.team in routes}
     if not is_in_notice_window(canvass, now):
         for team in walks:
@@ -110,7 +113,7 @@ def notify_route_changes(session: Session, report: ReplanReport, *, now: datetim
         notices = team_notices(notified_route(route), route.address_ids, team_members)
         if notices:
             notified_teams.append(team)
-            _add_notices(
+            add_member_notices(
                 batch,
                 notices,
                 route,
@@ -188,7 +191,7 @@ def replanning_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def _add_notices(
+def add_member_notices(
     batch: MessageBatch,
     notices: Sequence[MemberNotice],
     route: Route,
@@ -221,7 +224,7 @@ def _add_notices(
         )
 
 
-def _members_coming(session: Session, session_id: int) -> dict[int, list[Assignment]]:
+def list_members_coming(session: Session, session_id: int) -> dict[int, list[Assignment]]:
     """Return the session's members who did not decline, by team, in assignment order."""
     assignments = session.scalars(
         select(Assignment)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from webapp.services.door_progress import (
     latest_outcomes_by_route,
 )
 from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.replaced_links import ReplacedLink, find_replaced_link
 from webapp.services.routes import door_for
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,22 @@ MAX_TOKEN_LENGTH = 64
 
 class RouteLinkNotFoundError(NotFoundError):
     """No route has this access token."""
+
+
+class RouteLinkReplacedError(RouteLinkNotFoundError):
+    """No route has this link any more: it was given up when the team's members changed."""
+
+    def __init__(self, link: ReplacedLink) -> None:
+        super().__init__(f"session {link.session_id}, team {link.team}: route link replaced")
+        self.link = link
+
+
+def raise_link_not_found(session: Session, link: str) -> NoReturn:
+    """Raise RouteLinkReplacedError for a link given up, RouteLinkNotFoundError otherwise."""
+    replaced = find_replaced_link(session, link)
+    if replaced is not None:
+        raise RouteLinkReplacedError(replaced)
+    raise RouteLinkNotFoundError
 
 
 class RouteLinkExpiredError(ServiceError):
@@ -198,7 +215,7 @@ def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route
     route = session.scalars(select(Route).where(Route.access_token == token)).first()
     # The database match is checked again in constant time, so a near miss costs the same.
     if route is None or not hmac.compare_digest(route.access_token.encode(), token.encode()):
-        raise RouteLinkNotFoundError
+        raise_link_not_found(session, token)
     if route.token_expires_at <= now:
         raise RouteLinkExpiredError(route.id)
     return route

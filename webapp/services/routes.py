@@ -18,6 +18,7 @@ from targeting.names import fold_name
 from webapp.models import Address, Assignment, CanvassSession, DoorVisit, Route, StreetClosure
 from webapp.models import StreetWay as StreetWayRow
 from webapp.models.planning import AssignmentStatus, SessionStatus
+from webapp.services.replaced_links import give_up_links
 from webapp.services.route_notice_state import record_notified
 from webapp.services.started_sessions import sessions_with_visits
 
@@ -60,6 +61,11 @@ def load_street_graph(
         for row in session.scalars(query)
     ]
     return build_street_graph(ways)
+
+
+def new_access_token() -> str:
+    """Draw an unguessable route token, URL-safe."""
+    return secrets.token_urlsafe(ACCESS_TOKEN_BYTES)
 
 
 def has_street_network(session: Session) -> bool:
@@ -214,7 +220,11 @@ def plan_session_routes(
     Teams whose members all declined get no route. Closed streets of the session are
     taken out of the graph and their doors out of the problem. A team that had a route
     keeps its row, so the link its volunteers may have received shows the new route.
-    The routes of teams gone are deleted.
+    The routes of teams gone are deleted, and their links kept as replaced. Each route
+    then counts as notified to its members.
+
+    NOTE: a team whose members changed keeps its link here too. A planning run replaces
+    that link and notifies the members (`webapp.services.reformed_teams`).
 
     Replacing the routes deletes the door visits recorded on them, so a planning run
     leaves a session with visits alone, and a session that has begun is re-planned
@@ -230,9 +240,11 @@ def plan_session_routes(
     plan = plan_turf(
         routing.graph, routing.problem(len(teams), settings, excluded_address_ids or set())
     )
-    return store_session_routes(
+    routes = store_session_routes(
         session, canvass_session, teams, plan, dwellings=routing.dwellings, settings=settings
     )
+    _record_published(session, canvass_session.id, routes)
+    return routes
 
 
 def read_session_routing(
@@ -267,18 +279,19 @@ def store_session_routes(
     """Replace the session's routes by the plan's walks, one per team in `teams` order.
 
     Deletes the door visits on the session's routes and the routes of teams not in
-    `teams`. Without teams, or without a plan, the session is left with no route.
+    `teams`, keeping the links of those routes as replaced. Without teams, or without a
+    plan, the session is left with no route. Records no member as notified of a route:
+    the caller records that once it knows which notices go out.
     """
     previous = _clear_routes(session, canvass_session.id, keep_teams=set(teams))
     if not teams or plan is None:
         for route in previous.values():
-            session.delete(route)
+            _delete_route(session, route)
         session.flush()
         return []
     routes = _store_routes(
         session, canvass_session, teams, plan, settings, dwellings=dwellings, previous=previous
     )
-    _record_published(session, canvass_session.id, routes)
     logger.info(
         "Routes for session %s: %s teams, %s doors routed (%s dwellings), %s left, status %s",
         canvass_session.id,
@@ -362,11 +375,7 @@ def _store_routes(
     for team, planned in zip(teams, plan.routes, strict=False):
         route = previous.get(team)
         if route is None:
-            route = Route(
-                session_id=canvass_session.id,
-                team=team,
-                access_token=secrets.token_urlsafe(ACCESS_TOKEN_BYTES),
-            )
+            route = Route(session_id=canvass_session.id, team=team, access_token=new_access_token())
             session.add(route)
         route.address_ids = list(planned.door_ids)
         route.path = [[point.lon, point.lat] for point in planned.path]
@@ -378,7 +387,7 @@ def _store_routes(
         route.token_expires_at = expires_at
         stored.append(route)
     for team in set(previous) - set(teams[: len(stored)]):
-        session.delete(previous[team])
+        _delete_route(session, previous[team])
     session.flush()
     return stored
 
@@ -409,6 +418,12 @@ def _clear_routes(session: Session, session_id: int, *, keep_teams: set[int]) ->
         if route.team in keep_teams:
             reused[route.team] = route
         else:
-            session.delete(route)
+            _delete_route(session, route)
     session.flush()
     return reused
+
+
+def _delete_route(session: Session, route: Route) -> None:
+    """Delete a route, keeping its links as replaced for whoever was sent them."""
+    give_up_links(session, route)
+    session.delete(route)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -243,14 +243,14 @@ def test_job_writes_progress_while_it_runs(
     seen: list[tuple[JobStatus, int]] = []
     real_queue = queue_assignment_messages
 
-    def queue_and_look(session: Session, campaign_id: int) -> list[Message]:
+    def queue_and_look(session: Session, campaign_id: int, *, now: datetime) -> list[Message]:
         db_session.expire_all()
         row = db_session.get(JobRun, run.id)
         assert row is not None
         seen.append((row.status, row.progress_pct))
         # End this read before the job goes on: sessions here share one connection.
         db_session.commit()
-        return real_queue(session, campaign_id)
+        return real_queue(session, campaign_id, now=now)
 
     monkeypatch.setattr(planning_steps, "queue_assignment_messages", queue_and_look)
 
@@ -315,7 +315,7 @@ def test_campaign_without_sessions_fails_in_french(
 def test_error_midway_leaves_nothing_half_done(
     app: Flask, db_session: Session, case: BondyCase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(_session: Session, _campaign_id: int) -> list[Message]:
+    def broken(_session: Session, _campaign_id: int, *, now: datetime) -> list[Message]:
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(planning_steps, "queue_assignment_messages", broken)
@@ -340,8 +340,8 @@ def test_failed_hook_after_commit_keeps_the_plan(
 ) -> None:
     real_queue = queue_assignment_messages
 
-    def queue_then_break(session: Session, campaign_id: int) -> list[Message]:
-        messages = real_queue(session, campaign_id)
+    def queue_then_break(session: Session, campaign_id: int, *, now: datetime) -> list[Message]:
+        messages = real_queue(session, campaign_id, now=now)
 
         def unreachable_queue() -> None:
             raise ConnectionError("queue server down")
