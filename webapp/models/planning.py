@@ -67,7 +67,10 @@ class CanvassSession(Base):
     # different IRIS may share a time slot.
     iris: Mapped["Iris"] = relationship()
     assignments: Mapped[list["Assignment"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Assignment.team"
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="Assignment.team",
+        foreign_keys="Assignment.session_id",
     )
     routes: Mapped[list["Route"]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Route.team"
@@ -112,6 +115,12 @@ class Assignment(Base):
         enum_column(AssignmentStatus, 20),
         info={"personal": "participation", "retention": "campaign"},
     )
+    # The session a coordinator moved the volunteer to, leaving this place declined.
+    # None for any other decline, and once the volunteer is placed here again.
+    moved_to_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("canvass_sessions.id", ondelete="SET NULL"),
+        info={"personal": "participation", "retention": "campaign"},
+    )
     # A coordinator's manual choice, kept by every later planning run.
     is_locked: Mapped[bool] = mapped_column(
         Boolean, default=False, info={"personal": "participation", "retention": "campaign"}
@@ -120,7 +129,9 @@ class Assignment(Base):
         UtcDateTime, default=utcnow, info={"personal": "technical", "retention": "campaign"}
     )
 
-    session: Mapped[CanvassSession] = relationship(back_populates="assignments")
+    session: Mapped[CanvassSession] = relationship(
+        back_populates="assignments", foreign_keys=[session_id]
+    )
     user: Mapped["User"] = relationship()
 
 

@@ -233,6 +233,7 @@ def lock_assignment(
         # Locked back on the session, the volunteer is no longer part of an absence.
         assignment.status = AssignmentStatus.PROPOSED
         assignment.status_before_absence = None
+        assignment.moved_to_session_id = None
     assignment.is_locked = True
     # Placed by hand, the volunteer is no longer one the last run left out.
     session.execute(

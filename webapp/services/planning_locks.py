@@ -116,6 +116,7 @@ def move_volunteer(
     if to_session_id != from_session_id:
         current.status = AssignmentStatus.DECLINED
         current.is_locked = False
+        current.moved_to_session_id = to_session_id
         session.flush()
     choice = lock_volunteer(session, campaign_id, user_id, to_session_id)
     logger.info(

@@ -77,6 +77,8 @@ class TeamMember:
     is_locked: bool = False
     # Declined because a coordinator marked the team absent, which can be undone.
     is_marked_absent: bool = False
+    # Declined because a coordinator moved the volunteer to another session.
+    is_moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,8 @@ def load_session_detail(
                 is_locked=assignment.is_locked,
                 is_marked_absent=assignment.status == AssignmentStatus.DECLINED
                 and assignment.status_before_absence is not None,
+                is_moved=assignment.status == AssignmentStatus.DECLINED
+                and assignment.moved_to_session_id is not None,
             )
         )
     routes = session.scalars(

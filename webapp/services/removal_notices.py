@@ -98,7 +98,10 @@ def notify_removed(
     removed_ids = [placement.assignment_id for placement in removed]
     sent_ids = _sent_about(session, removed_ids)
     withdraw_assignment_reminders(session, removed_ids)
-    sessions = _sessions(session, {placement.session_id for placement in removed})
+    moved_to = _moved_to(session, removed_ids)
+    sessions = _sessions(
+        session, {placement.session_id for placement in removed} | set(moved_to.values())
+    )
     users = _users(session, {placement.user_id for placement in removed})
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
     for placement in removed:
@@ -108,7 +111,8 @@ def notify_removed(
             continue
         if canvass.status != SessionStatus.PLANNED or canvass.starts_at <= now:
             continue
-        _add_notice(batch, placement, user, canvass, campaign)
+        target = sessions.get(moved_to.get(placement.assignment_id, -1))
+        _add_notice(batch, placement, user, canvass, campaign, moved_to=target)
     messages = batch.dispatch_after_commit()
     logger.info(
         "Campaign %s: %s places removed, %s notices queued",
@@ -126,6 +130,8 @@ def _add_notice(
     user: User,
     canvass: CanvassSession,
     campaign: Campaign,
+    *,
+    moved_to: CanvassSession | None,
 ) -> None:
     context = {
         "first_name": user.first_name,
@@ -133,6 +139,9 @@ def _add_notice(
         "iris_name": canvass.iris.name,
         "campaign_name": campaign.name,
         "sender_name": campaign.sms_sender_name,
+        # The session a coordinator moved the volunteer to, whose confirmation goes too.
+        "moved_to_starts_at": moved_to.starts_at if moved_to else None,
+        "moved_to_iris_name": moved_to.iris.name if moved_to else None,
     }
     purpose = MessagePurpose.SESSION_CHANGED
     prefix = assignment_key_prefix(placement.assignment_id)
@@ -145,6 +154,16 @@ def _add_notice(
             template=TEMPLATE,
             context=context,
         )
+
+
+def _moved_to(session: Session, assignment_ids: Sequence[int]) -> dict[int, int]:
+    """Return the session each of the places a coordinator moved away from went to."""
+    rows = session.execute(
+        select(Assignment.id, Assignment.moved_to_session_id).where(
+            Assignment.id.in_(assignment_ids), Assignment.moved_to_session_id.is_not(None)
+        )
+    )
+    return {assignment_id: target for assignment_id, target in rows if target is not None}
 
 
 def _sent_about(session: Session, assignment_ids: Sequence[int]) -> set[int]:

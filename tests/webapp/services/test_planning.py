@@ -41,9 +41,12 @@ from webapp.models import (
 )
 from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services import planning_steps, routes, walking_limits
+from webapp.services.planning_locks import move_volunteer, send_choice_messages
 from webapp.services.planning_steps import run_planning
+from webapp.services.planning_view import load_session_detail
 from webapp.services.removal_notices import list_placements, notify_removed
 from webapp.services.scoring import score_campaign
 from webapp.services.sessions import SessionDraft, create_session
@@ -500,3 +503,61 @@ def test_removal_of_unannounced_place_sends_nothing(
 
     assert notices == []
     assert queued_keys(db_session, first) == []
+
+
+def test_moved_volunteer_is_told_of_the_move(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    meeting = db_session.scalars(
+        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
+    ).one()
+    later = create_session(
+        db_session,
+        planned.id,
+        SessionDraft(
+            day=SATURDAY,
+            start=time(14, 0),
+            end=time(16, 0),
+            iris_code=IRIS_CODE,
+            min_volunteers=2,
+            max_volunteers=8,
+            meeting_address_id=meeting.id,
+        ),
+        today=SATURDAY - timedelta(days=7),
+    )
+    moved = list_placements(db_session, planned.id)[0]
+    before = list_placements(db_session, planned.id, user_id=moved.user_id)
+
+    with app.app_context():
+        choice = move_volunteer(db_session, planned.id, moved.user_id, moved.session_id, later.id)
+        send_choice_messages(db_session, planned.id, choice, before, now=utcnow())
+        db_session.commit()
+        detail = load_session_detail(db_session, planned.id, moved.session_id)
+
+    assert detail is not None
+    left = db_session.get(Assignment, moved.assignment_id)
+    assert left is not None
+    assert (left.status, left.moved_to_session_id) == (AssignmentStatus.DECLINED, later.id)
+    (member,) = [m for team in detail.teams for m in team.members if m.user_id == moved.user_id]
+    assert (member.has_declined, member.is_moved) == (True, True)
+    notices = {
+        message.channel: message
+        for message in db_session.scalars(
+            select(Message).where(
+                Message.purpose == MessagePurpose.SESSION_CHANGED,
+                Message.user_id == moved.user_id,
+            )
+        )
+    }
+    first = "samedi 6 mars 2027 à 09:30 (Le Centre Ville)"
+    second = "samedi 6 mars 2027 à 14:00 (Le Centre Ville)"
+    assert [line for line in notices[Channel.EMAIL].body.splitlines() if line][1:3] == [
+        "Comme convenu avec l’équipe de coordination, vous passez de la session de "
+        f"porte-à-porte du {first} à celle du {second} : inutile de venir à la première.",
+        "La confirmation de votre nouvelle session vous parvient dans un autre message.",
+    ]
+    assert notices[Channel.SMS].body == (
+        "Tournee : comme convenu, vous passez du porte-à-porte du 06/03/2027 à 09:30 "
+        "(Le Centre Ville) à celui du 06/03/2027 à 14:00 (Le Centre Ville). "
+        "Sa confirmation suit."
+    )
