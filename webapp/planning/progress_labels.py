@@ -90,10 +90,12 @@ def replan_error_label(code: str, solve_status: str | None = None) -> Any:
 
 
 def uncovered_doors_text(reason: str, count: int) -> str:
-    """Say how many doors of the IRIS a re-planning left off every route, and why.
+    """Say how many doors a re-planning left off every route, and why.
 
-    `reason` is a value of `webapp.services.replanning.UncoveredReason`. Each count
-    covers the whole IRIS, not only the doors the routes had before.
+    `reason` is a value of `webapp.services.replanning.UncoveredReason`. For a closed
+    street or no team left, `count` covers every address of the IRIS on no route, as the
+    list of closed streets does. For lack of time, it covers only the doors the routes
+    had to visit before, and `unplanned_addresses_text` counts the others.
     """
     number = format_number(count)
     if reason == "street_closed":
@@ -105,8 +107,8 @@ def uncovered_doors_text(reason: str, count: int) -> str:
         )
     elif reason == "out_of_time":
         text = ngettext(
-            "%(count)s door of the IRIS is not covered, for lack of time.",
-            "%(count)s doors of the IRIS are not covered, for lack of time.",
+            "%(count)s door the routes had to visit is left off, for lack of time.",
+            "%(count)s doors the routes had to visit are left off, for lack of time.",
             count,
             count=number,
         )
@@ -120,3 +122,15 @@ def uncovered_doors_text(reason: str, count: int) -> str:
     else:
         raise ValueError(f"unknown reason for uncovered doors: {reason!r}")
     return str(text)
+
+
+def unplanned_addresses_text(count: int) -> str:
+    """Say how many addresses of the IRIS, on no session's route before, still fit no walk."""
+    return str(
+        ngettext(
+            "%(count)s address of the IRIS, on no session's route, does not fit in the time left.",
+            "%(count)s addresses of the IRIS, on no session's route, do not fit in the time left.",
+            count,
+            count=format_number(count),
+        )
+    )

@@ -24,7 +24,11 @@ from webapp.planning.forms import (
     TeamAbsentForm,
     TeamActionForm,
 )
-from webapp.planning.progress_labels import replan_error_label, uncovered_doors_text
+from webapp.planning.progress_labels import (
+    replan_error_label,
+    uncovered_doors_text,
+    unplanned_addresses_text,
+)
 from webapp.services import planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
@@ -209,17 +213,29 @@ def _replan(
 
 def flash_replan_report(report: ReplanReport) -> None:
     """Flash what a re-planning kept, routed and left uncovered."""
-    if report.visited_door_count:
-        done = _(
-            "Routes cut again: %(routed)s doors to visit, %(visited)s doors already visited kept.",
-            routed=format_number(report.routed_door_count),
-            visited=format_number(report.visited_door_count),
+    routed = format_number(report.routed_door_count)
+    kept = report.kept
+    if kept.come_back_count:
+        done = ngettext(
+            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done,"
+            " %(back)s to come back to.",
+            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done,"
+            " %(back)s to come back to.",
+            kept.done_count,
+            routed=routed,
+            count=format_number(kept.done_count),
+            back=format_number(kept.come_back_count),
+        )
+    elif kept.done_count:
+        done = ngettext(
+            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done.",
+            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done.",
+            kept.done_count,
+            routed=routed,
+            count=format_number(kept.done_count),
         )
     else:
-        done = _(
-            "Routes cut again: %(routed)s doors to visit.",
-            routed=format_number(report.routed_door_count),
-        )
+        done = _("Routes cut again: %(routed)s doors to visit.", routed=routed)
     flash(done, "success")
     change = report.routed_door_count - report.routed_before_count
     if change < 0:
@@ -243,9 +259,13 @@ def flash_replan_report(report: ReplanReport) -> None:
             "info",
         )
     for reason in UncoveredReason:
-        count = report.uncovered_count(reason)
+        planned = True if reason == UncoveredReason.OUT_OF_TIME else None
+        count = report.uncovered_count(reason, planned=planned)
         if count:
             flash(uncovered_doors_text(reason, count), "info")
+    unplanned = report.uncovered_count(UncoveredReason.OUT_OF_TIME, planned=False)
+    if unplanned:
+        flash(unplanned_addresses_text(unplanned), "info")
 
 
 def flash_notices(notices: RouteNotices) -> None:

@@ -36,6 +36,7 @@ from webapp.services.door_progress import (
 )
 from webapp.services.planning import PLANNING_JOB_KIND, StoredCounts
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
+from webapp.services.replanning import routed_in_other_sessions
 from webapp.services.team_partners import count_coming_per_team, partner_team
 
 
@@ -322,14 +323,26 @@ def _route_progress(route: Route, outcomes: dict[int, DoorOutcome]) -> DoorProgr
 
 
 def _closed_streets(session: Session, canvass: CanvassSession) -> tuple[ClosedStreet, ...]:
+    """Return the closed streets, each with its addresses of the IRIS on no route.
+
+    An address on a route of this session, a door visited before the closure, or on a
+    route of another planned session is covered, so it is not counted: the count is the
+    one the re-planning reports as not covered for a closed street.
+    """
     names = list_closed_street_names(session, canvass.id)
     if not names:
         return ()
-    doors: dict[str, int] = defaultdict(int)
-    for street in session.scalars(
-        select(Address.street).where(Address.iris_code == canvass.iris_code)
+    routed = routed_in_other_sessions(session, canvass)
+    for address_ids in session.scalars(
+        select(Route.address_ids).where(Route.session_id == canvass.id)
     ):
-        doors[fold_name(street)] += 1
+        routed.update(address_ids)
+    doors: dict[str, int] = defaultdict(int)
+    for address_id, street in session.execute(
+        select(Address.id, Address.street).where(Address.iris_code == canvass.iris_code)
+    ):
+        if address_id not in routed:
+            doors[fold_name(street)] += 1
     return tuple(ClosedStreet(name=name, door_count=doors[fold_name(name)]) for name in names)
 
 

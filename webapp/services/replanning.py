@@ -40,6 +40,11 @@ from webapp.models import (
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.closable_streets import address_street_keys, ways_near_iris
+from webapp.services.door_progress import (
+    DoorProgress,
+    count_door_progress,
+    latest_outcomes_by_route,
+)
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
@@ -117,11 +122,15 @@ class ReplanReport:
     status: SolveStatus
     teams: tuple[int, ...]
     removed_teams: tuple[int, ...]
-    visited_door_count: int
     routed_door_count: int
     uncovered: tuple[UncoveredDoor, ...]
     # Doors the routes had left to visit before this re-planning.
     routed_before_count: int = 0
+    # The same doors, by address id: an uncovered door among them was planned before.
+    routed_before: frozenset[int] = frozenset()
+    # The doors of the session's routes after this re-planning, counted as the route
+    # page and the session page count them (`webapp.services.door_progress`).
+    kept: DoorProgress = DoorProgress()
     # Teams with a walk after this re-planning whose set of doors to visit changed
     # (`changed_routes`). A team left without a walk, such as one marked absent, is not
     # listed.
@@ -129,8 +138,20 @@ class ReplanReport:
     # Every team with a walk after this re-planning and its number of doors to visit.
     walks: tuple[TeamWalk, ...] = ()
 
-    def uncovered_count(self, reason: UncoveredReason) -> int:
-        return sum(1 for door in self.uncovered if door.reason == reason)
+    @property
+    def visited_door_count(self) -> int:
+        """Count the doors kept on the routes with a visit recorded, done or to come back to."""
+        return self.kept.visited_count
+
+    def uncovered_count(self, reason: UncoveredReason, *, planned: bool | None = None) -> int:
+        """Count the uncovered doors for `reason`; with `planned`, only those the routes
+        had to visit before (True) or those on no route before (False)."""
+        return sum(
+            1
+            for door in self.uncovered
+            if door.reason == reason
+            and (planned is None or (door.address_id in self.routed_before) == planned)
+        )
 
 
 def close_street(
@@ -281,7 +302,7 @@ def recut_routes(
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
     to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
-    elsewhere = _routed_in_other_sessions(session, canvass)
+    elsewhere = routed_in_other_sessions(session, canvass)
 
     uncovered: list[UncoveredDoor] = []
     open_addresses: list[Address] = []
@@ -345,10 +366,11 @@ def recut_routes(
         status=status,
         teams=tuple(teams),
         removed_teams=tuple(removed),
-        visited_door_count=len(visited),
         routed_door_count=sum(len(route.door_ids) for route in planned.values()),
         uncovered=tuple(uncovered),
         routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
+        routed_before=frozenset(i for ids in to_visit_before.values() for i in ids),
+        kept=_session_progress(session, canvass.id),
         changed_routes=changed_routes(to_visit_before, planned),
         walks=tuple(
             TeamWalk(team=team, to_visit_count=len(walk.door_ids))
@@ -462,7 +484,20 @@ def _position(
     return None if address is None else GeoPoint(address.lon, address.lat)
 
 
-def _routed_in_other_sessions(session: Session, canvass: CanvassSession) -> set[int]:
+def _session_progress(session: Session, session_id: int) -> DoorProgress:
+    """Count the doors of the session's stored routes, done and to come back to."""
+    routes = session.scalars(select(Route).where(Route.session_id == session_id)).all()
+    outcomes = latest_outcomes_by_route(session, [route.id for route in routes])
+    return sum(
+        (
+            count_door_progress(outcomes.get(route.id, {}).get(i) for i in route.address_ids)
+            for route in routes
+        ),
+        DoorProgress(),
+    )
+
+
+def routed_in_other_sessions(session: Session, canvass: CanvassSession) -> set[int]:
     """Return the doors on routes of the campaign's other planned sessions."""
     query = (
         select(Route.address_ids)

@@ -21,6 +21,7 @@ from tests.webapp.planning.test_launch_planning import add_run
 from webapp.models import CanvassSession
 from webapp.models.jobs import JobStatus
 from webapp.planning.replan_views import flash_replan_report
+from webapp.services.door_progress import DoorProgress
 from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredReason
 
 NNBSP = "\u202f"
@@ -188,7 +189,6 @@ def replan_flashes(
         status=SolveStatus.OPTIMAL,
         teams=(1,),
         removed_teams=(),
-        visited_door_count=1001,
         routed_door_count=12345,
         uncovered=(
             *(UncoveredDoor(n, UncoveredReason.OUT_OF_TIME) for n in range(1234)),
@@ -197,6 +197,9 @@ def replan_flashes(
             UncoveredDoor(6001, UncoveredReason.STREET_CLOSED),
         ),
         routed_before_count=routed_before_count,
+        # 1,000 of the doors out of time were on the routes before, 234 were on none.
+        routed_before=frozenset(range(1000)),
+        kept=DoorProgress(door_count=13358, done_count=1001, come_back_count=12),
     )
     with app.test_request_context(), force_locale(locale):
         flash_replan_report(report)
@@ -209,25 +212,42 @@ def test_replan_report_in_french(app: Flask) -> None:
         (
             "success",
             f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
-            f"Adresses déjà visitées conservées : 1{NNBSP}001.",
+            f"Portes déjà visitées conservées : 1{NNBSP}001 faites, 12 à repasser.",
         ),
         ("info", f"Par rapport à avant : 1{NNBSP}655 adresses à visiter en moins."),
         ("info", "2 adresses de l’IRIS ne sont pas couvertes : leur rue est fermée."),
-        ("info", f"1{NNBSP}234 adresses de l’IRIS ne sont pas couvertes, faute de temps."),
+        (
+            "info",
+            f"1{NNBSP}000 adresses que les parcours avaient à visiter en sont retirées, "
+            "faute de temps.",
+        ),
         (
             "info",
             "1 adresse de l’IRIS n’est pas couverte : il ne reste aucune équipe pour la visiter.",
+        ),
+        (
+            "info",
+            "234 adresses de l’IRIS, sur aucun parcours de session, ne tiennent pas dans le "
+            "temps restant.",
         ),
     ]
 
 
 def test_replan_report_in_english(app: Flask) -> None:
     assert replan_flashes(app, "en") == [
-        ("success", "Routes cut again: 12,345 doors to visit, 1,001 doors already visited kept."),
+        (
+            "success",
+            "Routes cut again: 12,345 doors to visit. Doors visited kept: 1,001 done, "
+            "12 to come back to.",
+        ),
         ("info", "Compared with before: 1,655 fewer doors to visit."),
         ("info", "2 doors of the IRIS are not covered: their street is closed."),
-        ("info", "1,234 doors of the IRIS are not covered, for lack of time."),
+        ("info", "1,000 doors the routes had to visit are left off, for lack of time."),
         ("info", "1 door of the IRIS is not covered: no team is left to visit it."),
+        (
+            "info",
+            "234 addresses of the IRIS, on no session's route, do not fit in the time left.",
+        ),
     ]
 
 

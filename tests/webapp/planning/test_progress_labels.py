@@ -14,6 +14,7 @@ from webapp.planning.progress_labels import (
     replan_error_label,
     solve_status_label,
     uncovered_doors_text,
+    unplanned_addresses_text,
 )
 from webapp.services.planning import PlanningErrorCode
 from webapp.services.replanning import ReplanErrorCode, UncoveredReason
@@ -32,12 +33,26 @@ def test_every_code_has_a_label(labels: dict[str, object], codes: set[str]) -> N
     assert set(labels) == {str(code) for code in codes}
 
 
-@pytest.mark.parametrize("reason", list(UncoveredReason))
+@pytest.mark.parametrize("reason", [UncoveredReason.STREET_CLOSED, UncoveredReason.NO_TEAM])
 def test_every_uncovered_reason_has_a_sentence(app: Flask, reason: UncoveredReason) -> None:
     with app.test_request_context():
         assert uncovered_doors_text(reason, 1).startswith("1 adresse de l’IRIS n’est pas couverte")
         assert uncovered_doors_text(reason, 2).startswith(
             "2 adresses de l’IRIS ne sont pas couvertes"
+        )
+
+
+def test_doors_out_of_time_say_what_they_count(app: Flask) -> None:
+    with app.test_request_context():
+        assert uncovered_doors_text(UncoveredReason.OUT_OF_TIME, 1) == (
+            "1 adresse que les parcours avaient à visiter en est retirée, faute de temps."
+        )
+        assert uncovered_doors_text(UncoveredReason.OUT_OF_TIME, 3) == (
+            "3 adresses que les parcours avaient à visiter en sont retirées, faute de temps."
+        )
+        assert unplanned_addresses_text(1) == (
+            "1 adresse de l’IRIS, sur aucun parcours de session, ne tient pas dans le temps "
+            "restant."
         )
 
 

@@ -613,3 +613,128 @@ def test_link_of_a_team_moved_away_explains_itself(
     route_page = Page(coordinator.get(f"/parcours/{token}").get_data(as_text=True))
     assert route_page.has_id("team-empty")
     assert not route_page.has_id("recording-opens")
+
+
+def record_visits(session: Session, route: Route, outcomes: list[DoorOutcome]) -> list[int]:
+    """Record one visit per outcome on the route's first doors; return those doors."""
+    doors = list(route.address_ids[: len(outcomes)])
+    for address_id, outcome in zip(doors, outcomes, strict=True):
+        session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=outcome))
+    session.commit()
+    return doors
+
+
+def test_closed_street_counts_match_when_a_door_was_visited(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    on_street = set(case.addresses_in(CLOSABLE_STREET))
+    route = next(r for r in db_session.scalars(select(Route)) if on_street & set(r.address_ids))
+    door = next(i for i in route.address_ids if i in on_street)
+    db_session.add(DoorVisit(route_id=route.id, address_id=door, outcome=DoorOutcome.OPENED))
+    db_session.commit()
+
+    page = post(
+        coordinator,
+        f"/planification/sessions/{case.session_id}/rues-fermees",
+        case,
+        street=CLOSABLE_STREET,
+    )
+
+    # The door visited stays on its route: neither count takes it.
+    uncovered = CLOSABLE_STREET_DOORS - 1
+    assert f"{uncovered} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée." in (
+        flashes(page)
+    )
+    assert page.by_id("closed-streets").text == (
+        f"{CLOSABLE_STREET} : {uncovered} adresses non couvertes Rouvrir"
+    )
+
+
+def test_kept_doors_are_counted_as_the_progress_counts_them(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    longest, second, _ = sorted(db_session.scalars(select(Route)), key=lambda r: -r.door_count)
+    record_visits(db_session, longest, [DoorOutcome.OPENED] * 3 + [DoorOutcome.COME_BACK] * 2)
+    # A door to come back to on the absent team's route is shared again: no longer kept.
+    record_visits(db_session, second, [DoorOutcome.ABSENT, DoorOutcome.COME_BACK])
+
+    page = post(coordinator, team_path(case, second.team), case, is_confirmed="y")
+
+    total = sum(len(r.address_ids) for r in db_session.scalars(select(Route)))
+    assert (
+        page.by_id("session-status").text == f"prévue (4 portes faites sur {total}, 2 à repasser)"
+    )
+    assert flashes(page) == [
+        f"L’équipe {second.team} est notée absente.",
+        f"Parcours recalculés. Adresses à visiter : {total - 6}. "
+        "Portes déjà visitées conservées : 4 faites, 2 à repasser.",
+    ]
+    assert total - 6 == PARC_ADDRESS_COUNT - 6
+
+
+def test_one_door_done_is_kept_in_the_singular(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    route = db_session.scalars(select(Route).where(Route.door_count > 0)).first()
+    assert route is not None
+    record_visits(db_session, route, [DoorOutcome.OPENED])
+
+    page = post(coordinator, team_path(case, route.team % 3 + 1), case, is_confirmed="y")
+
+    assert flashes(page)[1] == (
+        f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - 1}. "
+        "Portes déjà visitées conservées : 1 faite."
+    )
+
+
+def test_uncovered_counts_add_up_to_the_iris(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    # Six doors off the street to close were never planned, and twenty minutes are left.
+    routes = {r.team: r for r in db_session.scalars(select(Route))}
+    closed = set(case.addresses_in(CLOSABLE_STREET))
+    unplanned = {i for r in routes.values() for i in r.address_ids if i not in closed}
+    unplanned = set(sorted(unplanned)[:6])
+    for route in routes.values():
+        route.address_ids = [i for i in route.address_ids if i not in unplanned]
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    canvass.ends_at = utcnow() + timedelta(minutes=20)
+    canvass.starts_at = canvass.ends_at - (case.ends_at - case.starts_at)
+    db_session.commit()
+    planned_before = {i for r in routes.values() for i in r.address_ids}
+
+    page = post(
+        coordinator,
+        f"/planification/sessions/{case.session_id}/rues-fermees",
+        case,
+        street=CLOSABLE_STREET,
+    )
+
+    on_routes = set(address_sets(db_session)[1] | address_sets(db_session)[2])
+    on_routes |= address_sets(db_session)[3]
+    left_off = planned_before - on_routes - closed
+    still_unplanned = unplanned - on_routes - closed
+    assert left_off and still_unplanned
+    assert len(on_routes) + len(closed) + len(left_off) + len(still_unplanned) == (
+        PARC_ADDRESS_COUNT
+    )
+    # The solver picks which doors fit: the texts take the counts it left.
+    left_off_text = (
+        f"{len(left_off)} adresse que les parcours avaient à visiter en est retirée, "
+        "faute de temps."
+        if len(left_off) == 1
+        else f"{len(left_off)} adresses que les parcours avaient à visiter en sont retirées, "
+        "faute de temps."
+    )
+    unplanned_text = (
+        "1 adresse de l’IRIS, sur aucun parcours de session, ne tient pas dans le temps restant."
+        if len(still_unplanned) == 1
+        else f"{len(still_unplanned)} adresses de l’IRIS, sur aucun parcours de session, ne "
+        "tiennent pas dans le temps restant."
+    )
+    assert flashes(page)[3:6] == [
+        f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
+        left_off_text,
+        unplanned_text,
+    ]
