@@ -37,6 +37,7 @@ LOCKED_SCREENSHOT_PATH = "/tmp/planning_locked.png"  # noqa: S108
 ABSENT_CONFIRM_SCREENSHOT_PATH = "/tmp/planning_absent_confirm.png"  # noqa: S108
 ABSENT_SCREENSHOT_PATH = "/tmp/planning_absent.png"  # noqa: S108
 CLOSED_SCREENSHOT_PATH = "/tmp/planning_closed_street.png"  # noqa: S108
+PHONE_SESSION_SCREENSHOT_PATH = "/tmp/planning_session_phone.png"  # noqa: S108
 
 
 @pytest.fixture
@@ -204,6 +205,41 @@ def test_coordinator_plans_then_opens_a_route_on_a_phone(
     # Only map tiles were asked of another host, and none was reached.
     assert all(urlsplit(url).hostname != "127.0.0.1" for url in blocked_urls)
     assert all(urlsplit(url).path.endswith(".png") for url in blocked_urls)
+
+
+def scroll_width(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_planning_pages_fit_a_phone(
+    coordinator_page: Page, live_server: str, case: BondyCase
+) -> None:
+    page = coordinator_page
+    page.get_by_role("button", name="Lancer la planification").click()
+    expect(page.locator("#run-outcome h2")).to_have_text(
+        "Planification terminée. Résultat du solveur : optimal."
+    )
+    page.set_viewport_size(PHONE_VIEWPORT)
+
+    # Each wide table scrolls in its own box, which a keyboard can reach and scroll.
+    for path, boxes in (
+        ("/planification/sessions", ["Sessions de porte-à-porte"]),
+        ("/planification/bilan", ["Pondérations de cette planification"]),
+        (
+            f"/planification/sessions/{case.session_id}",
+            ["Bénévoles et choix manuels", "Parcours"],
+        ),
+    ):
+        page.goto(live_server + path)
+        assert scroll_width(page) <= PHONE_VIEWPORT["width"], path
+        for name in boxes:
+            box = page.get_by_role("region", name=name, exact=True).and_(
+                page.locator(".table-scroll")
+            )
+            assert box.get_attribute("tabindex") == "0", (path, name)
+            assert box.evaluate("box => box.scrollWidth > box.clientWidth"), (path, name)
+    expect(page.locator(".volunteer-table tbody tr")).to_have_count(len(case.volunteer_ids))
+    page.screenshot(path=PHONE_SESSION_SCREENSHOT_PATH, full_page=True)
 
 
 def test_coordinator_weighs_locks_and_plans_again(

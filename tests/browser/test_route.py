@@ -49,6 +49,17 @@ def test_route_on_a_phone_without_tiles(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     door_box = page.locator(".walk-door").first.bounding_box()
     assert door_box is not None and door_box["height"] >= 44
+    # On a phone the map and the doors come first, the sheet, track and QR code after them.
+    pdf_link = page.locator("#route-pdf")
+    assert page.locator(".walk-door").first.evaluate(
+        "(door, link) => Boolean(door.compareDocumentPosition(link)"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)",
+        pdf_link.element_handle(),
+    )
+    pdf_box = pdf_link.bounding_box()
+    map_box = page.locator("#route-map").bounding_box()
+    assert pdf_box is not None and map_box is not None
+    assert map_box["y"] < door_box["y"] < pdf_box["y"]
     page.screenshot(path=SCREENSHOT_PATH, full_page=True)
 
     page.locator(".door-marker").nth(2).tap()
@@ -152,6 +163,12 @@ def test_route_prints_on_a4_without_navigation(a4_page: Page, route_url: str) ->
     expect(page.locator(".route-plan")).to_be_visible()
     expect(page.locator(".route-plan .plan-door")).to_have_count(5)
     expect(page.locator(".route-qr-code svg")).to_be_visible()
+    # Last in the page, the QR code still prints beside the session's summary.
+    summary_box = page.locator(".route-summary").bounding_box()
+    share_box = page.locator(".route-share").bounding_box()
+    assert summary_box is not None and share_box is not None
+    assert share_box["y"] == summary_box["y"]
+    assert share_box["x"] >= summary_box["x"] + summary_box["width"]
     expect(page.locator(".walk-street h3")).to_have_text([GUESDE, ESPERANTO])
     expect(page.locator(".walk-number")).to_have_text(["5", "3", "1", "2", "4"])
     expect(page.locator(".walk-building")).to_have_text(["immeuble, ~12 logements"])

@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.browser.conftest import PHONE_VIEWPORT
 from tests.factories import make_user
 from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, seed_scored_case
 from webapp.models import IrisScore
@@ -93,3 +94,31 @@ def test_suppressed_popup_has_no_figure(coordinator_page: Page) -> None:
     expect(popup).to_contain_text("données masquées (moins de 11 ménages)")
     rest = popup.inner_text().replace("930100303", "").replace("moins de 11 ménages", "")
     assert not any(char.isdigit() for char in rest)
+
+
+LAPTOP_VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+
+
+def test_ranking_explanation_is_readable(coordinator_page: Page) -> None:
+    page = coordinator_page
+    page.set_viewport_size(LAPTOP_VIEWPORT)
+    page.reload()
+
+    explanation = page.locator(f"#iris-{CENTRE} td.explanation")
+    box = explanation.bounding_box()
+    assert box is not None and box["width"] >= 300
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP_VIEWPORT["width"]
+    # A station's line wraps at most once, so the page grows by the row, not by the word.
+    items = explanation.locator("li")
+    assert items.count() >= 1
+    line_height = items.first.evaluate("item => parseFloat(getComputedStyle(item).lineHeight)")
+    for index in range(items.count()):
+        item_box = items.nth(index).bounding_box()
+        assert item_box is not None and item_box["height"] <= 2 * line_height + 1, index
+
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    ranking = page.get_by_role("region", name="Classement des IRIS", exact=True).and_(
+        page.locator(".table-scroll")
+    )
+    assert ranking.evaluate("box => box.scrollWidth > box.clientWidth")

@@ -1,5 +1,6 @@
 """The list of sessions, one session's teams and routes, and the new-session form."""
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -292,9 +293,19 @@ def test_volunteer_rows_show_absent_team(
 
 
 def in_scroll_box(html: str, text: str) -> bool:
-    """Whether the table holding `text` sits right inside a `.table-scroll` box."""
+    """Whether the table holding `text` sits right inside a labelled, focusable scroll box."""
     table_at = html.rindex("<table", 0, html.index(text))
-    return html[:table_at].rstrip().endswith('<div class="table-scroll">')
+    opening = re.search(r"<div [^>]*>\s*$", html[:table_at])
+    if opening is None:
+        return False
+    box = Page(opening.group()).elements[0]
+    label = Page(html).by_id(box.attrs.get("aria-labelledby", ""))
+    return (
+        box.attrs.get("class") == "table-scroll"
+        and box.attrs.get("role") == "region"
+        and box.attrs.get("tabindex") == "0"
+        and bool(label.text)
+    )
 
 
 def test_detail_of_unknown_or_foreign_session_is_404(
