@@ -234,7 +234,7 @@ def test_volunteer_records_a_door_on_a_phone(
     expect(page.locator(".flash")).to_have_count(0)
     expect(page.locator("#route-progress")).to_have_text("1 porte faite sur 5")
     expect(first_door).to_have_class("walk-door is-visited")
-    expect(first_door.locator(".walk-visited")).to_have_text("visitée : Absent")
+    expect(first_door.locator(".walk-visited")).to_have_text("faite : Absent")
     expect(page.locator("#walk-resume")).to_have_text(
         "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
     )

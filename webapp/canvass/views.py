@@ -21,8 +21,9 @@ from webapp.canvass.door_confirmation import (
     pop_door_confirmation,
     remember_door_confirmation,
 )
-from webapp.canvass.forms import OUTCOME_LABELS, DoorVisitForm
+from webapp.canvass.forms import DoorVisitForm
 from webapp.db import db_session, utcnow
+from webapp.services.door_progress import OUTCOME_LABELS
 from webapp.services.door_visits import (
     RECORDING_OPENS_BEFORE_START,
     DoorNotOnRouteError,

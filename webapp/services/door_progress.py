@@ -7,11 +7,24 @@ is still to do: it is counted apart, so that both pages show it as « à repasse
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import DoorVisit
 from webapp.models.canvass import DoorOutcome
+
+# In the order the buttons show, the most frequent first.
+# Translators: short button labels for what happened at a door. They describe the door,
+# never a person. Each must fit a third of a phone's width.
+OUTCOME_LABELS = {
+    DoorOutcome.ABSENT: lazy_gettext("Nobody home"),
+    DoorOutcome.OPENED: lazy_gettext("Opened"),
+    DoorOutcome.CONVERSATION: lazy_gettext("Conversation"),
+    DoorOutcome.REFUSED: lazy_gettext("Refused"),
+    DoorOutcome.COME_BACK: lazy_gettext("Come back"),
+    DoorOutcome.INACCESSIBLE: lazy_gettext("No access"),
+}
 
 
 @dataclass(frozen=True)

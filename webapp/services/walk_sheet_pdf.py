@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from webapp.services.door_progress import OUTCOME_LABELS
 from webapp.services.route_view import RouteSheet, RouteStop
 from webapp.services.walk_sheet import (
     RoutePlan,
@@ -398,8 +399,9 @@ def _door_cells(stop: RouteStop) -> tuple[Flowable, Paragraph, list[Paragraph]]:
         door.append(Paragraph(_markup(flag), STYLES["flag"]))
     if stop.is_to_come_back:
         door.append(Paragraph(_markup(gettext("to come back to")), STYLES["flag"]))
-    elif stop.is_visited:
-        door.append(Paragraph(_markup(gettext("visited")), STYLES["flag"]))
+    elif stop.outcome is not None:
+        label = gettext("done: %(outcome)s", outcome=str(OUTCOME_LABELS[stop.outcome]))
+        door.append(Paragraph(_markup(label), STYLES["flag"]))
     box = TickBox(TICK_BOX_SIZE, is_ticked=stop.is_done)
     return box, Paragraph(str(stop.step), STYLES["step"]), door
 

@@ -114,7 +114,7 @@ def test_tap_records_door_and_resume_step(
     assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "1 porte faite sur 5"
     door = door_item(page, 1)
     assert 'class="walk-door is-visited"' in door
-    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == "visitée : Absent"
+    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == "faite : Absent"
     assert "Corriger le résultat" in text_of(door)
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
         "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
@@ -149,7 +149,7 @@ def test_correction_adds_a_visit_and_shows_the_latest(
         text_of(first(r'<span class="walk-visited">(.*?)</span>', door_item(page, step)))
         for step in (1, 2)
     ]
-    assert outcomes == ["visitée : Discussion", "visitée : Refus"]
+    assert outcomes == ["faite : Discussion", "faite : Refus"]
     current = re.findall(r'class="door-outcome is-current">(.*?)<', door_item(page, 1))
     assert current == ["Discussion"]
     assert "Reprenez à l’étape 3" in text_of(page)
@@ -244,9 +244,7 @@ def test_outcomes_in_english(client: FlaskClient, walk: Walk) -> None:
     assert confirmations(door_item(page, 1)) == [f"Door recorded: 5 {GUESDE}, Nobody home."]
     assert text_of(first(r'id="route-progress">(.*?)</p>', page)) == "1 door done out of 5"
     door = door_item(page, 1)
-    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == (
-        "visited: Nobody home"
-    )
+    assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == ("done: Nobody home")
     assert "Change the outcome" in text_of(door)
     assert "What happened at step 2?" in text_of(door_item(page, 2))
 

@@ -277,7 +277,7 @@ def test_pdf_ticks_doors_already_visited(
 
     lines = text_lines(get_pdf(client))
 
-    assert lines.count("visitée") == 1
+    assert lines.count("faite : Absent") == 1
 
 
 def test_pdf_leaves_doors_to_come_back_to_unticked(
@@ -292,5 +292,5 @@ def test_pdf_leaves_doors_to_come_back_to_unticked(
 
     lines = text_lines(get_pdf(client))
 
-    assert lines.count("visitée") == 1
+    assert lines.count("faite : Absent") == 1
     assert lines.count("à repasser") == 1
