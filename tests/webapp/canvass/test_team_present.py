@@ -36,7 +36,8 @@ SETTINGS = three_teams.ROUTE_SETTINGS
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 ABSENT_NOTICE = (
-    "Votre équipe a été notée absente : ses portes restantes ont été confiées à d’autres équipes."
+    "Votre équipe a été notée absente : ses portes restantes ont quitté son parcours, et sont "
+    "allées aux autres équipes qui avaient le temps de les faire."
 )
 PRESENT_HINT = (
     "Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe retrouve "
