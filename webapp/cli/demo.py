@@ -1,5 +1,6 @@
 """`flask demo run`: the whole pipeline on the bundled Bondy data, then the site."""
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -42,9 +43,29 @@ def demo_group() -> None:
     "--serve/--no-serve", default=True, help="Serve the site on 127.0.0.1:5000 afterwards."
 )
 @click.option("--port", default=5000, show_default=True, help="Port of the site.")
-def run_command(serve: bool, port: int) -> None:
+@click.option(
+    "--verbose", is_flag=True, help="Log every step of the import and the planning (INFO)."
+)
+def run_command(serve: bool, port: int, verbose: bool) -> None:
     if serve:
         _check_link_port(get_settings().public_base_url, port)
+    root = logging.getLogger()
+    level = root.level
+    if not verbose:
+        # The steps log hundreds of INFO lines, which would bury the summary.
+        root.setLevel(max(level, logging.WARNING))
+    try:
+        _build_and_plan()
+    finally:
+        root.setLevel(level)
+    if serve:
+        click.echo(f"Site: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+        # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def _build_and_plan() -> None:
+    """Migrate, build the demo, run the planning as the site's button does, and print."""
     engine = current_app.extensions[SESSION_FACTORY_KEY].kw["bind"]
     migrate.upgrade(engine)
     session = db_session()
@@ -63,10 +84,6 @@ def run_command(serve: bool, port: int) -> None:
     planning_s = time.perf_counter() - started
 
     _print_summary(setup, report, setup_s, planning_s)
-    if serve:
-        click.echo(f"Site: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
-        # Flask ignores app.run() inside its own CLI, so serve with werkzeug directly.
-        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 def _check_link_port(public_base_url: str, port: int) -> None:
