@@ -39,6 +39,7 @@ from webapp.models import (
     JobRun,
     Message,
     Route,
+    SurveyResponse,
     User,
 )
 from webapp.models.messaging import MessagePurpose
@@ -70,6 +71,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "canvass.open_short_link": "the printed short code is the credential",
     "canvass.record_door_visit": "the route's unguessable token in the URL is the credential",
     "canvass.declare_team_present": "the route's unguessable token in the URL is the credential",
+    "canvass.record_survey_response": "the route's unguessable token in the URL is the credential",
     "replies.show_reply": "signed reply link from a reminder",
     "replies.show_confirmation": "signed reply link from a reminder",
     "replies.confirm_assignment": "signed reply link from a reminder",
@@ -99,6 +101,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "planning.unlock_volunteer": {"volunteer_id": "1"},
     "planning.move_volunteer": {"volunteer_id": "1", "target_session_id": "1"},
     "canvass.record_door_visit": {"outcome": "absent"},
+    "canvass.record_survey_response": {"topic": "Les transports"},
 }
 SENTINELS = ("sentinel", "+33699999999", "0699999999", "06 99 99 99 99")
 ROLES = (None, Role.VOLUNTEER, Role.TEAM_LEAD, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -229,7 +232,18 @@ def campaign_b(db_session: Session, campaign_a: Campaign) -> OtherCampaign:
         body="SENTINEL-B message",
     )
     audit = AuditEvent(actor_user_id=coordinator.id, action="read", object_type="sentinel-b")
-    db_session.add_all([exception, run, broadcast, message, audit])
+    # Enough answers in the IRIS for their texts to show on campaign B's own page.
+    answers = [
+        SurveyResponse(
+            session_id=canvass.id,
+            iris_code=IRIS_CODE,
+            answers={"topic": f"SENTINEL-B réponse {number}"},
+            themes=[],
+            created_at=canvass.starts_at,
+        )
+        for number in range(5)
+    ]
+    db_session.add_all([exception, run, broadcast, message, audit, *answers])
     db_session.commit()
     return OtherCampaign(
         campaign=campaign,
@@ -335,6 +349,7 @@ def _b_rows(session: Session, b: OtherCampaign) -> tuple[int, ...]:
             (JobRun, JobRun.campaign_id == b.campaign.id),
             (Message, Message.campaign_id == b.campaign.id),
             (DoorVisit, DoorVisit.address_id == b.ids["address_id"]),
+            (SurveyResponse, SurveyResponse.session_id == b.ids["session_id"]),
         )
     )
 
@@ -353,7 +368,7 @@ def test_no_role_of_campaign_a_reaches_campaign_b(
         _check_role(matrix_app, user, campaign_b.ids, problems)
 
     assert problems == []
-    assert _b_rows(db_session, campaign_b) == before == (1, 1, 1, 1, 1, 1, 0)
+    assert _b_rows(db_session, campaign_b) == before == (1, 1, 1, 1, 1, 1, 0, 5)
 
 
 def test_every_public_endpoint_exists(matrix_app: Flask) -> None:

@@ -64,6 +64,8 @@ def test_every_table_with_personal_data_has_a_purpose() -> None:
         ("inbound_sms", "sender", Category.CONTACT, Retention.CAMPAIGN),
         ("erased_contacts", "address_hash", Category.CONTACT_HASH, Retention.ERASURE_LIST),
         ("addresses", "lat", Category.NONE, Retention.NEVER_PERSONAL),
+        ("survey_responses", "answers", Category.NONE, Retention.NEVER_PERSONAL),
+        ("survey_responses", "created_at", Category.NONE, Retention.NEVER_PERSONAL),
     ],
 )
 def test_key_columns_are_classified(
@@ -140,3 +142,10 @@ def test_the_record_names_each_rule_once() -> None:
     for rule in Retention:
         assert text.count(f"\n  {rule.value}: ") == 1
     assert "Table audit_events\n  purpose: accountability" in text
+
+
+def test_survey_responses_foreign_keys() -> None:
+    table = Base.metadata.tables["survey_responses"]
+
+    assert {key.column.table.name for key in table.foreign_keys} == {"canvass_sessions", "iris"}
+    assert "session's start" in table.c.created_at.info["note"]

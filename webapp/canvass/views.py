@@ -5,6 +5,7 @@ the link out of referrers, caches and search engines. A short code printed on th
 sheet opens the same route. Neither is ever logged.
 """
 
+import importlib
 import logging
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
@@ -22,6 +23,7 @@ from webapp.canvass.door_confirmation import (
     remember_door_confirmation,
 )
 from webapp.canvass.forms import DoorVisitForm
+from webapp.canvass.survey_form import SurveyForm
 from webapp.db import db_session, utcnow
 from webapp.services.door_progress import OUTCOME_LABELS
 from webapp.services.door_visits import (
@@ -121,6 +123,11 @@ def _too_many_codes(_error: RateLimitExceeded) -> ResponseReturnValue:
 
 @blueprint.get("/parcours/<token>")
 def show_route(token: str) -> ResponseReturnValue:
+    return route_page(token, survey_form=SurveyForm(formdata=None))
+
+
+def route_page(token: str, *, survey_form: SurveyForm) -> str:
+    """Render the route page, its questionnaire filled in from `survey_form`."""
     now = utcnow()
     sheet = load_shared_route_sheet(db_session(), token, now=now)
     db_session().commit()
@@ -141,6 +148,7 @@ def show_route(token: str) -> ResponseReturnValue:
         plan=project_route(sheet, width=PLAN_BOX[0], height=PLAN_BOX[1], margin=40, is_y_down=True),
         large_building_dwellings=LARGE_BUILDING_DWELLINGS,
         outcome_labels=OUTCOME_LABELS,
+        survey_form=survey_form,
     )
 
 
@@ -290,3 +298,7 @@ def _short_url(sheet: RouteSheet) -> str:
 def _file_name(sheet: RouteSheet, extension: str) -> str:
     # Kept ASCII and untranslated, so every browser and phone saves it under the same name.
     return f"parcours-equipe-{sheet.team}.{extension}"
+
+
+# Registered last: this module adds its route to `blueprint`.
+importlib.import_module("webapp.canvass.survey_views")

@@ -39,7 +39,16 @@ class DoorVisit(Base):
 
 
 class SurveyResponse(Base):
-    """Answers to the open questionnaire, tied to a session and an IRIS only."""
+    """Answers to the open questionnaire, tied to a session and an IRIS only.
+
+    No column points at the door, the route, the team or the volunteer, and `created_at`
+    is the session's start rather than the time of the answer, so that no answer can be
+    matched to a door visit by its time.
+
+    NOTE: ids still grow in the order answers arrive. Pages never show them, and list
+    answer texts in alphabetical order, but a reader of the database could line up a
+    session's ids with the order of its « conversation » door visits.
+    """
 
     __tablename__ = "survey_responses"
 
@@ -48,6 +57,7 @@ class SurveyResponse(Base):
         ForeignKey("canvass_sessions.id", ondelete="CASCADE"), index=True
     )
     iris_code: Mapped[str] = mapped_column(ForeignKey("iris.code"))
+    # Question key -> answer, as `webapp.canvass.survey_form.SurveyForm` names them.
     answers: Mapped[dict[str, Any]] = mapped_column(
         JSON,
         info={
@@ -56,6 +66,15 @@ class SurveyResponse(Base):
             "note": "anonymous answers, tied to a session and an IRIS only",
         },
     )
+    # Keys of `webapp.services.answer_themes.THEME_KEYWORDS` found in the open answer.
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(8), default="fr")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # No default: the writer sets the session's start, never the current time.
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "the session's start, not the time of the answer",
+        },
+    )

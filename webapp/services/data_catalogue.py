@@ -138,6 +138,7 @@ REVIEWED_COLUMNS = frozenset(
     {
         "routes.short_code",
         "survey_responses.answers",
+        "survey_responses.created_at",
         "volunteer_profiles.languages",
         "volunteer_profiles.travel_mode",
         "users.locale",

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Address, DoorVisit
+from webapp.models import Address, DoorVisit, Route
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.errors import ServiceError
@@ -78,6 +78,21 @@ def recording_opens_at(starts_at: datetime) -> datetime:
     return starts_at - RECORDING_OPENS_BEFORE_START
 
 
+def find_recording_route(session: Session, token: str, *, now: datetime) -> Route:
+    """Return the route that `token` opens if its team may record at `now`.
+
+    Raises when the link is unknown or expired, the session cancelled, or `now` before
+    `recording_opens_at`. Door visits and questionnaire answers follow the same rules.
+    """
+    route = find_route_by_token(session, token, now=now)
+    if route.session.status == SessionStatus.CANCELLED:
+        raise RouteSessionCancelledError(route.id)
+    opens_at = recording_opens_at(route.session.starts_at)
+    if now < opens_at:
+        raise VisitBeforeSessionError(route.id, opens_at)
+    return route
+
+
 def record_door_visit(
     session: Session, token: str, address_id: int, outcome: DoorOutcome, *, now: datetime
 ) -> RecordedVisit:
@@ -86,12 +101,7 @@ def record_door_visit(
     Raises when the link is unknown or expired, the session cancelled, the door not on
     the route, or `now` before `recording_opens_at`.
     """
-    route = find_route_by_token(session, token, now=now)
-    if route.session.status == SessionStatus.CANCELLED:
-        raise RouteSessionCancelledError(route.id)
-    opens_at = recording_opens_at(route.session.starts_at)
-    if now < opens_at:
-        raise VisitBeforeSessionError(route.id, opens_at)
+    route = find_recording_route(session, token, now=now)
     address = session.get(Address, address_id) if address_id in route.address_ids else None
     if address is None:
         raise DoorNotOnRouteError(route.id, address_id)
