@@ -57,6 +57,7 @@ from webapp.services.routes import (
     street_graph_once,
 )
 from webapp.services.started_sessions import sessions_with_visits
+from webapp.services.team_numbers import keep_team_numbers
 from webapp.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def solve_planning(
     Raises PlanningError when the assignment finds no solution.
     """
     report_progress = progress or _ignore_progress
-    assignment = assign_volunteers(inputs.problem)
+    assignment = keep_team_numbers(inputs.seats, assign_volunteers(inputs.problem))
     logger.info(
         "Assignment for campaign %s: %s placed, %s left out, status %s, objective %s",
         inputs.campaign_id,

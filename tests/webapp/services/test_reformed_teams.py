@@ -306,6 +306,21 @@ def test_same_teams_keep_links(
     assert all(row.subject.startswith("Votre parcours de porte-à-porte du") for row in rows)
 
 
+def test_same_pairs_keep_numbers_and_links(
+    case: BondyCase, db_session: Session, app: Flask, settings: Settings, two_days_before: datetime
+) -> None:
+    # The planner's pairs, under other numbers than it deals them.
+    numbered = [PLANNED_TEAMS[1], PLANNED_TEAMS[2], PLANNED_TEAMS[0]]
+    before = send_teams(app, db_session, case, numbered)
+
+    plan_again(app, db_session, case, settings, two_days_before)
+
+    assert teams_by_index(db_session, case) == numbered
+    assert links(db_session) == before
+    assert db_session.scalars(select(ReplacedRouteLink)).all() == []
+    assert live_notices(db_session) == []
+
+
 def test_joined_and_gone_teams(
     case: BondyCase, db_session: Session, app: Flask, settings: Settings, two_days_before: datetime
 ) -> None:
