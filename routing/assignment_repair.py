@@ -34,7 +34,7 @@ class RepairOutcome:
     failed_sessions: IntArray
 
 
-class _Plan:
+class PlanState:
     """Mutable placements with the counters the greedy steps need.
 
     Scalars are read from Python lists: indexing NumPy arrays one item at a time costs
@@ -95,13 +95,16 @@ class _Plan:
         row = self.slots[v]
         row[int(np.argmax(row == s))] = -1
 
-    def fits(self, c: int) -> bool:
-        """Tell whether candidate c can be added without a clash or a weekly excess."""
+    def fits(self, c: int, without: int | None = None) -> bool:
+        """Tell whether candidate c can be added without a clash or a weekly excess,
+        once the volunteer's chosen candidate `without`, if given, is left out."""
         v, s = self.volunteer_of[c], self.session_of[c]
         start, end, week, rest = self.start, self.end, self.week, self.rest
         s_start, s_end, s_week = start[s], end[s], week[s]
         in_week = 0
         for other in self.sessions_of.get(v, ()):
+            if other == without:
+                continue
             o = self.session_of[other]
             if s_start < end[o] + rest and start[o] < s_end + rest:
                 return False
@@ -179,7 +182,7 @@ class _Plan:
 
 def repair(index: PlanningIndex, locks: LockState, chosen: IntArray) -> RepairOutcome:
     """Make the chosen candidates a valid plan, then add teams where worthwhile."""
-    plan = _Plan(index, locks)
+    plan = PlanState(index, locks)
     _load(plan, chosen)
     _pair_remainders(plan)
     failed = [
@@ -200,7 +203,7 @@ def _sessions_by_value(index: PlanningIndex, sessions: list[int]) -> list[int]:
     return sorted(sessions, key=lambda s: (-int(index.team_points[s]), s))
 
 
-def _load(plan: _Plan, chosen: IntArray) -> None:
+def _load(plan: PlanState, chosen: IntArray) -> None:
     """Add the chosen candidates, locks first, then by value, skipping those that misfit."""
     cand = plan.cand
     value = cand.points[chosen] + plan.index.team_points[cand.session[chosen]] // plan.size
@@ -221,7 +224,7 @@ def _load(plan: _Plan, chosen: IntArray) -> None:
             plan.add(c)
 
 
-def _pair_remainders(plan: _Plan) -> None:
+def _pair_remainders(plan: PlanState) -> None:
     """Move single volunteers from sessions one over whole teams to sessions one short.
 
     Each move completes a team that dropping both remainders would lose. The donor must
@@ -266,7 +269,7 @@ def _pair_remainders(plan: _Plan) -> None:
             plan.add(best[2])
 
 
-def _fix_session(plan: _Plan, session: int) -> bool:
+def _fix_session(plan: PlanState, session: int) -> bool:
     """Bring one session to a valid count, and return False if its locks cannot be."""
     index = plan.index
     count = plan.count(session)
@@ -301,7 +304,7 @@ def _fix_session(plan: _Plan, session: int) -> bool:
     return True
 
 
-def _fill(plan: _Plan) -> bool:
+def _fill(plan: PlanState) -> bool:
     """Add whole teams wherever they gain points, and return whether anything changed."""
     index = plan.index
     changed = False
