@@ -98,9 +98,13 @@ def notify_removed(
     removed_ids = [placement.assignment_id for placement in removed]
     sent_ids = _sent_about(session, removed_ids)
     withdraw_assignment_reminders(session, removed_ids)
-    moved_to = _moved_to(session, removed_ids)
+    moved_by_hand = _moved_to(session, removed_ids)
+    moved_by_run = _new_places(session, campaign_id, before, removed)
     sessions = _sessions(
-        session, {placement.session_id for placement in removed} | set(moved_to.values())
+        session,
+        {placement.session_id for placement in removed}
+        | set(moved_by_hand.values())
+        | set(moved_by_run.values()),
     )
     users = _users(session, {placement.user_id for placement in removed})
     batch = MessageBatch(session, campaign.id, MessageKeys.load(session, campaign.id, KEY_PREFIX))
@@ -111,8 +115,10 @@ def notify_removed(
             continue
         if canvass.status != SessionStatus.PLANNED or canvass.starts_at <= now:
             continue
-        target = sessions.get(moved_to.get(placement.assignment_id, -1))
-        _add_notice(batch, placement, user, canvass, campaign, moved_to=target)
+        by_hand = placement.assignment_id in moved_by_hand
+        target_id = (moved_by_hand if by_hand else moved_by_run).get(placement.assignment_id)
+        target = sessions.get(target_id) if target_id is not None else None
+        _add_notice(batch, placement, user, canvass, campaign, moved_to=target, by_hand=by_hand)
     messages = batch.dispatch_after_commit()
     logger.info(
         "Campaign %s: %s places removed, %s notices queued",
@@ -132,6 +138,7 @@ def _add_notice(
     campaign: Campaign,
     *,
     moved_to: CanvassSession | None,
+    by_hand: bool,
 ) -> None:
     context = {
         "first_name": user.first_name,
@@ -139,9 +146,11 @@ def _add_notice(
         "iris_name": canvass.iris.name,
         "campaign_name": campaign.name,
         "sender_name": campaign.sms_sender_name,
-        # The session a coordinator moved the volunteer to, whose confirmation goes too.
+        # The session the volunteer moves to, by a coordinator's hand or by the same
+        # planning run, whose confirmation goes too.
         "moved_to_starts_at": moved_to.starts_at if moved_to else None,
         "moved_to_iris_name": moved_to.iris.name if moved_to else None,
+        "is_moved_by_hand": by_hand,
     }
     purpose = MessagePurpose.SESSION_CHANGED
     prefix = assignment_key_prefix(placement.assignment_id)
@@ -164,6 +173,34 @@ def _moved_to(session: Session, assignment_ids: Sequence[int]) -> dict[int, int]
         )
     )
     return {assignment_id: target for assignment_id, target in rows if target is not None}
+
+
+def _new_places(
+    session: Session, campaign_id: int, before: Sequence[Placement], removed: Sequence[Placement]
+) -> dict[int, int]:
+    """Return, for each removed place, the earliest session its volunteer was given
+    instead: a place they hold now and did not hold before."""
+    held_before = {(p.user_id, p.session_id) for p in before}
+    users = {p.user_id for p in removed}
+    new: dict[int, list[int]] = {}
+    for placement in list_placements(session, campaign_id):
+        key = (placement.user_id, placement.session_id)
+        if placement.user_id in users and key not in held_before:
+            new.setdefault(placement.user_id, []).append(placement.session_id)
+    if not new:
+        return {}
+    starts = dict(
+        session.execute(
+            select(CanvassSession.id, CanvassSession.starts_at).where(
+                CanvassSession.id.in_({s for ids in new.values() for s in ids})
+            )
+        ).all()
+    )
+    return {
+        p.assignment_id: min(new[p.user_id], key=lambda s: (starts[s], s))
+        for p in removed
+        if p.user_id in new
+    }
 
 
 def _sent_about(session: Session, assignment_ids: Sequence[int]) -> set[int]:

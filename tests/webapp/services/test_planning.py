@@ -551,13 +551,65 @@ def test_moved_volunteer_is_told_of_the_move(
     }
     first = "samedi 6 mars 2027 à 09:30 (Le Centre Ville)"
     second = "samedi 6 mars 2027 à 14:00 (Le Centre Ville)"
-    assert [line for line in notices[Channel.EMAIL].body.splitlines() if line][1:3] == [
+    mover = db_session.get(User, moved.user_id)
+    assert mover is not None
+    first_name = mover.first_name
+    assert notices[Channel.EMAIL].body.splitlines()[:5] == [
+        f"Bonjour {first_name},",
+        "",
         "Comme convenu avec l’équipe de coordination, vous passez de la session de "
         f"porte-à-porte du {first} à celle du {second} : inutile de venir à la première.",
         "La confirmation de votre nouvelle session vous parvient dans un autre message.",
+        "",
     ]
     assert notices[Channel.SMS].body == (
         "Tournee : comme convenu, vous passez du porte-à-porte du 06/03/2027 à 09:30 "
         "(Le Centre Ville) à celui du 06/03/2027 à 14:00 (Le Centre Ville). "
-        "Sa confirmation suit."
+        "Vous recevrez la confirmation de la nouvelle session."
     )
+
+
+def test_volunteer_moved_by_a_run_is_told_of_the_new_session(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    meeting = db_session.scalars(
+        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
+    ).one()
+    later = create_session(
+        db_session,
+        planned.id,
+        SessionDraft(
+            day=SATURDAY,
+            start=time(14, 0),
+            end=time(16, 0),
+            iris_code=IRIS_CODE,
+            min_volunteers=2,
+            max_volunteers=8,
+            meeting_address_id=meeting.id,
+        ),
+        today=SATURDAY - timedelta(days=7),
+    )
+    before = list_placements(db_session, planned.id)
+    moved = before[0]
+    # As a run would store it: the place on the first session goes, one on the second comes.
+    gone = db_session.get(Assignment, moved.assignment_id)
+    db_session.delete(gone)
+    db_session.add(Assignment(session_id=later.id, user_id=moved.user_id, team=1))
+    db_session.flush()
+
+    with app.app_context():
+        notices = notify_removed(db_session, planned.id, before, now=utcnow())
+
+    sms = next(message for message in notices if message.channel == Channel.SMS)
+    assert sms.body == (
+        "Tournee : changement de planning, vous passez du porte-à-porte du 06/03/2027 à 09:30 "
+        "(Le Centre Ville) à celui du 06/03/2027 à 14:00 (Le Centre Ville). "
+        "Vous recevrez la confirmation de la nouvelle session."
+    )
+    email = next(message for message in notices if message.channel == Channel.EMAIL)
+    assert email.body.splitlines()[2:4] == [
+        "La planification a changé : vous passez de la session de porte-à-porte du samedi "
+        "6 mars 2027 à 09:30 (Le Centre Ville) à celle du samedi 6 mars 2027 à 14:00 "
+        "(Le Centre Ville), inutile de venir à la première.",
+        "La confirmation de votre nouvelle session vous parvient dans un autre message.",
+    ]
