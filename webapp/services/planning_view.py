@@ -78,8 +78,6 @@ class TeamMember:
     is_locked: bool = False
     # Declined because a coordinator marked the team absent, which can be undone.
     is_marked_absent: bool = False
-    # Declined because a coordinator moved the volunteer to another session.
-    is_moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +129,8 @@ class SessionDetail:
     routes: tuple[RouteRow, ...]
     closed_streets: tuple[ClosedStreet, ...] = ()
     closable_streets: tuple[str, ...] = ()
+    # Volunteers a coordinator moved from this session to another one.
+    moved_members: tuple[TeamMember, ...] = ()
     # The campaign's other planned sessions, where a volunteer can be moved by hand.
     move_targets: tuple[SessionRow, ...] = ()
     # By volunteer of this session, the other planned sessions they are on already.
@@ -257,8 +257,11 @@ def load_session_detail(
         .where(Assignment.session_id == session_id)
         .order_by(Assignment.team, User.last_name, User.first_name, User.id)
     )
+    moved: list[TeamMember] = []
     for assignment, first_name, last_name in session.execute(query):
-        members[assignment.team].append(
+        # A volunteer moved to another session belongs to no team here any more.
+        place = moved if assignment.moved_to_session_id is not None else members[assignment.team]
+        place.append(
             TeamMember(
                 user_id=assignment.user_id,
                 first_name=first_name,
@@ -267,8 +270,6 @@ def load_session_detail(
                 is_locked=assignment.is_locked,
                 is_marked_absent=assignment.status == AssignmentStatus.DECLINED
                 and assignment.status_before_absence is not None,
-                is_moved=assignment.status == AssignmentStatus.DECLINED
-                and assignment.moved_to_session_id is not None,
             )
         )
     routes = session.scalars(
@@ -280,6 +281,7 @@ def load_session_detail(
         meeting_lon=canvass.meeting_lon,
         meeting_lat=canvass.meeting_lat,
         teams=tuple(Team(number, tuple(people)) for number, people in sorted(members.items())),
+        moved_members=tuple(moved),
         routes=tuple(
             RouteRow(
                 team=route.team,

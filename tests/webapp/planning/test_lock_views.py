@@ -229,6 +229,11 @@ def test_move_outside_availability_warns(
         ),
         ("info", RELAUNCH),
     ]
+    # The morning's page lists the volunteer apart from its teams.
+    page = page_of(coordinator_client, path)
+    assert page.by_id("moved-members").text == f"Déplacé·e·s sur une autre session : {name}"
+    assert name not in page.select("ul", **{"class": "team-list"})[0].text
+    assert not page.has_id(f"volunteer-{volunteer.id}")
 
 
 def messages_of(db_session: Session, user: User) -> list[Message]:

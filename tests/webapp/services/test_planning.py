@@ -538,8 +538,8 @@ def test_moved_volunteer_is_told_of_the_move(
     left = db_session.get(Assignment, moved.assignment_id)
     assert left is not None
     assert (left.status, left.moved_to_session_id) == (AssignmentStatus.DECLINED, later.id)
-    (member,) = [m for team in detail.teams for m in team.members if m.user_id == moved.user_id]
-    assert (member.has_declined, member.is_moved) == (True, True)
+    assert [member.user_id for member in detail.moved_members] == [moved.user_id]
+    assert moved.user_id not in {m.user_id for team in detail.teams for m in team.members}
     notices = {
         message.channel: message
         for message in db_session.scalars(
