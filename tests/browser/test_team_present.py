@@ -53,8 +53,7 @@ def test_we_are_here_on_a_phone(
     page.goto(f"{live_server}/parcours/{token}")
 
     expect(page.locator("#team-absent")).to_contain_text(
-        "Votre équipe a été notée absente : ses portes restantes ont quitté son parcours, et "
-        "sont allées aux autres équipes qui avaient le temps de les faire."
+        "Votre équipe a été notée absente : ses portes restantes ont été retirées de son parcours."
     )
     button = page.get_by_role("button", name="Nous sommes là")
     expect(button).to_be_visible()

@@ -10,6 +10,7 @@ from webapp.models import CanvassSession, Membership, User
 from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Channel, Role
 from webapp.services.message_batch import MessageBatch, MessageKeys
+from webapp.services.replanning import ReplanReport
 from webapp.urls import public_url
 
 COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -64,9 +65,10 @@ def add_coordinator_notices(
 
 
 def tell_team_present(
-    session: Session, canvass: CanvassSession, team: int, *, now: datetime
+    session: Session, canvass: CanvassSession, report: ReplanReport, team: int, *, now: datetime
 ) -> None:
-    """Queue the coordinators' e-mail saying that a team marked absent is there after all.
+    """Queue the coordinators' e-mail saying that a team marked absent is there after all,
+    with the doors it has now and the other teams whose routes changed.
 
     Each time the team comes back gets its own notice. Needs an app context.
     """
@@ -74,7 +76,15 @@ def tell_team_present(
     batch = MessageBatch(
         session, canvass.campaign_id, MessageKeys.load(session, canvass.campaign_id, key)
     )
+    to_visit = {walk.team: walk.to_visit_count for walk in report.walks}
+    others = sorted(change.team for change in report.changed_routes if change.team != team)
+    context = {
+        "team": team,
+        "to_visit_count": to_visit.get(team, 0),
+        # Joined in the template, in the recipient's language.
+        "other_teams": [str(number) for number in others],
+    }
     add_coordinator_notices(
-        batch, canvass, key=key, template="coordinator_team_present", context={"team": team}
+        batch, canvass, key=key, template="coordinator_team_present", context=context
     )
     batch.dispatch_after_commit()

@@ -157,7 +157,7 @@ def declare_team_present(
         raise
     route.present_declared_at = now
     session.flush()
-    tell_team_present(session, route.session, team, now=now)
+    tell_team_present(session, route.session, report, team, now=now)
     logger.info(
         "Team %s of session %s marked present again from its route link",
         team,

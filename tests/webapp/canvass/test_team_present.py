@@ -36,8 +36,7 @@ SETTINGS = three_teams.ROUTE_SETTINGS
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 ABSENT_NOTICE = (
-    "Votre équipe a été notée absente : ses portes restantes ont quitté son parcours, et sont "
-    "allées aux autres équipes qui avaient le temps de les faire."
+    "Votre équipe a été notée absente : ses portes restantes ont été retirées de son parcours."
 )
 PRESENT_HINT = (
     "Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe retrouve "
@@ -478,11 +477,14 @@ def test_coordinators_told_once(client: FlaskClient, db_session: Session, case: 
     session_label = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
     assert notice.subject == f"L’équipe 2 est là malgré tout pour la session du {session_label}"
     body = notice.body.split("\n\n")
+    # Team 2 had visited no door, so all of its route is to visit.
+    to_visit = len(routes_by_team(db_session)[2].address_ids)
     assert body[:3] == [
         f"L’équipe 2 de la session du {session_label}, rendez-vous "
         f"{canvass.meeting_point_label}, avait été notée absente, mais ses membres l’ont notée "
         "présente depuis le lien de leur parcours.",
-        "Ses portes restantes lui ont été rendues, et les autres équipes ont été prévenues "
-        "de leurs nouveaux parcours.",
+        f"Elle a de nouveau un parcours, avec {to_visit} adresses à visiter.\n"
+        "Les parcours des équipes 1 et 3 ont changé aussi : leurs membres sont prévenus au "
+        "bout de deux minutes.",
         f"Page de la session : http://127.0.0.1:5000/planification/sessions/{case.session_id}",
     ]

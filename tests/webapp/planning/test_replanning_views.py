@@ -116,8 +116,8 @@ def test_team_absent_is_replanned(
     assert after == tokens
     route_page = Page(coordinator.get(f"/parcours/{tokens[2]}").get_data(as_text=True))
     assert route_page.by_id("team-absent").text == (
-        "Votre équipe a été notée absente : ses portes restantes ont quitté son parcours, et "
-        "sont allées aux autres équipes qui avaient le temps de les faire. Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe "
+        "Votre équipe a été notée absente : ses portes restantes ont été retirées de son "
+        "parcours. Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe "
         "retrouve un parcours, et l’équipe de coordination le voit sur la page de la session. "
         "Nous sommes là"
     )
