@@ -276,6 +276,12 @@ def test_moved_volunteer_is_told_of_the_session_left(
     assert notice.subject == (
         "Changement pour le porte-à-porte du samedi 6 mars 2027 à 10:30 (Le Centre Ville)"
     )
+    # The afternoon has no route cut for the team yet: the confirmation says when it comes.
+    confirmation = messages_of(db_session, volunteer)[4]
+    assert (
+        "Votre équipe et son parcours vous parviendront dans un autre message, une fois la "
+        "session planifiée de nouveau par l’équipe de coordination."
+    ) in confirmation.body.splitlines()
     # The partner stays, and gets no notice.
     partner = [m.purpose for m in messages_of(db_session, case.volunteers[1])]
     assert MessagePurpose.SESSION_CHANGED not in partner
