@@ -236,7 +236,7 @@ def test_volunteer_records_a_door_on_a_phone(
     expect(first_door).to_have_class("walk-door is-visited")
     expect(first_door.locator(".walk-visited")).to_have_text("faite : Absent")
     expect(page.locator("#walk-resume")).to_have_text(
-        "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
+        "Reprenez à l’étape 2 : les portes marquées « faite » n’ont plus à être visitées."
     )
     assert urlsplit(page.url).fragment.startswith("porte-")
     # The recorded door folds its buttons away; the next one still shows them.

@@ -117,7 +117,7 @@ def test_tap_records_door_and_resume_step(
     assert text_of(first(r'<span class="walk-visited">(.*?)</span>', door)) == "faite : Absent"
     assert "Corriger le résultat" in text_of(door)
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Reprenez à l’étape 2 : les portes marquées visitées sont faites."
+        "Reprenez à l’étape 2 : les portes marquées « faite » n’ont plus à être visitées."
     )
     assert "walk-visited" not in door_item(page, 2)
     # Like a flashed message, the confirmation shows once.

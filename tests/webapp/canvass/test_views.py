@@ -383,7 +383,7 @@ def test_started_route_says_where_to_go_on(
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
     assert text_of(first(r'id="walk-resume">(.*?)</p>', page)) == (
-        "Reprenez à l’étape 3 : les portes marquées visitées sont faites."
+        "Reprenez à l’étape 3 : les portes marquées « faite » n’ont plus à être visitées."
     )
     visited = re.findall(r'<li class="walk-door[^"]*is-visited" id="step-(\d+)"', page)
     assert visited == ["1", "2"]
