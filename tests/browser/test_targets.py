@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
 from tests.factories import make_user
-from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, seed_scored_case
-from webapp.models import IrisScore
+from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, SAINT_BLAISE, seed_scored_case
+from tests.webapp.targets.test_answers_page import CENTRE_ANSWERS, add_answers
+from webapp.models import Campaign, IrisScore
 from webapp.models.users import Role
 from webapp.services.targets_view import SCORE_CLASSES, SUPPRESSED_COLOUR
 
@@ -122,3 +123,32 @@ def test_ranking_explanation_is_readable(coordinator_page: Page) -> None:
         page.locator(".table-scroll")
     )
     assert ranking.evaluate("box => box.scrollWidth > box.clientWidth")
+
+
+def test_answers_page_reads_like_a_table(
+    coordinator_page: Page, live_server: str, live_db: Session
+) -> None:
+    campaign = live_db.scalars(select(Campaign)).one()
+    add_answers(live_db, campaign, CENTRE, CENTRE_ANSWERS)
+    add_answers(live_db, campaign, SAINT_BLAISE, (("La sécurité", "no"),))
+    page = coordinator_page
+    page.goto(f"{live_server}/ciblage/reponses")
+
+    themes = page.locator(f"#iris-{CENTRE} table.answers-themes")
+    row_header = themes.locator("tbody th").first
+    expect(row_header).to_have_text("Logement")
+    assert row_header.evaluate("cell => getComputedStyle(cell).textAlign") == "left"
+    assert row_header.evaluate("cell => getComputedStyle(cell).borderBottomStyle") == "solid"
+    expect(themes.locator("tbody th").last).to_have_text("Sans thème")
+    count = themes.locator("td.number").first
+    assert count.evaluate("cell => getComputedStyle(cell).textAlign") == "right"
+    expect(page.locator(f"#iris-{SAINT_BLAISE} table")).to_have_count(0)
+    # The keywords box ends well above the first IRIS heading.
+    keywords = page.locator("#answers-keywords").bounding_box()
+    heading = page.locator(f"#iris-{CENTRE}-title").bounding_box()
+    assert keywords is not None
+    assert heading is not None
+    assert heading["y"] - (keywords["y"] + keywords["height"]) >= 24
+
+    page.get_by_role("link", name="Retour au ciblage").click()
+    expect(page).to_have_url(f"{live_server}/ciblage/")

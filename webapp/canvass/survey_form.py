@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import format_number, lazy_gettext
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -23,6 +24,16 @@ PHONE_RE = re.compile(r"(?:\+33|0033|\b0)\s*\(?0?\)?\s*[1-9](?:[\s.-]*\d{2}){4}\
 VOTE_CHOICES = [SelectChoice(value, label) for value, label in VOTE_LABELS.items()]
 
 
+def _topic_hint() -> str:
+    # Built at render time, so the length reads as the error message writes it (« 1 000 »).
+    hint = _(
+        "In the person’s words, at most %(max)s characters. Write no name, address, phone "
+        "number or anything else that could identify someone.",
+        max=format_number(MAX_ANSWER_LENGTH),
+    )
+    return str(hint)
+
+
 def _clean_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -32,11 +43,7 @@ def _clean_text(value: Any) -> Any:
 class SurveyForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
     topic = TextAreaField(
         lazy_gettext("Which subject matters most to you in the neighbourhood?"),
-        description=lazy_gettext(
-            "In the person’s words, at most %(max)d characters. Write no name, address, "
-            "phone number or anything else that could identify someone.",
-            max=MAX_ANSWER_LENGTH,
-        ),
+        description=LazyString(_topic_hint),
         filters=[_clean_text],
         render_kw={"maxlength": MAX_ANSWER_LENGTH},
     )

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
+from webapp.canvass.survey_confirmation import remember_survey_recorded
 from webapp.canvass.survey_form import SurveyForm
 from webapp.canvass.views import blueprint, route_page
 from webapp.db import db_session, utcnow
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # Status of a questionnaire with errors: the route page is shown again with them.
 INVALID_FORM_STATUS = 422
+# Status of valid answers sent before recording opens: the page is shown again with them.
+TOO_EARLY_STATUS = 409
 
 
 @blueprint.post("/parcours/<token>/reponses", endpoint="record_survey_response")
@@ -44,14 +47,14 @@ def record_survey_response_view(token: str) -> ResponseReturnValue:
         return redirect(url_for("canvass.show_route", token=token))
     except VisitBeforeSessionError as error:
         logger.info("Survey answers not recorded on route %s: too early", error.route_id)
-        flash(_too_early_message(error), "error")
-        return redirect(url_for("canvass.show_route", token=token))
+        # The page comes back with the text as typed, to send again once recording opens.
+        page = route_page(token, survey_form=form, survey_error=_too_early_message(error))
+        return page, TOO_EARLY_STATUS
     session.commit()
     # NOTE: a recorded answer is not logged, because the time of a log line next to the
     # door visits' lines would tie the answer back to a door.
-    # The top of the page, where the message shows beside the link to the next door.
-    flash(_("Answers recorded, without any name or address. Thank you!"), "success")
-    return redirect(url_for("canvass.show_route", token=token))
+    remember_survey_recorded()
+    return redirect(url_for("canvass.show_route", token=token, _anchor="questionnaire"))
 
 
 def _too_early_message(error: VisitBeforeSessionError) -> str:

@@ -23,6 +23,7 @@ from webapp.canvass.door_confirmation import (
     remember_door_confirmation,
 )
 from webapp.canvass.forms import DoorVisitForm
+from webapp.canvass.survey_confirmation import pop_survey_recorded
 from webapp.canvass.survey_form import SurveyForm
 from webapp.db import db_session, utcnow
 from webapp.services.door_progress import OUTCOME_LABELS
@@ -126,8 +127,12 @@ def show_route(token: str) -> ResponseReturnValue:
     return route_page(token, survey_form=SurveyForm(formdata=None))
 
 
-def route_page(token: str, *, survey_form: SurveyForm) -> str:
-    """Render the route page, its questionnaire filled in from `survey_form`."""
+def route_page(token: str, *, survey_form: SurveyForm, survey_error: str | None = None) -> str:
+    """Render the route page, its questionnaire filled in from `survey_form`.
+
+    `survey_error` is the reason the answers in `survey_form` were not recorded, shown
+    above the questionnaire.
+    """
     now = utcnow()
     sheet = load_shared_route_sheet(db_session(), token, now=now)
     db_session().commit()
@@ -149,6 +154,8 @@ def route_page(token: str, *, survey_form: SurveyForm) -> str:
         large_building_dwellings=LARGE_BUILDING_DWELLINGS,
         outcome_labels=OUTCOME_LABELS,
         survey_form=survey_form,
+        survey_error=survey_error,
+        is_survey_recorded=pop_survey_recorded(),
     )
 
 

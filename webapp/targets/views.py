@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 
 from targeting.scoring import MIN_HOUSEHOLDS_SHOWN, UnknownCandidateError
 from webapp.authz import open_to_coordinators
-from webapp.db import db_session
+from webapp.db import db_session, utcnow
 from webapp.number_formats import format_rate
 from webapp.services.answer_themes import THEME_KEYWORDS, THEME_LABELS
 from webapp.services.scoring import score_campaign, set_targets
 from webapp.services.survey_answers import VOTE_LABELS
-from webapp.services.survey_summary import MIN_ANSWERS_FOR_TEXTS, summarise_answers
+from webapp.services.survey_summary import MIN_ANSWERS_FOR_DETAILS, summarise_answers
 from webapp.services.targets_view import (
     SCORE_CLASSES,
     SUPPRESSED_COLOUR,
@@ -60,11 +60,11 @@ def show_answers() -> str:
     campaign = _campaign()
     return render_template(
         "targets/answers.html",
-        summaries=summarise_answers(db_session(), campaign.id),
+        summaries=summarise_answers(db_session(), campaign.id, now=utcnow()),
         theme_labels=THEME_LABELS,
         theme_keywords=THEME_KEYWORDS,
         vote_labels=VOTE_LABELS,
-        min_answers=MIN_ANSWERS_FOR_TEXTS,
+        min_answers=MIN_ANSWERS_FOR_DETAILS,
     )
 
 

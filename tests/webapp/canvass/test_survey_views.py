@@ -45,6 +45,14 @@ def survey_section(page: str) -> str:
     return first(r'(<section class="route-survey".*?</section>)', page)
 
 
+def recorded_message(page: str) -> str:
+    return text_of(first(r'id="survey-recorded">(.*?)</p>', page))
+
+
+def door_head(page: str, step: int) -> str:
+    return first(r'(<div class="walk-door-head".*?</div>)', door_item(page, step))
+
+
 def test_page_shows_questionnaire_and_hint(client: FlaskClient, walk: Walk) -> None:
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
@@ -53,9 +61,24 @@ def test_page_shows_questionnaire_and_hint(client: FlaskClient, walk: Walk) -> N
     assert "Quel sujet compte le plus pour vous dans le quartier ?" in section
     assert "Comptez-vous voter ? (facultatif)" in section
     assert [label in section for label in ("Oui", "Non", "Ne sait pas")] == [True] * 3
-    assert "N’écrivez ni nom, ni adresse, ni numéro de téléphone" in section
     assert 'maxlength="1000"' in survey_section(page)
     assert f'action="{SURVEY_URL}"' in survey_section(page)
+
+
+def test_hint_and_privacy_said_once(client: FlaskClient, walk: Walk) -> None:
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    section = survey_section(page)
+    assert text_of(first(r'id="survey-privacy">(.*?)</p>', section)) == (
+        "Les réponses sont anonymes : elles sont comptées par quartier, jamais par personne "
+        "ni par porte."
+    )
+    # The length as the error message writes it: « 1 000 », not « 1000 ».
+    assert text_of(first(r'<p class="hint" id="topic-hint">(.*?)</p>', section)) == (
+        "Avec les mots de la personne, 1 000 caractères au plus. N’écrivez ni nom, ni "
+        "adresse, ni numéro de téléphone, rien qui permette de reconnaître quelqu’un."
+    )
+    assert text_of(section).count("N’écrivez ni nom") == 1
 
 
 def test_answers_stored_with_session_and_iris_only(
@@ -66,7 +89,7 @@ def test_answers_stored_with_session_and_iris_only(
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/parcours/{TOKEN}"
+    assert response.headers["Location"] == f"/parcours/{TOKEN}#questionnaire"
     assert_private(response)
     [answer] = stored(db_session)
     assert answer.session_id == walk.canvass_session.id
@@ -90,7 +113,27 @@ def test_answers_stored_with_session_and_iris_only(
         "created_at",
     }
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
-    assert flashes(page) == ["Réponses enregistrées, sans nom ni adresse. Merci !"]
+    assert flashes(page) == []
+    assert recorded_message(page) == "Réponses enregistrées, sans nom ni adresse. Merci !"
+    # No door recorded yet, so no next door to point at.
+    assert 'id="survey-next"' not in page
+    again = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert 'id="survey-recorded"' not in again
+
+
+def test_confirmation_links_to_next_door(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record(client, walk.doors["G5"].id, "conversation")
+
+    response = send(client, topic="Les transports")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    section = survey_section(page)
+    assert recorded_message(section) == "Réponses enregistrées, sans nom ni adresse. Merci !"
+    next_door = first(r'<p class="route-next" id="survey-next">(.*?)</p>', section)
+    assert 'href="#step-2"' in next_door
+    assert text_of(next_door) == "Porte suivante : étape 2"
 
 
 def test_voting_question_is_optional(client: FlaskClient, db_session: Session, walk: Walk) -> None:
@@ -107,13 +150,33 @@ def test_answer_time_hides_the_door_visit_time(
     record(client, walk.doors["G5"].id, "conversation")
     page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
 
-    # The door just recorded as a conversation points at the questionnaire.
+    # The door recorded as a conversation points at the questionnaire.
     assert 'href="#questionnaire"' in door_item(page, 1)
     assert 'href="#questionnaire"' not in door_item(page, 2)
     send(client, topic="Les transports")
     [answer] = stored(db_session)
     assert answer.created_at == walk.canvass_session.starts_at
     assert abs(answer.created_at - utcnow()) > timedelta(days=1)
+
+
+def test_conversation_doors_keep_their_link(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    record(client, walk.doors["G5"].id, "conversation")
+    record(client, walk.doors["G3"].id, "absent")
+    record(client, walk.doors["G1"].id, "conversation")
+
+    client.get(f"/parcours/{TOKEN}")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    # After a reload, with no confirmation left: the status line of each « Discussion ».
+    for step in (1, 3):
+        link = first(r'(<a class="door-survey"[^>]*>.*?</a>)', door_head(page, step))
+        assert 'href="#questionnaire"' in link
+        assert text_of(link) == "Noter ce qui a été dit"
+    assert 'class="door-survey"' not in door_item(page, 2)
+    assert 'class="door-survey"' not in door_item(page, 4)
+    assert page.count('class="door-survey"') == 2
 
 
 @pytest.mark.parametrize(
@@ -208,16 +271,23 @@ def test_answers_before_recording_opens_rejected(
     )
 
     with caplog.at_level(logging.INFO, logger="webapp.canvass.survey_views"):
-        response = send(client, topic="Les bus")
+        response = send(client, topic="Les bus de nuit", intends_to_vote="no")
 
-    assert response.status_code == 302
+    # The page comes back with the answers as typed, rather than a redirect losing them.
+    assert response.status_code == 409
+    assert_private(response)
     assert stored(db_session) == []
-    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
-    assert flashes(page) == [
+    page = response.get_data(as_text=True)
+    section = survey_section(page)
+    assert text_of(first(r'id="survey-error"[^>]*>(.*?)</p>', section)) == (
         "Trop tôt pour noter des réponses : c’est possible à partir du samedi 13 juin 2026 "
         "à 09:30, 30 minutes avant le début de la session. Les réponses n’ont pas été "
         "enregistrées."
-    ]
+    )
+    assert flashes(page) == []
+    assert first(r"<textarea[^>]*>(.*?)</textarea>", section).strip() == "Les bus de nuit"
+    assert re.findall(r'<input checked[^>]*value="([^"]*)"', section) == ["no"]
+    assert field_errors(page) == []
     assert f"Survey answers not recorded on route {walk.route.id}: too early" in caplog.text
     assert TOKEN not in caplog.text
 
@@ -268,13 +338,15 @@ def test_questionnaire_in_english(client: FlaskClient, db_session: Session, walk
     invalid = send(client, topic="").get_data(as_text=True)
     send(client, topic="Housing", intends_to_vote="yes")
     after = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    hint = text_of(first(r'<p class="hint" id="topic-hint">(.*?)</p>', page))
 
     section = text_of(survey_section(page))
     assert "After a conversation: the questionnaire" in section
     assert "Which subject matters most to you in the neighbourhood?" in section
     assert "Does not know" in section
-    assert "Write no name, address or phone number" in section
+    assert "Write no name, address, phone number" in section
     assert field_errors(invalid) == ["Error: Write the subject the person talked about."]
-    assert flashes(after) == ["Answers recorded, without any name or address. Thank you!"]
+    assert hint.startswith("In the person’s words, at most 1,000 characters.")
+    assert recorded_message(after) == "Answers recorded, without any name or address. Thank you!"
     [answer] = stored(db_session)
     assert answer.language == "en"
