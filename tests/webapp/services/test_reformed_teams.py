@@ -163,7 +163,7 @@ def test_replaced_links_page_in_french(
         assert page.status_code == 410
         assert "<h1>Lien remplacé</h1>" in text
         assert f"{REPLACED} {SESSION} ont changé depuis son envoi" in text
-        assert "vous a été envoyé par e-mail ou SMS" in text
+        assert "vous est envoyé par e-mail ou SMS dans les minutes qui suivent" in text
         assert page.headers["Cache-Control"] == "no-store"
     assert (old_data.status_code, old_data.get_json()) == (410, {"error": "replaced"})
     assert new_token.status_code == 200
