@@ -29,6 +29,7 @@ from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.closable_streets import list_closable_streets, list_closed_street_names
+from webapp.services.closed_points import PointsOnClosedStreets, find_points_on_closed_streets
 from webapp.services.door_progress import (
     DoorProgress,
     count_door_progress,
@@ -131,6 +132,8 @@ class SessionDetail:
     closable_streets: tuple[str, ...] = ()
     # Volunteers a coordinator moved from this session to another one.
     moved_members: tuple[TeamMember, ...] = ()
+    # Whether the meeting point or the end point lies on a closed street.
+    closed_points: PointsOnClosedStreets = field(default_factory=PointsOnClosedStreets)
     # The campaign's other planned sessions, where a volunteer can be moved by hand.
     move_targets: tuple[SessionRow, ...] = ()
     # By volunteer of this session, the other planned sessions they are on already.
@@ -296,6 +299,7 @@ def load_session_detail(
             for route in routes
         ),
         closed_streets=_closed_streets(session, canvass),
+        closed_points=find_points_on_closed_streets(session, canvass),
         closable_streets=tuple(list_closable_streets(session, session_id)),
         move_targets=tuple(
             row for row in _planned_rows(session, campaign_id) if row.id != session_id

@@ -2,7 +2,9 @@
 
 Doors already visited stay where they are: they head the route they were visited on,
 in that route's order, and only the doors nobody visited yet are shared again among
-the remaining teams. Each remaining team keeps the doors it had to visit unless the
+the remaining teams. A door to come back to on a closed street leaves its route with the
+street's other doors, and returns to it, still to come back to, when the street
+reopens. Each remaining team keeps the doors it had to visit unless the
 change takes them away, and the doors of a team gone or of a reopened street go where
 they fit best (`recut_routes`). A remaining team keeps its route row, so the link it
 was sent keeps working and opens the new walk. A team already out goes on from its last
@@ -51,6 +53,7 @@ from webapp.services.routes import (
     RouteSettings,
     count_dwellings,
     door_for,
+    is_closed_street_name,
     is_on_closed_street,
     list_session_teams,
     load_closed_streets,
@@ -290,7 +293,8 @@ def recut_routes(
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
-    the new walk.
+    the new walk. A team whose door to come back to returns with its reopened street is
+    not notified either, because that door is not one of the walk's doors to visit.
     """
     teams = list_session_teams(session, canvass.id)
     routes = {
@@ -298,10 +302,11 @@ def recut_routes(
         for route in session.scalars(select(Route).where(Route.session_id == canvass.id))
     }
     walking = {route.id for team, route in routes.items() if team in teams}
-    visited_by_route = _visited_by_route(session, canvass.id, walking)
+    closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
+    latest_by_route = _latest_visits_by_route(session, canvass.id)
+    visited_by_route = _kept_visits(latest_by_route, walking, closed_names)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
     to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
-    closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
     elsewhere = routed_in_other_sessions(session, canvass)
 
     uncovered: list[UncoveredDoor] = []
@@ -346,7 +351,7 @@ def recut_routes(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME)
             for address_id in plan.unvisited_door_ids
         )
-        positions = [_position(session, routes.get(team), visited_by_route) for team in teams]
+        positions = [_position(session, routes.get(team), latest_by_route) for team in teams]
         walks, late = resume_walks(graph, problem, positions, plan.routes)
         planned = dict(zip(teams, walks, strict=True))
         uncovered.extend(
@@ -431,45 +436,68 @@ def changed_routes(
     )
 
 
-def _visited_by_route(
-    session: Session, session_id: int, walking_route_ids: set[int]
-) -> dict[int, set[int]]:
-    """Return the visited doors of each route: each door on the route of its latest visit.
-
-    A door whose latest outcome is COME_BACK, on the route of a team that no longer
-    walks (marked absent, or nobody coming), counts as not visited: it is shared again
-    among the teams left, so that someone comes back to it.
-    """
-    latest: dict[int, tuple[int, DoorOutcome]] = {}
+def _latest_visits_by_route(
+    session: Session, session_id: int
+) -> dict[int, dict[int, tuple[DoorOutcome, str]]]:
+    """Return each visited door of the session on the route of its latest visit, by route
+    id then address id, with its latest outcome and its street."""
+    latest: dict[int, tuple[int, DoorOutcome, str]] = {}
     query = (
-        select(DoorVisit.route_id, DoorVisit.address_id, DoorVisit.outcome)
+        select(DoorVisit.route_id, DoorVisit.address_id, DoorVisit.outcome, Address.street)
         .join(Route, Route.id == DoorVisit.route_id)
+        .join(Address, Address.id == DoorVisit.address_id)
         .where(Route.session_id == session_id)
         .order_by(DoorVisit.visited_at, DoorVisit.id)
     )
-    for route_id, address_id, outcome in session.execute(query):
-        latest[address_id] = (route_id, outcome)
+    for route_id, address_id, outcome, street in session.execute(query):
+        latest[address_id] = (route_id, outcome, street)
+    by_route: dict[int, dict[int, tuple[DoorOutcome, str]]] = {}
+    for address_id, (route_id, outcome, street) in latest.items():
+        by_route.setdefault(route_id, {})[address_id] = (outcome, street)
+    return by_route
+
+
+def _kept_visits(
+    latest_by_route: Mapping[int, Mapping[int, tuple[DoorOutcome, str]]],
+    walking_route_ids: set[int],
+    closed_names: set[str],
+) -> dict[int, set[int]]:
+    """Return the visited doors each route keeps: each door on the route of its latest visit.
+
+    A door whose latest outcome is COME_BACK is not kept, and counts as not visited, in
+    two cases. On the route of a team that no longer walks (marked absent, or nobody
+    coming), it is shared again among the teams left, so that someone comes back to it.
+    On a closed street, it leaves the routes with the street's other doors. Its visits
+    stay recorded, so it is kept again once its street reopens.
+    """
     visited: dict[int, set[int]] = {}
-    for address_id, (route_id, outcome) in latest.items():
-        if outcome == DoorOutcome.COME_BACK and route_id not in walking_route_ids:
-            continue
-        visited.setdefault(route_id, set()).add(address_id)
+    for route_id, doors in latest_by_route.items():
+        for address_id, (outcome, street) in doors.items():
+            if outcome == DoorOutcome.COME_BACK and (
+                route_id not in walking_route_ids or is_closed_street_name(street, closed_names)
+            ):
+                continue
+            visited.setdefault(route_id, set()).add(address_id)
     return visited
 
 
 def _position(
-    session: Session, route: Route | None, visited_by_route: dict[int, set[int]]
+    session: Session,
+    route: Route | None,
+    latest_by_route: Mapping[int, Mapping[int, tuple[DoorOutcome, str]]],
 ) -> GeoPoint | None:
     """Return where the route's team is: its last visited door, None before any visit.
 
-    The last door is the latest visit. Visits recorded at the same time are ordered as
+    The last door is the latest visit among the doors whose latest visit is on this
+    route, a door to come back to on a closed street included: the team is there even
+    though the door left its route. Visits recorded at the same time are ordered as
     the route lists their doors, and the door listed last wins.
     """
-    if route is None or route.id not in visited_by_route:
+    if route is None or route.id not in latest_by_route:
         return None
     order = {
         address_id: k
-        for k, address_id in enumerate(_done_prefix(route, visited_by_route[route.id]))
+        for k, address_id in enumerate(_done_prefix(route, set(latest_by_route[route.id])))
     }
     visits = [
         visit

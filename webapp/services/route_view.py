@@ -22,6 +22,7 @@ from webapp.models import Address, Assignment, CanvassSession, Route, User
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.name_lists import distinct_first_names
+from webapp.services.closed_points import PointsOnClosedStreets, find_points_on_closed_streets
 from webapp.services.door_progress import (
     DoorProgress,
     count_door_progress,
@@ -151,6 +152,8 @@ class RouteSheet:
     # Nobody of the team is coming, without a coordinator marking it absent: its members
     # cancelled or joined other teams.
     is_team_empty: bool = False
+    # Whether the meeting point or the end point lies on a street closed for the session.
+    closed_points: PointsOnClosedStreets = PointsOnClosedStreets()
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -249,6 +252,7 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         end_point=canvass.end_point_label if canvass.has_end_point else "",
         end_lon=canvass.end_lon,
         end_lat=canvass.end_lat,
+        closed_points=find_points_on_closed_streets(session, canvass),
     )
 
 

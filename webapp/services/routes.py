@@ -115,7 +115,12 @@ def load_closed_streets(session: Session, session_id: int) -> tuple[set[int], se
 
 def is_on_closed_street(address: Address, closed_names: Collection[str]) -> bool:
     """Tell whether the address's street is one of the closed street names (folded)."""
-    return bool(closed_names) and fold_name(address.street) in closed_names
+    return is_closed_street_name(address.street, closed_names)
+
+
+def is_closed_street_name(street: str, closed_names: Collection[str]) -> bool:
+    """Tell whether a street name, folded, is one of the closed street names (folded)."""
+    return bool(closed_names) and fold_name(street) in closed_names
 
 
 @dataclass(frozen=True)
