@@ -109,7 +109,7 @@ def test_route_page_drops_closed_come_back(
     door_count = len(routes_by_team(db_session)[visits.team].address_ids)
     assert route.by_id("route-progress").text == f"2 portes faites sur {door_count}"
     assert route.by_id("walk-resume").text == (
-        "Reprenez à l’étape 3 : les portes marquées visitées sont faites."
+        "Reprenez à l’étape 3 : les portes marquées « faite » n’ont plus à être visitées."
     )
     assert not route.has_id(f"porte-{visits.come_back}")
     assert "à repasser" not in route.text()
