@@ -349,13 +349,16 @@ def _street_block(sides: StreetSides) -> Flowable:
 
 def _sides_table(sides: StreetSides) -> Table:
     blank = ("", "", "")
+    # A side without a door gets no heading and no ruled lines to fill in.
+    has_odd = any(odd for odd, _even in sides.rows)
+    has_even = any(even for _odd, even in sides.rows)
     rows: list[Sequence[object]] = [
         [
-            Paragraph(_markup(gettext("Odd side")), STYLES["side"]),
+            Paragraph(_markup(gettext("Odd side")), STYLES["side"]) if has_odd else "",
             "",
             "",
             "",
-            Paragraph(_markup(gettext("Even side")), STYLES["side"]),
+            Paragraph(_markup(gettext("Even side")), STYLES["side"]) if has_even else "",
             "",
             "",
         ]
@@ -378,9 +381,11 @@ def _sides_table(sides: StreetSides) -> Table:
         # Lowers the small step number onto the baseline of the large door number.
         ("TOPPADDING", (1, 1), (1, -1), 5.5),
         ("TOPPADDING", (5, 1), (5, -1), 5.5),
-        ("LINEBELOW", (0, 0), (2, -1), 0.4, RULE),
-        ("LINEBELOW", (4, 0), (6, -1), 0.4, RULE),
     ]
+    if has_odd or not has_even:
+        style.append(("LINEBELOW", (0, 0), (2, -1), 0.4, RULE))
+    if has_even:
+        style.append(("LINEBELOW", (4, 0), (6, -1), 0.4, RULE))
     style += [("SPAN", (2, row), (6, row)) for row in range(first_unnumbered, len(rows))]
     widths = (*SIDE_COLUMNS, SIDE_GAP, *SIDE_COLUMNS)
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style), hAlign="LEFT")
