@@ -13,7 +13,7 @@ from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_do
 from tests.webapp.canvass.pdf_reading import TextPiece, text_lines, text_pieces
 from tests.webapp.canvass.test_views import assert_private, record_visits
 from webapp.db import utcnow
-from webapp.models import DoorVisit
+from webapp.models import Address, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.walk_sheet_pdf import pdf_text, qr_drawing
@@ -90,15 +90,8 @@ def test_pdf_lists_streets_in_walking_order_by_side(client: FlaskClient, walk: W
     assert "immeuble, ~12 logements" in lines
 
 
-def test_pdf_sides_in_two_columns(client: FlaskClient, db_session: Session, walk: Walk) -> None:
-    doors = [
-        add_door(db_session, OEUVRE, 11, (2.4801, 48.9030)),
-        add_door(db_session, OEUVRE, 14, (2.4802, 48.9031), dwellings=9),
-        add_door(db_session, OEUVRE, 13, (2.4803, 48.9032), suffix="bis"),
-        add_door(db_session, OEUVRE, 18, (2.4804, 48.9033)),
-        add_door(db_session, OEUVRE, None, (2.4805, 48.9034)),
-        add_door(db_session, OEUVRE, 20, (2.4806, 48.9035)),
-    ]
+def add_sides_route(db_session: Session, walk: Walk, doors: list[Address]) -> None:
+    """Give team 2 a route through `doors`, opened by SIDES_TOKEN for an hour; commit."""
     make_walk_route(
         db_session,
         canvass_session=walk.canvass_session,
@@ -108,6 +101,18 @@ def test_pdf_sides_in_two_columns(client: FlaskClient, db_session: Session, walk
         token_expires_at=utcnow() + timedelta(hours=1),
     )
     db_session.commit()
+
+
+def test_pdf_sides_in_two_columns(client: FlaskClient, db_session: Session, walk: Walk) -> None:
+    doors = [
+        add_door(db_session, OEUVRE, 11, (2.4801, 48.9030)),
+        add_door(db_session, OEUVRE, 14, (2.4802, 48.9031), dwellings=9),
+        add_door(db_session, OEUVRE, 13, (2.4803, 48.9032), suffix="bis"),
+        add_door(db_session, OEUVRE, 18, (2.4804, 48.9033)),
+        add_door(db_session, OEUVRE, None, (2.4805, 48.9034)),
+        add_door(db_session, OEUVRE, 20, (2.4806, 48.9035)),
+    ]
+    add_sides_route(db_session, walk, doors)
 
     pieces = text_pieces(get_pdf(client, SIDES_TOKEN))
 
@@ -305,15 +310,7 @@ def test_pdf_leaves_out_a_side_without_doors(
         add_door(db_session, OEUVRE, 14, (2.4802, 48.9031)),
         add_door(db_session, OEUVRE, 18, (2.4804, 48.9033)),
     ]
-    make_walk_route(
-        db_session,
-        canvass_session=walk.canvass_session,
-        addresses=tuple(doors),
-        team=2,
-        access_token=SIDES_TOKEN,
-        token_expires_at=utcnow() + timedelta(hours=1),
-    )
-    db_session.commit()
+    add_sides_route(db_session, walk, doors)
 
     lines = text_lines(get_pdf(client, SIDES_TOKEN))
 

@@ -505,13 +505,12 @@ def test_removal_of_unannounced_place_sends_nothing(
     assert queued_keys(db_session, first) == []
 
 
-def test_moved_volunteer_is_told_of_the_move(
-    planned: Planned, app: Flask, db_session: Session
-) -> None:
+def add_afternoon_session(db_session: Session, planned: Planned) -> CanvassSession:
+    """Add a session from 14:00 to 16:00 on the same Saturday and IRIS."""
     meeting = db_session.scalars(
         select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
     ).one()
-    later = create_session(
+    return create_session(
         db_session,
         planned.id,
         SessionDraft(
@@ -525,6 +524,12 @@ def test_moved_volunteer_is_told_of_the_move(
         ),
         today=SATURDAY - timedelta(days=7),
     )
+
+
+def test_moved_volunteer_is_told_of_the_move(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    later = add_afternoon_session(db_session, planned)
     moved = list_placements(db_session, planned.id)[0]
     before = list_placements(db_session, planned.id, user_id=moved.user_id)
 
@@ -572,23 +577,7 @@ def test_moved_volunteer_is_told_of_the_move(
 def test_volunteer_moved_by_a_run_is_told_of_the_new_session(
     planned: Planned, app: Flask, db_session: Session
 ) -> None:
-    meeting = db_session.scalars(
-        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
-    ).one()
-    later = create_session(
-        db_session,
-        planned.id,
-        SessionDraft(
-            day=SATURDAY,
-            start=time(14, 0),
-            end=time(16, 0),
-            iris_code=IRIS_CODE,
-            min_volunteers=2,
-            max_volunteers=8,
-            meeting_address_id=meeting.id,
-        ),
-        today=SATURDAY - timedelta(days=7),
-    )
+    later = add_afternoon_session(db_session, planned)
     before = list_placements(db_session, planned.id)
     moved = before[0]
     # As a run would store it: the place on the first session goes, one on the second comes.
