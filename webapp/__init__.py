@@ -119,7 +119,8 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals() -> dict[str, object]:
-        from webapp.authz import COORDINATOR_ROLES, current_role
+        from webapp.authz import current_role
+        from webapp.models.users import COORDINATOR_ROLES
 
         return {
             "settings": get_settings(),

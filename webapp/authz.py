@@ -11,14 +11,13 @@ from webapp.accounts.login_session import has_second_factor
 from webapp.db import db_session
 from webapp.extensions import login_manager
 from webapp.models import Campaign
-from webapp.models.users import Role
+from webapp.models.users import COORDINATOR_ROLES, Role
 from webapp.safe_redirect import safe_next_url
 from webapp.services.current_campaign import find_current_campaign
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 # Roles whose pages open only after a second factor (a TOTP code or a recovery code).
 SECOND_FACTOR_ROLES = frozenset(COORDINATOR_ROLES)
 # Roles that may invite people, and the roles each may hand out.

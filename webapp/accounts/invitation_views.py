@@ -17,9 +17,9 @@ from webapp.accounts.landing import landing_url
 from webapp.accounts.limits import limit_invitations
 from webapp.accounts.login_session import start_session
 from webapp.accounts.security_forms import ConfirmForm
-from webapp.authz import COORDINATOR_ROLES, GRANTABLE_ROLES, current_role, require_role
+from webapp.authz import GRANTABLE_ROLES, current_role, require_role
 from webapp.db import db_session
-from webapp.models.users import Role
+from webapp.models.users import COORDINATOR_ROLES, Role
 from webapp.services.current_campaign import find_current_campaign
 from webapp.services.invitations import (
     InvitationError,

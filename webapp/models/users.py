@@ -17,6 +17,10 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
+# The roles that run a campaign: they see its planning pages and get its notices.
+COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"

@@ -8,12 +8,11 @@ from sqlalchemy.orm import Session
 
 from webapp.models import CanvassSession, Membership, User
 from webapp.models.messaging import MessagePurpose
-from webapp.models.users import Channel, Role
+from webapp.models.users import COORDINATOR_ROLES, Channel
 from webapp.services.message_batch import MessageBatch, MessageKeys
 from webapp.services.replanning import ReplanReport
 from webapp.urls import public_url
 
-COORDINATOR_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 # Keys of the notice sent when a team marked absent marks itself present again.
 TEAM_PRESENT_KEY_PREFIX = "team-present:"
 

@@ -10,8 +10,8 @@ from tests.factories import make_campaign, make_user
 from tests.webapp.accounts.conftest import PASSWORD, Bondy, add_member
 from tests.webapp.accounts.html_page import csrf_token
 from tests.webapp.accounts.two_factor import code_now, enable_two_factor
-from webapp.authz import COORDINATOR_ROLES, require_role
-from webapp.models.users import Role
+from webapp.authz import require_role
+from webapp.models.users import COORDINATOR_ROLES, Role
 
 LogIn = Callable[..., TestResponse]
 FORBIDDEN = "Vous n’avez pas accès à cette page."
