@@ -8,15 +8,14 @@ import logging
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp.canvass.survey_confirmation import remember_survey_recorded
 from webapp.canvass.survey_form import SurveyForm
-from webapp.canvass.views import blueprint, route_page
+from webapp.canvass.views import blueprint, recording_opening, route_page
 from webapp.db import db_session, utcnow
 from webapp.services.door_visits import (
-    RECORDING_OPENS_BEFORE_START,
     RouteSessionCancelledError,
     VisitBeforeSessionError,
 )
@@ -62,8 +61,6 @@ def _too_early_message(error: VisitBeforeSessionError) -> str:
     message = _(
         "Too early to record answers: recording opens on %(date)s at %(time)s, %(minutes)s "
         "minutes before the session starts. The answers were not recorded.",
-        date=format_date(error.opens_at, "full"),
-        time=format_time(error.opens_at, "short"),
-        minutes=int(RECORDING_OPENS_BEFORE_START.total_seconds() // 60),
+        **recording_opening(error),
     )
     return str(message)

@@ -223,11 +223,19 @@ def _too_early_message(error: VisitBeforeSessionError) -> str:
     message = _(
         "Too early to record doors: recording opens on %(date)s at %(time)s, %(minutes)s "
         "minutes before the session starts. Nothing was recorded.",
-        date=format_date(error.opens_at, "full"),
-        time=format_time(error.opens_at, "short"),
-        minutes=int(RECORDING_OPENS_BEFORE_START.total_seconds() // 60),
+        **recording_opening(error),
     )
     return str(message)
+
+
+def recording_opening(error: VisitBeforeSessionError) -> dict[str, str | int]:
+    """Return the date, time and lead minutes of the recording window's opening, in the
+    current locale, for the messages that reject a record sent too early."""
+    return {
+        "date": format_date(error.opens_at, "full"),
+        "time": format_time(error.opens_at, "short"),
+        "minutes": int(RECORDING_OPENS_BEFORE_START.total_seconds() // 60),
+    }
 
 
 def _door_confirmation_on(sheet: RouteSheet) -> DoorConfirmation | None:
