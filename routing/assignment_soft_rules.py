@@ -36,13 +36,14 @@ MAX_PASSES = 3
 
 @dataclass(frozen=True, slots=True)
 class _Move:
-    """`coming` takes the place of `leaving`; in a swap, `there` takes that of `held`."""
+    """`coming` takes the place of `leaving`. In a swap, the coming volunteer gives up their
+    place `given_up`, and the leaving volunteer takes it up as `taken_up`."""
 
     gain: int
     leaving: int
     coming: int
-    held: int | None = None
-    there: int | None = None
+    given_up: int | None = None
+    taken_up: int | None = None
 
 
 class _SoftRules:
@@ -173,18 +174,20 @@ def _best_move(state: _SoftRules, step: _Move) -> _Move | None:
         if base + fairness > 0:
             best = _Move(base + fairness, leaving, coming)
     # Swap: the volunteer leaves a session of theirs, where the member takes their place.
-    for held in list(plan.sessions_of.get(volunteer, ())):
-        if not state.movable[held]:
+    for given_up in list(plan.sessions_of.get(volunteer, ())):
+        if not state.movable[given_up]:
             continue
-        other = plan.session_of[held]
-        there = _candidate(state, leaving_volunteer, other)
-        if there is None or plan.chosen[there] or not state.movable[there]:
+        other = plan.session_of[given_up]
+        taken_up = _candidate(state, leaving_volunteer, other)
+        if taken_up is None or plan.chosen[taken_up] or not state.movable[taken_up]:
             continue
-        total = base + points[there] - points[held] + state.gain_in(other, held, there)
+        total = (
+            base + points[taken_up] - points[given_up] + state.gain_in(other, given_up, taken_up)
+        )
         if total <= 0 or (best is not None and total <= best.gain):
             continue
-        if plan.fits(coming, without=held) and plan.fits(there, without=leaving):
-            best = _Move(total, leaving, coming, held, there)
+        if plan.fits(coming, without=given_up) and plan.fits(taken_up, without=leaving):
+            best = _Move(total, leaving, coming, given_up, taken_up)
     return best
 
 
@@ -201,9 +204,9 @@ def _candidate(state: _SoftRules, volunteer: int, session: int) -> int | None:
 def _apply(state: _SoftRules, session: int, move: _Move) -> None:
     plan = state.plan
     plan.remove(move.leaving)
-    if move.held is not None and move.there is not None:
-        plan.remove(move.held)
-        state.swap_counts(plan.session_of[move.held], move.held, move.there)
-        plan.add(move.there)
+    if move.given_up is not None and move.taken_up is not None:
+        plan.remove(move.given_up)
+        state.swap_counts(plan.session_of[move.given_up], move.given_up, move.taken_up)
+        plan.add(move.taken_up)
     state.swap_counts(session, move.leaving, move.coming)
     plan.add(move.coming)

@@ -331,9 +331,9 @@ def _route_progress(route: Route, outcomes: dict[int, DoorOutcome]) -> DoorProgr
 def _closed_streets(session: Session, canvass: CanvassSession) -> tuple[ClosedStreet, ...]:
     """Return the closed streets, each with its addresses of the IRIS on no route.
 
-    An address on a route of this session, a door visited before the closure, or on a
-    route of another planned session is covered, so it is not counted: the count is the
-    one the re-planning reports as not covered for a closed street.
+    An address is covered, and not counted, when it is on a route of this session or of
+    another planned session, or is a door visited before the closure. The count is then
+    the one the re-planning reports as not covered for a closed street.
     """
     names = list_closed_street_names(session, canvass.id)
     if not names:

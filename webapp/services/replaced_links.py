@@ -4,7 +4,7 @@ A route's token and short code open it without a login. When a planning run chan
 members of a team, the route gets a new token (`webapp.services.reformed_teams`), and a
 route whose team is gone is deleted. The links given up are kept here as SHA-256 digests,
 so that a volunteer opening one learns that the teams changed, instead of reading an
-unknown link or, before, the route of whoever has the team number now.
+unknown link or the route of the team that has the number now.
 """
 
 import hashlib

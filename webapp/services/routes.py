@@ -285,8 +285,8 @@ def store_session_routes(
 
     Deletes the door visits on the session's routes and the routes of teams not in
     `teams`, keeping the links of those routes as replaced. Without teams, or without a
-    plan, the session is left with no route. Records no member as notified of a route:
-    the caller records that once it knows which notices go out.
+    plan, the session is left with no route. Records no member as notified of a route,
+    because the caller records that once it has chosen which notices go out.
     """
     previous = _clear_routes(session, canvass_session.id, keep_teams=set(teams))
     if not teams or plan is None:

@@ -624,7 +624,7 @@ def record_visits(session: Session, route: Route, outcomes: list[DoorOutcome]) -
     return doors
 
 
-def test_closed_street_counts_match_when_a_door_was_visited(
+def test_closed_street_counts_after_visit(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     on_street = set(case.addresses_in(CLOSABLE_STREET))
@@ -650,7 +650,7 @@ def test_closed_street_counts_match_when_a_door_was_visited(
     )
 
 
-def test_kept_doors_are_counted_as_the_progress_counts_them(
+def test_kept_doors_match_progress(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     longest, second, _ = sorted(db_session.scalars(select(Route)), key=lambda r: -r.door_count)

@@ -574,9 +574,7 @@ def test_moved_volunteer_is_told_of_the_move(
     )
 
 
-def test_volunteer_moved_by_a_run_is_told_of_the_new_session(
-    planned: Planned, app: Flask, db_session: Session
-) -> None:
+def test_run_move_names_new_session(planned: Planned, app: Flask, db_session: Session) -> None:
     later = add_afternoon_session(db_session, planned)
     before = list_placements(db_session, planned.id)
     moved = before[0]
