@@ -166,6 +166,8 @@ def test_absent_team_page_offers_button(client: FlaskClient, db_session: Session
     assert page.select("input", type="hidden", name="csrf_token")
     # Team 2 had visited no door, so its route is empty while it is absent.
     assert door_actions(page) == []
+    assert not page.has_id("route-pdf")
+    assert not page.has_id("route-gpx")
 
 
 @pytest.mark.usefixtures("clock")
@@ -205,6 +207,8 @@ def test_tap_gives_doors_back(
 
     assert flashes(page) == [PRESENT_AGAIN]
     assert not page.has_id("team-absent")
+    assert page.has_id("route-pdf")
+    assert page.has_id("route-gpx")
     assert door_actions(page) == [
         f"/parcours/{token}/portes/{address_id}" for address_id in after[2].address_ids
     ]
@@ -387,6 +391,7 @@ def test_team_nobody_comes_to_has_no_button(client: FlaskClient, db_session: Ses
 
     assert page.has_id("team-empty")
     assert not page.has_id("team-absent")
+    assert not page.has_id("route-pdf")
     assert present_forms(page, token) == []
 
 
