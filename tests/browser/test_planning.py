@@ -157,7 +157,7 @@ def test_progress_bar_follows_a_run(
             "0 bénévole non placé",
             "2 parcours, 30 adresses (environ 74 logements)",
             "4\u202f210 m à parcourir en tout",
-            "8 nouveaux messages pour les bénévoles (confirmations et rappels).",
+            "8 nouveaux messages pour les bénévoles (confirmations, rappels et avis).",
         ]
     )
 

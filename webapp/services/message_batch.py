@@ -6,6 +6,7 @@ moving a session back to its first time still gets its reminders.
 """
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ WITHDRAWN_REASON = "withdrawn"
 # share; the provider puts each person's link in its place when it sends.
 UNSUBSCRIBE_URL_TAG = "%unsubscribe_url%"
 _REVISION_MARK = ":r"
+_REVISION_END = re.compile(re.escape(_REVISION_MARK) + r"\d+$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ def consented_channels(user: User) -> list[Channel]:
 
 def address_of(user: User, channel: Channel) -> str | None:
     return user.email if channel == Channel.EMAIL else user.phone_e164
+
+
+def is_rewrite(message: Message) -> bool:
+    """Tell whether the row was written again in place of a withdrawn one."""
+    return _REVISION_END.search(message.idempotency_key) is not None
 
 
 class MessageKeys:

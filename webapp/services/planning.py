@@ -22,6 +22,7 @@ from webapp.db import call_after_commit
 from webapp.models import Campaign, JobRun, Message, Route
 from webapp.models.jobs import JobStatus
 from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.message_batch import is_rewrite
 from webapp.services.planning_weights import run_parameters
 from webapp.services.routes import RouteSettings
 from webapp.settings import Settings
@@ -120,7 +121,10 @@ class PlanningReport:
             "doors": sum(route.door_count for route in self.routes),
             "dwellings": sum(route.dwelling_count for route in self.routes),
             "metres": sum(route.length_m for route in self.routes),
-            "messages": len(self.messages),
+            # Messages new to their recipients, and those written again in place of
+            # withdrawn ones (a team or a route link changed).
+            "messages": sum(not is_rewrite(message) for message in self.messages),
+            "rewritten_messages": sum(is_rewrite(message) for message in self.messages),
             "solver_status": str(self.assignment.status),
             "objective": round(self.assignment.objective),
             # The highest objective any plan can reach, as the solver proved; None if unknown.

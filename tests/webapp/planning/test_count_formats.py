@@ -67,7 +67,7 @@ def test_run_outcome_in_french(
         "1 bénévole non placé",
         f"1{NNBSP}000 parcours, 1{NNBSP}234 adresses (environ 2{NNBSP}468 logements)",
         f"12{NNBSP}345 m à parcourir en tout",
-        f"2{NNBSP}345 nouveaux messages pour les bénévoles (confirmations et rappels).",
+        f"2{NNBSP}345 nouveaux messages pour les bénévoles (confirmations, rappels et avis).",
     ]
 
 
@@ -81,7 +81,27 @@ def test_run_outcome_in_english(
         "1 volunteer left out",
         "1,000 routes, 1,234 addresses (about 2,468 dwellings)",
         "12,345 m to walk in all",
-        "2,345 new messages for the volunteers (confirmations and reminders).",
+        "2,345 new messages for the volunteers (confirmations, reminders and notices).",
+    ]
+
+
+def test_run_outcome_counts_rewritten_messages(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    one = {**RUN_COUNTS, "rewritten_messages": 1}
+    many = {**RUN_COUNTS, "rewritten_messages": 1234}
+
+    assert run_counts(coordinator_client, territory, db_session, one)[5:] == [
+        "1 message réécrit à la place d’un message retiré, avec la nouvelle équipe ou le"
+        " nouveau lien."
+    ]
+    assert run_counts(coordinator_client, territory, db_session, many)[5:] == [
+        f"1{NNBSP}234 messages réécrits à la place de messages retirés, avec la nouvelle"
+        " équipe ou le nouveau lien."
+    ]
+    in_english(coordinator_client)
+    assert run_counts(coordinator_client, territory, db_session, many)[5:] == [
+        "1,234 messages written again in place of withdrawn ones, with the new team or link."
     ]
 
 

@@ -165,7 +165,7 @@ def test_planning_places_pairs_explains_rest(
     assert "2 places pourvues (2 bénévoles)" in outcome
     assert f"1 parcours, {counted}" in outcome
     assert (
-        f"{len(messages)} nouveaux messages pour les bénévoles (confirmations et rappels)."
+        f"{len(messages)} nouveaux messages pour les bénévoles (confirmations, rappels et avis)."
         in outcome
     )
     assert page.select("a", href="/planification/bilan")

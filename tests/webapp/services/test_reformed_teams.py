@@ -239,6 +239,25 @@ def test_reminders_carry_the_new_links(
         assert before[3].token not in reminder.body
 
 
+def test_run_counts_rewritten_messages_apart(
+    case: BondyCase, db_session: Session, app: Flask, settings: Settings, two_days_before: datetime
+) -> None:
+    send_teams(app, db_session, case, [[0, 3], [1, 2], [4, 5]])
+
+    with app.app_context():
+        counts = run_planning(db_session, case.campaign_id, settings, now=two_days_before).counts()
+        db_session.commit()
+
+    # New: the notices of the four members whose team changed. Written again with their
+    # new link: each one's day-before reminder and thanks, still queued. Their
+    # confirmations stay as they are: the notice tells them of their new team.
+    assert (counts["messages"], counts["rewritten_messages"]) == (4, 8)
+    rewritten = db_session.scalars(
+        select(Message).where(Message.idempotency_key.endswith(":r2"))
+    ).all()
+    assert sorted({index_of_user(case, row.user_id) for row in rewritten}) == [1, 2, 4, 5]
+
+
 def test_notice_within_hours_of_start(
     case: BondyCase, db_session: Session, app: Flask, settings: Settings, an_hour_before: datetime
 ) -> None:
