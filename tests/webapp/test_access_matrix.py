@@ -71,6 +71,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "canvass.open_short_link": "the printed short code is the credential",
     "canvass.record_door_visit": "the route's unguessable token in the URL is the credential",
     "canvass.declare_team_present": "the route's unguessable token in the URL is the credential",
+    "canvass.give_more_doors": "the route's unguessable token in the URL is the credential",
     "canvass.record_survey_response": "the route's unguessable token in the URL is the credential",
     "replies.show_reply": "signed reply link from a reminder",
     "replies.show_confirmation": "signed reply link from a reminder",

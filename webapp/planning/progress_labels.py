@@ -53,6 +53,8 @@ REPLAN_ERRORS: dict[str, Any] = {
     "street_not_closed": lazy_gettext("This street is not closed for this session."),
     "team_not_alone": lazy_gettext("This team does not have exactly one person still coming."),
     "no_other_team": lazy_gettext("No other team is coming to this session: find a partner."),
+    "team_not_done": lazy_gettext("This team still has doors to visit."),
+    "no_door_left": lazy_gettext("No door is left that this team has time for."),
 }
 
 

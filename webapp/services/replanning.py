@@ -76,6 +76,10 @@ class ReplanErrorCode(StrEnum):
     UNKNOWN_STREET = "unknown_street"
     STREET_NOT_CLOSED = "street_not_closed"
     NO_ROUTE = "no_route"
+    # A team asked for more doors while doors of its own are left to visit.
+    TEAM_NOT_DONE = "team_not_done"
+    # A team asked for more doors, and none is left that it has time for.
+    NO_DOOR_LEFT = "no_door_left"
 
 
 class ReplanError(ServiceError):

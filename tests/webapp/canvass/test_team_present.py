@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.canvass.route_pages import flashes, post_from_route_page, route_page
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import BondyCase
 from tests.webapp.planning.three_teams import routes_by_team
@@ -111,20 +112,8 @@ def token_of(session: Session, team: int) -> str:
     return routes_by_team(session)[team].access_token
 
 
-def route_page(client: FlaskClient, token: str) -> Page:
-    response = client.get(f"/parcours/{token}")
-    assert response.status_code == 200
-    return Page(response.get_data(as_text=True))
-
-
 def tap_we_are_here(client: FlaskClient, token: str) -> TestResponse:
-    """Open the route page, then post its form as the button does."""
-    html = client.get(f"/parcours/{token}").get_data(as_text=True)
-    return client.post(f"/parcours/{token}/presente", data={"csrf_token": csrf_token(html)})
-
-
-def flashes(page: Page) -> list[str]:
-    return [element.text for element in page.elements if "flash" in element.attrs.get("class", "")]
+    return post_from_route_page(client, token, "presente")
 
 
 def door_actions(page: Page) -> list[str]:

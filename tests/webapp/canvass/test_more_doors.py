@@ -1,0 +1,189 @@
+"""A team that finished its walk asks for more doors from its route page.
+
+Bondy's case with three teams: team 1 marks every door of its route done twenty
+minutes into the session, and a member taps « Nous avons fini : d’autres portes » ten
+minutes later.
+"""
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from tests.webapp.accounts.html_page import csrf_token
+from tests.webapp.canvass.route_pages import flashes, post_from_route_page, route_page
+from tests.webapp.planning import three_teams
+from tests.webapp.planning.bondy_case import BondyCase
+from tests.webapp.planning.three_teams import route_change_notices, routes_by_team
+from webapp.models import Assignment, CanvassSession, DoorVisit
+from webapp.models.canvass import DoorOutcome
+from webapp.models.planning import SessionStatus
+from webapp.services.door_visits import record_door_visit
+from webapp.settings import Settings
+
+seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+
+STILL_DOORS = "Votre équipe a encore des portes à faire : voici son parcours."
+NONE_LEFT = (
+    "Il ne reste aucune porte pour laquelle votre équipe a le temps : les autres équipes "
+    "ont le reste en main."
+)
+OVER = "La session est terminée : merci pour votre porte-à-porte !"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The routing solver stops after one second, as in the other tests of the case.
+    return dataclasses.replace(settings, route_time_limit_s=three_teams.ROUTE_SETTINGS.time_limit_s)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch, case: BondyCase) -> list[datetime]:
+    """The route pages' time, half an hour into the session. A test may move it on."""
+    now = [case.starts_at + timedelta(minutes=30)]
+    monkeypatch.setattr("webapp.canvass.views.utcnow", lambda: now[0])
+    monkeypatch.setattr("webapp.canvass.more_doors_views.utcnow", lambda: now[0])
+    return now
+
+
+def finish_walk(session: Session, case: BondyCase, team: int) -> list[int]:
+    """Record every door of the team's route as done, twenty minutes in. Return them."""
+    route = routes_by_team(session)[team]
+    doors = list(route.address_ids)
+    for address_id in doors:
+        at = case.starts_at + timedelta(minutes=20)
+        record_door_visit(session, route.access_token, address_id, DoorOutcome.ABSENT, now=at)
+    session.commit()
+    return doors
+
+
+def tap_more_doors(client: FlaskClient, token: str) -> TestResponse:
+    return post_from_route_page(client, token, "autres-portes")
+
+
+def doors_by_team(session: Session) -> dict[int, list[int]]:
+    return {team: list(route.address_ids) for team, route in routes_by_team(session).items()}
+
+
+@pytest.mark.usefixtures("clock")
+def test_button_only_once_walk_done(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    token = routes_by_team(db_session)[1].access_token
+    assert not route_page(client, token).has_id("more-doors")
+
+    finish_walk(db_session, case, 1)
+
+    page = route_page(client, token)
+    assert page.by_id("more-doors").text == "Nous avons fini : d’autres portes"
+    assert page.select("form", action=f"/parcours/{token}/autres-portes")
+
+
+@pytest.mark.usefixtures("clock")
+def test_tap_shares_other_teams_doors(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    before = doors_by_team(db_session)
+    done = finish_walk(db_session, case, 1)
+    token = routes_by_team(db_session)[1].access_token
+
+    response = tap_more_doors(client, token)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/parcours/{token}#walk-list-title"
+    after = doors_by_team(db_session)
+    new_doors = [i for i in after[1] if i not in done]
+    # Team 1 keeps the doors it did and takes some of those teams 2 and 3 had.
+    assert set(done) <= set(after[1])
+    assert new_doors and set(new_doors) <= set(before[2]) | set(before[3])
+    # Every door of the session is still on exactly one route.
+    every = [i for doors in after.values() for i in doors]
+    assert sorted(every) == sorted(i for doors in before.values() for i in doors)
+    page = route_page(client, token)
+    noun = "porte" if len(new_doors) == 1 else "portes"
+    assert flashes(page) == [
+        f"Votre équipe a {len(new_doors)} {noun} de plus : "
+        + ("elle suit dans la liste." if len(new_doors) == 1 else "elles suivent dans la liste.")
+    ]
+    assert not page.has_id("more-doors")
+    # The teams that gave doors hear of it; the visits recorded stay as they were.
+    notified = {notice.user_id for notice in route_change_notices(db_session)}
+    losers = [team for team in (2, 3) if set(after[team]) != set(before[team])]
+    assert losers
+    members = select(Assignment.user_id).where(Assignment.team.in_(losers))
+    assert notified >= set(db_session.scalars(members))
+    assert len(db_session.scalars(select(DoorVisit)).all()) == len(done)
+
+
+@pytest.mark.usefixtures("clock")
+def test_tap_before_walk_done_changes_nothing(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    before = doors_by_team(db_session)
+    token = routes_by_team(db_session)[1].access_token
+
+    response = tap_more_doors(client, token)
+
+    assert response.status_code == 302
+    assert doors_by_team(db_session) == before
+    assert flashes(route_page(client, token)) == [STILL_DOORS]
+    assert route_change_notices(db_session) == []
+
+
+@pytest.mark.usefixtures("clock")
+def test_tap_with_no_door_left(client: FlaskClient, db_session: Session, case: BondyCase) -> None:
+    for team in (1, 2, 3):
+        finish_walk(db_session, case, team)
+    before = doors_by_team(db_session)
+    token = routes_by_team(db_session)[1].access_token
+
+    tap_more_doors(client, token)
+
+    assert doors_by_team(db_session) == before
+    assert flashes(route_page(client, token)) == [NONE_LEFT]
+
+
+def test_tap_after_session_end(
+    client: FlaskClient, db_session: Session, case: BondyCase, clock: list[datetime]
+) -> None:
+    finish_walk(db_session, case, 1)
+    token = routes_by_team(db_session)[1].access_token
+    html = client.get(f"/parcours/{token}").get_data(as_text=True)
+    clock[0] = case.ends_at + timedelta(minutes=1)
+
+    client.post(f"/parcours/{token}/autres-portes", data={"csrf_token": csrf_token(html)})
+
+    page = route_page(client, token)
+    assert flashes(page) == [OVER]
+    assert not page.has_id("more-doors")
+
+
+@pytest.mark.usefixtures("clock")
+def test_no_button_on_cancelled_session(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    finish_walk(db_session, case, 1)
+    canvass = db_session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    canvass.status = SessionStatus.CANCELLED
+    db_session.commit()
+
+    assert not route_page(client, routes_by_team(db_session)[1].access_token).has_id("more-doors")
+
+
+@pytest.mark.usefixtures("clock")
+def test_tap_without_csrf_rejected(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    finish_walk(db_session, case, 1)
+    before = doors_by_team(db_session)
+    token = routes_by_team(db_session)[1].access_token
+
+    response = client.post(f"/parcours/{token}/autres-portes")
+
+    assert response.status_code == 400
+    assert doors_by_team(db_session) == before

@@ -1,0 +1,64 @@
+"""More doors for a team that finished its walk while the session still runs.
+
+A member taps a button on the route page once every door of the route is done. The
+session's routes are cut again (`webapp.services.replanning.recut_routes`): a team with
+no door left to visit takes a share of the doors the other teams have not visited yet,
+and of those no walk had time for before. The caller queues the notices of the changed
+routes and commits, or rolls back on an error.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from webapp.services.replanning import (
+    ReplanError,
+    ReplanErrorCode,
+    ReplanReport,
+    lock_for_replanning,
+    recut_routes,
+)
+from webapp.services.route_view import find_route_by_token, sheet_of_route
+from webapp.services.routes import RouteSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MoreDoors:
+    """The re-planning that gave a finished team doors, and how many it got."""
+
+    report: ReplanReport
+    door_count: int
+
+
+def give_more_doors(
+    session: Session, token: str, *, settings: RouteSettings, now: datetime
+) -> MoreDoors:
+    """Cut the session's routes again so that the team of `token` gets doors to visit.
+
+    Raises TEAM_NOT_DONE while the team is absent or has doors to visit or to come back
+    to, and NO_DOOR_LEFT when the new cut gives it none. Raises the errors of
+    `lock_for_replanning` too (SESSION_OVER, SESSION_NOT_PLANNED), and
+    RouteLinkNotFoundError or RouteLinkExpiredError for a link that opens no route.
+    Flushes only.
+    """
+    route = find_route_by_token(session, token, now=now)
+    canvass = route.session
+    log_ids = {"campaign_id": canvass.campaign_id, "session_id": canvass.id, "route_id": route.id}
+    lock_for_replanning(session, canvass.campaign_id, canvass.id, now)
+    # Read again under the lock: a re-planning committed meanwhile may have given doors.
+    session.expire(route)
+    sheet = sheet_of_route(session, route)
+    if sheet.is_team_absent or sheet.is_team_empty or not sheet.is_done:
+        logger.info("Team %s asked for more doors before finishing", route.team, extra=log_ids)
+        raise ReplanError(ReplanErrorCode.TEAM_NOT_DONE)
+    report = recut_routes(session, route.session, settings, now)
+    count = next((walk.to_visit_count for walk in report.walks if walk.team == route.team), 0)
+    if not count:
+        logger.info("Team %s asked for more doors: none left", route.team, extra=log_ids)
+        raise ReplanError(ReplanErrorCode.NO_DOOR_LEFT, report.status)
+    logger.info("Team %s finished its walk and got %s doors more", route.team, count, extra=log_ids)
+    return MoreDoors(report=report, door_count=count)
