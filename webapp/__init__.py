@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.broadcasts.views import blueprint as broadcasts
     from webapp.canvass.views import blueprint as canvass
     from webapp.errors import register_error_handlers
+    from webapp.message_log.views import blueprint as message_log
     from webapp.planning.views import blueprint as planning
     from webapp.privacy.views import blueprint as privacy
     from webapp.public.views import blueprint as public
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public, accounts, targets, planning, canvass, broadcasts, replies, webhooks):
         app.register_blueprint(blueprint)
+    app.register_blueprint(message_log)
     app.register_blueprint(privacy)
     register_error_handlers(app)
 

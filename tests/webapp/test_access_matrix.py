@@ -383,7 +383,14 @@ def test_a_coordinator_of_campaign_b_is_refused_the_pages_of_campaign_a(
     matrix_app: Flask, members: Members, campaign_b: OtherCampaign
 ) -> None:
     client = _client_for(matrix_app, campaign_b.coordinator)()
-    staff_prefixes = ("/ciblage", "/planification", "/diffusions", "/admin", "/equipe")
+    staff_prefixes = (
+        "/ciblage",
+        "/planification",
+        "/diffusions",
+        "/messages",
+        "/admin",
+        "/equipe",
+    )
     refused = []
     for rule, method in _rules(matrix_app):
         if method != "GET" or rule.arguments or not rule.rule.startswith(staff_prefixes):

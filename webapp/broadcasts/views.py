@@ -10,13 +10,7 @@ from flask_login import current_user
 
 from webapp.authz import open_to_coordinators
 from webapp.broadcasts.forms import BroadcastForm
-from webapp.broadcasts.labels import (
-    CHANNELS,
-    STATES,
-    failure_reason_label,
-    message_status_label,
-    segment_label,
-)
+from webapp.broadcasts.labels import STATES, segment_label
 from webapp.broadcasts.timing_labels import (
     duration_label,
     moment_label,
@@ -24,6 +18,7 @@ from webapp.broadcasts.timing_labels import (
     timing_problem_label,
 )
 from webapp.db import db_session, utcnow
+from webapp.message_labels import CHANNELS, failure_reason_label, message_status_label
 from webapp.models import Broadcast, Campaign
 from webapp.models.users import Channel
 from webapp.services import broadcast_drafts, broadcasts

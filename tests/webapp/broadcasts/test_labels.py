@@ -13,8 +13,8 @@ from flask_babel import force_locale
 from messaging.providers.base import FailureReason
 from messaging.send_timing import SendTiming, TimingProblem
 from messaging.silence import SilencePeriod
-from webapp.broadcasts.labels import FAILURE_REASONS, MESSAGE_STATUSES, failure_reason_label
 from webapp.broadcasts.timing_labels import duration_label, timing_problem_label
+from webapp.message_labels import FAILURE_REASONS, MESSAGE_STATUSES, failure_reason_label
 from webapp.models.messaging import MessageStatus
 from webapp.services.delivery import UNREACHABLE_RETRIED
 from webapp.services.message_batch import WITHDRAWN_REASON

@@ -1,0 +1,93 @@
+"""The filters of the message list, read from the query string and checked there.
+
+An unknown value is dropped and the page shows a notice about it, so an old bookmark or
+a mistyped link still opens a page.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from flask_babel import lazy_gettext
+from werkzeug.datastructures import MultiDict
+
+from webapp.models.messaging import MessagePurpose
+from webapp.models.users import Channel
+from webapp.services.message_log import MessageFilter, StatusGroup
+
+E = TypeVar("E", bound=StrEnum)
+
+# A page number with more digits is invalid: no list has that many pages, and the
+# length is checked before `int()` converts the text.
+MAX_PAGE_DIGITS = 6
+
+UNKNOWN_VALUE_NOTICES: dict[str, Any] = {
+    "status": lazy_gettext(
+        "The status asked for is not known: messages of every status are shown."
+    ),
+    "channel": lazy_gettext(
+        "The channel asked for is not known: messages of every channel are shown."
+    ),
+    "purpose": lazy_gettext(
+        "The message type asked for is not known: messages of every type are shown."
+    ),
+    "page": lazy_gettext("The page number is not valid: the first page is shown."),
+}
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    message_filter: MessageFilter
+    page: int
+    # Names of the query parameters whose value was dropped.
+    dropped: tuple[str, ...]
+
+    def query(self, **changes: object) -> dict[str, Any]:
+        """Return the query parameters of this list, with `changes`.
+
+        Empty values and the first page are left out, so that each list has one URL.
+        """
+        current: dict[str, object] = {
+            "status": self.message_filter.group,
+            "channel": self.message_filter.channel,
+            "purpose": self.message_filter.purpose,
+            "page": self.page,
+        }
+        current.update(changes)
+        if current["page"] == 1:
+            current["page"] = None
+        return {name: str(value) for name, value in current.items() if value}
+
+
+def read_list_args(args: MultiDict[str, str]) -> ListArgs:
+    """Read the status group, channel, purpose and page of the list from `args`."""
+    dropped: list[str] = []
+    group = _member(args, "status", StatusGroup, dropped)
+    channel = _member(args, "channel", Channel, dropped)
+    purpose = _member(args, "purpose", MessagePurpose, dropped)
+    raw_page = args.get("page", "").strip()
+    page = 1
+    if raw_page:
+        is_number = raw_page.isascii() and raw_page.isdigit()
+        if is_number and len(raw_page) <= MAX_PAGE_DIGITS and int(raw_page) >= 1:
+            page = int(raw_page)
+        else:
+            dropped.append("page")
+    return ListArgs(
+        message_filter=MessageFilter(group=group, channel=channel, purpose=purpose),
+        page=page,
+        dropped=tuple(dropped),
+    )
+
+
+def _member(
+    args: MultiDict[str, str], name: str, enum_class: type[E], dropped: list[str]
+) -> E | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return enum_class(raw)
+    except ValueError:
+        dropped.append(name)
+        return None

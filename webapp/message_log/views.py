@@ -1,0 +1,70 @@
+"""Coordinator page: the campaign's messages, counted by status and filtered, newest first."""
+
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext
+from flask_login import current_user
+
+from webapp.authz import open_to_coordinators
+from webapp.db import db_session
+from webapp.message_labels import (
+    CHANNELS,
+    MESSAGE_PURPOSES,
+    STATUS_GROUPS,
+    channel_label,
+    failure_reason_label,
+    message_status_label,
+    purpose_label,
+)
+from webapp.message_log.query_args import UNKNOWN_VALUE_NOTICES, ListArgs, read_list_args
+from webapp.services.message_log import MessagePage, read_messages
+
+blueprint = Blueprint("message_log", __name__, url_prefix="/messages")
+
+_campaign = open_to_coordinators(blueprint)
+
+PAST_THE_END_NOTICE = lazy_gettext("This page is past the end of the list: the last page is shown.")
+
+
+@blueprint.context_processor
+def _labels() -> dict[str, object]:
+    return {
+        "channel_labels": CHANNELS,
+        "purpose_labels": MESSAGE_PURPOSES,
+        "status_group_labels": STATUS_GROUPS,
+        "channel_label": channel_label,
+        "purpose_label": purpose_label,
+        "failure_reason_label": failure_reason_label,
+        "message_status_label": message_status_label,
+    }
+
+
+@blueprint.get("/")
+def list_messages() -> str:
+    campaign = _campaign()
+    session = db_session()
+    args = read_list_args(request.args)
+    found = read_messages(session, campaign.id, args.message_filter, args.page, current_user.id)
+    # Commits the audit event of this read.
+    session.commit()
+    shown_args = replace(args, page=found.page)
+    return render_template(
+        "message_log/list.html",
+        found=found,
+        args=shown_args,
+        notices=_notices(args, found),
+        list_url=lambda **changes: _list_url(shown_args, **changes),
+    )
+
+
+def _notices(args: ListArgs, found: MessagePage) -> list[Any]:
+    notices: list[Any] = [UNKNOWN_VALUE_NOTICES[name] for name in args.dropped]
+    if found.page < args.page:
+        notices.append(PAST_THE_END_NOTICE)
+    return notices
+
+
+def _list_url(args: ListArgs, **changes: object) -> str:
+    return url_for("message_log.list_messages", **args.query(**changes))

@@ -1,0 +1,186 @@
+"""The campaign's message rows for the coordinators' list: counted, filtered, one page at a time.
+
+Rows are read without their subject and body: the list names who a message went to,
+how and why, never its text.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, RowMapping, func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import Message, User
+from webapp.models.messaging import MessagePurpose, MessageStatus
+from webapp.models.users import Channel
+from webapp.services.audit import AuditAction, record_access
+
+PAGE_SIZE = 50
+# Object type of the audit event of a read of the list, with the campaign id.
+LIST_OBJECT = "message_list"
+
+
+class StatusGroup(StrEnum):
+    """The outcome of a message as the list groups it: waiting, sent, failed or not sent."""
+
+    WAITING = "waiting"
+    SENT = "sent"
+    FAILED = "failed"
+    # Stopped by a rule (opt-out, consent, erasure) or withdrawn before sending.
+    NOT_SENT = "not_sent"
+
+
+GROUP_STATUSES: dict[StatusGroup, tuple[MessageStatus, ...]] = {
+    StatusGroup.WAITING: (MessageStatus.QUEUED, MessageStatus.SENDING),
+    StatusGroup.SENT: (MessageStatus.SENT, MessageStatus.DELIVERED),
+    StatusGroup.FAILED: (MessageStatus.FAILED,),
+    StatusGroup.NOT_SENT: (MessageStatus.SUPPRESSED,),
+}
+STATUS_GROUP = {status: group for group, statuses in GROUP_STATUSES.items() for status in statuses}
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    """The rows requested. A field left to None matches every value."""
+
+    group: StatusGroup | None = None
+    channel: Channel | None = None
+    purpose: MessagePurpose | None = None
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """One message as the list shows it. `when` is the planned time of a waiting row."""
+
+    message_id: int
+    when: datetime
+    is_waiting: bool
+    volunteer_name: str | None
+    recipient: str
+    channel: str
+    purpose: str
+    status: str
+    failure_reason: str | None
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """A page of rows, the page numbers, and the counts per status group of the selection.
+
+    The counts follow the channel and purpose of the filter but not its status group,
+    so that they tell how many rows each group would show.
+    """
+
+    rows: tuple[MessageRow, ...]
+    page: int
+    page_count: int
+    total: int
+    counts: dict[StatusGroup, int]
+
+
+def count_by_group(
+    session: Session, campaign_id: int, message_filter: MessageFilter
+) -> dict[StatusGroup, int]:
+    """Count the campaign's rows of each status group, for the filter's channel and purpose."""
+    query = (
+        select(Message.status, func.count())
+        .where(*_scope(campaign_id, message_filter))
+        .group_by(Message.status)
+    )
+    counts = dict.fromkeys(StatusGroup, 0)
+    for status, count in session.execute(query).all():
+        counts[STATUS_GROUP[status]] += count
+    return counts
+
+
+def list_messages(
+    session: Session, campaign_id: int, message_filter: MessageFilter, page: int = 1
+) -> MessagePage:
+    """Return one page of the campaign's rows that pass the filter, newest first.
+
+    A page number past the last page gives the last page, and one below 1 the first.
+    """
+    counts = count_by_group(session, campaign_id, message_filter)
+    group = message_filter.group
+    total = counts[group] if group is not None else sum(counts.values())
+    page_count = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), page_count)
+    query = (
+        select(
+            Message.id,
+            Message.created_at,
+            Message.send_after,
+            Message.sent_at,
+            Message.delivered_at,
+            Message.updated_at,
+            Message.recipient,
+            Message.channel,
+            Message.purpose,
+            Message.status,
+            Message.failure_reason,
+            User.first_name,
+            User.last_name,
+        )
+        .outerjoin(User, User.id == Message.user_id)
+        .where(*_scope(campaign_id, message_filter))
+        # NOTE: only the campaign_id index serves this query, so PostgreSQL sorts the
+        # campaign's rows for each page. That stays fast for tens of thousands of rows.
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    if group is not None:
+        query = query.where(Message.status.in_(GROUP_STATUSES[group]))
+    rows = tuple(_row(found) for found in session.execute(query).mappings().all())
+    return MessagePage(rows=rows, page=page, page_count=page_count, total=total, counts=counts)
+
+
+def read_messages(
+    session: Session,
+    campaign_id: int,
+    message_filter: MessageFilter,
+    page: int,
+    actor_user_id: int,
+) -> MessagePage:
+    """Return a page of `list_messages`, and record who read the names and addresses on it.
+
+    Flushes the audit event, and the caller commits. An empty page shows no name or
+    address, so it is not recorded.
+    """
+    found = list_messages(session, campaign_id, message_filter, page)
+    if found.rows:
+        record_access(
+            session, actor_user_id, AuditAction.READ, LIST_OBJECT, campaign_id, len(found.rows)
+        )
+    return found
+
+
+def _scope(campaign_id: int, message_filter: MessageFilter) -> list[ColumnElement[bool]]:
+    """Return the conditions of the campaign and of the filter's channel and purpose."""
+    conditions = [Message.campaign_id == campaign_id]
+    if message_filter.channel is not None:
+        conditions.append(Message.channel == message_filter.channel)
+    if message_filter.purpose is not None:
+        conditions.append(Message.purpose == message_filter.purpose)
+    return conditions
+
+
+def _row(found: RowMapping) -> MessageRow:
+    is_waiting = found["status"] in GROUP_STATUSES[StatusGroup.WAITING]
+    if is_waiting:
+        when = found["send_after"] or found["created_at"]
+    else:
+        when = found["delivered_at"] or found["sent_at"] or found["updated_at"]
+    name = " ".join(part for part in (found["first_name"], found["last_name"]) if part)
+    return MessageRow(
+        message_id=found["id"],
+        when=when,
+        is_waiting=is_waiting,
+        volunteer_name=name or None,
+        recipient=found["recipient"],
+        channel=found["channel"].value,
+        purpose=found["purpose"].value,
+        status=found["status"].value,
+        failure_reason=found["failure_reason"],
+    )
