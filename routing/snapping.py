@@ -9,7 +9,6 @@ two thirds as long as a degree of latitude.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -18,7 +17,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from routing.geo import EARTH_RADIUS_M, GeoPoint
+from routing.geo import GeoPoint, project_m
 
 # A point closer than this to the edge line is on the edge, neither left nor right.
 ON_EDGE_TOLERANCE_M = 0.01
@@ -46,7 +45,7 @@ class EdgeIndex:
 
     def project(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return planar (x, y) metres for lon/lat arrays."""
-        return _project(lon, lat, self.ref_lat)
+        return project_m(lon, lat, self.ref_lat)
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,8 +102,8 @@ def build_edge_index(
     u, v = edge_u[edge_ids], edge_v[edge_ids]
     start_lonlat = np.column_stack([node_lon[u], node_lat[u]])
     end_lonlat = np.column_stack([node_lon[v], node_lat[v]])
-    start_xy = _project(start_lonlat[:, 0], start_lonlat[:, 1], ref_lat)
-    end_xy = _project(end_lonlat[:, 0], end_lonlat[:, 1], ref_lat)
+    start_xy = project_m(start_lonlat[:, 0], start_lonlat[:, 1], ref_lat)
+    end_xy = project_m(end_lonlat[:, 0], end_lonlat[:, 1], ref_lat)
     segments = shapely.linestrings(np.stack([start_xy, end_xy], axis=1))
     return EdgeIndex(
         edge_ids=edge_ids.astype(np.int64),
@@ -170,13 +169,3 @@ def _nearest_segment(index: EdgeIndex, xy: NDArray[np.float64]) -> NDArray[np.in
     nearest = np.empty(count, dtype=np.int64)
     nearest[point_ids[first]] = segment_ids[first]
     return nearest
-
-
-def _project(
-    lon: NDArray[np.float64], lat: NDArray[np.float64], ref_lat: float
-) -> NDArray[np.float64]:
-    """Map lon/lat degrees to local planar metres (equirectangular at ``ref_lat``)."""
-    scale = EARTH_RADIUS_M * math.pi / 180.0
-    x = np.asarray(lon, dtype=np.float64) * scale * math.cos(math.radians(ref_lat))
-    y = np.asarray(lat, dtype=np.float64) * scale
-    return np.column_stack([x, y])

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from routing.geo import GeoPoint, distance_to_line_m
 from tests.webapp.accounts.html_page import Page
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import (
@@ -20,9 +21,10 @@ from tests.webapp.planning.bondy_case import (
 from tests.webapp.planning.test_replanning_views import flashes, post, session_page
 from tests.webapp.planning.three_teams import routes_by_team
 from tests.webapp.targets.members import add_member, log_in_as
-from webapp.models import Address, Campaign, CanvassSession, DoorVisit, Route
+from webapp.models import Address, Campaign, CanvassSession, DoorVisit, Route, StreetWay
 from webapp.models.canvass import DoorOutcome
 from webapp.models.users import Role
+from webapp.services.closed_points import NEAR_CLOSED_WAY_M
 from webapp.services.routes import door_for
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
@@ -199,16 +201,52 @@ def test_end_point_on_closed_street_is_flagged(
     assert not route.has_id("meeting-point-closed")
 
 
-def test_point_off_every_address_is_not_flagged(
+def type_meeting_point(session: Session, case: BondyCase, lon: float, lat: float) -> None:
+    """Put the session's meeting point at coordinates typed by hand, as the form allows."""
+    canvass = session.get(CanvassSession, case.session_id)
+    assert canvass is not None
+    canvass.meeting_lon, canvass.meeting_lat = lon, lat
+    canvass.meeting_point_label = "Point donné par ses coordonnées"
+    session.commit()
+
+
+def closed_way_lines(session: Session, street: str) -> list[list[list[float]]]:
+    return list(session.scalars(select(StreetWay.coordinates).where(StreetWay.name == street)))
+
+
+def test_typed_point_on_closed_way_is_flagged(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
-    # A point typed as coordinates, under a metre from a door of the street, shares no address.
-    address = db_session.get(Address, case.addresses_in(CLOSABLE_STREET)[0])
-    canvass = db_session.get(CanvassSession, case.session_id)
-    assert address is not None and canvass is not None
-    canvass.meeting_lon, canvass.meeting_lat = address.lon + 0.00001, address.lat
-    canvass.meeting_point_label = f"Devant le {address.label}"
-    db_session.commit()
+    # A vertex in the middle of the street's first way: on the street, at no address.
+    line = closed_way_lines(db_session, CLOSABLE_STREET)[0]
+    lon, lat = line[len(line) // 2]
+    type_meeting_point(db_session, case, lon, lat)
+    assert db_session.scalars(select(Address).where(Address.lon == lon)).first() is None
+
+    page = close(coordinator, case, CLOSABLE_STREET)
+
+    assert page.by_id("meeting-point-closed").text == MEETING_WARNING
+    assert route_page(coordinator, db_session, 1).by_id("meeting-point-closed")
+    assert not reopen(coordinator, case, CLOSABLE_STREET).has_id("meeting-point-closed")
+
+
+def test_typed_point_off_closed_way_is_not_flagged(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    # Beside a door of another street, a metre off it, far from every way of the closed one.
+    lines = closed_way_lines(db_session, CLOSABLE_STREET)
+    doors = db_session.scalars(select(Address).where(Address.id.in_(case.address_ids)))
+    beside_doors = (
+        GeoPoint(door.lon + 0.00001, door.lat)
+        for door in doors
+        if case.street_of[door.id] != CLOSABLE_STREET
+    )
+    point = next(
+        point
+        for point in beside_doors
+        if min(distance_to_line_m(point, line) for line in lines) > 3 * NEAR_CLOSED_WAY_M
+    )
+    type_meeting_point(db_session, case, point.lon, point.lat)
 
     page = close(coordinator, case, CLOSABLE_STREET)
 
