@@ -66,4 +66,5 @@ def give_more_doors_view(token: str) -> ResponseReturnValue:
         ),
         "success",
     )
-    return redirect(url_for("canvass.show_route", token=token, _anchor="walk-list-title"))
+    # The top of the page, where the message shows beside the link to the first new door.
+    return redirect(url_for("canvass.show_route", token=token))

@@ -146,8 +146,10 @@ def route_page(token: str, *, survey_form: SurveyForm, survey_error: str | None 
         door_confirmation=_door_confirmation_on(sheet),
         # The page offers the button only while marking the team present can succeed.
         can_declare_present=sheet.is_team_absent and now < sheet.ends_at,
-        # Asked for once the walk is done, while the session runs.
-        can_ask_more_doors=sheet.is_done and not sheet.is_cancelled and now < sheet.ends_at,
+        # Asked for once the walk is done, while the session runs, by a team present.
+        can_ask_more_doors=sheet.is_done
+        and not (sheet.is_cancelled or sheet.is_team_absent or sheet.is_team_empty)
+        and now < sheet.ends_at,
         token=token,
         short_url=short_url,
         short_url_text=short_url.split("://", 1)[-1],

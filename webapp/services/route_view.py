@@ -280,7 +280,9 @@ def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
         )
     features.extend(
         _feature(
-            "Point", [stop.lon, stop.lat], {"kind": "door", "step": stop.step, "label": stop.label}
+            "Point",
+            [stop.lon, stop.lat],
+            {"kind": "door", "step": stop.step, "label": stop.label, "is_done": stop.is_done},
         )
         for stop in sheet.stops
     )

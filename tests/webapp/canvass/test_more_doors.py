@@ -9,6 +9,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from webapp.models import Assignment, CanvassSession, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.door_visits import record_door_visit
+from webapp.services.team_changes import mark_team_absent
 from webapp.settings import Settings
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
@@ -81,6 +83,7 @@ def test_button_only_once_walk_done(
     page = route_page(client, token)
     assert page.by_id("more-doors").text == "Nous avons fini : d’autres portes"
     assert page.select("form", action=f"/parcours/{token}/autres-portes")
+    assert not page.has_id("route-next")
 
 
 @pytest.mark.usefixtures("clock")
@@ -94,7 +97,7 @@ def test_tap_shares_other_teams_doors(
     response = tap_more_doors(client, token)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/parcours/{token}#walk-list-title"
+    assert response.headers["Location"] == f"/parcours/{token}"
     after = doors_by_team(db_session)
     new_doors = [i for i in after[1] if i not in done]
     # Team 1 keeps the doors it did and takes some of those teams 2 and 3 had.
@@ -110,6 +113,13 @@ def test_tap_shares_other_teams_doors(
         + ("elle suit dans la liste." if len(new_doors) == 1 else "elles suivent dans la liste.")
     ]
     assert not page.has_id("more-doors")
+    first_new = len(done) + 1
+    assert page.has_id("route-next")
+    assert page.select("a", href=f"#step-{first_new}")
+    # The map greys out the doors done and shows the new ones as doors to visit.
+    features = client.get(f"/parcours/{token}.geojson").get_json()["features"]
+    on_map = [f["properties"] for f in features if f["properties"]["kind"] == "door"]
+    assert [door["is_done"] for door in on_map] == [True] * len(done) + [False] * len(new_doors)
     # The teams that gave doors hear of it; the visits recorded stay as they were.
     notified = {notice.user_id for notice in route_change_notices(db_session)}
     losers = [team for team in (2, 3) if set(after[team]) != set(before[team])]
@@ -117,6 +127,54 @@ def test_tap_shares_other_teams_doors(
     members = select(Assignment.user_id).where(Assignment.team.in_(losers))
     assert notified >= set(db_session.scalars(members))
     assert len(db_session.scalars(select(DoorVisit)).all()) == len(done)
+
+
+@pytest.mark.usefixtures("clock")
+def test_last_door_links_to_button(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    route = routes_by_team(db_session)[1]
+    token, doors = route.access_token, list(route.address_ids)
+    for address_id in doors[:-1]:
+        record_door_visit(db_session, token, address_id, DoorOutcome.OPENED, now=case.starts_at)
+    db_session.commit()
+
+    html = client.get(f"/parcours/{token}").get_data(as_text=True)
+    path = f"/parcours/{token}/portes/{doors[-1]}"
+    client.post(path, data={"csrf_token": csrf_token(html), "outcome": "absent"})
+
+    page = route_page(client, token)
+    assert page.by_id("all-doors-done").text == (
+        "Toutes les portes sont faites : demander d’autres portes"
+    )
+    assert [a.text for a in page.select("a", href="#more-doors-form")] == [
+        "Toutes les portes sont faites : demander d’autres portes"
+    ]
+    assert page.has_id("more-doors-form")
+
+
+@pytest.mark.usefixtures("clock")
+def test_absent_team_gets_no_button(
+    app: Flask, client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    done = finish_walk(db_session, case, 2)
+    with app.app_context():
+        mark_team_absent(
+            db_session,
+            case.campaign_id,
+            case.session_id,
+            2,
+            settings=three_teams.ROUTE_SETTINGS,
+            now=case.starts_at + timedelta(minutes=25),
+        )
+        db_session.commit()
+    token = routes_by_team(db_session)[2].access_token
+
+    page = route_page(client, token)
+
+    assert page.has_id("team-absent")
+    assert not page.has_id("more-doors")
+    assert routes_by_team(db_session)[2].address_ids == done
 
 
 @pytest.mark.usefixtures("clock")

@@ -22,12 +22,18 @@
     return fill(fill(element.dataset.stepLabel, "step", String(step)), "address", address);
   }
 
+  // Greys a marker out once every door it stands for is done.
+  function doneClass(className, features) {
+    var allDone = features.every(function (feature) { return feature.properties.is_done; });
+    return allDone ? className + " door-marker-done" : className;
+  }
+
   function doorMarker(element, feature, latLng) {
     var step = feature.properties.step;
     var marker = L.marker(latLng, {
       keyboard: false,
       icon: L.divIcon({
-        className: "door-marker",
+        className: doneClass("door-marker", [feature]),
         html: textElement(String(step)),
         iconSize: [DOOR_ICON_PX, DOOR_ICON_PX]
       })
@@ -50,7 +56,7 @@
     var marker = L.marker(latLng, {
       keyboard: false,
       icon: L.divIcon({
-        className: "door-marker door-marker-shared",
+        className: doneClass("door-marker door-marker-shared", features),
         html: textElement(first + "–" + last),
         iconSize: [DOOR_ICON_PX * 2, DOOR_ICON_PX]
       })
