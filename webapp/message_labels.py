@@ -67,7 +67,9 @@ FAILURE_REASONS: dict[str, Any] = {
     "opted_out": lazy_gettext("opted out"),
     "no_consent": lazy_gettext("no consent to this channel"),
     "erased": lazy_gettext("personal data erased on request"),
-    "withdrawn": lazy_gettext("withdrawn before sending (session moved or cancelled)"),
+    "withdrawn": lazy_gettext(
+        "withdrawn before sending: replaced by a newer message, or no longer needed"
+    ),
     "unknown": lazy_gettext("reason not given"),
 }
 

@@ -17,9 +17,10 @@ from webapp.services.message_log import MessageFilter, StatusGroup
 
 E = TypeVar("E", bound=StrEnum)
 
-# A page number with more digits is invalid: no list has that many pages, and the
-# length is checked before `int()` converts the text.
+# A page number with more digits is past the end of any list: its length is checked
+# before `int()` converts the text, which then reads this many digits at most.
 MAX_PAGE_DIGITS = 6
+PAST_ANY_PAGE = 10**MAX_PAGE_DIGITS
 
 UNKNOWN_VALUE_NOTICES: dict[str, Any] = {
     "status": lazy_gettext(
@@ -68,11 +69,13 @@ def read_list_args(args: MultiDict[str, str]) -> ListArgs:
     raw_page = args.get("page", "").strip()
     page = 1
     if raw_page:
-        is_number = raw_page.isascii() and raw_page.isdigit()
-        if is_number and len(raw_page) <= MAX_PAGE_DIGITS and int(raw_page) >= 1:
-            page = int(raw_page)
-        else:
+        digits = raw_page.lstrip("0")
+        if not (raw_page.isascii() and raw_page.isdigit() and digits):
             dropped.append("page")
+        elif len(digits) > MAX_PAGE_DIGITS:
+            page = PAST_ANY_PAGE
+        else:
+            page = int(digits)
     return ListArgs(
         message_filter=MessageFilter(group=group, channel=channel, purpose=purpose),
         page=page,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, RowMapping, func, select
+from sqlalchemy import ColumnElement, RowMapping, case, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Message, User
@@ -109,11 +109,7 @@ def list_messages(
     query = (
         select(
             Message.id,
-            Message.created_at,
-            Message.send_after,
-            Message.sent_at,
-            Message.delivered_at,
-            Message.updated_at,
+            _shown_time().label("when"),
             Message.recipient,
             Message.channel,
             Message.purpose,
@@ -126,7 +122,8 @@ def list_messages(
         .where(*_scope(campaign_id, message_filter))
         # NOTE: only the campaign_id index serves this query, so PostgreSQL sorts the
         # campaign's rows for each page. That stays fast for tens of thousands of rows.
-        .order_by(Message.created_at.desc(), Message.id.desc())
+        # Rows are sorted by the time the list shows, latest first.
+        .order_by(_shown_time().desc(), Message.id.desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
@@ -166,12 +163,21 @@ def _scope(campaign_id: int, message_filter: MessageFilter) -> list[ColumnElemen
     return conditions
 
 
+def _shown_time() -> ColumnElement[datetime]:
+    """Return the time a row shows: planned while it waits, then delivered, sent or last
+    changed (failed, stopped or withdrawn)."""
+    return case(
+        (
+            Message.status.in_(GROUP_STATUSES[StatusGroup.WAITING]),
+            func.coalesce(Message.send_after, Message.created_at),
+        ),
+        else_=func.coalesce(Message.delivered_at, Message.sent_at, Message.updated_at),
+    )
+
+
 def _row(found: RowMapping) -> MessageRow:
     is_waiting = found["status"] in GROUP_STATUSES[StatusGroup.WAITING]
-    if is_waiting:
-        when = found["send_after"] or found["created_at"]
-    else:
-        when = found["delivered_at"] or found["sent_at"] or found["updated_at"]
+    when = found["when"]
     name = " ".join(part for part in (found["first_name"], found["last_name"]) if part)
     return MessageRow(
         message_id=found["id"],

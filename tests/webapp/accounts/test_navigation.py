@@ -84,6 +84,7 @@ def test_coordinator_menu_keeps_own_pages(
         "/ciblage/",
         "/planification/sessions",
         "/diffusions/",
+        "/messages/",
         "/mon-espace",
         "/mon-profil",
         "/mes-donnees",

@@ -1,7 +1,7 @@
 """The message list: access, rows of the campaign only, filters, counts, pages, bad values."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -111,9 +111,17 @@ def row_ids(page: Page) -> list[int]:
     ]
 
 
+def shown_time(message: Message) -> datetime:
+    """Return the time the list shows for a row: planned while it waits, else the last one."""
+    if message.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
+        return message.send_after or message.created_at
+    return message.delivered_at or message.sent_at or message.updated_at
+
+
 def ids_of(mail: dict[str, Message], *names: str) -> list[int]:
-    """Return the ids of the named rows, newest first as the list shows them."""
-    return sorted((mail[name].id for name in names), reverse=True)
+    """Return the ids of the named rows, latest shown time first as the list shows them."""
+    rows = sorted((mail[name] for name in names), key=lambda m: (shown_time(m), m.id))
+    return [message.id for message in reversed(rows)]
 
 
 def get_page(client: FlaskClient, query: str = "") -> Page:
@@ -233,9 +241,10 @@ def test_rows_show_french_labels_and_paris_times(
         "Message groupé",
         "échec de l’envoi numéro de téléphone fixe",
     ]
+    assert cells("withdrawn")[0].endswith(" date de l’arrêt")
     assert cells("withdrawn")[3:] == [
         "Session modifiée",
-        "non envoyé retiré avant l’envoi (session déplacée ou annulée)",
+        "non envoyé retiré avant l’envoi : remplacé par un message plus récent, ou devenu inutile",
     ]
     assert cells("no_user")[1:4] == ["+33612345699", "SMS", "Confirmation de désinscription"]
     assert cells("sending")[3] == "Confirmation d’affectation"
@@ -274,11 +283,16 @@ def row_cells(page: Page, message: Message) -> list[str]:
         ("page=0", "Le numéro de page n’est pas valide : la première page est affichée."),
         ("page=-2", "Le numéro de page n’est pas valide : la première page est affichée."),
         ("page=²", "Le numéro de page n’est pas valide : la première page est affichée."),
+        ("page=000", "Le numéro de page n’est pas valide : la première page est affichée."),
+        ("page=7", "Cette page est au-delà de la fin de la liste : la dernière page est affichée."),
+        (
+            "page=9999999",
+            "Cette page est au-delà de la fin de la liste : la dernière page est affichée.",
+        ),
         (
             "page=" + "9" * 5000,
-            "Le numéro de page n’est pas valide : la première page est affichée.",
+            "Cette page est au-delà de la fin de la liste : la dernière page est affichée.",
         ),
-        ("page=7", "Cette page est au-delà de la fin de la liste : la dernière page est affichée."),
     ],
 )
 def test_bad_values_are_dropped_with_a_notice(

@@ -85,6 +85,16 @@ def test_run_outcome_in_english(
     ]
 
 
+def test_run_outcome_without_new_message(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    none = {**RUN_COUNTS, "messages": 0}
+
+    assert run_counts(coordinator_client, territory, db_session, none)[4:] == [
+        "Aucun nouveau message pour les bénévoles."
+    ]
+
+
 def test_run_outcome_counts_rewritten_messages(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
