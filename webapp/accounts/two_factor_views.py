@@ -30,6 +30,7 @@ from webapp.services.accounts import WrongPasswordError, check_current_password,
 from webapp.services.totp import (
     SecondFactor,
     TwoFactorError,
+    TwoFactorProblem,
     check_second_factor,
     confirm_setup,
     count_unused_recovery_codes,
@@ -56,9 +57,9 @@ def enter_code() -> ResponseReturnValue:
         session = db_session()
         try:
             used = check_second_factor(session, user, form.code.data)
-        except TwoFactorError:
+        except TwoFactorError as error:
             count_failure()
-            form.code.errors.append(_("This code is not right. Check it and try again."))
+            form.code.errors.append(_code_error(error))
         else:
             if current_user.is_authenticated:
                 mark_second_factor()
@@ -71,6 +72,17 @@ def enter_code() -> ResponseReturnValue:
             return redirect(next_url or landing_url())
     status = INVALID_FORM_STATUS if form.is_submitted() else 200
     return render_template("accounts/enter_code.html", form=form), status
+
+
+def _code_error(error: TwoFactorError) -> str:
+    if error.problem is TwoFactorProblem.CODE_ALREADY_USED:
+        return str(
+            _(
+                "This code was used already: wait for the next one in your authenticator app, "
+                "then enter it."
+            )
+        )
+    return str(_("This code is not right. Check it and try again."))
 
 
 @blueprint.route("/mon-compte/double-authentification", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from targeting.names import repair_double_encoding
-from webapp.models import Address
+from webapp.models import Address, Commune
 from webapp.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -102,6 +102,13 @@ class TypedAddress:
     suffix: str
     street_words: tuple[str, ...]
     postcode: str | None
+
+
+def postal_label(session: Session, address: Address) -> str:
+    """Return the address as a letter reads it: number and street, postcode and commune."""
+    commune = session.get(Commune, address.commune_code)
+    town = f" {commune.name}" if commune is not None else ""
+    return f"{address.label}, {address.postcode}{town}"
 
 
 def fold_words(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Address, CanvassSession, Iris
+from webapp.services.addresses import postal_label
 from webapp.services.errors import ValidationError, ValidationErrors
 from webapp.services.localtime import local_to_utc
 from webapp.services.session_rules import check_bounds, check_day, check_point, check_times
@@ -81,7 +82,7 @@ def _meeting_point(
         address = session.get(Address, draft.meeting_address_id)
         if address is None:
             return None, [ValidationError("meeting_point", "unknown_address")]
-        return (address.lon, address.lat, f"{address.label}, {address.postcode}"), []
+        return (address.lon, address.lat, postal_label(session, address)), []
     if draft.meeting_lon is None or draft.meeting_lat is None:
         return None, [ValidationError("meeting_point", "missing")]
     errors = check_point(

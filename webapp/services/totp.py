@@ -47,6 +47,8 @@ class SecondFactor(StrEnum):
 
 class TwoFactorProblem(StrEnum):
     WRONG_CODE = "wrong_code"
+    # A right code whose time step was used already: the next one must be waited for.
+    CODE_ALREADY_USED = "code_already_used"
     ALREADY_ENABLED = "already_enabled"
     NOT_ENABLED = "not_enabled"
 
@@ -152,7 +154,7 @@ def check_second_factor(
             user.id,
             extra={"user_id": user.id},
         )
-        raise TwoFactorError(TwoFactorProblem.WRONG_CODE)
+        raise TwoFactorError(TwoFactorProblem.CODE_ALREADY_USED)
     normalised = normalise_recovery_code(code)
     if len(normalised) == RECOVERY_CODE_LENGTH:
         # Locked, so two requests racing with one code cannot both spend it.

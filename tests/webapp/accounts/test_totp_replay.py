@@ -61,7 +61,7 @@ def test_code_accepted_only_once(db_session: Session, bondy: Bondy) -> None:
     with pytest.raises(TwoFactorError) as refused:
         _check(db_session, user, code, AT + timedelta(seconds=10))
 
-    assert refused.value.problem is TwoFactorProblem.WRONG_CODE
+    assert refused.value.problem is TwoFactorProblem.CODE_ALREADY_USED
     assert user.totp_last_step == STEP
 
 
@@ -133,6 +133,10 @@ def test_replayed_code_refused_at_login(
     replayed = enter_code(code)
 
     assert replayed.status_code == 422
+    assert (
+        "Ce code a déjà servi : attendez le suivant dans votre application "
+        "d’authentification, puis saisissez-le."
+    ) in replayed.get_data(as_text=True)
     assert client.get("/mon-espace").status_code == 302
     assert enter_code(next_code(secret)).headers["Location"] == "/mon-espace"
 
