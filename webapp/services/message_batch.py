@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.db import call_after_commit, utcnow
@@ -205,6 +205,16 @@ def withdraw_pending(session: Session, key_prefixes: Iterable[str]) -> int:
         .execution_options(synchronize_session="fetch")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def count_withdrawn(session: Session, campaign_id: int) -> int:
+    """Count the campaign's rows withdrawn before they were sent."""
+    query = select(func.count(Message.id)).where(
+        Message.campaign_id == campaign_id,
+        Message.status == MessageStatus.SUPPRESSED,
+        Message.failure_reason == WITHDRAWN_REASON,
+    )
+    return int(session.scalar(query) or 0)
 
 
 def withdraw_message_ids(session: Session, message_ids: Iterable[int]) -> int:

@@ -102,6 +102,8 @@ class PlanningReport:
     messages: list[Message]
     # The stored plan's counts; without them, those of the assignment alone.
     stored: StoredCounts | None = None
+    # Queued messages the run withdrew: of places or teams that changed.
+    withdrawn_count: int = 0
 
     def counts(self) -> dict[str, Any]:
         """Return the figures a finished run keeps, JSON-safe."""
@@ -125,6 +127,7 @@ class PlanningReport:
             # withdrawn ones (a team or a route link changed).
             "messages": sum(not is_rewrite(message) for message in self.messages),
             "rewritten_messages": sum(is_rewrite(message) for message in self.messages),
+            "withdrawn_messages": self.withdrawn_count,
             "solver_status": str(self.assignment.status),
             "objective": round(self.assignment.objective),
             # The highest objective any plan can reach, as the solver proved; None if unknown.

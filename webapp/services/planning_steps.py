@@ -31,6 +31,7 @@ from webapp.services.assignment_store import (
     store_assignments,
     teams_after_plan,
 )
+from webapp.services.message_batch import count_withdrawn
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning import (
     ASSIGNMENT_START_PCT,
@@ -240,6 +241,7 @@ def store_planning(
         )
         raise PlanningError(PlanningErrorCode.CHANGED_DURING_RUN)
     placements_before = list_placements(session, inputs.campaign_id)
+    withdrawn_before = count_withdrawn(session, inputs.campaign_id)
     assigned_ids = [row.id for row in inputs.problem.sessions]
     store_assignments(session, inputs.campaign_id, assigned_ids, solution.assignment)
 
@@ -279,7 +281,11 @@ def store_planning(
     # Counted as the summary page counts them, so that the run's page agrees with it.
     stored = count_stored_placements(session, inputs.campaign_id)
     return PlanningReport(
-        assignment=solution.assignment, routes=routes, messages=messages, stored=stored
+        assignment=solution.assignment,
+        routes=routes,
+        messages=messages,
+        stored=stored,
+        withdrawn_count=count_withdrawn(session, inputs.campaign_id) - withdrawn_before,
     )
 
 

@@ -100,6 +100,13 @@ def test_run_outcome_counts_rewritten_messages(
 ) -> None:
     one = {**RUN_COUNTS, "rewritten_messages": 1}
     many = {**RUN_COUNTS, "rewritten_messages": 1234}
+    withdrawn = {**RUN_COUNTS, "withdrawn_messages": 2, "rewritten_messages": 1}
+
+    assert run_counts(coordinator_client, territory, db_session, withdrawn)[5:] == [
+        "2 messages retirés avant l’envoi, parce que des places ou des équipes ont changé.",
+        "1 message réécrit à la place d’un message retiré, avec la nouvelle équipe ou le"
+        " nouveau lien.",
+    ]
 
     assert run_counts(coordinator_client, territory, db_session, one)[5:] == [
         "1 message réécrit à la place d’un message retiré, avec la nouvelle équipe ou le"

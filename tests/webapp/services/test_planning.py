@@ -411,18 +411,27 @@ def test_begun_session_counts_for_clashes(
 
 def test_removed_volunteer_is_notified(planned: Planned, app: Flask, db_session: Session) -> None:
     before = {a.id: a.user_id for a in db_session.scalars(select(Assignment))}
+    queued_before = {
+        assignment_id: queued_keys(db_session, assignment_id) for assignment_id in before
+    }
     canvass = db_session.scalars(select(CanvassSession)).one()
     canvass.max_volunteers = 2
     db_session.commit()
 
     with app.app_context():
-        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        # Counted before the commits, as the planning job counts them.
+        first = run_planning(db_session, planned.id, app.extensions["tournee.settings"]).counts()
         db_session.commit()
-        run_planning(db_session, planned.id, app.extensions["tournee.settings"])
+        second = run_planning(db_session, planned.id, app.extensions["tournee.settings"]).counts()
         db_session.commit()
 
     kept = set(db_session.scalars(select(Assignment.id)))
     removed = sorted(set(before) - kept)
+    # The first run withdrew the reminders still queued of the two taken off, and no other.
+    withdrawn = sum(len(queued_before[assignment_id]) for assignment_id in removed)
+    assert withdrawn > 0
+    assert first["withdrawn_messages"] == withdrawn
+    assert second["withdrawn_messages"] == 0
     assert len(before) == 4
     assert len(kept) == 2
     notices = sorted(

@@ -169,8 +169,9 @@ def test_worker_runs_planning_and_records_counts(
         "dwellings": sum(route.dwelling_count for route in routes),
         "metres": sum(route.length_m for route in routes),
         "messages": len(messages),
-        # A first run rewrites nothing.
+        # A first run rewrites and withdraws nothing.
         "rewritten_messages": 0,
+        "withdrawn_messages": 0,
         "solver_status": "optimal",
         "objective": run.counts["objective"],
         "bound": run.counts["objective"],

@@ -252,6 +252,8 @@ def test_run_counts_rewritten_messages_apart(
     # new link: each one's day-before reminder and thanks, still queued. Their
     # confirmations stay as they are: the notice tells them of their new team.
     assert (counts["messages"], counts["rewritten_messages"]) == (4, 8)
+    # Withdrawn: the eight reminders and thanks with the old links, written again.
+    assert counts["withdrawn_messages"] == 8
     rewritten = db_session.scalars(
         select(Message).where(Message.idempotency_key.endswith(":r2"))
     ).all()
