@@ -402,3 +402,12 @@ def test_english_labels(coordinator_client: FlaskClient, mail: dict[str, Message
     assert plain(page.by_id(f"message-{mail['failed'].id}").text) == (
         "3/2/26, 10:04 AM Emma Exemple SMS Broadcast message sending failed landline number"
     )
+
+
+def test_form_with_empty_fields_redirects_to_short_url(
+    coordinator_client: FlaskClient, mail: dict[str, Message]
+) -> None:
+    response = coordinator_client.get(f"{URL}?status=&channel=sms&purpose=")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{URL}?channel=sms"
