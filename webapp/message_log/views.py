@@ -1,5 +1,6 @@
-"""Coordinator page: the campaign's messages, counted by status and filtered, newest first."""
+"""Coordinator page: the campaign's messages, counted by status and filtered, latest first."""
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,8 @@ from webapp.message_labels import (
 )
 from webapp.message_log.query_args import UNKNOWN_VALUE_NOTICES, ListArgs, read_list_args
 from webapp.services.message_log import MessagePage, read_messages
+
+logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("message_log", __name__, url_prefix="/messages")
 
@@ -58,15 +61,25 @@ def list_messages() -> ResponseReturnValue:
         "message_log/list.html",
         found=found,
         args=shown_args,
-        notices=_notices(args, found),
+        notices=_notices(campaign.id, args, found),
         list_url=lambda **changes: _list_url(shown_args, **changes),
     )
 
 
-def _notices(args: ListArgs, found: MessagePage) -> list[Any]:
-    notices: list[Any] = [UNKNOWN_VALUE_NOTICES[name] for name in args.dropped]
+def _notices(campaign_id: int, args: ListArgs, found: MessagePage) -> list[Any]:
+    """Return the notices of the values the list could not use, and log their names."""
+    names = list(args.dropped)
+    notices: list[Any] = [UNKNOWN_VALUE_NOTICES[name] for name in names]
     if found.page < args.page:
+        names.append("page")
         notices.append(PAST_THE_END_NOTICE)
+    if names:
+        # The names only: a value is whatever the link carried.
+        logger.info(
+            "Message list asked with values it could not use: %s",
+            ", ".join(names),
+            extra={"campaign_id": campaign_id},
+        )
     return notices
 
 

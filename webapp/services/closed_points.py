@@ -21,7 +21,8 @@ from webapp.models import Address, CanvassSession, StreetWay
 from webapp.services.routes import is_closed_street_name, load_closed_streets
 
 # A typed point this close to a closed way is on it. An estimate of half a street's width
-# plus its pavement, short enough that a point on a crossing street is not reported.
+# plus its pavement, short enough that a point on a crossing street is reported only
+# within that distance of the crossing.
 NEAR_CLOSED_WAY_M = 12.0
 
 

@@ -97,7 +97,7 @@ def count_by_group(
 def list_messages(
     session: Session, campaign_id: int, message_filter: MessageFilter, page: int = 1
 ) -> MessagePage:
-    """Return one page of the campaign's rows that pass the filter, newest first.
+    """Return one page of the campaign's rows that pass the filter, by `_shown_time`, latest first.
 
     A page number past the last page gives the last page, and one below 1 the first.
     """

@@ -47,10 +47,14 @@ def give_more_doors(
     """
     route = find_route_by_token(session, token, now=now)
     canvass = route.session
-    log_ids = {"campaign_id": canvass.campaign_id, "session_id": canvass.id, "route_id": route.id}
-    lock_for_replanning(session, canvass.campaign_id, canvass.id, now)
-    # Read again under the lock: a re-planning committed meanwhile may have given doors.
+    campaign_id, session_id = canvass.campaign_id, canvass.id
+    log_ids = {"campaign_id": campaign_id, "session_id": session_id, "route_id": route.id}
+    # Both rows were read before the lock. Expired, they are read again under it, so a
+    # change committed meanwhile is seen: the session cancelled or moved, or a
+    # re-planning that gave the team doors.
     session.expire(route)
+    session.expire(canvass)
+    lock_for_replanning(session, campaign_id, session_id, now)
     sheet = sheet_of_route(session, route)
     if sheet.is_team_absent or sheet.is_team_empty or not sheet.is_done:
         logger.info("Team %s asked for more doors before finishing", route.team, extra=log_ids)

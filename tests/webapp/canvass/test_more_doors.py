@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -24,6 +24,9 @@ from webapp.models import Assignment, CanvassSession, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.door_visits import record_door_visit
+from webapp.services.more_doors import give_more_doors
+from webapp.services.replanning import ReplanError, ReplanErrorCode
+from webapp.services.route_view import find_route_by_token
 from webapp.services.team_changes import mark_team_absent
 from webapp.settings import Settings
 
@@ -244,4 +247,30 @@ def test_tap_without_csrf_rejected(
     response = client.post(f"/parcours/{token}/autres-portes")
 
     assert response.status_code == 400
+    assert doors_by_team(db_session) == before
+
+
+def test_tap_sees_session_cancelled_meanwhile(
+    app: Flask, db_session: Session, case: BondyCase
+) -> None:
+    finish_walk(db_session, case, 1)
+    before = doors_by_team(db_session)
+    token = routes_by_team(db_session)[1].access_token
+    now = case.starts_at + timedelta(minutes=30)
+    # The tap has read its route and session when a coordinator's cancellation commits,
+    # while the tap waits for the session's lock. The rows stay in the tap's session.
+    route = find_route_by_token(db_session, token, now=now)
+    assert route.session.status == SessionStatus.PLANNED
+    db_session.execute(
+        update(CanvassSession)
+        .where(CanvassSession.id == case.session_id)
+        .values(status=SessionStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+    with app.app_context(), pytest.raises(ReplanError) as refused:
+        give_more_doors(db_session, token, settings=three_teams.ROUTE_SETTINGS, now=now)
+
+    assert refused.value.code == ReplanErrorCode.SESSION_NOT_PLANNED
+    db_session.rollback()
     assert doors_by_team(db_session) == before

@@ -1,5 +1,6 @@
 """The message list: access, rows of the campaign only, filters, counts, pages, bad values."""
 
+import logging
 import re
 from datetime import datetime, timedelta
 
@@ -411,3 +412,14 @@ def test_form_with_empty_fields_redirects_to_short_url(
 
     assert response.status_code == 302
     assert response.headers["Location"] == f"{URL}?channel=sms"
+
+
+def test_dropped_values_are_logged_by_name(
+    coordinator_client: FlaskClient, mail: dict[str, Message], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="webapp.message_log.views")
+
+    get_page(coordinator_client, "status=lost&channel=sms&purpose=secret-value&page=7")
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "webapp.message_log.views"]
+    assert lines == ["Message list asked with values it could not use: status, purpose, page"]
