@@ -26,6 +26,10 @@ MORE_DOORS_ERRORS = {
     ReplanErrorCode.TEAM_NOT_DONE: lazy_gettext(
         "Your team still has doors to visit: here is its route."
     ),
+    # The coordinator marked the team absent while its page was open.
+    ReplanErrorCode.TEAM_ALREADY_ABSENT: lazy_gettext(
+        'Your team is marked absent: if you are there, tap "We are here" first.'
+    ),
     ReplanErrorCode.NO_DOOR_LEFT: lazy_gettext(
         "No door is left that your team has time for: the other teams have the rest in hand."
     ),

@@ -39,8 +39,9 @@ def give_more_doors(
 ) -> MoreDoors:
     """Cut the session's routes again so that the team of `token` gets doors to visit.
 
-    Raises TEAM_NOT_DONE while the team is absent or has doors to visit or to come back
-    to, and NO_DOOR_LEFT when the new cut gives it none. Raises the errors of
+    Raises TEAM_ALREADY_ABSENT for a team marked absent or left without members,
+    TEAM_NOT_DONE while the team has doors to visit or to come back to, and
+    NO_DOOR_LEFT when the new cut gives it none. Raises the errors of
     `lock_for_replanning` too (SESSION_OVER, SESSION_NOT_PLANNED), and
     RouteLinkNotFoundError or RouteLinkExpiredError for a link that opens no route.
     Flushes only.
@@ -56,7 +57,10 @@ def give_more_doors(
     session.expire(canvass)
     lock_for_replanning(session, campaign_id, session_id, now)
     sheet = sheet_of_route(session, route)
-    if sheet.is_team_absent or sheet.is_team_empty or not sheet.is_done:
+    if sheet.is_team_absent or sheet.is_team_empty:
+        logger.info("Team %s asked for more doors while absent", route.team, extra=log_ids)
+        raise ReplanError(ReplanErrorCode.TEAM_ALREADY_ABSENT)
+    if not sheet.is_done:
         logger.info("Team %s asked for more doors before finishing", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.TEAM_NOT_DONE)
     report = recut_routes(session, route.session, settings, now)

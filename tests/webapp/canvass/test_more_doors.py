@@ -34,8 +34,8 @@ seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, thr
 
 STILL_DOORS = "Votre équipe a encore des portes à faire : voici son parcours."
 NONE_LEFT = (
-    "Il ne reste aucune porte pour laquelle votre équipe a le temps : les autres équipes "
-    "ont le reste en main."
+    "Il ne reste aucune porte que votre équipe ait le temps de faire : les autres équipes "
+    "s’occupent du reste."
 )
 OVER = "La session est terminée : merci pour votre porte-à-porte !"
 
@@ -177,6 +177,12 @@ def test_absent_team_gets_no_button(
 
     assert page.has_id("team-absent")
     assert not page.has_id("more-doors")
+    assert routes_by_team(db_session)[2].address_ids == done
+    # A tap from a page opened before the absence changes nothing.
+    tap_more_doors(client, token)
+    assert flashes(route_page(client, token)) == [
+        "Votre équipe est notée absente : si vous êtes là, appuyez d’abord sur « Nous sommes là »."
+    ]
     assert routes_by_team(db_session)[2].address_ids == done
 
 
