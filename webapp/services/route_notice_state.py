@@ -119,6 +119,8 @@ def _withdraw_notices(
                 Message.send_after.in_(release_times),
                 or_(*(Message.idempotency_key.startswith(p, autoescape=True) for p in prefixes)),
             )
+            # In the order they were queued, so that callers and logs list them stably.
+            .order_by(Message.id)
         )
     )
     withdraw_message_ids(session, [message.id for message in held])
