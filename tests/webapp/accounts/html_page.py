@@ -95,3 +95,8 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match is not None, "no CSRF token on the page"
     return match.group(1)
+
+
+def flashes(page: Page) -> list[str]:
+    """Return the texts of the page's flashed messages, in order."""
+    return [element.text for element in page.elements if "flash" in element.attrs.get("class", "")]

@@ -12,11 +12,7 @@ def route_page(client: FlaskClient, token: str) -> Page:
     return Page(response.get_data(as_text=True))
 
 
-def post_from_route_page(client: FlaskClient, token: str, action: str) -> TestResponse:
-    """Open the route page, then post one of its buttons' forms with the page's CSRF token."""
+def post_from_route_page(client: FlaskClient, token: str, action: str, **data: str) -> TestResponse:
+    """Open the route page, then post one of its forms with the page's CSRF token."""
     html = client.get(f"/parcours/{token}").get_data(as_text=True)
-    return client.post(f"/parcours/{token}/{action}", data={"csrf_token": csrf_token(html)})
-
-
-def flashes(page: Page) -> list[str]:
-    return [element.text for element in page.elements if "flash" in element.attrs.get("class", "")]
+    return client.post(f"/parcours/{token}/{action}", data={"csrf_token": csrf_token(html), **data})

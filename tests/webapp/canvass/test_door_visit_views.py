@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 from tests.factories import at_utc
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_door
+from tests.webapp.canvass.route_pages import post_from_route_page
 from tests.webapp.canvass.test_views import assert_private, first, text_of
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import utcnow
@@ -31,10 +32,7 @@ def door_url(address_id: int, token: str = TOKEN) -> str:
 
 def record(client: FlaskClient, address_id: int, outcome: str) -> TestResponse:
     """Open the route page as a volunteer does, then tap an outcome of a door."""
-    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
-    return client.post(
-        door_url(address_id), data={"csrf_token": csrf_token(page), "outcome": outcome}
-    )
+    return post_from_route_page(client, TOKEN, f"portes/{address_id}", outcome=outcome)
 
 
 def stored(session: Session) -> list[tuple[int, DoorOutcome]]:

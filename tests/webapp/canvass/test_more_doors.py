@@ -5,7 +5,6 @@ minutes into the session, and a member taps « Nous avons fini : d’autres port
 minutes later.
 """
 
-import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,11 +14,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.webapp.accounts.html_page import csrf_token
-from tests.webapp.canvass.route_pages import flashes, post_from_route_page, route_page
+from tests.webapp.accounts.html_page import csrf_token, flashes
+from tests.webapp.canvass.route_pages import post_from_route_page, route_page
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import BondyCase
-from tests.webapp.planning.three_teams import route_change_notices, routes_by_team
+from tests.webapp.planning.three_teams import (
+    doors_by_team,
+    route_change_notices,
+    routes_by_team,
+    token_of,
+)
 from webapp.models import Assignment, CanvassSession, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
@@ -28,9 +32,9 @@ from webapp.services.more_doors import give_more_doors
 from webapp.services.replanning import ReplanError, ReplanErrorCode
 from webapp.services.route_view import find_route_by_token
 from webapp.services.team_changes import mark_team_absent
-from webapp.settings import Settings
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+settings = three_teams.settings
 
 STILL_DOORS = "Votre équipe a encore des portes à faire : voici son parcours."
 NONE_LEFT = (
@@ -38,12 +42,6 @@ NONE_LEFT = (
     "s’occupent du reste."
 )
 OVER = "La session est terminée : merci pour votre porte-à-porte !"
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # The routing solver stops after one second, as in the other tests of the case.
-    return dataclasses.replace(settings, route_time_limit_s=three_teams.ROUTE_SETTINGS.time_limit_s)
 
 
 @pytest.fixture
@@ -70,15 +68,11 @@ def tap_more_doors(client: FlaskClient, token: str) -> TestResponse:
     return post_from_route_page(client, token, "autres-portes")
 
 
-def doors_by_team(session: Session) -> dict[int, list[int]]:
-    return {team: list(route.address_ids) for team, route in routes_by_team(session).items()}
-
-
 @pytest.mark.usefixtures("clock")
 def test_button_only_once_walk_done(
     client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
     assert not route_page(client, token).has_id("more-doors")
 
     finish_walk(db_session, case, 1)
@@ -95,7 +89,7 @@ def test_tap_shares_other_teams_doors(
 ) -> None:
     before = doors_by_team(db_session)
     done = finish_walk(db_session, case, 1)
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
 
     response = tap_more_doors(client, token)
 
@@ -142,9 +136,7 @@ def test_last_door_links_to_button(
         record_door_visit(db_session, token, address_id, DoorOutcome.OPENED, now=case.starts_at)
     db_session.commit()
 
-    html = client.get(f"/parcours/{token}").get_data(as_text=True)
-    path = f"/parcours/{token}/portes/{doors[-1]}"
-    client.post(path, data={"csrf_token": csrf_token(html), "outcome": "absent"})
+    post_from_route_page(client, token, f"portes/{doors[-1]}", outcome="absent")
 
     page = route_page(client, token)
     assert page.by_id("all-doors-done").text == (
@@ -171,7 +163,7 @@ def test_absent_team_gets_no_button(
             now=case.starts_at + timedelta(minutes=25),
         )
         db_session.commit()
-    token = routes_by_team(db_session)[2].access_token
+    token = token_of(db_session, 2)
 
     page = route_page(client, token)
 
@@ -191,7 +183,7 @@ def test_tap_before_walk_done_changes_nothing(
     client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     before = doors_by_team(db_session)
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
 
     response = tap_more_doors(client, token)
 
@@ -206,7 +198,7 @@ def test_tap_with_no_door_left(client: FlaskClient, db_session: Session, case: B
     for team in (1, 2, 3):
         finish_walk(db_session, case, team)
     before = doors_by_team(db_session)
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
 
     tap_more_doors(client, token)
 
@@ -218,7 +210,7 @@ def test_tap_after_session_end(
     client: FlaskClient, db_session: Session, case: BondyCase, clock: list[datetime]
 ) -> None:
     finish_walk(db_session, case, 1)
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
     html = client.get(f"/parcours/{token}").get_data(as_text=True)
     clock[0] = case.ends_at + timedelta(minutes=1)
 
@@ -239,7 +231,7 @@ def test_no_button_on_cancelled_session(
     canvass.status = SessionStatus.CANCELLED
     db_session.commit()
 
-    assert not route_page(client, routes_by_team(db_session)[1].access_token).has_id("more-doors")
+    assert not route_page(client, token_of(db_session, 1)).has_id("more-doors")
 
 
 @pytest.mark.usefixtures("clock")
@@ -248,7 +240,7 @@ def test_tap_without_csrf_rejected(
 ) -> None:
     finish_walk(db_session, case, 1)
     before = doors_by_team(db_session)
-    token = routes_by_team(db_session)[1].access_token
+    token = token_of(db_session, 1)
 
     response = client.post(f"/parcours/{token}/autres-portes")
 

@@ -4,7 +4,6 @@ Bondy's case with three teams: the coordinator marks team 2 absent ten minutes i
 session, and a member of team 2 taps « Nous sommes là » a minute later.
 """
 
-import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,11 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.webapp.accounts.html_page import Page, csrf_token
-from tests.webapp.canvass.route_pages import flashes, post_from_route_page, route_page
+from tests.webapp.accounts.html_page import Page, csrf_token, flashes
+from tests.webapp.canvass.route_pages import post_from_route_page, route_page
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import BondyCase
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.three_teams import (
+    SESSION,
+    door_sets_by_team,
+    doors_by_team,
+    route_change_notices,
+    routes_by_team,
+    token_of,
+)
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.models import Assignment, Campaign, CanvassSession, DoorVisit, Message
 from webapp.models.canvass import DoorOutcome
@@ -30,11 +36,11 @@ from webapp.models.users import Role
 from webapp.services.message_batch import WITHDRAWN_REASON
 from webapp.services.route_notices import notify_route_changes
 from webapp.services.team_changes import mark_team_absent, mark_team_present
-from webapp.settings import Settings
 
 SETTINGS = three_teams.ROUTE_SETTINGS
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+settings = three_teams.settings
 
 ABSENT_NOTICE = (
     "Votre équipe a été notée absente : ses portes restantes ont été retirées de son parcours."
@@ -46,12 +52,6 @@ PRESENT_HINT = (
 OVER = "La session est terminée : votre équipe ne peut plus être notée présente."
 PRESENT_AGAIN = "Votre équipe est de nouveau notée présente : voici son parcours."
 NO_LONGER_ABSENT = "Votre équipe n’est plus notée absente : voici son parcours."
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # The routing solver stops after one second, as in the other tests of the case.
-    return dataclasses.replace(settings, route_time_limit_s=SETTINGS.time_limit_s)
 
 
 @pytest.fixture
@@ -79,8 +79,7 @@ class Plan:
 
 @pytest.fixture
 def plan(db_session: Session) -> Plan:
-    doors = {team: list(route.address_ids) for team, route in routes_by_team(db_session).items()}
-    return Plan(doors=doors, statuses=statuses(db_session))
+    return Plan(doors=doors_by_team(db_session), statuses=statuses(db_session))
 
 
 @pytest.fixture
@@ -108,10 +107,6 @@ def absence_notices(
     return [message.id for message in notices.queued]
 
 
-def token_of(session: Session, team: int) -> str:
-    return routes_by_team(session)[team].access_token
-
-
 def tap_we_are_here(client: FlaskClient, token: str) -> TestResponse:
     return post_from_route_page(client, token, "presente")
 
@@ -134,11 +129,6 @@ def route_notice_states(session: Session, ids: list[int]) -> list[tuple[MessageS
     session.expire_all()
     rows = session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id))
     return [(message.status, message.failure_reason) for message in rows]
-
-
-def count_route_notices(session: Session) -> int:
-    query = select(Message.id).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
-    return len(session.scalars(query).all())
 
 
 @pytest.mark.usefixtures("absence_notices", "clock")
@@ -167,9 +157,7 @@ def test_tap_gives_doors_back(
     absence_notices: list[int],
 ) -> None:
     token = token_of(db_session, 2)
-    absent_doors = {
-        team: set(route.address_ids) for team, route in routes_by_team(db_session).items()
-    }
+    absent_doors = door_sets_by_team(db_session)
 
     response = tap_we_are_here(client, token)
 
@@ -208,11 +196,9 @@ def test_doors_recorded_after_tap(client: FlaskClient, db_session: Session) -> N
     token = token_of(db_session, 2)
     tap_we_are_here(client, token)
     first_door = routes_by_team(db_session)[2].address_ids[0]
-    html = client.get(f"/parcours/{token}").get_data(as_text=True)
 
-    response = client.post(
-        f"/parcours/{token}/portes/{first_door}",
-        data={"csrf_token": csrf_token(html), "outcome": DoorOutcome.OPENED.value},
+    response = post_from_route_page(
+        client, token, f"portes/{first_door}", outcome=DoorOutcome.OPENED.value
     )
 
     assert response.status_code == 302
@@ -227,18 +213,18 @@ def test_second_tap_changes_nothing(client: FlaskClient, db_session: Session) ->
     token = token_of(db_session, 2)
     tap_we_are_here(client, token)
     route_page(client, token)
-    first = {team: list(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    first = doors_by_team(db_session)
     first_statuses = statuses(db_session)
-    first_count = count_route_notices(db_session)
+    first_count = len(route_change_notices(db_session))
 
     response = tap_we_are_here(client, token)
 
     assert response.status_code == 302
     assert flashes(route_page(client, token)) == [NO_LONGER_ABSENT]
-    again = {team: list(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    again = doors_by_team(db_session)
     assert again == first
     assert statuses(db_session) == first_statuses
-    assert count_route_notices(db_session) == first_count
+    assert len(route_change_notices(db_session)) == first_count
 
 
 @pytest.mark.usefixtures("absence_notices", "clock")
@@ -261,7 +247,7 @@ def test_coordinator_quicker_than_tap(
             now=marked_absent_at,
         )
         db_session.commit()
-    doors = {team: list(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    doors = doors_by_team(db_session)
 
     # The page was opened while the team was absent, so it still shows the button.
     response = client.post(f"/parcours/{token}/presente", data={"csrf_token": csrf_token(html)})
@@ -468,13 +454,12 @@ def test_coordinators_told_once(client: FlaskClient, db_session: Session, case: 
     )
     canvass = db_session.get(CanvassSession, case.session_id)
     assert canvass is not None
-    session_label = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
-    assert notice.subject == f"L’équipe 2 est là malgré tout pour la session du {session_label}"
+    assert notice.subject == f"L’équipe 2 est là malgré tout pour la session du {SESSION}"
     body = notice.body.split("\n\n")
     # Team 2 had visited no door, so all of its route is to visit.
     to_visit = len(routes_by_team(db_session)[2].address_ids)
     assert body[:3] == [
-        f"L’équipe 2 de la session du {session_label}, rendez-vous "
+        f"L’équipe 2 de la session du {SESSION}, rendez-vous "
         f"{canvass.meeting_point_label}, avait été notée absente, mais ses membres l’ont notée "
         "présente depuis le lien de leur parcours.",
         f"Elle a de nouveau un parcours, avec {to_visit} adresses à visiter.\n"

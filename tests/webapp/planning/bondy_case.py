@@ -7,7 +7,10 @@ Chemin Latéral, 105 at the other 17 (blocks of flats of up to 22).
 
 Importing Bondy takes a few seconds, so a test module seeds the case once on a
 connection of its own (`seeded_connection`) and each test runs inside a savepoint of
-it (`savepoint_of`), rolled back afterwards.
+it (`savepoint_of`), rolled back afterwards. A module binds the fixtures below to its own
+names, so that pytest finds them there:
+
+    seeded, db_connection, case = bondy_case.seeded, bondy_case.db_connection, bondy_case.case
 """
 
 from collections.abc import Callable, Iterator
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
@@ -153,3 +157,18 @@ def savepoint_of(connection: Connection) -> Iterator[Connection]:
     finally:
         if savepoint.is_active:
             savepoint.rollback()
+
+
+@pytest.fixture(scope="module")
+def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
+    yield from seeded_connection(database_engine, seed_bondy_case)
+
+
+@pytest.fixture
+def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
+    yield from savepoint_of(seeded[0])
+
+
+@pytest.fixture
+def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
+    return seeded[1]

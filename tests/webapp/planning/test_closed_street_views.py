@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint, distance_to_line_m
-from tests.webapp.accounts.html_page import Page
-from tests.webapp.planning import three_teams
+from tests.webapp.accounts.html_page import Page, flashes
+from tests.webapp.planning import session_pages, three_teams
 from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
@@ -18,16 +18,15 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.test_replanning_views import flashes, post, session_page
+from tests.webapp.planning.session_pages import post, session_page, team_route_page
 from tests.webapp.planning.three_teams import routes_by_team
-from tests.webapp.targets.members import add_member, log_in_as
-from webapp.models import Address, Campaign, CanvassSession, DoorVisit, Route, StreetWay
+from webapp.models import Address, CanvassSession, DoorVisit, StreetWay
 from webapp.models.canvass import DoorOutcome
-from webapp.models.users import Role
 from webapp.services.closed_points import NEAR_CLOSED_WAY_M
 from webapp.services.routes import door_for
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+coordinator = session_pages.coordinator
 
 MEETING_WARNING = "Le point de rendez-vous est sur une rue fermée : prévenez les équipes."
 END_WARNING = "La fin des parcours est sur une rue fermée : prévenez les équipes."
@@ -41,14 +40,6 @@ ROUTE_END_WARNING = (
 )
 
 
-@pytest.fixture
-def coordinator(client: FlaskClient, db_session: Session, case: BondyCase) -> FlaskClient:
-    campaign = db_session.get(Campaign, case.campaign_id)
-    assert campaign is not None
-    log_in_as(client, add_member(db_session, campaign, Role.COORDINATOR, "c@example.org"))
-    return client
-
-
 def close(client: FlaskClient, case: BondyCase, street: str) -> Page:
     return post(
         client, f"/planification/sessions/{case.session_id}/rues-fermees", case, street=street
@@ -58,11 +49,6 @@ def close(client: FlaskClient, case: BondyCase, street: str) -> Page:
 def reopen(client: FlaskClient, case: BondyCase, street: str) -> Page:
     path = f"/planification/sessions/{case.session_id}/rues-fermees/rouvrir"
     return post(client, path, case, street=street)
-
-
-def route_page(client: FlaskClient, session: Session, team: int) -> Page:
-    token = session.scalars(select(Route.access_token).where(Route.team == team)).one()
-    return Page(client.get(f"/parcours/{token}").get_data(as_text=True))
 
 
 @dataclass(frozen=True)
@@ -90,7 +76,7 @@ def visits(db_session: Session, case: BondyCase) -> Visits:
 def test_route_page_drops_closed_come_back(
     coordinator: FlaskClient, db_session: Session, case: BondyCase, visits: Visits
 ) -> None:
-    before = route_page(coordinator, db_session, visits.team)
+    before = team_route_page(coordinator, db_session, visits.team)
     assert before.by_id(f"porte-{visits.come_back}").text.endswith(" à repasser")
 
     page = close(coordinator, case, CLOSABLE_STREET)
@@ -107,7 +93,7 @@ def test_route_page_drops_closed_come_back(
     assert page.by_id("closed-streets").text == (
         f"{CLOSABLE_STREET} : {CLOSABLE_STREET_DOORS} adresses non couvertes Rouvrir"
     )
-    route = route_page(coordinator, db_session, visits.team)
+    route = team_route_page(coordinator, db_session, visits.team)
     door_count = len(routes_by_team(db_session)[visits.team].address_ids)
     assert route.by_id("route-progress").text == f"2 portes faites sur {door_count}"
     assert route.by_id("walk-resume").text == (
@@ -135,7 +121,7 @@ def test_reopen_shows_door_to_come_back(
         f"prévue (2 portes faites sur {PARC_ADDRESS_COUNT}, 1 à repasser)"
     )
     assert not page.has_id("closed-streets")
-    route = route_page(coordinator, db_session, visits.team)
+    route = team_route_page(coordinator, db_session, visits.team)
     address = db_session.get(Address, visits.come_back)
     assert address is not None
     number = door_for(address).number
@@ -168,21 +154,21 @@ def test_meeting_point_on_closed_street_is_flagged(
     # Another street closed: the meeting point is not on it.
     other = close(coordinator, case, OTHER_CLOSABLE_STREET)
     assert not other.has_id("meeting-point-closed")
-    assert not route_page(coordinator, db_session, 1).has_id("meeting-point-closed")
+    assert not team_route_page(coordinator, db_session, 1).has_id("meeting-point-closed")
 
     page = close(coordinator, case, CLOSABLE_STREET)
 
     assert page.by_id("meeting-point-closed").text == MEETING_WARNING
     assert not page.has_id("end-point-closed")
     for team in (1, 2, 3):
-        route = route_page(coordinator, db_session, team)
+        route = team_route_page(coordinator, db_session, team)
         assert route.by_id("meeting-point-closed").text == ROUTE_MEETING_WARNING
         assert not route.has_id("end-point-closed")
 
     reopened = reopen(coordinator, case, CLOSABLE_STREET)
 
     assert not reopened.has_id("meeting-point-closed")
-    assert not route_page(coordinator, db_session, 1).has_id("meeting-point-closed")
+    assert not team_route_page(coordinator, db_session, 1).has_id("meeting-point-closed")
 
 
 def test_end_point_on_closed_street_is_flagged(
@@ -196,7 +182,7 @@ def test_end_point_on_closed_street_is_flagged(
 
     assert page.by_id("end-point-closed").text == END_WARNING
     assert not page.has_id("meeting-point-closed")
-    route = route_page(coordinator, db_session, 1)
+    route = team_route_page(coordinator, db_session, 1)
     assert route.by_id("end-point-closed").text == ROUTE_END_WARNING
     assert not route.has_id("meeting-point-closed")
 
@@ -226,7 +212,7 @@ def test_typed_point_on_closed_way_is_flagged(
     page = close(coordinator, case, CLOSABLE_STREET)
 
     assert page.by_id("meeting-point-closed").text == MEETING_WARNING
-    assert route_page(coordinator, db_session, 1).by_id("meeting-point-closed")
+    assert team_route_page(coordinator, db_session, 1).by_id("meeting-point-closed")
     assert not reopen(coordinator, case, CLOSABLE_STREET).has_id("meeting-point-closed")
 
 
@@ -251,4 +237,4 @@ def test_typed_point_off_closed_way_is_not_flagged(
     page = close(coordinator, case, CLOSABLE_STREET)
 
     assert not page.has_id("meeting-point-closed")
-    assert not route_page(coordinator, db_session, 1).has_id("meeting-point-closed")
+    assert not team_route_page(coordinator, db_session, 1).has_id("meeting-point-closed")

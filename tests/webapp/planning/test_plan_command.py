@@ -1,37 +1,16 @@
 """`flask plan run CAMPAIGN_ID` runs the planning job in the terminal."""
 
-from collections.abc import Iterator
-
-import pytest
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from tests.webapp.planning.bondy_case import (
-    BondyCase,
-    savepoint_of,
-    seed_bondy_case,
-    seeded_connection,
-)
+from tests.webapp.planning import bondy_case
+from tests.webapp.planning.bondy_case import BondyCase
 from webapp.models import CanvassSession, JobRun, Message, Route
 from webapp.models.jobs import JobStatus
 
-
-@pytest.fixture(scope="module")
-def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
-    yield from seeded_connection(database_engine, seed_bondy_case)
-
-
-@pytest.fixture
-def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
-    yield from savepoint_of(seeded[0])
-
-
-@pytest.fixture
-def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
-    return seeded[1]
+seeded, db_connection, case = bondy_case.seeded, bondy_case.db_connection, bondy_case.case
 
 
 def plan_run(app: Flask, campaign_id: int) -> Result:

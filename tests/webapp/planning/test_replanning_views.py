@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.webapp.accounts.html_page import Page, csrf_token
-from tests.webapp.planning import three_teams
+from tests.webapp.accounts.html_page import Page, csrf_token, flashes
+from tests.webapp.planning import session_pages, three_teams
 from tests.webapp.planning.bondy_case import (
     ADDRESS_ONLY_STREETS,
     CLOSABLE_STREET,
@@ -19,47 +19,20 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.targets.members import add_member, log_in_as
-from webapp.db import utcnow
-from webapp.models import (
-    Assignment,
-    Campaign,
-    CanvassSession,
-    DoorVisit,
-    Message,
-    Route,
-    StreetClosure,
+from tests.webapp.planning.session_pages import post, session_page, team_route_page
+from tests.webapp.planning.three_teams import (
+    door_sets_by_team,
+    route_change_notices,
+    tokens_by_team,
 )
+from webapp.db import utcnow
+from webapp.models import Assignment, CanvassSession, DoorVisit, Message, Route, StreetClosure
 from webapp.models.canvass import DoorOutcome
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus
-from webapp.models.users import Role
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
-
-
-@pytest.fixture
-def coordinator(client: FlaskClient, db_session: Session, case: BondyCase) -> FlaskClient:
-    campaign = db_session.get(Campaign, case.campaign_id)
-    assert campaign is not None
-    log_in_as(client, add_member(db_session, campaign, Role.COORDINATOR, "c@example.org"))
-    return client
-
-
-def session_page(client: FlaskClient, case: BondyCase) -> Page:
-    return Page(client.get(f"/planification/sessions/{case.session_id}").get_data(as_text=True))
-
-
-def post(client: FlaskClient, path: str, case: BondyCase, **data: str) -> Page:
-    token = csrf_token(session_page(client, case).html)
-    response = client.post(path, data={"csrf_token": token, **data})
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/planification/sessions/{case.session_id}"
-    return session_page(client, case)
-
-
-def flashes(page: Page) -> list[str]:
-    return [element.text for element in page.elements if "flash" in element.attrs.get("class", "")]
+coordinator = session_pages.coordinator
 
 
 def test_session_page_offers_both_actions(coordinator: FlaskClient, case: BondyCase) -> None:
@@ -96,7 +69,7 @@ def assigned_count(text: str) -> int:
 def test_team_absent_is_replanned(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
-    tokens = dict(db_session.execute(select(Route.team, Route.access_token)).all())
+    tokens = tokens_by_team(db_session)
     path = f"/planification/sessions/{case.session_id}/equipes/2/absente"
     before = assigned_count(session_page(coordinator, case).text())
 
@@ -110,11 +83,9 @@ def test_team_absent_is_replanned(
     assert not page.select("a", href=path)
     # The absent pair no longer counts among the session's volunteers.
     assert assigned_count(page.text()) == before - 2
-    db_session.expire_all()
-    after = dict(db_session.execute(select(Route.team, Route.access_token)).all())
     # The absent team keeps its link, on a route left empty, and its page explains why.
-    assert after == tokens
-    route_page = Page(coordinator.get(f"/parcours/{tokens[2]}").get_data(as_text=True))
+    assert tokens_by_team(db_session) == tokens
+    route_page = team_route_page(coordinator, db_session, 2)
     assert route_page.by_id("team-absent").text == (
         "Votre équipe a été notée absente : ses portes restantes ont été retirées de son "
         "parcours. Si vous êtes là malgré tout, appuyez sur le bouton ci-dessous : votre équipe "
@@ -208,8 +179,7 @@ def team_path(case: BondyCase, team: int, action: str = "absente") -> str:
 
 def stored_state(session: Session) -> tuple[dict[int, str], dict[int, AssignmentStatus]]:
     """Return the routes' tokens by team and the volunteers' statuses."""
-    session.expire_all()
-    tokens = dict(session.execute(select(Route.team, Route.access_token)).all())
+    tokens = tokens_by_team(session)
     statuses = dict(session.execute(select(Assignment.user_id, Assignment.status)).all())
     return tokens, statuses
 
@@ -399,8 +369,7 @@ def test_volunteer_left_alone_joins_another_team(
     # Nobody marked team 2 absent: its member who declined still reads so.
     assert page.by_id("team-2").text.endswith("(a décliné) plus personne ne vient")
     # The link team 2 received says where its doors went.
-    token = db_session.scalars(select(Route.access_token).where(Route.team == 2)).one()
-    route_page = Page(coordinator.get(f"/parcours/{token}").get_data(as_text=True))
+    route_page = team_route_page(coordinator, db_session, 2)
     assert route_page.by_id("team-empty").text == (
         "Plus personne de cette équipe ne vient : ses portes restantes sont allées à d’autres "
         "équipes. Si vous avez rejoint une autre équipe, ouvrez son parcours depuis le lien "
@@ -506,31 +475,20 @@ def test_absent_team_notifies_other_teams(
     ]
 
 
-def address_sets(session: Session) -> dict[int, set[int]]:
-    session.expire_all()
-    return {route.team: set(route.address_ids) for route in session.scalars(select(Route))}
-
-
-def route_notices(session: Session) -> list[Message]:
-    session.expire_all()
-    query = select(Message).where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
-    return list(session.scalars(query.order_by(Message.id)))
-
-
 def test_absent_then_present_withdraws_the_notices(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     start_in_an_hour(db_session, case)
-    before = address_sets(db_session)
+    before = door_sets_by_team(db_session)
     post(coordinator, team_path(case, 2), case, is_confirmed="y")
-    first = {message.id: message.user_id for message in route_notices(db_session)}
+    first = {message.id: message.user_id for message in route_change_notices(db_session)}
 
     page = post(coordinator, team_path(case, 2, "presente"), case)
 
-    rows = route_notices(db_session)
+    rows = route_change_notices(db_session)
     withdrawn = [(row.status, row.failure_reason) for row in rows if row.id in first]
     second = sorted(row.user_id for row in rows if row.id not in first)
-    after = address_sets(db_session)
+    after = door_sets_by_team(db_session)
     # Only a team whose doors differ from those it was notified of before the slip hears again.
     changed = [team for team in (1, 2, 3) if after[team] != before[team]]
     coming = select(Assignment.user_id).where(Assignment.team.in_(changed))
@@ -609,8 +567,7 @@ def test_link_of_a_team_moved_away_explains_itself(
 
     post(coordinator, f"/planification/sessions/{case.session_id}/equipes/2/regrouper", case)
 
-    token = db_session.scalars(select(Route.access_token).where(Route.team == 2)).one()
-    route_page = Page(coordinator.get(f"/parcours/{token}").get_data(as_text=True))
+    route_page = team_route_page(coordinator, db_session, 2)
     assert route_page.has_id("team-empty")
     assert not route_page.has_id("recording-opens")
 
@@ -711,8 +668,8 @@ def test_uncovered_counts_add_up_to_the_iris(
         street=CLOSABLE_STREET,
     )
 
-    on_routes = set(address_sets(db_session)[1] | address_sets(db_session)[2])
-    on_routes |= address_sets(db_session)[3]
+    on_routes = set(door_sets_by_team(db_session)[1] | door_sets_by_team(db_session)[2])
+    on_routes |= door_sets_by_team(db_session)[3]
     left_off = planned_before - on_routes - closed
     still_unplanned = unplanned - on_routes - closed
     assert left_off and still_unplanned

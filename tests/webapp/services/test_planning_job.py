@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from messaging.queues import DEFAULT_QUEUE, MESSAGES_QUEUE
@@ -19,14 +18,9 @@ from routing.assignment_weights import PlanningWeights, WeightName
 from routing.status import SolveStatus
 from tests.redis_urls import JOBS_REDIS_URL
 from tests.webapp.accounts.html_page import csrf_token
-from tests.webapp.planning.bondy_case import (
-    BondyCase,
-    savepoint_of,
-    seed_bondy_case,
-    seeded_connection,
-)
+from tests.webapp.planning import bondy_case, session_pages
+from tests.webapp.planning.bondy_case import BondyCase
 from tests.webapp.services.delivery_support import message_ids_in_jobs
-from tests.webapp.targets.members import add_member, log_in_as
 from webapp.db import call_after_commit, utcnow
 from webapp.jobs import planning as planning_job
 from webapp.jobs.planning import planning_job_id, run_planning_job
@@ -42,7 +36,6 @@ from webapp.models import (
 from webapp.models.jobs import JobStatus
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
-from webapp.models.users import Role
 from webapp.services import planning, planning_steps
 from webapp.services.notifications import queue_assignment_messages
 from webapp.services.planning import ProgressCallback, request_planning
@@ -78,27 +71,8 @@ def redis_connection() -> Iterator[Redis]:
     connection.flushdb()
 
 
-@pytest.fixture(scope="module")
-def seeded(database_engine: Engine) -> Iterator[tuple[Connection, BondyCase]]:
-    yield from seeded_connection(database_engine, seed_bondy_case)
-
-
-@pytest.fixture
-def db_connection(seeded: tuple[Connection, BondyCase]) -> Iterator[Connection]:
-    yield from savepoint_of(seeded[0])
-
-
-@pytest.fixture
-def case(seeded: tuple[Connection, BondyCase]) -> BondyCase:
-    return seeded[1]
-
-
-@pytest.fixture
-def coordinator_client(client: FlaskClient, db_session: Session, case: BondyCase) -> FlaskClient:
-    campaign = db_session.get(Campaign, case.campaign_id)
-    assert campaign is not None
-    log_in_as(client, add_member(db_session, campaign, Role.COORDINATOR, "c@example.org"))
-    return client
+seeded, db_connection, case = bondy_case.seeded, bondy_case.db_connection, bondy_case.case
+coordinator_client = session_pages.coordinator
 
 
 def add_run(session: Session, campaign_id: int | None, **values: object) -> JobRun:

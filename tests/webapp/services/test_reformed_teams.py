@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import BondyCase
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.three_teams import ROUTE_LINK, SESSION, doors_by_team, routes_by_team
 from webapp.db import utcnow
 from webapp.models import Assignment, CanvassSession, Message, ReplacedRouteLink
 from webapp.models.messaging import MessagePurpose, MessageStatus
@@ -30,10 +30,8 @@ from webapp.services.routes import load_street_graph, plan_session_routes
 from webapp.settings import Settings
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
-an_hour_before = three_teams.an_hour_before
+an_hour_before, two_days_before = three_teams.an_hour_before, three_teams.before_session
 
-ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
-SESSION = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
 REPLACED = "Ce lien a été remplacé : les équipes de la session de porte-à-porte du"
 # The teams the planning forms, by volunteer index.
 PLANNED_TEAMS = [[0, 3], [1, 4], [2, 5]]
@@ -43,11 +41,6 @@ PLANNED_TEAMS = [[0, 3], [1, 4], [2, 5]]
 def settings(settings: Settings) -> Settings:
     """The shared settings with short solver time limits."""
     return replace(settings, assignment_time_limit_s=2.0, route_time_limit_s=1.0)
-
-
-@pytest.fixture
-def two_days_before(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -264,7 +257,7 @@ def test_notice_within_hours_of_start(
     case: BondyCase, db_session: Session, app: Flask, settings: Settings, an_hour_before: datetime
 ) -> None:
     before = send_teams(app, db_session, case, [[0, 3], [1, 2], [4, 5]])
-    doors_before = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+    doors_before = doors_by_team(db_session)
 
     plan_again(app, db_session, case, settings, an_hour_before)
 
@@ -311,7 +304,7 @@ def test_same_teams_keep_links(
     case: BondyCase, db_session: Session, app: Flask, settings: Settings, hours_before: int
 ) -> None:
     before = send_teams(app, db_session, case, PLANNED_TEAMS)
-    doors_before = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+    doors_before = doors_by_team(db_session)
 
     plan_again(app, db_session, case, settings, case.starts_at - timedelta(hours=hours_before))
 

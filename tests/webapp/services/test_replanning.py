@@ -17,18 +17,23 @@ from tests.webapp.planning.bondy_case import (
     PARC_DWELLING_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.three_teams import (
+    door_sets_by_team,
+    doors_by_team,
+    record_nobody_home,
+    routed_doors,
+    routes_by_team,
+    tokens_by_team,
+)
 from webapp.db import utcnow
 from webapp.models import (
     Address,
     Assignment,
     CanvassSession,
     DoorVisit,
-    Route,
     StreetClosure,
     StreetWay,
 )
-from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services import replanning
 from webapp.services.closable_streets import list_closable_streets
@@ -49,24 +54,14 @@ SETTINGS = three_teams.ROUTE_SETTINGS
 SESSION_MINUTES = 180
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
-
-
-@pytest.fixture
-def before_session(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(days=2)
-
-
-def visit(session: Session, route: Route, address_ids: list[int]) -> None:
-    for address_id in address_ids:
-        session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT))
-    session.commit()
+before_session = three_teams.before_session
 
 
 def test_first_routes_cover_the_iris(case: BondyCase, db_session: Session) -> None:
     routes = routes_by_team(db_session)
 
     assert sorted(routes) == [1, 2, 3]
-    routed = [address_id for route in routes.values() for address_id in route.address_ids]
+    routed = routed_doors(routes)
     assert sorted(routed) == sorted(case.address_ids)
     assert len(routed) == PARC_ADDRESS_COUNT
     assert case.dwellings_in(routed) == PARC_DWELLING_COUNT
@@ -88,7 +83,7 @@ def test_replanning_recounts_changed_dwellings(
 ) -> None:
     routes = routes_by_team(db_session)
     visited = routes[1].address_ids[:1]
-    visit(db_session, routes[1], visited)
+    record_nobody_home(db_session, routes[1], visited)
     # A new import re-estimates a visited address and another one.
     other = routes[2].address_ids[-1]
     for address_id, dwellings in ((visited[0], 40), (other, 0)):
@@ -113,12 +108,12 @@ def test_replanning_recounts_changed_dwellings(
 def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
+    tokens = tokens_by_team(db_session)
     before = routes_by_team(db_session)
-    tokens = {team: route.access_token for team, route in before.items()}
     visited_one = before[1].address_ids[:2]
     visited_three = before[3].address_ids[:1]
-    visit(db_session, before[1], visited_one)
-    visit(db_session, before[3], visited_three)
+    record_nobody_home(db_session, before[1], visited_one)
+    record_nobody_home(db_session, before[3], visited_three)
     team_two_doors = set(before[2].address_ids)
     # The re-planning updates these rows in place: keep the doors of teams 1 and 3.
     kept = {team: set(before[team].address_ids) for team in (1, 3)}
@@ -131,11 +126,11 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
     after = routes_by_team(db_session)
     # Team 2 keeps its link, on a route left empty.
     assert sorted(after) == [1, 2, 3]
-    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert tokens_by_team(db_session) == tokens
     assert (after[2].address_ids, after[2].door_count, after[2].length_m) == ([], 0, 0)
     assert after[1].address_ids[:2] == visited_one
     assert after[3].address_ids[:1] == visited_three
-    routed = [address_id for route in after.values() for address_id in route.address_ids]
+    routed = routed_doors(after)
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
     # Team 2's dwellings moved to the two routes left, visited addresses included.
     assert after[1].dwelling_count + after[3].dwelling_count == PARC_DWELLING_COUNT
@@ -168,16 +163,13 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
 def test_replanning_without_change_keeps_every_route(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
-    before = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+    before = door_sets_by_team(db_session)
 
     report = replan_session(
         db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=before_session
     )
 
-    after = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
-    assert {team: set(doors) for team, doors in after.items()} == {
-        team: set(doors) for team, doors in before.items()
-    }
+    assert door_sets_by_team(db_session) == before
     assert report.changed_routes == ()
     assert report.routed_door_count == report.routed_before_count == PARC_ADDRESS_COUNT
 
@@ -185,7 +177,7 @@ def test_replanning_without_change_keeps_every_route(
 def test_closed_street_doors_are_listed_not_routed(
     case: BondyCase, db_session: Session, before_session: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
+    tokens = tokens_by_team(db_session)
     # Two ways bear the name; the service road of that name 2 km south is not closed.
     closed_way_ids = set(
         db_session.scalars(select(StreetWay.id).where(StreetWay.osm_id == "way/25415571"))
@@ -230,7 +222,7 @@ def test_closed_street_doors_are_listed_not_routed(
     assert routed == set(case.address_ids) - set(closed_doors)
     # The 26 closed addresses hold one dwelling each; the 17 left hold the other 105.
     assert sum(route.dwelling_count for route in after.values()) == 105
-    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert tokens_by_team(db_session) == tokens
     assert list_closable_streets(db_session, case.session_id) == [
         *ADDRESS_ONLY_STREETS,
         OTHER_CLOSABLE_STREET,
@@ -247,7 +239,7 @@ def test_visited_door_on_closed_street_stays_done(
         if closed_doors & set(route.address_ids)
     )
     done = next(a for a in owner.address_ids if a in closed_doors)
-    visit(db_session, owner, [done])
+    record_nobody_home(db_session, owner, [done])
 
     report = close_street(
         db_session,
@@ -268,7 +260,7 @@ def test_absent_team_with_visits_keeps_only_its_done_doors(
 ) -> None:
     team_two = routes_by_team(db_session)[2]
     done = team_two.address_ids[:2]
-    visit(db_session, team_two, done)
+    record_nobody_home(db_session, team_two, done)
 
     report = mark_team_absent(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
@@ -313,11 +305,7 @@ def test_every_team_absent_leaves_doors_without_team(
     )
 
     # Every team keeps its link, on a route left empty.
-    assert {team: route.address_ids for team, route in routes_by_team(db_session).items()} == {
-        1: [],
-        2: [],
-        3: [],
-    }
+    assert doors_by_team(db_session) == {1: [], 2: [], 3: []}
     assert report.teams == ()
     assert report.uncovered_count(UncoveredReason.NO_TEAM) == PARC_ADDRESS_COUNT
 
@@ -325,7 +313,7 @@ def test_every_team_absent_leaves_doors_without_team(
 def test_unknown_team_changes_nothing(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
-    doors = {team: route.address_ids for team, route in routes_by_team(db_session).items()}
+    doors = doors_by_team(db_session)
 
     with pytest.raises(ReplanError) as raised:
         mark_team_absent(
@@ -334,7 +322,7 @@ def test_unknown_team_changes_nothing(
     db_session.rollback()
 
     assert raised.value.code == ReplanErrorCode.UNKNOWN_TEAM
-    assert {team: r.address_ids for team, r in routes_by_team(db_session).items()} == doors
+    assert doors_by_team(db_session) == doors
 
 
 def test_street_without_a_way_is_closed_by_name(

@@ -14,8 +14,8 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.three_teams import routes_by_team
-from webapp.models import Address, DoorVisit, Route
+from tests.webapp.planning.three_teams import routed_doors, routes_by_team
+from webapp.models import Address, DoorVisit
 from webapp.models.canvass import DoorOutcome
 from webapp.services.door_progress import DoorProgress
 from webapp.services.planning_view import ClosedStreet, load_session_detail
@@ -30,6 +30,7 @@ from webapp.services.route_view import sheet_of_route
 SETTINGS = three_teams.ROUTE_SETTINGS
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+before_session = three_teams.before_session
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,6 @@ class Visits:
     # A door to come back to on an open street, on another team's route.
     other_team: int
     other_come_back: int
-
-
-@pytest.fixture
-def before_session(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(days=2)
 
 
 @pytest.fixture
@@ -89,10 +85,6 @@ def close(db_session: Session, case: BondyCase, now: datetime) -> None:
     db_session.commit()
 
 
-def routed(routes: dict[int, Route]) -> list[int]:
-    return [i for route in routes.values() for i in route.address_ids]
-
-
 def visit_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(DoorVisit)) or 0
 
@@ -115,7 +107,7 @@ def test_come_back_door_leaves_a_closed_street(
 
     after = routes_by_team(db_session)
     # Every door of the closed street leaves the routes, the one to come back to included.
-    assert sorted(routed(after)) == sorted(set(case.address_ids) - set(closed))
+    assert sorted(routed_doors(after)) == sorted(set(case.address_ids) - set(closed))
     assert visits.come_back not in after[visits.team].address_ids
     assert after[visits.team].address_ids[:2] == visits.done
     assert visits.other_come_back in after[visits.other_team].address_ids
@@ -195,7 +187,7 @@ def test_reopened_street_brings_the_door_back(
     db_session.commit()
 
     after = routes_by_team(db_session)
-    doors = routed(after)
+    doors = routed_doors(after)
     assert len(doors) == len(set(doors)) == PARC_ADDRESS_COUNT
     # Back on its team's route, after the doors done, as a door to come back to.
     assert after[visits.team].address_ids[:3] == [*visits.done, visits.come_back]

@@ -1,10 +1,8 @@
 """Undoing a re-planning on Bondy's real streets: a team present again, a street reopened."""
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,13 +15,20 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.three_teams import (
+    door_sets_by_team,
+    doors_by_team,
+    record_nobody_home,
+    routed_doors,
+    routes_by_team,
+    team_members,
+    tokens_by_team,
+)
 from webapp.models import (
     Address,
     Assignment,
     CanvassSession,
     DoorVisit,
-    Route,
     StreetClosure,
     StreetWay,
 )
@@ -45,28 +50,13 @@ from webapp.services.team_changes import mark_team_absent, mark_team_present
 SETTINGS = three_teams.ROUTE_SETTINGS
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+app_context, before_session = three_teams.app_context, three_teams.before_session
+# Marking a team present writes its reminders, which renders templates.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 PROPOSED = AssignmentStatus.PROPOSED
 CONFIRMED = AssignmentStatus.CONFIRMED
 DECLINED = AssignmentStatus.DECLINED
-
-
-@pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
-    """Marking a team present writes its reminders, which renders templates."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def before_session(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(days=2)
-
-
-def visit(session: Session, route: Route, address_ids: list[int]) -> None:
-    for address_id in address_ids:
-        session.add(DoorVisit(route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT))
-    session.commit()
 
 
 def statuses(session: Session) -> dict[int, tuple[int, AssignmentStatus, AssignmentStatus | None]]:
@@ -78,16 +68,6 @@ def statuses(session: Session) -> dict[int, tuple[int, AssignmentStatus, Assignm
     }
 
 
-def team_members(session: Session, team: int) -> list[Assignment]:
-    return list(
-        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
-    )
-
-
-def routed_doors(routes: dict[int, Route]) -> list[int]:
-    return [address_id for route in routes.values() for address_id in route.address_ids]
-
-
 def test_present_again_restores_route_and_statuses(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
@@ -95,11 +75,11 @@ def test_present_again_restores_route_and_statuses(
     first.status = CONFIRMED
     db_session.commit()
     before = routes_by_team(db_session)
-    doors_before = {team: set(route.address_ids) for team, route in before.items()}
+    doors_before = door_sets_by_team(db_session)
     visited_two = before[2].address_ids[:2]
     visited_one = before[1].address_ids[:1]
-    visit(db_session, before[2], visited_two)
-    visit(db_session, before[1], visited_one)
+    record_nobody_home(db_session, before[2], visited_two)
+    record_nobody_home(db_session, before[1], visited_one)
     initial = statuses(db_session)
 
     mark_team_absent(
@@ -129,7 +109,7 @@ def test_present_again_restores_route_and_statuses(
     routed = routed_doors(after)
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
     # Team 2 took back the doors it was last notified of, and the others kept theirs.
-    assert {team: set(route.address_ids) for team, route in after.items()} == doors_before
+    assert door_sets_by_team(db_session) == doors_before
     assert report.teams == (1, 2, 3)
     assert report.removed_teams == ()
     assert report.visited_door_count == 3
@@ -232,7 +212,7 @@ def test_present_without_absence_is_rejected(
         assignment.status = DECLINED
     db_session.commit()
     before = statuses(db_session)
-    doors = {number: route.address_ids for number, route in routes_by_team(db_session).items()}
+    doors = doors_by_team(db_session)
 
     with pytest.raises(ReplanError) as raised:
         mark_team_present(
@@ -247,7 +227,7 @@ def test_present_without_absence_is_rejected(
 
     assert raised.value.code == code
     assert statuses(db_session) == before
-    assert {n: route.address_ids for n, route in routes_by_team(db_session).items()} == doors
+    assert doors_by_team(db_session) == doors
 
 
 def test_present_after_session_end_is_rejected(
@@ -291,7 +271,7 @@ def test_lock_ends_member_absence(
 def test_reopened_street_doors_are_routed(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
-    tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
+    tokens = tokens_by_team(db_session)
     close_street(
         db_session,
         case.campaign_id,
@@ -321,7 +301,7 @@ def test_reopened_street_doors_are_routed(
     routed = routed_doors(after)
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT
     assert closed_doors <= set(routed)
-    assert {team: route.access_token for team, route in after.items()} == tokens
+    assert tokens_by_team(db_session) == tokens
     assert report.routed_door_count == PARC_ADDRESS_COUNT
     assert report.uncovered_count(UncoveredReason.STREET_CLOSED) == 0
     assert report.uncovered == ()
@@ -423,8 +403,7 @@ def test_door_to_come_back_to_goes_with_the_teams_left(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=before_session
     )
     db_session.commit()
-    absent = routes_by_team(db_session)
-    absent_lists = {team: list(route.address_ids) for team, route in absent.items()}
+    absent_lists = doors_by_team(db_session)
 
     # The absent team keeps only the door done; the door to come back to goes to a team left.
     assert absent_lists[2] == [done]

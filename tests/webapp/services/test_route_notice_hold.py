@@ -13,11 +13,16 @@ from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.three_teams import (
+    changed_teams,
+    door_sets_by_team,
+    doors_by_team,
+    members_coming,
+    routes_by_team,
+)
 from tests.webapp.planning.three_teams import route_change_notices as notices
-from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Assignment, Message
 from webapp.models.messaging import MessageStatus
-from webapp.models.planning import AssignmentStatus
 from webapp.services.delivery import deliver_messages
 from webapp.services.message_batch import WITHDRAWN_REASON
 from webapp.services.replanning import ReplanReport, close_street, reopen_street
@@ -34,25 +39,8 @@ WITHDRAWN = (MessageStatus.SUPPRESSED, WITHDRAWN_REASON)
 
 
 app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
-
-
-@pytest.fixture(autouse=True)
-def in_app(app_context: None) -> None:
-    """Notices and reminders are rendered from templates."""
-
-
-def doors(session: Session) -> dict[int, set[int]]:
-    """Return each team's doors, done and to visit, read afresh."""
-    return {team: set(route.address_ids) for team, route in routes_by_team(session).items()}
-
-
-def members_coming(session: Session, teams: list[int]) -> list[int]:
-    rows = session.scalars(
-        select(Assignment.user_id).where(
-            Assignment.team.in_(teams), Assignment.status != AssignmentStatus.DECLINED
-        )
-    )
-    return sorted(rows)
+# Notices and reminders are rendered from templates.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def states(messages: list[Message]) -> list[tuple[MessageStatus, str | None]]:
@@ -80,17 +68,15 @@ def present(session: Session, case: BondyCase, team: int, now: datetime) -> Rout
     return notify(session, report, now)
 
 
-def changed_teams(notified: dict[int, set[int]], now: dict[int, set[int]]) -> list[int]:
-    return sorted(team for team in now if now[team] != notified[team])
-
-
 def test_absent_then_present_within_the_hold(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    published = doors(db_session)
+    published = door_sets_by_team(db_session)
 
     first = absent(db_session, case, 2, an_hour_before)
-    notified_first = members_coming(db_session, changed_teams(published, doors(db_session)))
+    notified_first = members_coming(
+        db_session, changed_teams(published, door_sets_by_team(db_session))
+    )
     second = present(db_session, case, 2, an_hour_before + MINUTE)
     deliver_messages(
         db_session,
@@ -108,7 +94,7 @@ def test_absent_then_present_within_the_hold(
     )
     # Back to three teams, only a team whose doors differ from those of the published
     # plan hears again, once.
-    changed = changed_teams(published, doors(db_session))
+    changed = changed_teams(published, door_sets_by_team(db_session))
     assert sorted(message.user_id for message in second.queued) == members_coming(
         db_session, changed
     )
@@ -120,9 +106,7 @@ def test_absent_then_present_within_the_hold(
 def test_doors_back_as_notified_send_nothing(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    published = {
-        team: list(route.address_ids) for team, route in routes_by_team(db_session).items()
-    }
+    published = doors_by_team(db_session)
     first = absent(db_session, case, 3, an_hour_before)
     report = mark_team_present(
         db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
@@ -143,7 +127,7 @@ def test_doors_back_as_notified_send_nothing(
 def test_two_changes_within_the_hold_send_one_notice(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    published = doors(db_session)
+    published = door_sets_by_team(db_session)
     report = close_street(
         db_session,
         case.campaign_id,
@@ -153,11 +137,13 @@ def test_two_changes_within_the_hold_send_one_notice(
         now=an_hour_before,
     )
     first = notify(db_session, report, an_hour_before)
-    notified_first = members_coming(db_session, changed_teams(published, doors(db_session)))
+    notified_first = members_coming(
+        db_session, changed_teams(published, door_sets_by_team(db_session))
+    )
 
     second = absent(db_session, case, 3, an_hour_before + MINUTE)
 
-    changed = changed_teams(published, doors(db_session))
+    changed = changed_teams(published, door_sets_by_team(db_session))
     rows = {message.id: message for message in notices(db_session)}
     live = [message for message in rows.values() if message.status == MessageStatus.QUEUED]
     team_3 = members_coming(db_session, [3])
@@ -190,7 +176,7 @@ def test_notice_past_its_hold_is_kept(
         now=an_hour_before,
     )
     first = notify(db_session, report, an_hour_before)
-    closed = doors(db_session)
+    closed = door_sets_by_team(db_session)
     later = an_hour_before + ROUTE_NOTICE_HOLD + MINUTE
 
     # Its send job has not run yet, but its hold is over: the team counts as notified.
@@ -204,7 +190,7 @@ def test_notice_past_its_hold_is_kept(
     assert states([rows[message.id] for message in first.queued]) == [
         (MessageStatus.QUEUED, None)
     ] * len(first.queued)
-    changed = changed_teams(closed, doors(db_session))
+    changed = changed_teams(closed, door_sets_by_team(db_session))
     assert changed != []
     assert sorted(message.user_id for message in second.queued) == members_coming(
         db_session, changed

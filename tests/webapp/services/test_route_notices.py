@@ -19,10 +19,20 @@ from tests.factories import make_consents
 from tests.webapp.accounts.outbox import read_outbox
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, PARC_ADDRESS_COUNT, BondyCase
-from tests.webapp.planning.three_teams import routes_by_team
-from webapp.models import Assignment, DoorVisit, Message, Route, Suppression, User
-from webapp.models.canvass import DoorOutcome
-from webapp.models.messaging import MessagePurpose, MessageStatus
+from tests.webapp.planning.three_teams import (
+    ROUTE_LINK,
+    SESSION,
+    changed_teams,
+    door_sets_by_team,
+    members_coming,
+    record_nobody_home,
+    routes_by_team,
+    team_members,
+    tokens_by_team,
+)
+from tests.webapp.planning.three_teams import route_change_notices as notices
+from webapp.models import Assignment, DoorVisit, Message, Suppression, User
+from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
 from webapp.services.delivery import deliver_messages
@@ -37,19 +47,13 @@ SETTINGS = three_teams.ROUTE_SETTINGS
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 DECLINED = AssignmentStatus.DECLINED
-ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
-SUBJECT = (
-    "Votre parcours de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Chateau) a changé"
-)
+SUBJECT = f"Votre parcours de porte-à-porte du {SESSION} a changé"
 PHONE = "+33612345678"
 
 
 app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
-
-
-@pytest.fixture(autouse=True)
-def in_app(app_context: None) -> None:
-    """Notices and reminders are rendered from templates."""
+# Notices and reminders are rendered from templates.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def to_visit(session: Session) -> dict[int, set[int]]:
@@ -59,42 +63,9 @@ def to_visit(session: Session) -> dict[int, set[int]]:
     return {team: set(route.address_ids) - visited for team, route in routes.items()}
 
 
-def changed_teams(before: dict[int, set[int]], after: dict[int, set[int]]) -> list[int]:
-    return sorted(team for team in after if after[team] != before[team])
-
-
-def members_coming(session: Session, teams: list[int]) -> list[int]:
-    """Return the user ids of the members of `teams` who did not decline, sorted."""
-    rows = session.scalars(
-        select(Assignment.user_id).where(Assignment.team.in_(teams), Assignment.status != DECLINED)
-    )
-    return sorted(rows)
-
-
-def team_members(session: Session, team: int) -> list[Assignment]:
-    return list(
-        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
-    )
-
-
 def team_of(session: Session) -> dict[int, int]:
     rows = session.execute(select(Assignment.user_id, Assignment.team))
     return {user_id: team for user_id, team in rows}
-
-
-def notices(session: Session) -> list[Message]:
-    session.expire_all()
-    return list(
-        session.scalars(
-            select(Message)
-            .where(Message.purpose == MessagePurpose.ROUTE_CHANGED)
-            .order_by(Message.id)
-        )
-    )
-
-
-def tokens(session: Session) -> dict[int, str]:
-    return {team: route.access_token for team, route in routes_by_team(session).items()}
 
 
 def doors_sentence(count: int) -> str:
@@ -163,7 +134,7 @@ def test_closed_street_notifies_changed_teams(
     # Held for two minutes, then sent.
     assert held == {(MessageStatus.QUEUED, an_hour_before + ROUTE_NOTICE_HOLD)}
     assert {row.status for row in rows} == {MessageStatus.SENT}
-    teams, links = team_of(db_session), tokens(db_session)
+    teams, links = team_of(db_session), tokens_by_team(db_session)
     users = db_session.execute(select(User.id, User.first_name))
     names = {user_id: name for user_id, name in users}
     for row in rows:
@@ -201,16 +172,6 @@ def test_notice_window(
     assert len(notices(db_session)) == len(sent)
 
 
-def visit(session: Session, route: Route, address_ids: list[int], at: datetime) -> None:
-    for address_id in address_ids:
-        session.add(
-            DoorVisit(
-                route_id=route.id, address_id=address_id, outcome=DoorOutcome.ABSENT, visited_at=at
-            )
-        )
-    session.commit()
-
-
 def test_closed_street_keeps_other_team_route(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
@@ -239,7 +200,7 @@ def test_unchanged_team_not_notified(case: BondyCase, db_session: Session) -> No
     # Team 2 visited all its doors, and the other teams every door off the closed street.
     for team, route in routes_by_team(db_session).items():
         done = [a for a in route.address_ids if team == 2 or a not in closed]
-        visit(db_session, route, done, case.starts_at + timedelta(minutes=30))
+        record_nobody_home(db_session, route, done, case.starts_at + timedelta(minutes=30))
     before = to_visit(db_session)
 
     report, _ = close_and_notify(db_session, case, case.starts_at + timedelta(minutes=40))
@@ -297,7 +258,7 @@ def test_sms_volunteer_gets_one_sms(
     noun = "adresse" if count == 1 else "adresses"
     assert rows[0].body == (
         f"Tournee : votre parcours a changé ({count} {noun} à visiter). "
-        f"Ouvrez-le : {ROUTE_LINK}{tokens(db_session)[team]}"
+        f"Ouvrez-le : {ROUTE_LINK}{tokens_by_team(db_session)[team]}"
     )
     assert count_sms_segments(rows[0].body).segments == 1
 
@@ -397,8 +358,8 @@ def test_absent_team_not_notified(
 def test_team_present_again_compared_with_notified(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    links = tokens(db_session)
-    published = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    links = tokens_by_team(db_session)
+    published = door_sets_by_team(db_session)
     two_days_before = case.starts_at - timedelta(days=2)
     report = mark_team_absent(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=two_days_before
@@ -407,7 +368,7 @@ def test_team_present_again_compared_with_notified(
     db_session.commit()
     # Two days before, the reminders still to come carry the links of the routes as cut
     # for two teams: that is what teams 1 and 3 count as notified of.
-    absent = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    absent = door_sets_by_team(db_session)
 
     report = mark_team_present(
         db_session, case.campaign_id, case.session_id, 2, settings=SETTINGS, now=an_hour_before
@@ -415,7 +376,7 @@ def test_team_present_again_compared_with_notified(
     notify_route_changes(db_session, report, now=an_hour_before)
     db_session.commit()
 
-    after = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    after = door_sets_by_team(db_session)
     notified = {1: absent[1], 2: published[2], 3: absent[3]}
     changed = sorted(team for team in (1, 2, 3) if after[team] != notified[team])
     # Cut for three teams again, teams 1 and 3 give doors back to team 2.
@@ -450,7 +411,7 @@ def test_joined_volunteer_gets_new_link(
         "Pour la session de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Chateau),"
         f" vous faites désormais équipe avec {mates}.",
         doors_sentence_of_team(len(to_visit(db_session)[1])),
-        f"{ROUTE_LINK}{tokens(db_session)[1]}",
+        f"{ROUTE_LINK}{tokens_by_team(db_session)[1]}",
     ]
     assert declined.user_id not in {row.user_id for row in notices(db_session)}
 
@@ -461,7 +422,7 @@ def test_join_without_door_change_tells_the_team(case: BondyCase, db_session: Se
     db_session.commit()
     # Team 3 visited every door of its route, so it leaves none to share.
     team_three = routes_by_team(db_session)[3]
-    visit(
+    record_nobody_home(
         db_session, team_three, list(team_three.address_ids), case.starts_at + timedelta(minutes=30)
     )
     before = to_visit(db_session)
@@ -480,4 +441,4 @@ def test_join_without_door_change_tells_the_team(case: BondyCase, db_session: Se
     assert sorted(row.user_id for row in rows) == members_coming(db_session, [1])
     joiner = [row for row in rows if row.user_id == alone.user_id]
     assert len(joiner) == 1
-    assert f"{ROUTE_LINK}{tokens(db_session)[1]}" in joiner[0].body.splitlines()
+    assert f"{ROUTE_LINK}{tokens_by_team(db_session)[1]}" in joiner[0].body.splitlines()

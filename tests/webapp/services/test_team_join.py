@@ -1,16 +1,20 @@
 """A volunteer left alone joins another team, on Bondy's real streets."""
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import PARC_ADDRESS_COUNT, BondyCase
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.three_teams import (
+    doors_by_team,
+    routed_doors,
+    routes_by_team,
+    team_members,
+    tokens_by_team,
+)
 from webapp.models import Assignment, Message
 from webapp.models.messaging import MessageStatus
 from webapp.models.planning import AssignmentStatus
@@ -22,26 +26,11 @@ from webapp.services.team_partners import count_coming_per_team, partner_team
 SETTINGS = three_teams.ROUTE_SETTINGS
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+app_context, before_session = three_teams.app_context, three_teams.before_session
+# Joining a team writes the volunteer's reminders again, which renders templates.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 DECLINED = AssignmentStatus.DECLINED
-
-
-@pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
-    """Joining a team writes the volunteer's reminders again, which renders templates."""
-    with app.app_context():
-        yield
-
-
-@pytest.fixture
-def before_session(case: BondyCase) -> datetime:
-    return case.starts_at - timedelta(days=2)
-
-
-def team_members(session: Session, team: int) -> list[Assignment]:
-    return list(
-        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
-    )
 
 
 def decline_first(session: Session, team: int) -> Assignment:
@@ -69,7 +58,7 @@ def test_lone_member_joins_the_lowest_of_the_smallest_teams(
     case: BondyCase, db_session: Session, before_session: datetime
 ) -> None:
     alone = decline_first(db_session, 3)
-    tokens = {team: route.access_token for team, route in routes_by_team(db_session).items()}
+    tokens = tokens_by_team(db_session)
     before = teams_of(db_session)
 
     joined = join_other_team(
@@ -89,9 +78,9 @@ def test_lone_member_joins_the_lowest_of_the_smallest_teams(
     assert report.removed_teams == (3,)
     routes = routes_by_team(db_session)
     # Team 3 keeps its route row, emptied, so the link it was sent still opens.
-    assert {team: route.access_token for team, route in routes.items()} == tokens
+    assert tokens_by_team(db_session) == tokens
     assert routes[3].address_ids == []
-    routed = [address_id for route in routes.values() for address_id in route.address_ids]
+    routed = routed_doors(routes)
     assert len(routed) == len(set(routed)) == PARC_ADDRESS_COUNT == report.routed_door_count
     assert sorted(routed) == sorted(case.address_ids)
     assert report.uncovered == ()
@@ -178,7 +167,7 @@ def test_join_is_refused_and_changes_nothing(
             )
         db_session.commit()
     before = teams_of(db_session)
-    routes_before = {t: r.address_ids for t, r in routes_by_team(db_session).items()}
+    routes_before = doors_by_team(db_session)
 
     with pytest.raises(ReplanError) as raised:
         join_other_team(
@@ -193,7 +182,7 @@ def test_join_is_refused_and_changes_nothing(
 
     assert raised.value.code == code
     assert teams_of(db_session) == before
-    assert {t: r.address_ids for t, r in routes_by_team(db_session).items()} == routes_before
+    assert doors_by_team(db_session) == routes_before
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,14 @@ from messaging.segments import count_sms_segments
 from tests.factories import make_consents, make_planning_volunteer
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.three_teams import (
+    ROUTE_LINK,
+    SESSION,
+    door_sets_by_team,
+    routes_by_team,
+    team_members,
+)
 from tests.webapp.planning.three_teams import route_change_notices as notices
-from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Address, Assignment, Campaign, User
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
@@ -33,17 +39,12 @@ SETTINGS = three_teams.ROUTE_SETTINGS
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
 DECLINED = AssignmentStatus.DECLINED
-ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
-SESSION = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
 PHONE = "+33612345678"
 
 
 app_context, an_hour_before = three_teams.app_context, three_teams.an_hour_before
-
-
-@pytest.fixture(autouse=True)
-def in_app(app_context: None) -> None:
-    """Notices and reminders are rendered from templates."""
+# Notices and reminders are rendered from templates.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def member(assignment_id: int, name: str) -> Assignment:
@@ -126,13 +127,6 @@ def test_team_notices(
     assert [(n.assignment.id, n.template, n.context) for n in notices] == expected
 
 
-def team_members(session: Session, team: int) -> list[Assignment]:
-    session.expire_all()
-    return list(
-        session.scalars(select(Assignment).where(Assignment.team == team).order_by(Assignment.id))
-    )
-
-
 def first_names(session: Session) -> dict[int, str]:
     return {user_id: name for user_id, name in session.execute(select(User.id, User.first_name))}
 
@@ -158,7 +152,7 @@ def doors_line(count: int) -> str:
 def test_join_on_the_day_tells_both_sides(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    published = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    published = door_sets_by_team(db_session)
     declined = team_members(db_session, 3)[0]
 
     alone = join_team_3(db_session, case, an_hour_before)
@@ -241,7 +235,7 @@ def test_join_before_the_day_counts_as_notified(case: BondyCase, db_session: Ses
     alone = join_team_3(db_session, case, two_days_before)
     assert notices(db_session) == []
     assert alone.id in routes_by_team(db_session)[1].notified_assignment_ids
-    before = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    before = door_sets_by_team(db_session)
     an_hour_before = case.starts_at - timedelta(hours=1)
 
     report = close_street(
@@ -258,7 +252,7 @@ def test_join_before_the_day_counts_as_notified(case: BondyCase, db_session: Ses
     # The rewritten reminders carried team 1's link: on the day the volunteer who joined
     # is one of the team, notified of the route like the others.
     rows = {row.user_id: row for row in notices(db_session)}
-    after = {team: set(route.address_ids) for team, route in routes_by_team(db_session).items()}
+    after = door_sets_by_team(db_session)
     changed = [team for team in (1, 2) if after[team] != before[team]]
     coming = [
         m.user_id
