@@ -113,7 +113,8 @@ def _withdraw_notices(
         return []
     held = list(
         session.scalars(
-            select(Message).where(
+            select(Message)
+            .where(
                 Message.purpose == MessagePurpose.ROUTE_CHANGED,
                 Message.status == MessageStatus.QUEUED,
                 Message.send_after.in_(release_times),
