@@ -63,7 +63,7 @@ def give_more_doors(
     if not sheet.is_done:
         logger.info("Team %s asked for more doors before finishing", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.TEAM_NOT_DONE)
-    report = recut_routes(session, route.session, settings, now)
+    report = recut_routes(session, route.session, settings, now, asking_team=route.team)
     count = next((walk.to_visit_count for walk in report.walks if walk.team == route.team), 0)
     if not count:
         logger.info("Team %s asked for more doors: none left", route.team, extra=log_ids)

@@ -48,6 +48,7 @@ from webapp.services.door_progress import (
     latest_outcomes_by_route,
 )
 from webapp.services.errors import NotFoundError, ServiceError
+from webapp.services.resting_teams import resting_teams
 from webapp.services.routes import (
     ACCESS_TOKEN_BYTES,
     RouteSettings,
@@ -286,6 +287,8 @@ def recut_routes(
     canvass: CanvassSession,
     settings: RouteSettings,
     now: datetime,
+    *,
+    asking_team: int | None = None,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
@@ -293,7 +296,8 @@ def recut_routes(
     walk has no time left for them (`routing.turf`). The doors of a team gone, and those
     on no route before, go where they fit best. A team marked present again takes back
     the doors it was last notified of (`_previous_walks`). Another team with no door left
-    to visit takes a share of the others' doors.
+    to visit takes a share of the others' doors, except a team that finished its walk:
+    it rests unless it is `asking_team` (`webapp.services.resting_teams`).
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -308,6 +312,8 @@ def recut_routes(
     walking = {route.id for team, route in routes.items() if team in teams}
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
     latest_by_route = _latest_visits_by_route(session, canvass.id)
+    resting = resting_teams(teams, routes, latest_by_route, asking_team)
+    routed = [team for team in teams if team not in resting]
     visited_by_route = _kept_visits(latest_by_route, walking, closed_names)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
     to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
@@ -330,16 +336,16 @@ def recut_routes(
     if not teams:
         uncovered.extend(UncoveredDoor(a.id, UncoveredReason.NO_TEAM) for a in open_addresses)
     elif not open_addresses:
-        planned = {team: PlannedRoute(team, (), 0, 0.0, 0.0, 0.0, ()) for team in teams}
+        planned = {team: PlannedRoute(team, (), 0, 0.0, 0.0, 0.0, ()) for team in routed}
     else:
         graph = load_street_graph(session, closed_way_ids)
         doors = tuple(door_for(a) for a in open_addresses)
         open_ids = {address.id for address in open_addresses}
-        previous_routes = _previous_walks(teams, routes, open_ids)
+        previous_routes = _previous_walks(routed, routes, open_ids)
         problem = TurfProblem(
             meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
             doors=doors,
-            team_count=len(teams),
+            team_count=len(routed),
             max_minutes=_minutes_left(canvass, now),
             walking_speed_m_per_min=settings.walking_speed_m_per_min,
             minutes_per_dwelling=settings.minutes_per_address,
@@ -348,16 +354,16 @@ def recut_routes(
             previous_routes=previous_routes,
         )
         plan = plan_turf(graph, problem)
-        if len(plan.routes) != len(teams):
+        if len(plan.routes) != len(routed):
             raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
         status = plan.status
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME)
             for address_id in plan.unvisited_door_ids
         )
-        positions = [_position(session, routes.get(team), latest_by_route) for team in teams]
+        positions = [_position(session, routes.get(team), latest_by_route) for team in routed]
         walks, late = resume_walks(graph, problem, positions, plan.routes)
-        planned = dict(zip(teams, walks, strict=True))
+        planned = dict(zip(routed, walks, strict=True))
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME) for address_id in late
         )
@@ -365,7 +371,8 @@ def recut_routes(
     removed = _store(
         session,
         canvass,
-        routes=routes,
+        # A resting team's route stays as it is: neither walked again nor cut.
+        routes={team: route for team, route in routes.items() if team not in resting},
         planned=planned,
         visited_by_route=visited_by_route,
         settings=settings,

@@ -64,6 +64,20 @@ def finish_walk(session: Session, case: BondyCase, team: int) -> list[int]:
     return doors
 
 
+def mark_absent(app: Flask, session: Session, case: BondyCase, team: int) -> None:
+    """Mark the team absent as the coordinator does, 25 minutes into the session."""
+    with app.app_context():
+        mark_team_absent(
+            session,
+            case.campaign_id,
+            case.session_id,
+            team,
+            settings=three_teams.ROUTE_SETTINGS,
+            now=case.starts_at + timedelta(minutes=25),
+        )
+        session.commit()
+
+
 def tap_more_doors(client: FlaskClient, token: str) -> TestResponse:
     return post_from_route_page(client, token, "autres-portes")
 
@@ -153,16 +167,7 @@ def test_absent_team_gets_no_button(
     app: Flask, client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     done = finish_walk(db_session, case, 2)
-    with app.app_context():
-        mark_team_absent(
-            db_session,
-            case.campaign_id,
-            case.session_id,
-            2,
-            settings=three_teams.ROUTE_SETTINGS,
-            now=case.starts_at + timedelta(minutes=25),
-        )
-        db_session.commit()
+    mark_absent(app, db_session, case, 2)
     token = token_of(db_session, 2)
 
     page = route_page(client, token)
@@ -272,3 +277,44 @@ def test_tap_sees_session_cancelled_meanwhile(
     assert refused.value.code == ReplanErrorCode.SESSION_NOT_PLANNED
     db_session.rollback()
     assert doors_by_team(db_session) == before
+
+
+@pytest.mark.usefixtures("clock")
+def test_other_finished_team_rests(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    done_by_two = finish_walk(db_session, case, 2)
+    done_by_one = finish_walk(db_session, case, 1)
+    before = routes_by_team(db_session)
+    path_of_two, doors_of_three = list(before[2].path), set(before[3].address_ids)
+
+    tap_more_doors(client, before[1].access_token)
+
+    after = routes_by_team(db_session)
+    # Team 2 finished too but did not ask: it may have gone home, so its route stays.
+    assert after[2].address_ids == done_by_two
+    assert after[2].path == path_of_two
+    # Team 1 took its share from team 3 alone.
+    new_doors = set(after[1].address_ids) - set(done_by_one)
+    assert new_doors and new_doors <= doors_of_three
+    assert set(after[3].address_ids) == doors_of_three - new_doors
+    notified = {notice.user_id for notice in route_change_notices(db_session)}
+    team_two = select(Assignment.user_id).where(Assignment.team == 2)
+    assert notified.isdisjoint(db_session.scalars(team_two))
+
+
+@pytest.mark.usefixtures("clock")
+def test_finished_team_takes_no_doors_of_absent_team(
+    app: Flask, db_session: Session, case: BondyCase
+) -> None:
+    done_by_one = finish_walk(db_session, case, 1)
+    before = routes_by_team(db_session)
+    doors_of_two, doors_of_three = set(before[2].address_ids), set(before[3].address_ids)
+
+    mark_absent(app, db_session, case, 3)
+
+    after = routes_by_team(db_session)
+    assert after[1].address_ids == done_by_one
+    # Team 3's doors went to team 2, the only team still walking, as its time allows.
+    assert set(after[2].address_ids) <= doors_of_two | doors_of_three
+    assert set(after[2].address_ids) & doors_of_three
