@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
+from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case, seed_pairs
 from webapp.db import utcnow
-from webapp.models import Assignment, CanvassSession, DoorVisit, Route
+from webapp.models import DoorVisit, Route
 from webapp.models.canvass import DoorOutcome
-from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
+from webapp.services.routes import RouteSettings
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,7 @@ def team_route(session: Session, team: int) -> Route:
 def case(live_db: Session) -> BondyCase:
     """Bondy's case with two teams of two and their routes, team 1's doors all done."""
     case = seed_bondy_case(live_db)
-    canvass = live_db.get(CanvassSession, case.session_id)
-    assert canvass is not None
-    for index, user_id in enumerate(case.volunteer_ids):
-        live_db.add(Assignment(session_id=canvass.id, user_id=user_id, team=index // 2 + 1))
-    live_db.flush()
-    plan_session_routes(live_db, canvass, load_street_graph(live_db), ROUTE_SETTINGS)
+    seed_pairs(live_db, case, ROUTE_SETTINGS)
     route = team_route(live_db, 1)
     for address_id in route.address_ids:
         live_db.add(

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case
+from tests.webapp.planning.bondy_case import BondyCase, seed_bondy_case, seed_pairs
 from webapp.db import utcnow
-from webapp.models import Assignment, CanvassSession, Route
+from webapp.models import Assignment, Route
 from webapp.models.planning import AssignmentStatus
-from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
+from webapp.services.routes import RouteSettings
 from webapp.services.team_changes import mark_team_absent
 
 pytestmark = pytest.mark.browser
@@ -27,12 +27,7 @@ ROUTE_SETTINGS = RouteSettings(time_limit_s=1.0)
 def case(live_db: Session) -> BondyCase:
     """Bondy's case with two teams of two and their routes, team 2 marked absent."""
     case = seed_bondy_case(live_db)
-    canvass = live_db.get(CanvassSession, case.session_id)
-    assert canvass is not None
-    for index, user_id in enumerate(case.volunteer_ids):
-        live_db.add(Assignment(session_id=canvass.id, user_id=user_id, team=index // 2 + 1))
-    live_db.flush()
-    plan_session_routes(live_db, canvass, load_street_graph(live_db), ROUTE_SETTINGS)
+    seed_pairs(live_db, case, ROUTE_SETTINGS)
     mark_team_absent(
         live_db, case.campaign_id, case.session_id, 2, settings=ROUTE_SETTINGS, now=utcnow()
     )

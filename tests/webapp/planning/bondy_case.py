@@ -124,14 +124,19 @@ def seed_bondy_case(
 def seed_three_teams(session: Session, settings: RouteSettings) -> BondyCase:
     """Seed six volunteers in three teams for a three-hour session, and cut its routes."""
     case = seed_bondy_case(session, volunteer_count=6, start=time(9, 0), end=time(12, 0))
+    seed_pairs(session, case, settings)
+    session.commit()
+    return case
+
+
+def seed_pairs(session: Session, case: BondyCase, settings: RouteSettings) -> None:
+    """Put the case's volunteers in teams of two by index and cut the routes; flushes."""
     canvass = session.get(CanvassSession, case.session_id)
     assert canvass is not None
     for index, user_id in enumerate(case.volunteer_ids):
         session.add(Assignment(session_id=canvass.id, user_id=user_id, team=index // 2 + 1))
     session.flush()
     plan_session_routes(session, canvass, load_street_graph(session), settings)
-    session.commit()
-    return case
 
 
 def seeded_connection(
