@@ -29,7 +29,7 @@ from webapp.planning.progress_labels import (
     uncovered_doors_text,
     unplanned_addresses_text,
 )
-from webapp.services import planning, replanning, route_notices, team_changes
+from webapp.services import more_doors, planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
 from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
@@ -115,6 +115,15 @@ def join_other_team(session_id: int, team: int) -> ResponseReturnValue:
         return joined.report, done
 
     return _replan(session_id, action, now)
+
+
+@blueprint.post("/sessions/<int:session_id>/equipes/<int:team>/autres-portes")
+def give_team_more_doors(session_id: int, team: int) -> ResponseReturnValue:
+    campaign_id = site_campaign().id
+    if not TeamActionForm().validate_on_submit():
+        abort(400)
+    done = _("Team %(num)s got a share of the doors left.", num=team)
+    return _apply(more_doors.give_team_more_doors, campaign_id, session_id, team, done)
 
 
 @blueprint.post("/sessions/<int:session_id>/rues-fermees")

@@ -45,6 +45,11 @@ class DoorProgress:
         """Count the doors still to do, those to come back to included."""
         return self.door_count - self.done_count
 
+    @property
+    def is_finished(self) -> bool:
+        """Tell whether there are doors and every one is done."""
+        return self.door_count > 0 and self.done_count == self.door_count
+
     def __add__(self, other: "DoorProgress") -> "DoorProgress":
         return DoorProgress(
             self.door_count + other.door_count,

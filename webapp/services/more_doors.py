@@ -1,18 +1,22 @@
 """More doors for a team that finished its walk while the session still runs.
 
-A member taps a button on the route page once every door of the route is done. The
-session's routes are cut again (`webapp.services.replanning.recut_routes`): a team with
-no door left to visit takes a share of the doors the other teams have not visited yet,
-and of those no walk had time for before. The caller queues the notices of the changed
-routes and commits, or rolls back on an error.
+A member taps a button on the route page once every door of the route is done, or a
+coordinator asks on the team's behalf from the session page. The session's routes are
+cut again (`webapp.services.replanning.recut_routes`): the team takes a share of the
+doors the other teams have not visited yet, and of those no walk had time for before.
+The caller queues the notices of the changed routes and commits, or rolls back on an
+error.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.models import CanvassSession, Route
+from webapp.services.errors import NotFoundError
 from webapp.services.replanning import (
     ReplanError,
     ReplanErrorCode,
@@ -39,14 +43,45 @@ def give_more_doors(
 ) -> MoreDoors:
     """Cut the session's routes again so that the team of `token` gets doors to visit.
 
+    Raises RouteLinkNotFoundError or RouteLinkExpiredError for a link that opens no route,
+    and the errors of `_give`. Flushes only.
+    """
+    return _give(session, find_route_by_token(session, token, now=now), settings, now)
+
+
+def give_team_more_doors(
+    session: Session,
+    campaign_id: int,
+    session_id: int,
+    team: int,
+    *,
+    settings: RouteSettings,
+    now: datetime,
+) -> ReplanReport:
+    """Cut the session's routes again for a finished team, at a coordinator's request.
+
+    Raises NotFoundError for a session of another campaign, UNKNOWN_TEAM for a team
+    without a route, and the errors of `_give`. Flushes only.
+    """
+    canvass = session.get(CanvassSession, session_id)
+    if canvass is None or canvass.campaign_id != campaign_id:
+        raise NotFoundError(f"session {session_id} not found")
+    route = session.scalars(
+        select(Route).where(Route.session_id == session_id, Route.team == team)
+    ).first()
+    if route is None:
+        raise ReplanError(ReplanErrorCode.UNKNOWN_TEAM)
+    return _give(session, route, settings, now).report
+
+
+def _give(session: Session, route: Route, settings: RouteSettings, now: datetime) -> MoreDoors:
+    """Re-cut the routes of the route's session, the route's team asking for more doors.
+
     Raises TEAM_ALREADY_ABSENT for a team marked absent or left without members,
     TEAM_NOT_DONE while the team has doors to visit or to come back to, and
     NO_DOOR_LEFT when the new cut gives it none. Raises the errors of
-    `lock_for_replanning` too (SESSION_OVER, SESSION_NOT_PLANNED), and
-    RouteLinkNotFoundError or RouteLinkExpiredError for a link that opens no route.
-    Flushes only.
+    `lock_for_replanning` too (SESSION_OVER, SESSION_NOT_PLANNED).
     """
-    route = find_route_by_token(session, token, now=now)
     canvass = route.session
     campaign_id, session_id = canvass.campaign_id, canvass.id
     log_ids = {"campaign_id": campaign_id, "session_id": session_id, "route_id": route.id}

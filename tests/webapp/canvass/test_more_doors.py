@@ -16,8 +16,9 @@ from werkzeug.test import TestResponse
 
 from tests.webapp.accounts.html_page import csrf_token, flashes
 from tests.webapp.canvass.route_pages import post_from_route_page, route_page
-from tests.webapp.planning import three_teams
+from tests.webapp.planning import session_pages, three_teams
 from tests.webapp.planning.bondy_case import BondyCase
+from tests.webapp.planning.session_pages import post, session_page
 from tests.webapp.planning.three_teams import (
     doors_by_team,
     route_change_notices,
@@ -34,6 +35,7 @@ from webapp.services.route_view import find_route_by_token
 from webapp.services.team_changes import mark_team_absent
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
+coordinator = session_pages.coordinator
 settings = three_teams.settings
 
 STILL_DOORS = "Votre équipe a encore des portes à faire : voici son parcours."
@@ -318,3 +320,36 @@ def test_finished_team_takes_no_doors_of_absent_team(
     # Team 3's doors went to team 2, the only team still walking, as its time allows.
     assert set(after[2].address_ids) <= doors_of_two | doors_of_three
     assert set(after[2].address_ids) & doors_of_three
+
+
+def test_coordinator_gives_finished_team_doors(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    path = f"/planification/sessions/{case.session_id}/equipes/1/autres-portes"
+    assert not session_page(coordinator, case).has_id("team-1-finished")
+    done = finish_walk(db_session, case, 1)
+    before = doors_by_team(db_session)
+
+    page = session_page(coordinator, case)
+    assert page.by_id("team-1-finished").text == "toutes les portes faites"
+    assert page.select("form", action=path)
+
+    after_tap = post(coordinator, path, case)
+
+    after = doors_by_team(db_session)
+    new_doors = set(after[1]) - set(done)
+    assert new_doors and new_doors <= set(before[2]) | set(before[3])
+    assert "L’équipe 1 a reçu une part des portes restantes." in flashes(after_tap)
+    assert not after_tap.has_id("team-1-finished")
+
+
+def test_coordinator_cannot_give_doors_before_done(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    before = doors_by_team(db_session)
+    path = f"/planification/sessions/{case.session_id}/equipes/1/autres-portes"
+
+    page = post(coordinator, path, case)
+
+    assert "Cette équipe a encore des portes à faire." in flashes(page)
+    assert doors_by_team(db_session) == before
