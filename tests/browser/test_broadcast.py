@@ -4,7 +4,6 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select, update
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from messaging.send_timing import SendTiming, TimingProblem
 from messaging.silence import silence_period
+from tests.browser.coordinator_login import log_in_new_coordinator
 from tests.webapp.broadcasts.crew import PASSWORD, seed_crew
 from webapp import create_app
 from webapp.broadcasts.timing_labels import duration_label, timing_problem_label
@@ -37,16 +37,7 @@ def coordinator_page(phone_page: Page, live_server: str, live_db: Session) -> Pa
     live_db.commit()
     page = phone_page
     page.set_viewport_size(DESKTOP_VIEWPORT)
-    page.goto(f"{live_server}/connexion?next=/diffusions/nouvelle")
-    page.locator("#email").fill("coordination@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    # A coordinator's first login sets up the second factor, then goes on.
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form.stacked button[type=submit]").click()
-    page.locator("#recovery-codes + p a").click()
-    expect(page).to_have_url(f"{live_server}/diffusions/nouvelle")
+    log_in_new_coordinator(page, live_server, "/diffusions/nouvelle", PASSWORD)
     # The form script must listen before the test types, or no estimate is asked for.
     page.wait_for_load_state()
     return page

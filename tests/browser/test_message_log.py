@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.coordinator_login import log_in_new_coordinator
 from tests.webapp.broadcasts.crew import PASSWORD, seed_crew
 from tests.webapp.message_log.rows import add_message
 from webapp.db import utcnow
@@ -60,16 +60,7 @@ def test_coordinator_reads_the_messages_on_a_phone(
     seeded: None, phone_page: Page, live_server: str, blocked_urls: list[str]
 ) -> None:
     page = phone_page
-    page.goto(f"{live_server}/connexion?next=/messages/")
-    page.locator("#email").fill("coordination@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    # A coordinator's first login sets up the second factor, then goes on.
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form.stacked button[type=submit]").click()
-    page.locator("#recovery-codes + p a").click()
-    expect(page).to_have_url(f"{live_server}/messages/")
+    log_in_new_coordinator(page, live_server, "/messages/", PASSWORD)
 
     expect(page.locator(".message-table tbody tr")).to_have_count(3)
     expect(page.get_by_role("cell", name=LONG_ADDRESS)).to_be_visible()

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Route as BrowserRoute
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
+from tests.browser.coordinator_login import log_in_new_coordinator
 from tests.factories import make_user
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase, seed_bondy_case
 from webapp.db import utcnow
@@ -55,20 +55,6 @@ def case(live_db: Session) -> BondyCase:
     return case
 
 
-def log_in_coordinator(page: Page, live_server: str) -> None:
-    """Log the seeded coordinator in, setting up the second factor on the way."""
-    page.goto(f"{live_server}/connexion?next=/planification/sessions")
-    page.locator("#email").fill("coordination@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    # A coordinator's first login sets up the second factor, then goes on.
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form.stacked button[type=submit]").click()
-    page.locator("#recovery-codes + p a").click()
-    expect(page).to_have_url(f"{live_server}/planification/sessions")
-
-
 @pytest.fixture
 def coordinator_page(case: BondyCase, phone_page: Page, live_server: str) -> Page:
     """A coordinator logged in on a desktop-sized page.
@@ -77,7 +63,7 @@ def coordinator_page(case: BondyCase, phone_page: Page, live_server: str) -> Pag
     """
     page = phone_page
     page.set_viewport_size(DESKTOP_VIEWPORT)  # type: ignore[arg-type]
-    log_in_coordinator(page, live_server)
+    log_in_new_coordinator(page, live_server, "/planification/sessions", PASSWORD)
     return page
 
 
@@ -100,7 +86,7 @@ def no_script_page(browser: Browser, live_server: str, case: BondyCase) -> Itera
 
     page = context.new_page()
     page.route("**/*", loopback_only)
-    log_in_coordinator(page, live_server)
+    log_in_new_coordinator(page, live_server, "/planification/sessions", PASSWORD)
     yield page
     context.close()
 

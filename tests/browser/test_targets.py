@@ -2,13 +2,13 @@
 
 from urllib.parse import urlsplit
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.coordinator_login import log_in_new_coordinator
 from tests.factories import make_user
 from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, SAINT_BLAISE, seed_scored_case
 from tests.webapp.targets.test_answers_page import CENTRE_ANSWERS, add_answers
@@ -36,16 +36,7 @@ def coordinator_page(phone_page: Page, live_server: str, live_db: Session) -> Pa
     live_db.commit()
     page = phone_page
     page.set_viewport_size(DESKTOP_VIEWPORT)
-    page.goto(f"{live_server}/connexion?next=/ciblage/")
-    page.locator("#email").fill("coordination@example.org")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.stacked button[type=submit]").click()
-    # A coordinator's first login sets up the second factor, then goes on.
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form.stacked button[type=submit]").click()
-    page.locator("#recovery-codes + p a").click()
-    expect(page).to_have_url(f"{live_server}/ciblage/")
+    log_in_new_coordinator(page, live_server, "/ciblage/", PASSWORD)
     return page
 
 

@@ -376,23 +376,9 @@ def test_begun_session_counts_for_clashes(
         )
     )
     out_canvassing = set(db_session.scalars(select(Assignment.user_id)))
-    meeting = db_session.scalars(
-        select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
-    ).one()
     # The begun session runs 09:30 to 11:00; this one overlaps it, inside everyone's slot.
-    overlapping = create_session(
-        db_session,
-        planned.id,
-        SessionDraft(
-            day=SATURDAY,
-            start=time(10, 30),
-            end=time(12, 30),
-            iris_code=IRIS_CODE,
-            min_volunteers=2,
-            max_volunteers=8,
-            meeting_address_id=meeting.id,
-        ),
-        today=SATURDAY,
+    overlapping = add_saturday_session(
+        db_session, planned, time(10, 30), time(12, 30), today=SATURDAY
     )
     db_session.flush()
 
@@ -514,8 +500,10 @@ def test_removal_of_unannounced_place_sends_nothing(
     assert queued_keys(db_session, first) == []
 
 
-def add_afternoon_session(db_session: Session, planned: Planned) -> CanvassSession:
-    """Add a session from 14:00 to 16:00 on the same Saturday and IRIS."""
+def add_saturday_session(
+    db_session: Session, planned: Planned, start: time, end: time, *, today: date
+) -> CanvassSession:
+    """Add a session on the same Saturday and IRIS, created on `today`."""
     meeting = db_session.scalars(
         select(Address).where(Address.iris_code == IRIS_CODE).order_by(Address.id).limit(1)
     ).one()
@@ -524,14 +512,21 @@ def add_afternoon_session(db_session: Session, planned: Planned) -> CanvassSessi
         planned.id,
         SessionDraft(
             day=SATURDAY,
-            start=time(14, 0),
-            end=time(16, 0),
+            start=start,
+            end=end,
             iris_code=IRIS_CODE,
             min_volunteers=2,
             max_volunteers=8,
             meeting_address_id=meeting.id,
         ),
-        today=SATURDAY - timedelta(days=7),
+        today=today,
+    )
+
+
+def add_afternoon_session(db_session: Session, planned: Planned) -> CanvassSession:
+    """Add a session from 14:00 to 16:00 on the same Saturday and IRIS."""
+    return add_saturday_session(
+        db_session, planned, time(14, 0), time(16, 0), today=SATURDAY - timedelta(days=7)
     )
 
 

@@ -20,6 +20,7 @@ from webapp.models.canvass import DoorOutcome
 from webapp.services.door_progress import DoorProgress
 from webapp.services.planning_view import ClosedStreet, load_session_detail
 from webapp.services.replanning import (
+    ReplanReport,
     UncoveredDoor,
     UncoveredReason,
     close_street,
@@ -78,11 +79,22 @@ def visits(case: BondyCase, db_session: Session) -> Visits:
     return Visits(owner.team, done, come_back, other.team, other_come_back)
 
 
-def close(db_session: Session, case: BondyCase, now: datetime) -> None:
-    close_street(
+def close(db_session: Session, case: BondyCase, now: datetime) -> ReplanReport:
+    """Close the closable street for the session, commit, and return the re-planning."""
+    report = close_street(
         db_session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=now
     )
     db_session.commit()
+    return report
+
+
+def reopen(db_session: Session, case: BondyCase, now: datetime) -> ReplanReport:
+    """Reopen the closable street for the session, commit, and return the re-planning."""
+    report = reopen_street(
+        db_session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=now
+    )
+    db_session.commit()
+    return report
 
 
 def visit_count(session: Session) -> int:
@@ -95,15 +107,7 @@ def test_come_back_door_leaves_a_closed_street(
     closed = sorted(case.addresses_in(CLOSABLE_STREET))
     open_count = PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS
 
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=before_session,
-    )
-    db_session.commit()
+    report = close(db_session, case, before_session)
 
     after = routes_by_team(db_session)
     # Every door of the closed street leaves the routes, the one to come back to included.
@@ -176,15 +180,7 @@ def test_reopened_street_brings_the_door_back(
 ) -> None:
     close(db_session, case, before_session)
 
-    report = reopen_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=before_session,
-    )
-    db_session.commit()
+    report = reopen(db_session, case, before_session)
 
     after = routes_by_team(db_session)
     doors = routed_doors(after)
@@ -224,15 +220,7 @@ def test_done_door_on_closed_street_stays(
     )
     db_session.commit()
 
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=before_session,
-    )
-    db_session.commit()
+    report = close(db_session, case, before_session)
 
     after = routes_by_team(db_session)[visits.team]
     assert after.address_ids[:3] == [i for i in order if i in {*visits.done, visits.come_back}]
