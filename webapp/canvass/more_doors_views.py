@@ -1,4 +1,4 @@
-"""More doors for a team that finished its walk, asked for from its route page.
+"""More doors for a team that finished its walk, requested from its route page.
 
 The app-wide CSRF protection rejects a post without the page's token before the view
 runs, and the route token in the URL is the credential, as for door visits.
@@ -50,8 +50,8 @@ def give_more_doors_view(token: str) -> ResponseReturnValue:
     session = db_session()
     now = utcnow()
     try:
-        given = give_more_doors(session, token, settings=route_settings(get_settings()), now=now)
-        notify_route_changes(session, given.report, now=now)
+        outcome = give_more_doors(session, token, settings=route_settings(get_settings()), now=now)
+        notify_route_changes(session, outcome.report, now=now)
     except ReplanError as error:
         session.rollback()
         # The route link is a credential, so the log line names the error code only.
@@ -60,7 +60,7 @@ def give_more_doors_view(token: str) -> ResponseReturnValue:
         flash(str(MORE_DOORS_ERRORS.get(error.code, MORE_DOORS_FAILED)), category)
         return redirect(url_for("canvass.show_route", token=token))
     session.commit()
-    count = given.door_count
+    count = outcome.door_count
     flash(
         ngettext(
             "Your team has %(count)s more door: it follows in the list.",

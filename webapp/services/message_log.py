@@ -106,10 +106,11 @@ def list_messages(
     total = counts[group] if group is not None else sum(counts.values())
     page_count = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), page_count)
+    shown_time = _shown_time()
     query = (
         select(
             Message.id,
-            _shown_time().label("when"),
+            shown_time.label("when"),
             Message.recipient,
             Message.channel,
             Message.purpose,
@@ -123,7 +124,7 @@ def list_messages(
         # NOTE: only the campaign_id index serves this query, so PostgreSQL sorts the
         # campaign's rows for each page. That stays fast for tens of thousands of rows.
         # Rows are sorted by the time the list shows, latest first.
-        .order_by(_shown_time().desc(), Message.id.desc())
+        .order_by(shown_time.desc(), Message.id.desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )

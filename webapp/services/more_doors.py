@@ -1,7 +1,7 @@
 """More doors for a team that finished its walk while the session still runs.
 
 A member taps a button on the route page once every door of the route is done, or a
-coordinator asks on the team's behalf from the session page. The session's routes are
+coordinator requests them on the team's behalf from the session page. The session's routes are
 cut again (`webapp.services.replanning.recut_routes`): the team takes a share of the
 doors the other teams have not visited yet, and of those no walk had time for before.
 The caller queues the notices of the changed routes and commits, or rolls back on an
@@ -75,7 +75,7 @@ def give_team_more_doors(
 
 
 def _give(session: Session, route: Route, settings: RouteSettings, now: datetime) -> MoreDoors:
-    """Re-cut the routes of the route's session, the route's team asking for more doors.
+    """Re-cut the routes of the route's session for the route's team, which requests more doors.
 
     Raises TEAM_ALREADY_ABSENT for a team marked absent or left without members,
     TEAM_NOT_DONE while the team has doors to visit or to come back to, and
@@ -93,15 +93,15 @@ def _give(session: Session, route: Route, settings: RouteSettings, now: datetime
     lock_for_replanning(session, campaign_id, session_id, now)
     sheet = sheet_of_route(session, route)
     if sheet.is_team_absent or sheet.is_team_empty:
-        logger.info("Team %s asked for more doors while absent", route.team, extra=log_ids)
+        logger.info("Team %s requested more doors while absent", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.TEAM_ALREADY_ABSENT)
     if not sheet.is_done:
-        logger.info("Team %s asked for more doors before finishing", route.team, extra=log_ids)
+        logger.info("Team %s requested more doors before finishing", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.TEAM_NOT_DONE)
     report = recut_routes(session, route.session, settings, now, asking_team=route.team)
     count = next((walk.to_visit_count for walk in report.walks if walk.team == route.team), 0)
     if not count:
-        logger.info("Team %s asked for more doors: none left", route.team, extra=log_ids)
+        logger.info("Team %s requested more doors: none left", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.NO_DOOR_LEFT, report.status)
     logger.info("Team %s finished its walk and got %s doors more", route.team, count, extra=log_ids)
     return MoreDoors(report=report, door_count=count)

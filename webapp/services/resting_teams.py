@@ -2,7 +2,7 @@
 
 A re-planning shares the doors left among the teams that walk. A team that has done
 every door of its route, and every door it was last notified of, rests unless it
-requested more doors: it keeps its route as it is and takes none of the others' doors,
+requested more doors. It keeps its route as it is and takes none of the others' doors,
 so that no door goes to a team that may have left. A team marked present again after an
 absence was notified of doors it has not done, and so was a team whose doors all went
 to a closed street, so neither rests.
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from webapp.models import Route
 from webapp.models.canvass import DoorOutcome
-from webapp.services.door_progress import is_door_done
+from webapp.services.door_progress import count_door_progress
 
 
 def resting_teams(
@@ -34,6 +34,7 @@ def resting_teams(
             continue
         latest = latest_by_route.get(route.id, {})
         known = [*route.address_ids, *(route.notified_address_ids or ())]
-        if all(a in latest and is_door_done(latest[a][0]) for a in known):
+        outcomes = (latest[a][0] if a in latest else None for a in known)
+        if count_door_progress(outcomes).is_finished:
             finished.add(team)
     return finished if len(finished) < len(teams) else set()

@@ -208,7 +208,7 @@ class RouteSheet:
     @property
     def is_done(self) -> bool:
         """Tell whether every door of the route has an outcome other than COME_BACK."""
-        return bool(self.stops) and all(stop.is_done for stop in self.stops)
+        return self.progress.is_finished
 
 
 def find_route_by_token(session: Session, token: str, *, now: datetime) -> Route:

@@ -1,4 +1,4 @@
-"""A team that finished its walk asks for more doors from its route page.
+"""A team that finished its walk requests more doors from its route page.
 
 Bondy's case with three teams: team 1 marks every door of its route done twenty
 minutes into the session, and a member taps « Nous avons fini : d’autres portes » ten

@@ -98,7 +98,7 @@ def test_run_outcome_without_new_message(
 def test_run_outcome_counts_rewritten_messages(
     coordinator_client: FlaskClient, db_session: Session, territory: Territory
 ) -> None:
-    one = {**RUN_COUNTS, "rewritten_messages": 1}
+    single = {**RUN_COUNTS, "rewritten_messages": 1}
     many = {**RUN_COUNTS, "rewritten_messages": 1234}
     withdrawn = {**RUN_COUNTS, "withdrawn_messages": 2, "rewritten_messages": 1}
 
@@ -108,7 +108,7 @@ def test_run_outcome_counts_rewritten_messages(
         " nouveau lien.",
     ]
 
-    assert run_counts(coordinator_client, territory, db_session, one)[5:] == [
+    assert run_counts(coordinator_client, territory, db_session, single)[5:] == [
         "1 message réécrit à la place d’un message retiré, avec la nouvelle équipe ou le"
         " nouveau lien."
     ]

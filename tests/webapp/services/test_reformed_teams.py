@@ -243,7 +243,7 @@ def test_run_counts_rewritten_messages_apart(
 
     # New: the notices of the four members whose team changed. Written again with their
     # new link: each one's day-before reminder and thanks, still queued. Their
-    # confirmations stay as they are: the notice tells them of their new team.
+    # confirmations stay as they are, and the notice gives them their new team.
     assert (counts["messages"], counts["rewritten_messages"]) == (4, 8)
     # Withdrawn: the eight reminders and thanks with the old links, written again.
     assert counts["withdrawn_messages"] == 8
