@@ -43,6 +43,7 @@ from webapp.models import (
     VolunteerProfile,
 )
 from webapp.models.users import Channel, ConsentPurpose
+from webapp.services.addresses import postal_label
 from webapp.services.audit import AuditAction, record_access
 from webapp.services.data_catalogue import Category, column_tag
 from webapp.services.erasure import (
@@ -234,7 +235,7 @@ def _home_address(session: Session, row: Row) -> Row:
     address = session.get(Address, address_id) if address_id else None
     if address is None:
         return {"home_address": None}
-    return {"home_address": f"{address.label}, {address.postcode}"}
+    return {"home_address": postal_label(session, address)}
 
 
 def _by_user(column: Any) -> Callable[[_Person], ColumnElement[bool]]:

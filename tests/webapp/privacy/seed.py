@@ -226,7 +226,7 @@ def seed_person(session: Session, campaign: Campaign) -> SeededPerson:
         other_values=(
             FIRST_NAME,
             "zoe.nouvelle@example.org",
-            "42 Rue de l’Essai-Privé, 93140",
+            "42 Rue de l’Essai-Privé, 93140 Bondy",
             2750,
             37,
             "bike",

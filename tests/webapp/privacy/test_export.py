@@ -80,7 +80,7 @@ def test_export_names_the_campaign_session_and_home(
     assert assignment["session_ends_at"] == "2027-03-13T11:30:00+00:00"
     assert assignment["campaign_name"] == "Municipales Bondy 2026"
     assert membership["role"] == "volunteer"
-    assert profile["home_address"] == "42 Rue de l’Essai-Privé, 93140"
+    assert profile["home_address"] == "42 Rue de l’Essai-Privé, 93140 Bondy"
 
 
 def test_credentials_are_withheld_and_listed(person: SeededPerson, db_session: Session) -> None:
