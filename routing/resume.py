@@ -8,7 +8,8 @@ total walk to each route's nearest door (``scipy.optimize.linear_sum_assignment`
 teams that have not started take the routes left, in plan order. A team out is at its
 last visited door, so its route's doors are reordered as a walk from that door to the
 session's finish. Doors a walk has no time for are offered to every walk
-(``routing.resume_offer``).
+(``routing.resume_offer``), and so are the doors the plan left out, when a team is out:
+its walk from where it is may have time the plan from the meeting point did not see.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from routing.crossings import crossing_penalties
-from routing.geo import GeoPoint
+from routing.geo import GeoPoint, haversine_m
 from routing.resume_offer import offer_dropped
 from routing.resume_search import polish_resumed, team_problem
 from routing.route_types import Door, PlannedRoute, TurfProblem
@@ -33,12 +34,19 @@ from routing.turf import arrivals_at_end, planned_route
 # any door, so such a team gets a route with doors whenever one is left.
 EMPTY_ROUTE_COST_M = 2 * UNREACHABLE_M
 
+# Doors the plan left out offered to the walks when a team is out, nearest to such a
+# team first. The offer measures every pair of its doors along the streets, so a large
+# IRIS would make it slow.
+# NOTE: 200 doors is a guess; a door further out could fit a walk with a long reach.
+UNPLANNED_OFFER_MAX = 200
+
 
 def resume_walks(
     graph: StreetGraph,
     problem: TurfProblem,
     starts: Sequence[GeoPoint | None],
     routes: Sequence[PlannedRoute],
+    unplanned: Sequence[int] = (),
 ) -> tuple[list[PlannedRoute], tuple[int, ...]]:
     """Give each team a route of the plan, walked from where it is when it is out.
 
@@ -48,21 +56,41 @@ def resume_walks(
     (``match_routes``). A team out walks its route's doors
     from there to the problem's finish within ``max_minutes``, and a team not started
     keeps the planned walk. A door a walk has no time for goes to the walk, of any team,
-    where it adds least and still fits (``routing.resume_offer``). Returns the walks in
-    team order and the address ids of the doors that fit no walk.
+    where it adds least and still fits (``routing.resume_offer``). When a team is out,
+    the doors ``plan_turf`` left out (``unplanned``, address ids) are offered too, the
+    ``UNPLANNED_OFFER_MAX`` nearest to a team out. Returns the walks in team order and
+    the address ids of the doors that fit no walk: those a walk had no time for, then
+    the unplanned ones.
 
     NOTE: ``plan_turf`` plans every walk from the meeting point. It may therefore give a
     team out doors that its walk from its last door has no time for, or keep from it
     doors that walk has time for. A door goes into a walk as that walk is: no door moves
     from one walk to another to make room, so a joint search of all the walks could fit
-    more doors. The doors ``plan_turf`` left out are not offered to the teams out.
+    more doors.
     """
     if problem.has_previous_teams:
         matched = list(routes)
     else:
         matched = match_routes(graph, starts, routes, problem.doors)
     walks, dropped = _walk_each(graph, problem, starts, matched)
-    return offer_dropped(graph, problem, starts, walks, dropped)
+    offered = _nearest_to_teams_out(problem, starts, unplanned)
+    walks, left = offer_dropped(graph, problem, starts, walks, [*dropped, *offered])
+    not_offered = set(unplanned) - set(offered)
+    return walks, (*left, *(i for i in unplanned if i in not_offered))
+
+
+def _nearest_to_teams_out(
+    problem: TurfProblem, starts: Sequence[GeoPoint | None], unplanned: Sequence[int]
+) -> list[int]:
+    """Return the unplanned doors to offer: none when no team is out, else the nearest."""
+    out = [start for start in starts if start is not None]
+    if not out or not unplanned:
+        return []
+    point = {door.address_id: door.point for door in problem.doors}
+    reach = {i: min(haversine_m(point[i], start) for start in out) for i in unplanned}
+    nearest = sorted(unplanned, key=lambda i: (reach[i], i))[:UNPLANNED_OFFER_MAX]
+    chosen = set(nearest)
+    return [i for i in unplanned if i in chosen]
 
 
 def _walk_each(

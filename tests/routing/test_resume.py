@@ -151,3 +151,53 @@ def test_team_out_keeps_own_route(high_street: StreetGraph) -> None:
     assert walks[0].path[0] == at(600, 5)
     assert walks[1] == east
     assert late == ()
+
+
+def one_team(doors: tuple[Door, ...], max_minutes: int) -> TurfProblem:
+    return TurfProblem(
+        at(0, 0),
+        doors,
+        team_count=1,
+        max_minutes=max_minutes,
+        time_limit_s=1.0,
+        solution_limit=20,
+    )
+
+
+# Door 7 is on the way home from 600 m east, door 8 is 900 m west of the meeting point.
+LEFT_OUT = (door(3, 500), door(7, 550), door(8, -900))
+
+
+def test_team_out_takes_a_door_left_out(high_street: StreetGraph) -> None:
+    # From 600 m east to door 3 and home: 605 m and one dwelling, 10.1 min. Door 7 adds
+    # one dwelling and fits in 15 min; door 8 is 1,800 m out and back.
+    walks, late = resume_walks(
+        high_street, one_team(LEFT_OUT, 15), [at(600, 5)], [route(0, 3)], (7, 8)
+    )
+
+    assert walks[0].door_ids == (7, 3)
+    assert walks[0].length_m == 605
+    assert walks[0].total_minutes == pytest.approx(605 / 70 + 3.0)
+    assert late == (8,)
+
+
+def test_doors_left_out_wait_for_a_team_out(high_street: StreetGraph) -> None:
+    walks, late = resume_walks(high_street, one_team(LEFT_OUT, 60), [None], [route(0, 3)], (7, 8))
+
+    assert walks == [route(0, 3)]
+    assert late == (7, 8)
+
+
+def test_only_nearest_doors_left_out_are_offered(
+    high_street: StreetGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("routing.resume.UNPLANNED_OFFER_MAX", 1)
+    doors = (*LEFT_OUT, door(9, 450))
+
+    # Door 9 would fit on the way home too, but door 7 is nearer the team.
+    walks, late = resume_walks(
+        high_street, one_team(doors, 15), [at(600, 5)], [route(0, 3)], (9, 7)
+    )
+
+    assert walks[0].door_ids == (7, 3)
+    assert late == (9,)

@@ -357,12 +357,8 @@ def recut_routes(
         if len(plan.routes) != len(routed):
             raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
         status = plan.status
-        uncovered.extend(
-            UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME)
-            for address_id in plan.unvisited_door_ids
-        )
         positions = [_position(session, routes.get(team), latest_by_route) for team in routed]
-        walks, late = resume_walks(graph, problem, positions, plan.routes)
+        walks, late = resume_walks(graph, problem, positions, plan.routes, plan.unvisited_door_ids)
         planned = dict(zip(routed, walks, strict=True))
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME) for address_id in late
