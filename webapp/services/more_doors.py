@@ -1,11 +1,12 @@
 """More doors for a team that finished its walk while the session still runs.
 
 A member taps a button on the route page once every door of the route is done, or a
-coordinator requests them on the team's behalf from the session page. The session's routes are
-cut again (`webapp.services.replanning.recut_routes`): the team takes a share of the
-doors the other teams have not visited yet, and of those no walk had time for before.
-The caller queues the notices of the changed routes and commits, or rolls back on an
-error.
+coordinator requests them on the team's behalf from the session page. The team first
+takes doors that no route has, near where it is, and the other teams walk on
+undisturbed. Only when none fits are the session's routes cut again
+(`webapp.services.replanning.recut_routes`): the team then takes a share of the doors
+the other teams have not visited yet. The caller queues the notices of the changed
+routes and commits, or rolls back on an error.
 """
 
 import logging
@@ -98,10 +99,19 @@ def _give(session: Session, route: Route, settings: RouteSettings, now: datetime
     if not sheet.is_done:
         logger.info("Team %s requested more doors before finishing", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.TEAM_NOT_DONE)
-    report = recut_routes(session, route.session, settings, now, asking_team=route.team)
-    count = next((walk.to_visit_count for walk in report.walks if walk.team == route.team), 0)
+    report = recut_routes(
+        session, route.session, settings, now, asking_team=route.team, hold_others=True
+    )
+    count = _to_visit(report, route.team)
+    if not count:
+        report = recut_routes(session, route.session, settings, now, asking_team=route.team)
+        count = _to_visit(report, route.team)
     if not count:
         logger.info("Team %s requested more doors: none left", route.team, extra=log_ids)
         raise ReplanError(ReplanErrorCode.NO_DOOR_LEFT, report.status)
     logger.info("Team %s finished its walk and got %s doors more", route.team, count, extra=log_ids)
     return MoreDoors(report=report, door_count=count)
+
+
+def _to_visit(report: ReplanReport, team: int) -> int:
+    return next((walk.to_visit_count for walk in report.walks if walk.team == team), 0)

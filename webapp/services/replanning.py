@@ -289,6 +289,7 @@ def recut_routes(
     now: datetime,
     *,
     asking_team: int | None = None,
+    hold_others: bool = False,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
@@ -297,7 +298,9 @@ def recut_routes(
     on no route before, go where they fit best. A team marked present again takes back
     the doors it was last notified of (`_previous_walks`). Another team with no door left
     to visit takes a share of the others' doors, except a team that finished its walk:
-    it rests unless it is `asking_team` (`webapp.services.resting_teams`).
+    it rests unless it is `asking_team` (`webapp.services.resting_teams`). With
+    `hold_others`, every team but `asking_team` keeps its route as it is, and
+    `asking_team` takes only doors that no other route has to visit.
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -313,10 +316,17 @@ def recut_routes(
     closed_way_ids, closed_names = load_closed_streets(session, canvass.id)
     latest_by_route = _latest_visits_by_route(session, canvass.id)
     resting = resting_teams(teams, routes, latest_by_route, asking_team)
+    if hold_others:
+        resting |= {team for team in routes if team != asking_team}
     routed = [team for team in teams if team not in resting]
     visited_by_route = _kept_visits(latest_by_route, walking, closed_names)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
-    to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
+    to_visit_before = {
+        team: set(route.address_ids) - visited
+        for team, route in routes.items()
+        if team in routed or not hold_others
+    }
+    held = {a for team, route in routes.items() if team in resting for a in route.address_ids}
     elsewhere = routed_in_other_sessions(session, canvass)
 
     uncovered: list[UncoveredDoor] = []
@@ -324,7 +334,7 @@ def recut_routes(
     for address in session.scalars(
         select(Address).where(Address.iris_code == canvass.iris_code).order_by(Address.id)
     ):
-        if address.id in visited or address.id in elsewhere:
+        if address.id in visited or address.id in elsewhere or address.id in held:
             continue
         if is_on_closed_street(address, closed_names):
             uncovered.append(UncoveredDoor(address.id, UncoveredReason.STREET_CLOSED))

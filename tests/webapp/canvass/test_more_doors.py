@@ -143,6 +143,31 @@ def test_tap_shares_other_teams_doors(
 
 
 @pytest.mark.usefixtures("clock")
+def test_tap_takes_doors_no_route_has_first(
+    client: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    routes = routes_by_team(db_session)
+    # Team 3's last five doors are taken off its route: no route has them now.
+    spare = list(routes[3].address_ids[-5:])
+    routes[3].address_ids = list(routes[3].address_ids[:-5])
+    db_session.commit()
+    done = finish_walk(db_session, case, 1)
+    before = doors_by_team(db_session)
+
+    tap_more_doors(client, token_of(db_session, 1))
+
+    after = doors_by_team(db_session)
+    assert after[1][: len(done)] == done
+    assert set(after[1][len(done) :]) == set(spare)
+    # The teams still out keep their walks; only team 1's members hear of a change.
+    assert after[2] == before[2]
+    assert after[3] == before[3]
+    notified = {notice.user_id for notice in route_change_notices(db_session)}
+    team_one = select(Assignment.user_id).where(Assignment.team == 1)
+    assert notified == set(db_session.scalars(team_one))
+
+
+@pytest.mark.usefixtures("clock")
 def test_last_door_links_to_button(
     client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
