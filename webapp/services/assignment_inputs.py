@@ -1,6 +1,7 @@
 """Planning inputs read from the database: volunteers, their commitments and sessions."""
 
 import math
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, select
@@ -22,13 +23,17 @@ from webapp.services.localtime import to_local_naive
 
 
 def commitments_around(
-    session: Session, campaign_id: int, planned: list[CanvassSession]
+    session: Session,
+    campaign_id: int,
+    planned: list[CanvassSession],
+    user_ids: Collection[int] | None = None,
 ) -> dict[int, tuple[Commitment, ...]]:
     """Return, by volunteer, the campaign's other sessions they are on near the horizon.
 
     Sessions begun or done count for clashes, rest and the weekly cap of the sessions
     planned around them. Those ending over a week before the first planned session can
-    share no ISO week with it, so they are not loaded.
+    share no ISO week with it, so they are not loaded. With `user_ids`, only those
+    volunteers' sessions are read.
     """
     if not planned:
         return {}
@@ -45,6 +50,8 @@ def commitments_around(
         )
         .order_by(Assignment.user_id, CanvassSession.starts_at)
     )
+    if user_ids is not None:
+        query = query.where(Assignment.user_id.in_(list(user_ids)))
     found: dict[int, tuple[Commitment, ...]] = {}
     for user_id, starts_at, ends_at in session.execute(query):
         commitment = Commitment(to_local_naive(starts_at), to_local_naive(ends_at))
@@ -53,10 +60,10 @@ def commitments_around(
 
 
 def campaign_volunteers(
-    session: Session, campaign_id: int, *, free_on: ColumnElement[bool] | None = None
+    session: Session, campaign_id: int, *, narrowed_by: Sequence[ColumnElement[bool]] = ()
 ) -> list[User]:
-    """Return the campaign's enabled volunteers with their profile and availability,
-    narrowed by `free_on` when given."""
+    """Return the campaign's enabled volunteers with their profile and availability, by
+    id, narrowed by the filters `narrowed_by` on `User`."""
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -72,8 +79,8 @@ def campaign_volunteers(
         )
         .order_by(User.id)
     )
-    if free_on is not None:
-        query = query.where(free_on)
+    if narrowed_by:
+        query = query.where(*narrowed_by)
     return list(session.scalars(query))
 
 

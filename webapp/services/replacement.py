@@ -5,31 +5,32 @@ Candidates are checked with the planner's own rules for that one session
 their weekly grid and dated exceptions, with the meeting point within their distance or
 travel-time limit. The campaign's rest must separate it from the sessions they are
 already on, and their weekly cap must leave room for it. They must also be reachable on
-a channel they agreed to and never have been assigned to this session.
+a channel they agreed to and never have been assigned to this session. The index gets
+only the volunteers that `webapp.services.replacement_candidates` reads: those whose
+hours and home could fit the session, so its size follows the session's candidates, not
+the campaign's.
 
 NOTE: walking times are estimated from the straight line here (1.3 times as long, see
 `routing.assignment_travel`), because loading the street graph in a reply would keep
 the volunteer waiting. A planning run checks them along the streets.
 """
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.assignment_index import build_index
 from routing.assignment_types import AssignmentProblem
 from webapp.models import Assignment, Campaign, CanvassSession, User
 from webapp.models.planning import SessionStatus
-from webapp.models.users import AvailabilityException, AvailabilitySlot
 from webapp.services.assignment import TEAM_SIZE
 from webapp.services.assignment_inputs import (
-    campaign_volunteers,
     commitments_around,
     session_input,
     volunteer_input,
 )
-from webapp.services.localtime import to_local_naive
 from webapp.services.message_batch import consented_channels
 from webapp.services.reminders import ACTIVE_STATUSES
+from webapp.services.replacement_candidates import read_candidates
 from webapp.settings_access import get_settings
 
 
@@ -42,15 +43,13 @@ def find_replacement(session: Session, canvass: CanvassSession) -> User | None:
     campaign = session.get(Campaign, canvass.campaign_id)
     if campaign is None:
         raise RuntimeError(f"campaign of session {canvass.id} missing")
-    ever_here = set(
-        session.scalars(select(Assignment.user_id).where(Assignment.session_id == canvass.id))
-    )
+    default_distance_m = get_settings().max_distance_m
     users = [
         user
-        for user in campaign_volunteers(session, campaign.id, free_on=_free_that_day(canvass))
-        if user.id not in ever_here and consented_channels(user)
+        for user in read_candidates(session, canvass, default_distance_m)
+        if consented_channels(user)
     ]
-    fitting = _fitting(session, campaign, canvass, users)
+    fitting = _fitting(session, campaign, canvass, users, default_distance_m)
     if not fitting:
         return None
     load = _upcoming_load(session, canvass)
@@ -58,18 +57,24 @@ def find_replacement(session: Session, canvass: CanvassSession) -> User | None:
 
 
 def _fitting(
-    session: Session, campaign: Campaign, canvass: CanvassSession, users: list[User]
+    session: Session,
+    campaign: Campaign,
+    canvass: CanvassSession,
+    users: list[User],
+    default_distance_m: int,
 ) -> list[User]:
     """Return the users whom the planner's rules would let join this one session."""
     if not users:
         return []
-    commitments = commitments_around(session, campaign.id, [canvass])
+    commitments = commitments_around(
+        session, campaign.id, [canvass], user_ids=[user.id for user in users]
+    )
     problem = AssignmentProblem(
         volunteers=tuple(
             volunteer_input(user, [], set(), commitments.get(user.id, ())) for user in users
         ),
         sessions=(session_input(canvass, None),),
-        max_distance_m=get_settings().max_distance_m,
+        max_distance_m=default_distance_m,
         team_size=TEAM_SIZE,
         rest_minutes=max(campaign.rest_minutes, 0),
         max_sessions_per_week=max(campaign.max_sessions_per_week, 0),
@@ -82,22 +87,6 @@ def _fitting(
         if week is None or index.week_caps.left(volunteer, week) > 0
     }
     return [user for position, user in enumerate(users) if position in placeable]
-
-
-def _free_that_day(canvass: CanvassSession) -> ColumnElement[bool]:
-    """Return a filter on users with a weekly slot on the session's weekday or extra hours
-    on its date. Anyone free for the session has one of them, and the planner's index
-    then checks the hours."""
-    day = to_local_naive(canvass.starts_at).date()
-    weekly = exists().where(
-        AvailabilitySlot.user_id == User.id, AvailabilitySlot.weekday == day.weekday()
-    )
-    extra = exists().where(
-        AvailabilityException.user_id == User.id,
-        AvailabilityException.on_date == day,
-        AvailabilityException.is_available.is_(True),
-    )
-    return or_(weekly, extra)
 
 
 def _upcoming_load(session: Session, canvass: CanvassSession) -> dict[int, int]:

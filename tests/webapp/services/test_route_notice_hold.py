@@ -12,7 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.webapp.planning import three_teams
-from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.bondy_case import BondyCase
+from tests.webapp.planning.replan_steps import (
+    absent,
+    close_the_street,
+    mark_present,
+    notify,
+    present,
+    reopen_the_street,
+)
 from tests.webapp.planning.three_teams import (
     changed_teams,
     door_sets_by_team,
@@ -25,12 +33,8 @@ from webapp.models import Assignment, Message
 from webapp.models.messaging import MessageStatus
 from webapp.services.delivery import deliver_messages
 from webapp.services.message_batch import WITHDRAWN_REASON
-from webapp.services.replanning import ReplanReport, close_street, reopen_street
 from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
-from webapp.services.route_notices import RouteNotices, notify_route_changes
-from webapp.services.team_changes import mark_team_absent, mark_team_present
-
-SETTINGS = three_teams.ROUTE_SETTINGS
+from webapp.services.route_notices import RouteNotices
 
 seeded, db_connection, case = three_teams.seeded, three_teams.db_connection, three_teams.case
 
@@ -45,27 +49,6 @@ pytestmark = pytest.mark.usefixtures("app_context")
 
 def states(messages: list[Message]) -> list[tuple[MessageStatus, str | None]]:
     return [(message.status, message.failure_reason) for message in messages]
-
-
-def notify(session: Session, report: ReplanReport, now: datetime) -> RouteNotices:
-    """Queue the notices of a re-planning and commit, as the session page does."""
-    result = notify_route_changes(session, report, now=now)
-    session.commit()
-    return result
-
-
-def absent(session: Session, case: BondyCase, team: int, now: datetime) -> RouteNotices:
-    report = mark_team_absent(
-        session, case.campaign_id, case.session_id, team, settings=SETTINGS, now=now
-    )
-    return notify(session, report, now)
-
-
-def present(session: Session, case: BondyCase, team: int, now: datetime) -> RouteNotices:
-    report = mark_team_present(
-        session, case.campaign_id, case.session_id, team, settings=SETTINGS, now=now
-    )
-    return notify(session, report, now)
 
 
 def test_absent_then_present_within_the_hold(
@@ -108,9 +91,7 @@ def test_doors_back_as_notified_send_nothing(
 ) -> None:
     published = doors_by_team(db_session)
     first = absent(db_session, case, 3, an_hour_before)
-    report = mark_team_present(
-        db_session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=an_hour_before
-    )
+    report = mark_present(db_session, case, 3, an_hour_before)
     # Whatever the solver found, give each team the doors of the published plan again.
     for team, route in routes_by_team(db_session).items():
         route.address_ids = published[team]
@@ -128,15 +109,7 @@ def test_two_changes_within_the_hold_send_one_notice(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
     published = door_sets_by_team(db_session)
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=an_hour_before,
-    )
-    first = notify(db_session, report, an_hour_before)
+    first = notify(db_session, close_the_street(db_session, case, an_hour_before), an_hour_before)
     notified_first = members_coming(
         db_session, changed_teams(published, door_sets_by_team(db_session))
     )
@@ -167,23 +140,12 @@ def test_two_changes_within_the_hold_send_one_notice(
 def test_notice_past_its_hold_is_kept(
     case: BondyCase, db_session: Session, an_hour_before: datetime
 ) -> None:
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=an_hour_before,
-    )
-    first = notify(db_session, report, an_hour_before)
+    first = notify(db_session, close_the_street(db_session, case, an_hour_before), an_hour_before)
     closed = door_sets_by_team(db_session)
     later = an_hour_before + ROUTE_NOTICE_HOLD + MINUTE
 
     # Its send job has not run yet, but its hold is over: the team counts as notified.
-    report = reopen_street(
-        db_session, case.campaign_id, case.session_id, CLOSABLE_STREET, settings=SETTINGS, now=later
-    )
-    second = notify(db_session, report, later)
+    second = notify(db_session, reopen_the_street(db_session, case, later), later)
 
     rows = {message.id: message for message in notices(db_session)}
     assert second.withdrawn == []

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from messaging.segments import count_sms_segments
 from tests.factories import make_consents, make_planning_volunteer
 from tests.webapp.planning import three_teams
-from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
+from tests.webapp.planning.bondy_case import BondyCase
+from tests.webapp.planning.replan_steps import close_the_street, notify
 from tests.webapp.planning.three_teams import (
     ROUTE_LINK,
     SESSION,
@@ -22,16 +23,10 @@ from tests.webapp.planning.three_teams import route_change_notices as notices
 from webapp.models import Address, Assignment, Campaign, User
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel
-from webapp.services.replanning import close_street
 from webapp.services.replies import cancel_assignment
 from webapp.services.reply_links import make_reply_token
 from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD, NotifiedRoute
-from webapp.services.route_notices import (
-    ROUTE_TEMPLATE,
-    TEAM_TEMPLATE,
-    notify_route_changes,
-    team_notices,
-)
+from webapp.services.route_notices import ROUTE_TEMPLATE, TEAM_TEMPLATE, team_notices
 from webapp.services.team_changes import join_other_team
 
 SETTINGS = three_teams.ROUTE_SETTINGS
@@ -139,8 +134,7 @@ def join_team_3(session: Session, case: BondyCase, now: datetime) -> Assignment:
     report = join_other_team(
         session, case.campaign_id, case.session_id, 3, settings=SETTINGS, now=now
     ).report
-    notify_route_changes(session, report, now=now)
-    session.commit()
+    notify(session, report, now)
     return alone
 
 
@@ -238,16 +232,7 @@ def test_join_before_the_day_counts_as_notified(case: BondyCase, db_session: Ses
     before = door_sets_by_team(db_session)
     an_hour_before = case.starts_at - timedelta(hours=1)
 
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=an_hour_before,
-    )
-    notify_route_changes(db_session, report, now=an_hour_before)
-    db_session.commit()
+    notify(db_session, close_the_street(db_session, case, an_hour_before), an_hour_before)
 
     # The rewritten reminders carried team 1's link: on the day the volunteer who joined
     # is one of the team, notified of the route like the others.
@@ -283,16 +268,7 @@ def test_replacement_is_not_presented_as_joining(
     result = cancel_assignment(db_session, token, now=case.starts_at - timedelta(hours=5))
     db_session.commit()
     before = set(routes_by_team(db_session)[1].address_ids)
-    report = close_street(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        CLOSABLE_STREET,
-        settings=SETTINGS,
-        now=an_hour_before,
-    )
-    notify_route_changes(db_session, report, now=an_hour_before)
-    db_session.commit()
+    notify(db_session, close_the_street(db_session, case, an_hour_before), an_hour_before)
 
     # The replacement's confirmation carried the route link: a later notice treats them
     # as notified, and nobody hears of them as joining.
