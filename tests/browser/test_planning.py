@@ -364,7 +364,7 @@ def test_absent_team_confirmed_and_undone_without_script(
     page.get_by_role("link", name="Noter l’équipe 2 absente").click()
     page.screenshot(path=ABSENT_CONFIRM_SCREENSHOT_PATH, full_page=True)
     page.get_by_role("button", name="Confirmer : l’équipe 2 est absente").click()
-    expect(page.locator(".flash-success").first).to_have_text("L’équipe 2 est notée absente.")
+    expect(page.locator(".flash-success > p")).to_have_text("L’équipe 2 est notée absente.")
     expect(page.locator("#team-2 .team-absent")).to_have_text("équipe absente")
     # The team keeps its link, on a route left empty, until it is marked present.
     expect(team_two_route).to_be_visible()
@@ -377,7 +377,7 @@ def test_absent_team_confirmed_and_undone_without_script(
     ]
 
     page.get_by_role("button", name="Noter l’équipe 2 présente").click()
-    expect(page.locator(".flash-success").first).to_have_text(
+    expect(page.locator(".flash-success > p")).to_have_text(
         "L’équipe 2 est de nouveau notée présente."
     )
     expect(page.locator("#team-2 .team-absent")).to_have_count(0)
@@ -392,7 +392,7 @@ def test_absent_team_confirmed_and_undone_without_script(
     expect(page.locator("#closed-streets li")).to_have_count(1)
     page.screenshot(path=CLOSED_SCREENSHOT_PATH, full_page=True)
     page.get_by_role("button", name=f"Rouvrir {CLOSABLE_STREET}").click()
-    expect(page.locator(".flash-success").first).to_have_text(
+    expect(page.locator(".flash-success > p")).to_have_text(
         f"Rue rouverte pour cette session : {CLOSABLE_STREET}."
     )
     expect(page.locator("#closed-streets")).to_have_count(0)

@@ -204,6 +204,13 @@ class Route(Base):
     length_m: Mapped[int] = mapped_column(Integer)
     walking_minutes: Mapped[float] = mapped_column(Float)
     total_minutes: Mapped[float] = mapped_column(Float)
+    # Where, in `address_ids`, the walk that `path`, `length_m` and the minutes describe
+    # starts. None when it leaves the meeting point and takes every door. Once a
+    # re-planning walked a team already out on from its last visited door, it is the
+    # index of the walk's first door, after the doors visited by then
+    # (`webapp.services.replanning`). It equals the length of `address_ids` when that
+    # walk has no door.
+    walk_start_index: Mapped[int | None] = mapped_column(Integer)
     # The number of addresses on the route; each address may hold several dwellings.
     door_count: Mapped[int] = mapped_column(Integer)
     # The estimated dwellings behind those addresses, at least one each as planned.

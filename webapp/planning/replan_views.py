@@ -6,17 +6,15 @@ whose route or team changed, in one transaction, or changes nothing.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from webapp.db import db_session, utcnow
-from webapp.models import Message
 from webapp.planning.blueprint import blueprint, site_campaign
 from webapp.planning.forms import (
     StreetClosureForm,
@@ -24,17 +22,12 @@ from webapp.planning.forms import (
     TeamAbsentForm,
     TeamActionForm,
 )
-from webapp.planning.progress_labels import (
-    replan_error_label,
-    uncovered_doors_text,
-    unplanned_addresses_text,
-)
+from webapp.planning.progress_labels import replan_error_label
+from webapp.planning.replan_summary import flash_replan_summary
 from webapp.services import more_doors, planning, replanning, route_notices, team_changes
 from webapp.services.errors import NotFoundError
 from webapp.services.planning_reads import read_session_detail
-from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport, UncoveredReason
-from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
-from webapp.services.route_notices import RouteNotices
+from webapp.services.replanning import ReplanError, ReplanErrorCode, ReplanReport
 from webapp.settings_access import get_settings
 
 logger = logging.getLogger(__name__)
@@ -214,99 +207,5 @@ def _replan(
             session_id,
             extra={"session_id": session_id},
         )
-        flash(done_message, "success")
-        flash_replan_report(report)
-        flash_notices(notices)
+        flash_replan_summary(done_message, report, notices)
     return redirect(url_for("planning.show_session", session_id=session_id))
-
-
-def flash_replan_report(report: ReplanReport) -> None:
-    """Flash what a re-planning kept, routed and left uncovered."""
-    routed = format_number(report.routed_door_count)
-    kept = report.kept
-    if kept.come_back_count:
-        done = ngettext(
-            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done,"
-            " %(back)s to come back to.",
-            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done,"
-            " %(back)s to come back to.",
-            kept.done_count,
-            routed=routed,
-            count=format_number(kept.done_count),
-            back=format_number(kept.come_back_count),
-        )
-    elif kept.done_count:
-        done = ngettext(
-            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done.",
-            "Routes cut again: %(routed)s doors to visit. Doors visited kept: %(count)s done.",
-            kept.done_count,
-            routed=routed,
-            count=format_number(kept.done_count),
-        )
-    else:
-        done = _("Routes cut again: %(routed)s doors to visit.", routed=routed)
-    flash(done, "success")
-    change = report.routed_door_count - report.routed_before_count
-    if change < 0:
-        flash(
-            ngettext(
-                "Compared with before: %(count)s fewer door to visit.",
-                "Compared with before: %(count)s fewer doors to visit.",
-                -change,
-                count=format_number(-change),
-            ),
-            "info",
-        )
-    elif change > 0:
-        flash(
-            ngettext(
-                "Compared with before: %(count)s more door to visit.",
-                "Compared with before: %(count)s more doors to visit.",
-                change,
-                count=format_number(change),
-            ),
-            "info",
-        )
-    for reason in UncoveredReason:
-        planned = True if reason == UncoveredReason.OUT_OF_TIME else None
-        count = report.uncovered_count(reason, planned=planned)
-        if count:
-            flash(uncovered_doors_text(reason, count), "info")
-    unplanned = report.uncovered_count(UncoveredReason.OUT_OF_TIME, planned=False)
-    if unplanned:
-        flash(unplanned_addresses_text(unplanned), "info")
-
-
-def flash_notices(notices: RouteNotices) -> None:
-    """Flash how many volunteers will get a notice, and how many held ones were withdrawn."""
-    withdrawn_count = _count_recipients(notices.withdrawn)
-    if withdrawn_count:
-        flash(
-            ngettext(
-                "The notice of the previous change to %(count)s volunteer had not gone out"
-                " yet: it is withdrawn.",
-                "The notices of the previous change to %(count)s volunteers had not gone out"
-                " yet: they are withdrawn.",
-                withdrawn_count,
-                count=format_number(withdrawn_count),
-            ),
-            "info",
-        )
-    recipient_count = _count_recipients(notices.queued)
-    if recipient_count:
-        flash(
-            ngettext(
-                "%(count)s volunteer will be notified of the change by SMS or e-mail in"
-                " %(minutes)s minutes.",
-                "%(count)s volunteers will be notified of the change by SMS or e-mail in"
-                " %(minutes)s minutes.",
-                recipient_count,
-                count=format_number(recipient_count),
-                minutes=format_number(ROUTE_NOTICE_HOLD // timedelta(minutes=1)),
-            ),
-            "info",
-        )
-
-
-def _count_recipients(messages: list[Message]) -> int:
-    return len({message.user_id for message in messages})

@@ -341,6 +341,7 @@ def recut_routes(
         else:
             open_addresses.append(address)
 
+    positions = {team: _position(session, routes.get(team), latest_by_route) for team in routed}
     planned: dict[int, PlannedRoute] = {}
     status = SolveStatus.EMPTY
     if not teams:
@@ -367,8 +368,8 @@ def recut_routes(
         if len(plan.routes) != len(routed):
             raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
         status = plan.status
-        positions = [_position(session, routes.get(team), latest_by_route) for team in routed]
-        walks, late = resume_walks(graph, problem, positions, plan.routes, plan.unvisited_door_ids)
+        starts = [positions[team] for team in routed]
+        walks, late = resume_walks(graph, problem, starts, plan.routes, plan.unvisited_door_ids)
         planned = dict(zip(routed, walks, strict=True))
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME) for address_id in late
@@ -381,6 +382,7 @@ def recut_routes(
         routes={team: route for team, route in routes.items() if team not in resting},
         planned=planned,
         visited_by_route=visited_by_route,
+        out_teams={team for team, position in positions.items() if position is not None},
         settings=settings,
     )
     report = ReplanReport(
@@ -569,13 +571,15 @@ def _store(
     routes: dict[int, Route],
     planned: dict[int, PlannedRoute],
     visited_by_route: dict[int, set[int]],
+    out_teams: set[int],
     settings: RouteSettings,
 ) -> list[int]:
     """Write the new walks; return the teams whose routes were cut to their done doors.
 
-    A team left without a walk keeps its route row, cut to the doors it visited (none
-    for a team that had not started). So the link it was sent keeps working, and shows
-    a route again if the team is marked present.
+    `out_teams` are the teams whose walks leave their last visited door. A team left
+    without a walk keeps its route row, cut to the doors it visited (none for a team
+    that had not started). So the link it was sent keeps working, and shows a route
+    again if the team is marked present.
     """
     listed = {address_id for walk in planned.values() for address_id in walk.door_ids}
     listed.update(address_id for done in visited_by_route.values() for address_id in done)
@@ -593,14 +597,14 @@ def _store(
             prefix: list[int] = []
         else:
             prefix = _done_prefix(route, visited_by_route.get(route.id, set()))
-        _set_walk(route, prefix, walk.door_ids, walk, dwellings)
+        _set_walk(route, prefix, walk.door_ids, walk, dwellings, is_out=team in out_teams)
     removed = []
     for team, route in routes.items():
         if team in planned:
             continue
         removed.append(team)
-        done = visited_by_route.get(route.id, set())
-        _set_walk(route, _done_prefix(route, done), (), None, dwellings)
+        done = _done_prefix(route, visited_by_route.get(route.id, set()))
+        _set_walk(route, done, (), None, dwellings, is_out=bool(done))
     session.flush()
     return sorted(removed)
 
@@ -611,12 +615,17 @@ def _set_walk(
     to_visit: Sequence[int],
     walk: PlannedRoute | None,
     dwellings: Mapping[int, int],
+    *,
+    is_out: bool,
 ) -> None:
     """Give the route its done doors then its new doors; figures describe what is left.
 
     The path and figures are those of the new walk: from the last visited door for a
-    team already out (``routing.resume``), from the meeting point otherwise.
+    team already out (`is_out`, ``routing.resume``), from the meeting point otherwise.
+    `Route.walk_start_index` records which of the two it is. A team out that no longer
+    walks, such as one marked absent, gets a walk with no door.
     """
+    route.walk_start_index = len(done) if is_out else None
     route.address_ids = [*done, *to_visit]
     route.door_count = len(route.address_ids)
     route.dwelling_count = count_dwellings(route.address_ids, dwellings)

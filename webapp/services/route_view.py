@@ -154,6 +154,10 @@ class RouteSheet:
     is_team_empty: bool = False
     # Whether the meeting point or the end point lies on a street closed for the session.
     closed_points: PointsOnClosedStreets = PointsOnClosedStreets()
+    # None while `length_m` and the minutes describe the whole route from the meeting
+    # point. Once a re-planning walked the team on from its last visited door, they
+    # describe the walk left from this step, one past the last step when it has no door.
+    walk_start_step: int | None = None
 
     @property
     def stops(self) -> tuple[RouteStop, ...]:
@@ -162,6 +166,21 @@ class RouteSheet:
     @property
     def door_count(self) -> int:
         return sum(len(section.stops) for section in self.sections)
+
+    @property
+    def is_walk_left(self) -> bool:
+        """Tell whether the figures describe the walk left after a re-planning."""
+        return self.walk_start_step is not None
+
+    @property
+    def walk_stops(self) -> tuple[RouteStop, ...]:
+        """Return the doors of the walk that `length_m` and the minutes describe."""
+        stops = self.stops
+        return stops if self.walk_start_step is None else stops[self.walk_start_step - 1 :]
+
+    @property
+    def walk_door_count(self) -> int:
+        return len(self.walk_stops)
 
     @property
     def is_started(self) -> bool:
@@ -232,6 +251,7 @@ def load_route_sheet(session: Session, token: str, *, now: datetime) -> RouteShe
 def sheet_of_route(session: Session, route: Route) -> RouteSheet:
     """Return the sheet of a route already found by its link."""
     canvass = route.session
+    sections = _street_sections(route, _doors(session, route), latest_outcomes(session, route))
     return RouteSheet(
         team=route.team,
         starts_at=canvass.starts_at,
@@ -246,14 +266,28 @@ def sheet_of_route(session: Session, route: Route) -> RouteSheet:
         length_m=route.length_m,
         walking_minutes=round(route.walking_minutes),
         total_minutes=round(route.total_minutes),
-        sections=_street_sections(route, _doors(session, route), latest_outcomes(session, route)),
+        sections=sections,
         path=tuple((float(point[0]), float(point[1])) for point in route.path),
         short_code=route.short_code,
         end_point=canvass.end_point_label if canvass.has_end_point else "",
         end_lon=canvass.end_lon,
         end_lat=canvass.end_lat,
         closed_points=find_points_on_closed_streets(session, canvass),
+        walk_start_step=_walk_start_step(route, sections),
     )
+
+
+def _walk_start_step(route: Route, sections: Sequence[StreetSection]) -> int | None:
+    """Return the sheet's step where the walk that the route's figures describe starts.
+
+    An address no longer stored has no step, so the walk starts at its first door that
+    has one.
+    """
+    if route.walk_start_index is None:
+        return None
+    stops = [stop for section in sections for stop in section.stops]
+    walk_ids = set(route.address_ids[route.walk_start_index :])
+    return next((stop.step for stop in stops if stop.address_id in walk_ids), len(stops) + 1)
 
 
 def route_geojson(sheet: RouteSheet) -> dict[str, Any]:

@@ -383,6 +383,8 @@ def _store_routes(
             route = Route(session_id=canvass_session.id, team=team, access_token=new_access_token())
             session.add(route)
         route.address_ids = list(planned.door_ids)
+        # A planning run clears the session's visits, so every walk leaves the meeting point.
+        route.walk_start_index = None
         route.path = [[point.lon, point.lat] for point in planned.path]
         route.length_m = planned.length_m
         route.walking_minutes = round(planned.walking_minutes, 1)

@@ -77,8 +77,12 @@ def split_sides(section: StreetSection) -> StreetSides:
 
 
 def total_dwellings(sheet: RouteSheet) -> int:
-    """Return the estimated number of dwellings behind the route's doors."""
-    return sum(stop.dwellings for stop in sheet.stops)
+    """Return the estimated number of dwellings behind the doors of the sheet's figures.
+
+    Those are the route's doors, or the doors of the walk left after a re-planning
+    (`RouteSheet.walk_stops`).
+    """
+    return sum(stop.dwellings for stop in sheet.walk_stops)
 
 
 @dataclass(frozen=True)

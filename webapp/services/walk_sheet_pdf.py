@@ -293,6 +293,7 @@ def _overview(sheet: RouteSheet, short_url: str) -> Table:
         Paragraph(_markup(gettext("Scan to open the route on a phone")), STYLES["qr"]),
         Paragraph(_markup(short_url.split("://", 1)[-1]), STYLES["link"]),
         Spacer(0, 4 * mm),
+        *_totals_caption(sheet),
         *(Paragraph(line, STYLES["figure"]) for line in _totals(sheet)),
     ]
     table = Table(
@@ -311,17 +312,25 @@ def _overview(sheet: RouteSheet, short_url: str) -> Table:
 
 
 def _totals(sheet: RouteSheet) -> list[str]:
-    doors = sheet.door_count
+    """Return the lines of figures: the whole route's, or the walk left after a re-planning.
+
+    The figures are those of the route page (`canvass/route.html`).
+    """
+    doors = sheet.walk_door_count
     dwellings = total_dwellings(sheet)
     kilometres = format_decimal(sheet.length_m / 1000, "#,##0.0")
     # Babel does not extract calls written inside f-strings, so each text is its own call.
-    addresses = ngettext("address", "addresses", doors)
+    if sheet.is_walk_left:
+        addresses = ngettext("address to visit", "addresses to visit", doors)
+        minutes = gettext("min left")
+    else:
+        addresses = ngettext("address", "addresses", doors)
+        minutes = gettext("min in all")
     on_foot = gettext("km on foot")
-    in_all = gettext("min in all")
     return [
         f"<b>{_markup(format_number(doors))}</b> {_markup(addresses)}",
         f"<b>{_markup(kilometres)}</b> {_markup(on_foot)}",
-        f"<b>{sheet.total_minutes}</b> {_markup(in_all)}",
+        f"<b>{sheet.total_minutes}</b> {_markup(minutes)}",
         _markup(
             ngettext(
                 "about %(count)s dwelling",
@@ -331,6 +340,14 @@ def _totals(sheet: RouteSheet) -> list[str]:
             )
         ),
     ]
+
+
+def _totals_caption(sheet: RouteSheet) -> list[Paragraph]:
+    """Return the line naming the step where the walk left starts, when the figures are its."""
+    if not (sheet.is_walk_left and sheet.walk_door_count):
+        return []
+    text = gettext("Route re-planned from step %(step)s:", step=sheet.walk_start_step)
+    return [Paragraph(_markup(text), STYLES["muted"])]
 
 
 def _street_block(sides: StreetSides) -> Flowable:

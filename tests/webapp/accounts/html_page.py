@@ -28,6 +28,16 @@ class Element:
     tag: str
     attrs: dict[str, str]
     text_parts: list[str] = field(default_factory=list)
+    parent: "Element | None" = field(default=None, repr=False, compare=False)
+
+    def is_inside(self, other: "Element") -> bool:
+        """Tell whether this element is nested, at any depth, in `other`."""
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor is other:
+                return True
+            ancestor = ancestor.parent
+        return False
 
     @property
     def text(self) -> str:
@@ -41,7 +51,11 @@ class _Collector(HTMLParser):
         self.open: list[Element] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {name: value if value is not None else "" for name, value in attrs})
+        element = Element(
+            tag,
+            {name: value if value is not None else "" for name, value in attrs},
+            parent=self.open[-1] if self.open else None,
+        )
         self.elements.append(element)
         if tag not in VOID_ELEMENTS:
             self.open.append(element)
@@ -97,6 +111,23 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def flash_boxes(page: Page) -> list[Element]:
+    """Return the page's flashed messages, in order."""
+    return [e for e in page.elements if "flash" in e.attrs.get("class", "").split()]
+
+
 def flashes(page: Page) -> list[str]:
     """Return the texts of the page's flashed messages, in order."""
-    return [element.text for element in page.elements if "flash" in element.attrs.get("class", "")]
+    return [element.text for element in flash_boxes(page)]
+
+
+def flash_lines(page: Page) -> list[str]:
+    """Return the lines of the page's flashed messages, in order.
+
+    A message with lines listed under it gives its first line, then each listed line.
+    """
+    lines = []
+    for box in flash_boxes(page):
+        inner = [e for e in page.elements if e.tag in ("p", "li") and e.is_inside(box)]
+        lines.extend(element.text for element in inner or [box])
+    return lines

@@ -43,3 +43,22 @@ def team_route_page(client: FlaskClient, session: Session, team: int) -> Page:
     """Open the team's route page through its link, read from the database."""
     token = session.scalars(select(Route.access_token).where(Route.team == team)).one()
     return Page(client.get(f"/parcours/{token}").get_data(as_text=True))
+
+
+def routes_changed(
+    before: dict[int, set[int]], after: dict[int, set[int]], *, gone: tuple[int, ...] = ()
+) -> str:
+    """Return the flashed line naming the teams whose doors to visit changed, in French.
+
+    `before` and `after` are each team's doors to visit. The teams `gone` have no walk
+    after the change, so the line leaves them out.
+    """
+    teams = [
+        str(team) for team in sorted(after) if team not in gone and after[team] != before[team]
+    ]
+    if not teams:
+        return "Portes à visiter inchangées pour chaque équipe."
+    *head, last = teams
+    if not head:
+        return f"Parcours modifié : équipe {last}."
+    return f"Parcours modifiés : équipes {', '.join(head)} et {last}."

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint, distance_to_line_m
-from tests.webapp.accounts.html_page import Page, flashes
+from tests.webapp.accounts.html_page import Page, flash_lines
 from tests.webapp.planning import session_pages, three_teams
 from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET,
@@ -18,8 +18,13 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.session_pages import post, session_page, team_route_page
-from tests.webapp.planning.three_teams import routes_by_team
+from tests.webapp.planning.session_pages import (
+    post,
+    routes_changed,
+    session_page,
+    team_route_page,
+)
+from tests.webapp.planning.three_teams import routes_by_team, to_visit_by_team
 from webapp.models import Address, CanvassSession, DoorVisit, StreetWay
 from webapp.models.canvass import DoorOutcome
 from webapp.services.closed_points import NEAR_CLOSED_WAY_M
@@ -78,15 +83,17 @@ def test_route_page_drops_closed_come_back(
 ) -> None:
     before = team_route_page(coordinator, db_session, visits.team)
     assert before.by_id(f"porte-{visits.come_back}").text.endswith(" à repasser")
+    doors_before = to_visit_by_team(db_session)
 
     page = close(coordinator, case, CLOSABLE_STREET)
 
     open_count = PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {open_count - 2}. "
         "Portes déjà visitées conservées : 2 faites.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
         f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
     ]
     assert page.by_id("session-status").text == f"prévue (2 portes faites sur {open_count})"
@@ -108,14 +115,16 @@ def test_reopen_shows_door_to_come_back(
     coordinator: FlaskClient, db_session: Session, case: BondyCase, visits: Visits
 ) -> None:
     close(coordinator, case, CLOSABLE_STREET)
+    doors_before = to_visit_by_team(db_session)
 
     page = reopen(coordinator, case, CLOSABLE_STREET)
 
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         f"Rue rouverte pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - 3}. "
         "Portes déjà visitées conservées : 2 faites, 1 à repasser.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS - 1} adresses à visiter en plus.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
     ]
     assert page.by_id("session-status").text == (
         f"prévue (2 portes faites sur {PARC_ADDRESS_COUNT}, 1 à repasser)"

@@ -6,10 +6,9 @@ texts are read as rendered, without folding spaces, so that the separator is che
 
 import re
 from html import unescape
-from typing import cast
 
 import pytest
-from flask import Flask, get_flashed_messages
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
@@ -20,9 +19,9 @@ from tests.webapp.planning.conftest import TARGET_IRIS, Territory
 from tests.webapp.planning.test_launch_planning import add_run
 from webapp.models import CanvassSession
 from webapp.models.jobs import JobStatus
-from webapp.planning.replan_views import flash_replan_report
+from webapp.planning.replan_summary import replan_report_lines
 from webapp.services.door_progress import DoorProgress
-from webapp.services.replanning import ReplanReport, UncoveredDoor, UncoveredReason
+from webapp.services.replanning import ReplanReport, RouteChange, UncoveredDoor, UncoveredReason
 
 NNBSP = "\u202f"
 RUN_COUNTS = {
@@ -218,9 +217,7 @@ def test_summary_and_session_list_in_english(
     assert session_cells(sessions, canvass) == ["0", "1", "1,234", "2,468"]
 
 
-def replan_flashes(
-    app: Flask, locale: str, routed_before_count: int = 14000
-) -> list[tuple[str, str]]:
+def replan_lines(app: Flask, locale: str, routed_before_count: int = 14000) -> list[str]:
     report = ReplanReport(
         session_id=1,
         status=SolveStatus.OPTIMAL,
@@ -237,54 +234,37 @@ def replan_flashes(
         # 1,000 of the doors out of time were on the routes before, 234 were on none.
         routed_before=frozenset(range(1000)),
         kept=DoorProgress(door_count=13358, done_count=1001, come_back_count=12),
+        changed_routes=(RouteChange(team=1, to_visit_count=12345),),
     )
     with app.test_request_context(), force_locale(locale):
-        flash_replan_report(report)
-        # With categories, Flask returns (category, message) pairs.
-        return cast("list[tuple[str, str]]", get_flashed_messages(with_categories=True))
+        return replan_report_lines(report)
 
 
 def test_replan_report_in_french(app: Flask) -> None:
-    assert replan_flashes(app, "fr") == [
-        (
-            "success",
-            f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
-            f"Portes déjà visitées conservées : 1{NNBSP}001 faites, 12 à repasser.",
-        ),
-        ("info", f"Par rapport à avant : 1{NNBSP}655 adresses à visiter en moins."),
-        ("info", "2 adresses de l’IRIS ne sont pas couvertes : leur rue est fermée."),
-        (
-            "info",
-            f"1{NNBSP}000 adresses que les parcours avaient à visiter en sont retirées, "
-            "faute de temps.",
-        ),
-        (
-            "info",
-            "1 adresse de l’IRIS n’est pas couverte : il ne reste aucune équipe pour la visiter.",
-        ),
-        (
-            "info",
-            "234 adresses de l’IRIS, sur aucun parcours de session, ne tiennent pas dans le "
-            "temps restant.",
-        ),
+    assert replan_lines(app, "fr") == [
+        f"Parcours recalculés. Adresses à visiter : 12{NNBSP}345. "
+        f"Portes déjà visitées conservées : 1{NNBSP}001 faites, 12 à repasser.",
+        f"Par rapport à avant : 1{NNBSP}655 adresses à visiter en moins.",
+        "Parcours modifié : équipe 1.",
+        "2 adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
+        f"1{NNBSP}000 adresses que les parcours avaient à visiter en sont retirées, "
+        "faute de temps.",
+        "1 adresse de l’IRIS n’est pas couverte : il ne reste aucune équipe pour la visiter.",
+        "234 adresses de l’IRIS, sur aucun parcours de session, ne tiennent pas dans le "
+        "temps restant.",
     ]
 
 
 def test_replan_report_in_english(app: Flask) -> None:
-    assert replan_flashes(app, "en") == [
-        (
-            "success",
-            "Routes cut again: 12,345 doors to visit. Doors visited kept: 1,001 done, "
-            "12 to come back to.",
-        ),
-        ("info", "Compared with before: 1,655 fewer doors to visit."),
-        ("info", "2 doors of the IRIS are not covered: their street is closed."),
-        ("info", "1,000 doors the routes had to visit are left off, for lack of time."),
-        ("info", "1 door of the IRIS is not covered: no team is left to visit it."),
-        (
-            "info",
-            "234 addresses of the IRIS, on no session's route, do not fit in the time left.",
-        ),
+    assert replan_lines(app, "en") == [
+        "Routes cut again: 12,345 doors to visit. Doors visited kept: 1,001 done, "
+        "12 to come back to.",
+        "Compared with before: 1,655 fewer doors to visit.",
+        "Route changed: team 1.",
+        "2 doors of the IRIS are not covered: their street is closed.",
+        "1,000 doors the routes had to visit are left off, for lack of time.",
+        "1 door of the IRIS is not covered: no team is left to visit it.",
+        "234 addresses of the IRIS, on no session's route, do not fit in the time left.",
     ]
 
 
@@ -299,4 +279,4 @@ def test_replan_report_in_english(app: Flask) -> None:
     ],
 )
 def test_replan_change_of_one_door(app: Flask, before: int, locale: str, expected: str) -> None:
-    assert ("info", expected) in replan_flashes(app, locale, routed_before_count=before)
+    assert expected in replan_lines(app, locale, routed_before_count=before)

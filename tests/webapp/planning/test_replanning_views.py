@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.webapp.accounts.html_page import Page, csrf_token, flashes
+from tests.webapp.accounts.html_page import Page, csrf_token, flash_lines, flashes
 from tests.webapp.planning import session_pages, three_teams
 from tests.webapp.planning.bondy_case import (
     ADDRESS_ONLY_STREETS,
@@ -19,10 +19,16 @@ from tests.webapp.planning.bondy_case import (
     PARC_ADDRESS_COUNT,
     BondyCase,
 )
-from tests.webapp.planning.session_pages import post, session_page, team_route_page
+from tests.webapp.planning.session_pages import (
+    post,
+    routes_changed,
+    session_page,
+    team_route_page,
+)
 from tests.webapp.planning.three_teams import (
     door_sets_by_team,
     route_change_notices,
+    to_visit_by_team,
     tokens_by_team,
 )
 from webapp.db import utcnow
@@ -72,12 +78,16 @@ def test_team_absent_is_replanned(
     tokens = tokens_by_team(db_session)
     path = f"/planification/sessions/{case.session_id}/equipes/2/absente"
     before = assigned_count(session_page(coordinator, case).text())
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, path, case, is_confirmed="y")
 
-    assert flashes(page) == [
+    # One message sums the re-planning up.
+    assert len(flashes(page)) == 1
+    assert flash_lines(page) == [
         "L’équipe 2 est notée absente.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        routes_changed(doors_before, to_visit_by_team(db_session), gone=(2,)),
     ]
     assert page.by_id("team-2").text.endswith("équipe absente Noter l’équipe 2 présente")
     assert not page.select("a", href=path)
@@ -94,17 +104,45 @@ def test_team_absent_is_replanned(
     )
 
 
+def test_replan_summary_is_one_listed_message(
+    coordinator: FlaskClient, db_session: Session, case: BondyCase
+) -> None:
+    with coordinator.session_transaction() as browser_session:
+        browser_session["locale"] = "en"
+    start_in_an_hour(db_session, case)
+    before = to_visit_by_team(db_session)
+
+    page = post(coordinator, team_path(case, 2), case, is_confirmed="y")
+
+    after = to_visit_by_team(db_session)
+    changed = [team for team in (1, 3) if after[team] != before[team]]
+    assert changed == [1, 3]
+    notified = len(notified_user_ids(db_session))
+    (box,) = page.select("div", **{"class": "flash flash-success", "role": "status"})
+    (details,) = page.select("ul", **{"class": "flash-details"})
+    assert details.parent is box
+    assert flash_lines(page) == [
+        "Team 2 is marked absent.",
+        f"Routes cut again: {PARC_ADDRESS_COUNT} doors to visit.",
+        "Routes changed: teams 1 and 3.",
+        f"{notified} volunteers will be notified of the change by SMS or e-mail in 2 minutes.",
+    ]
+
+
 def test_closed_street_is_listed_with_its_doors(
     coordinator: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     path = f"/planification/sessions/{case.session_id}/rues-fermees"
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, path, case, street=CLOSABLE_STREET)
 
-    assert flashes(page) == [
+    assert len(flashes(page)) == 1
+    assert flash_lines(page) == [
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
         f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
     ]
     assert page.by_id("closed-streets").text == (
@@ -233,12 +271,14 @@ def test_absent_team_is_marked_present_again(
 ) -> None:
     tokens, statuses = stored_state(db_session)
     post(coordinator, team_path(case, 2), case, is_confirmed="y")
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, team_path(case, 2, "presente"), case)
 
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         "L’équipe 2 est de nouveau notée présente.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
     ]
     assert (
         page.by_id("team-2").text
@@ -301,6 +341,7 @@ def test_closed_street_is_reopened(
     assert [b.attrs["aria-label"] for b in closed.select("button") if b.text == "Rouvrir"] == [
         f"Rouvrir {CLOSABLE_STREET}"
     ]
+    doors_before = to_visit_by_team(db_session)
 
     page = post(
         coordinator,
@@ -309,10 +350,11 @@ def test_closed_street_is_reopened(
         street=field.attrs["value"],
     )
 
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         f"Rue rouverte pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en plus.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
     ]
     assert "Aucune rue n’est fermée pour cette session." in page.text()
     assert [element.text for element in page.select("option")] == [
@@ -353,12 +395,14 @@ def test_volunteer_left_alone_joins_another_team(
     )
     buttons = [element.text for element in page.select("button", type="submit")]
     assert [label for label in buttons if "Rattacher" in label] == ["Rattacher à l’équipe 1"]
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, path, case)
 
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         "La personne seule de l’équipe 2 a rejoint l’équipe 1.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        routes_changed(doors_before, to_visit_by_team(db_session), gone=(2,)),
     ]
     db_session.expire_all()
     moved = db_session.get(Assignment, alone.id)
@@ -391,7 +435,7 @@ def test_join_message_names_the_team_joined(
 
     page = post(coordinator, f"/planification/sessions/{case.session_id}/equipes/3/regrouper", case)
 
-    assert flashes(page)[0] == "La personne seule de l’équipe 3 a rejoint l’équipe 2."
+    assert flash_lines(page)[0] == "La personne seule de l’équipe 3 a rejoint l’équipe 2."
     coming = db_session.scalars(
         select(Assignment.team)
         .where(Assignment.status != AssignmentStatus.DECLINED)
@@ -438,6 +482,7 @@ def test_closed_street_on_the_day_notifies(
 ) -> None:
     start_in_an_hour(db_session, case)
     path = f"/planification/sessions/{case.session_id}/rues-fermees"
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, path, case, street=CLOSABLE_STREET)
 
@@ -446,10 +491,12 @@ def test_closed_street_on_the_day_notifies(
     # two members, so the count takes the plural.
     assert len(notified) == len(set(notified))
     assert len(notified) >= 2
-    assert flashes(page) == [
+    assert len(flashes(page)) == 1
+    assert flash_lines(page) == [
         f"Rue fermée pour cette session : {CLOSABLE_STREET}.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - CLOSABLE_STREET_DOORS}.",
         f"Par rapport à avant : {CLOSABLE_STREET_DOORS} adresses à visiter en moins.",
+        routes_changed(doors_before, to_visit_by_team(db_session)),
         f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
         f"{len(notified)} bénévoles seront prévenus du changement par SMS ou e-mail dans "
         "2 minutes.",
@@ -461,15 +508,17 @@ def test_absent_team_notifies_other_teams(
 ) -> None:
     start_in_an_hour(db_session, case)
     absent = set(db_session.scalars(select(Assignment.user_id).where(Assignment.team == 2)))
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, team_path(case, 2), case, is_confirmed="y")
 
     notified = notified_user_ids(db_session)
     assert len(notified) >= 2
     assert absent.isdisjoint(notified)
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         "L’équipe 2 est notée absente.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        routes_changed(doors_before, to_visit_by_team(db_session), gone=(2,)),
         f"{len(notified)} bénévoles seront prévenus du changement par SMS ou e-mail dans "
         "2 minutes.",
     ]
@@ -482,6 +531,7 @@ def test_absent_then_present_withdraws_the_notices(
     before = door_sets_by_team(db_session)
     post(coordinator, team_path(case, 2), case, is_confirmed="y")
     first = {message.id: message.user_id for message in route_change_notices(db_session)}
+    doors_while_absent = to_visit_by_team(db_session)
 
     page = post(coordinator, team_path(case, 2, "presente"), case)
 
@@ -501,9 +551,10 @@ def test_absent_then_present_withdraws_the_notices(
         if second
         else []
     )
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         "L’équipe 2 est de nouveau notée présente.",
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT}.",
+        routes_changed(doors_while_absent, to_visit_by_team(db_session)),
         f"Les messages du changement précédent à {first_count} bénévoles n’étaient pas encore "
         "partis : ils sont retirés.",
         *notified,
@@ -600,7 +651,7 @@ def test_closed_street_counts_after_visit(
     # The door visited stays on its route: neither count takes it.
     uncovered = CLOSABLE_STREET_DOORS - 1
     assert f"{uncovered} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée." in (
-        flashes(page)
+        flash_lines(page)
     )
     assert page.by_id("closed-streets").text == (
         f"{CLOSABLE_STREET} : {uncovered} adresses non couvertes Rouvrir"
@@ -614,6 +665,7 @@ def test_kept_doors_match_progress(
     record_visits(db_session, longest, [DoorOutcome.OPENED] * 3 + [DoorOutcome.COME_BACK] * 2)
     # A door to come back to on the absent team's route is shared again: no longer kept.
     record_visits(db_session, second, [DoorOutcome.ABSENT, DoorOutcome.COME_BACK])
+    doors_before = to_visit_by_team(db_session)
 
     page = post(coordinator, team_path(case, second.team), case, is_confirmed="y")
 
@@ -621,10 +673,11 @@ def test_kept_doors_match_progress(
     assert (
         page.by_id("session-status").text == f"prévue (4 portes faites sur {total}, 2 à repasser)"
     )
-    assert flashes(page) == [
+    assert flash_lines(page) == [
         f"L’équipe {second.team} est notée absente.",
         f"Parcours recalculés. Adresses à visiter : {total - 6}. "
         "Portes déjà visitées conservées : 4 faites, 2 à repasser.",
+        routes_changed(doors_before, to_visit_by_team(db_session), gone=(second.team,)),
     ]
     assert total - 6 == PARC_ADDRESS_COUNT - 6
 
@@ -638,7 +691,7 @@ def test_one_door_done_is_kept_in_the_singular(
 
     page = post(coordinator, team_path(case, route.team % 3 + 1), case, is_confirmed="y")
 
-    assert flashes(page)[1] == (
+    assert flash_lines(page)[1] == (
         f"Parcours recalculés. Adresses à visiter : {PARC_ADDRESS_COUNT - 1}. "
         "Portes déjà visitées conservées : 1 faite."
     )
@@ -690,7 +743,7 @@ def test_uncovered_counts_add_up_to_the_iris(
         else f"{len(still_unplanned)} adresses de l’IRIS, sur aucun parcours de session, ne "
         "tiennent pas dans le temps restant."
     )
-    assert flashes(page)[3:6] == [
+    assert flash_lines(page)[4:7] == [
         f"{CLOSABLE_STREET_DOORS} adresses de l’IRIS ne sont pas couvertes : leur rue est fermée.",
         left_off_text,
         unplanned_text,

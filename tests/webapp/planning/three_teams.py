@@ -146,3 +146,14 @@ def record_nobody_home(
             visit.visited_at = at
         session.add(visit)
     session.commit()
+
+
+def to_visit_by_team(session: Session) -> dict[int, set[int]]:
+    """Return each team's doors with no visit recorded on its own route, read afresh."""
+    session.expire_all()
+    rows = session.execute(select(DoorVisit.route_id, DoorVisit.address_id))
+    visited = {(route_id, address_id) for route_id, address_id in rows}
+    return {
+        route.team: {i for i in route.address_ids if (route.id, i) not in visited}
+        for route in session.scalars(select(Route))
+    }
