@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase
 from tests.webapp.planning.three_teams import ROUTE_SETTINGS
-from webapp.services.replanning import ReplanReport, close_street, reopen_street
+from webapp.services.replanning import ReplanReport, close_street, reopen_street, replan_session
 from webapp.services.route_notices import RouteNotices, notify_route_changes
 from webapp.services.team_changes import mark_team_absent, mark_team_present
 
@@ -22,6 +22,13 @@ def notify(session: Session, report: ReplanReport, now: datetime) -> RouteNotice
     result = notify_route_changes(session, report, now=now)
     session.commit()
     return result
+
+
+def replan(session: Session, case: BondyCase, now: datetime) -> ReplanReport:
+    """Re-plan the session as the coordinator's button does, without queueing notices."""
+    return replan_session(
+        session, case.campaign_id, case.session_id, settings=ROUTE_SETTINGS, now=now
+    )
 
 
 def mark_absent(session: Session, case: BondyCase, team: int, now: datetime) -> ReplanReport:

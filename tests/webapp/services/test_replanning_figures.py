@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from tests.webapp.accounts.html_page import Page
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import BondyCase
+from tests.webapp.planning.replan_steps import replan
 from tests.webapp.planning.three_teams import record_nobody_home, routes_by_team
 from webapp.models import CanvassSession, Route
-from webapp.services.replanning import replan_session
 from webapp.services.route_view import RouteSheet, sheet_of_route
 from webapp.services.routes import load_street_graph, plan_session_routes
 from webapp.services.team_changes import mark_team_absent
@@ -89,13 +89,7 @@ def test_team_not_out_keeps_whole_route(case: BondyCase, db_session: Session) ->
     stays = min({1, 2, 3} - {out})
     go_out(db_session, case, out, 3)
 
-    replan_session(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        settings=SETTINGS,
-        now=case.starts_at + timedelta(minutes=30),
-    )
+    replan(db_session, case, case.starts_at + timedelta(minutes=30))
 
     route = routes_by_team(db_session)[stays]
     assert route.walk_start_index is None
@@ -160,13 +154,7 @@ def test_route_pages_word_their_figures(
     out = max(before, key=lambda team: len(before[team].address_ids))
     stays = min({1, 2, 3} - {out})
     go_out(db_session, case, out, 4)
-    replan_session(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        settings=SETTINGS,
-        now=case.starts_at + timedelta(minutes=30),
-    )
+    replan(db_session, case, case.starts_at + timedelta(minutes=30))
     db_session.commit()
     after = routes_by_team(db_session)
     out_sheet = sheet_of_route(db_session, after[out])

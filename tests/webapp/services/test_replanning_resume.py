@@ -11,10 +11,11 @@ from routing.route_types import PlannedRoute, TurfProblem
 from routing.street_graph import StreetGraph
 from tests.webapp.planning import three_teams
 from tests.webapp.planning.bondy_case import PARC_ADDRESS_COUNT, BondyCase
+from tests.webapp.planning.replan_steps import replan
 from tests.webapp.planning.three_teams import routes_by_team
 from webapp.models import Address, CanvassSession, DoorVisit, Route
 from webapp.models.canvass import DoorOutcome
-from webapp.services.replanning import UncoveredReason, replan_session
+from webapp.services.replanning import UncoveredReason
 from webapp.services.route_view import route_geojson, sheet_of_route
 from webapp.services.team_changes import mark_team_absent
 
@@ -102,13 +103,7 @@ def test_tied_visits_follow_route_order(case: BondyCase, db_session: Session) ->
     # Recorded in reverse order, all in the same second.
     visit(db_session, before[team], [(a, case.starts_at) for a in reversed(done)])
 
-    replan_session(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        settings=SETTINGS,
-        now=case.starts_at + timedelta(minutes=30),
-    )
+    replan(db_session, case, case.starts_at + timedelta(minutes=30))
 
     after = routes_by_team(db_session)
     assert after[team].address_ids[:4] == done
@@ -143,13 +138,7 @@ def test_team_far_out_leaves_doors_out_of_time(
 
     monkeypatch.setattr(resume, "walk_from", spy)
 
-    report = replan_session(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        settings=SETTINGS,
-        now=case.ends_at - timedelta(minutes=28),
-    )
+    report = replan(db_session, case, case.ends_at - timedelta(minutes=28))
 
     after = routes_by_team(db_session)
     assert after[1].address_ids == [before[1].address_ids[0], far]
@@ -183,13 +172,7 @@ def test_team_out_ends_at_the_stop(case: BondyCase, db_session: Session) -> None
         [(a, case.starts_at + timedelta(minutes=k)) for k, a in enumerate(done)],
     )
 
-    replan_session(
-        db_session,
-        case.campaign_id,
-        case.session_id,
-        settings=SETTINGS,
-        now=case.starts_at + timedelta(minutes=20),
-    )
+    replan(db_session, case, case.starts_at + timedelta(minutes=20))
 
     after = routes_by_team(db_session)
     assert after[2].address_ids[:3] == done
