@@ -321,11 +321,7 @@ def recut_routes(
     routed = [team for team in teams if team not in resting]
     visited_by_route = _kept_visits(latest_by_route, walking, closed_names)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
-    to_visit_before = {
-        team: set(route.address_ids) - visited
-        for team, route in routes.items()
-        if team in routed or not hold_others
-    }
+    to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
     held = {a for team, route in routes.items() if team in resting for a in route.address_ids}
     elsewhere = routed_in_other_sessions(session, canvass)
 
@@ -385,21 +381,23 @@ def recut_routes(
         out_teams={team for team, position in positions.items() if position is not None},
         settings=settings,
     )
+    # A resting team walks on as it was, so it still has a walk, unchanged.
+    team_walks = [
+        *(TeamWalk(team, len(walk.door_ids)) for team, walk in planned.items()),
+        *(TeamWalk(team, len(to_visit_before[team])) for team in resting if team in routes),
+    ]
     report = ReplanReport(
         session_id=canvass.id,
         status=status,
         teams=tuple(teams),
         removed_teams=tuple(removed),
-        routed_door_count=sum(len(route.door_ids) for route in planned.values()),
+        routed_door_count=sum(walk.to_visit_count for walk in team_walks),
         uncovered=tuple(uncovered),
         routed_before_count=sum(len(ids) for ids in to_visit_before.values()),
         routed_before=frozenset(i for ids in to_visit_before.values() for i in ids),
         kept=_session_progress(session, canvass.id),
         changed_routes=changed_routes(to_visit_before, planned),
-        walks=tuple(
-            TeamWalk(team=team, to_visit_count=len(walk.door_ids))
-            for team, walk in sorted(planned.items())
-        ),
+        walks=tuple(sorted(team_walks, key=lambda walk: walk.team)),
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",

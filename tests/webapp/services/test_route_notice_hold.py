@@ -26,6 +26,7 @@ from tests.webapp.planning.three_teams import (
     door_sets_by_team,
     doors_by_team,
     members_coming,
+    record_nobody_home,
     routes_by_team,
 )
 from tests.webapp.planning.three_teams import route_change_notices as notices
@@ -33,6 +34,7 @@ from webapp.models import Assignment, Message
 from webapp.models.messaging import MessageStatus
 from webapp.services.delivery import deliver_messages
 from webapp.services.message_batch import WITHDRAWN_REASON
+from webapp.services.more_doors import give_team_more_doors
 from webapp.services.route_notice_state import ROUTE_NOTICE_HOLD
 from webapp.services.route_notices import RouteNotices
 
@@ -181,3 +183,42 @@ def test_change_before_the_window_counts_as_notified(case: BondyCase, db_session
         assert routes[team].notice_held_until is None
     assert routes[2].notified_address_ids == published[2]
     assert sorted(published[2] or []) != []
+
+
+def test_more_doors_leave_held_notices_standing(case: BondyCase, db_session: Session) -> None:
+    start = case.starts_at
+    team_one = routes_by_team(db_session)[1]
+    done = list(team_one.address_ids)
+    record_nobody_home(db_session, team_one, done, start + 10 * MINUTE)
+    published = door_sets_by_team(db_session)
+    closed_at = start + 20 * MINUTE
+    closed = notify(db_session, close_the_street(db_session, case, closed_at), closed_at)
+    changed = changed_teams(published, door_sets_by_team(db_session))
+    # The last two doors of the team with most doors are taken off its route: no route
+    # has them now.
+    routes = routes_by_team(db_session)
+    longest = max((2, 3), key=lambda team: len(routes[team].address_ids))
+    spare = list(routes[longest].address_ids[-2:])
+    routes[longest].address_ids = list(routes[longest].address_ids[:-2])
+    db_session.commit()
+
+    report = give_team_more_doors(
+        db_session,
+        case.campaign_id,
+        case.session_id,
+        1,
+        settings=three_teams.ROUTE_SETTINGS,
+        now=closed_at + MINUTE,
+    )
+    notify(db_session, report, closed_at + MINUTE)
+
+    # The closed street changed teams still out; team 1 finished and kept its route.
+    assert changed
+    assert 1 not in changed
+    assert closed.queued
+    # Team 1 took the doors no route had, and the other routes stayed as they were.
+    assert set(doors_by_team(db_session)[1]) - set(done) == set(spare)
+    # Each member of a team the closed street changed still has a notice waiting,
+    # withdrawn and written again or not, and team 1's members get one.
+    waiting = {m.user_id for m in notices(db_session) if states([m]) != [WITHDRAWN]}
+    assert set(members_coming(db_session, [*changed, 1])) <= waiting
