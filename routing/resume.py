@@ -21,11 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
-from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint, haversine_m
 from routing.resume_offer import offer_dropped
 from routing.resume_search import polish_resumed, team_problem
 from routing.route_types import Door, PlannedRoute, TurfProblem
+from routing.street_changes import move_penalties
 from routing.street_graph import StreetGraph
 from routing.street_walks import UNREACHABLE_M, street_walks, street_walks_from
 from routing.turf import arrivals_at_end, planned_route
@@ -159,7 +159,9 @@ def walk_from(
         graph, graph.snap([problem.meeting_point, *(d.point for d in doors), problem.finish])
     )
     distance_m = walks.distance_m
-    cost = arrivals_at_end(distance_m.astype(np.int64) + crossing_penalties(walks))
+    streets = [None, *(door.street for door in doors), None]
+    penalties = move_penalties(walks, streets, problem.street_change_m)
+    cost = arrivals_at_end(distance_m.astype(np.int64) + penalties)
     order = polish_resumed(cost, tuple(range(1, finish)), problem)
     kept_count = _fitting_count(order, doors, distance_m, problem)
     stops = [0, *order[:kept_count], finish]

@@ -21,10 +21,10 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint
 from routing.resume_search import polish_resumed, team_problem
 from routing.route_types import Door, PlannedRoute, TurfProblem
+from routing.street_changes import move_penalties
 from routing.street_graph import StreetGraph
 from routing.street_walks import StreetWalks, street_walks
 from routing.turf import arrivals_at_end, planned_route
@@ -117,7 +117,10 @@ def _offer(
     doors = (*(by_id[i] for walk in walks for i in walk.door_ids), *offered)
     snaps = graph.snap([problem.finish, *starts, *(door.point for door in doors)])
     street = street_walks(graph, snaps)
-    cost = street.distance_m.astype(np.int64) + crossing_penalties(street)
+    streets = [*(None for _ in range(1 + len(starts))), *(door.street for door in doors)]
+    cost = street.distance_m.astype(np.int64) + move_penalties(
+        street, streets, problem.street_change_m
+    )
     first_door = 1 + len(starts)
     node = {door.address_id: first_door + j for j, door in enumerate(doors)}
     dwellings = np.array([0] * first_door + [door.dwellings for door in doors], dtype=np.int64)

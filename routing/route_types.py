@@ -49,6 +49,8 @@ class TurfProblem:
     had to visit before a re-planning, in walking order. Ids that are not among
     ``doors`` are ignored. The plan then keeps each of these doors with its team while
     the team's walk has time for it (``routing.turf_model``).
+    ``street_change_m`` is what each move between doors of two streets adds to the
+    objective, so that walks keep a street's doors together (``routing.street_changes``).
     """
 
     meeting_point: GeoPoint
@@ -63,6 +65,7 @@ class TurfProblem:
     solution_limit: int | None = None
     end_point: GeoPoint | None = None
     previous_routes: tuple[tuple[int, ...], ...] = ()
+    street_change_m: int = 0
 
     @property
     def finish(self) -> GeoPoint:

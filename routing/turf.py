@@ -13,13 +13,13 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.crossings import crossing_penalties
 from routing.geo import GeoPoint
 from routing.plan_check import check_plan
 from routing.route_types import Door, PlannedRoute, StreetStretch, TurfPlan, TurfProblem
 from routing.sectors import TeamSector, keep_previous_teams, number_teams, split_sectors
 from routing.snapping import SnapResult
 from routing.status import SolveStatus
+from routing.street_changes import move_penalties
 from routing.street_graph import StreetGraph
 from routing.streets import street_walks
 from routing.turf_keep import search_from_previous
@@ -171,7 +171,8 @@ def _plan_sector(
     local = snaps.subset([0, *(d + 1 for d in sector.doors), *ends])
     walks = street_walks(graph, local)
     distance_m = walks.distance_m
-    crossing_m = crossing_penalties(walks)
+    streets = [None, *(door.street for door in doors), *(None for _ in ends)]
+    crossing_m = move_penalties(walks, streets, problem.street_change_m)
     search = SectorSearch(
         distance_m=arrivals_at_end(distance_m) if ends else distance_m,
         crossing_m=arrivals_at_end(crossing_m) if ends else crossing_m,
@@ -286,18 +287,34 @@ def tidy_same_point_runs(doors: Sequence[Door]) -> list[Door]:
 
     The address data gives some residences one point for many doors, on several
     streets. Walking among them costs nothing, so the solver lists them in any order.
-    A walk list that jumps between streets at every door is hard to follow. Reordering
-    inside a run changes no distance.
+    A walk list that jumps between streets at every door is hard to follow. Within a
+    run, the street of the door before the run comes first and the street of the door
+    after it last, so the run joins its neighbours' groups. Reordering inside a run
+    changes no distance.
     """
     tidy: list[Door] = []
-    for door in doors:
-        run_start = len(tidy)
-        while run_start and tidy[run_start - 1].point == door.point:
-            run_start -= 1
-        tidy.append(door)
-        if run_start < len(tidy) - 1:
-            tidy[run_start:] = sorted(tidy[run_start:], key=_street_order)
+    start = 0
+    while start < len(doors):
+        end = start + 1
+        while end < len(doors) and doors[end].point == doors[start].point:
+            end += 1
+        before = tidy[-1].street if tidy else None
+        after = doors[end].street if end < len(doors) else None
+        tidy.extend(
+            sorted(
+                doors[start:end],
+                key=lambda door: (_joins(door.street, before, after), *_street_order(door)),
+            )
+        )
+        start = end
     return tidy
+
+
+def _joins(street: str, before: str | None, after: str | None) -> int:
+    """Rank a street within a run: that of the door before first, of the door after last."""
+    if street == before:
+        return 0
+    return 2 if street == after else 1
 
 
 def _street_order(door: Door) -> tuple[str, int, str]:

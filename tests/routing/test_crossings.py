@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from routing import turf
+from routing import street_changes, turf
 from routing.crossings import (
     CROSSING_PENALTY_M,
     crossing_counts,
@@ -185,7 +185,7 @@ def test_turf_tie_without_price_zig_zags(monkeypatch: pytest.MonkeyPatch) -> Non
     def free(walks: StreetWalks) -> np.ndarray:
         return np.zeros((len(walks.snaps), len(walks.snaps)), dtype=np.int64)
 
-    monkeypatch.setattr(turf, "crossing_penalties", free)
+    monkeypatch.setattr(street_changes, "crossing_penalties", free)
     (route,) = turf.plan_turf(graph, problem).routes
 
     assert route.length_m == 618

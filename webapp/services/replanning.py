@@ -359,6 +359,7 @@ def recut_routes(
             time_limit_s=settings.time_limit_s,
             end_point=session_end_point(canvass),
             previous_routes=previous_routes,
+            street_change_m=settings.street_change_m,
         )
         plan = plan_turf(graph, problem)
         if len(plan.routes) != len(routed):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint
 from routing.route_types import Door, TurfPlan, TurfProblem
+from routing.street_changes import STREET_CHANGE_M
 from routing.street_graph import StreetGraph, StreetWay, build_street_graph
 from routing.turf import plan_turf
 from targeting.names import fold_name
@@ -39,6 +40,7 @@ class RouteSettings:
     minutes_per_address: float = 1.5
     time_limit_s: float = 3.0
     token_days: int = 14
+    street_change_m: int = STREET_CHANGE_M
 
 
 def load_street_graph(
@@ -156,6 +158,7 @@ class SessionRouting:
             minutes_per_dwelling=settings.minutes_per_address,
             time_limit_s=settings.time_limit_s,
             end_point=self.end_point,
+            street_change_m=settings.street_change_m,
         )
 
 
