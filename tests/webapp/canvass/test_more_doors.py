@@ -31,6 +31,7 @@ from webapp.models.planning import SessionStatus
 from webapp.services.door_visits import record_door_visit
 from webapp.services.more_doors import give_more_doors
 from webapp.services.replanning import ReplanError, ReplanErrorCode
+from webapp.services.route_notice_state import record_notified
 from webapp.services.route_view import find_route_by_token
 from webapp.services.team_changes import mark_team_absent
 
@@ -147,9 +148,12 @@ def test_tap_takes_doors_no_route_has_first(
     client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     routes = routes_by_team(db_session)
-    # Team 3's last five doors are taken off its route: no route has them now.
+    # Team 3's last five doors are taken off its route, as its members were told: no
+    # route has them now.
     spare = list(routes[3].address_ids[-5:])
     routes[3].address_ids = list(routes[3].address_ids[:-5])
+    team_three = select(Assignment.id).where(Assignment.team == 3)
+    record_notified(routes[3], db_session.scalars(team_three))
     db_session.commit()
     done = finish_walk(db_session, case, 1)
     before = doors_by_team(db_session)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -17,6 +18,7 @@ from webapp.db import utcnow
 from webapp.models import Assignment, Message
 from webapp.models.messaging import MessagePurpose
 from webapp.models.planning import AssignmentStatus
+from webapp.services.localtime import to_local_naive
 from webapp.services.reply_links import make_reply_token
 from webapp.session_labels import session_label
 
@@ -31,8 +33,14 @@ def forms_of(page: Page) -> list[str]:
 
 
 def test_choice_page_offers_both_and_acts_not(
-    client: FlaskClient, db_session: Session, reply_token: str, alice_assignment: Assignment
+    client: FlaskClient,
+    db_session: Session,
+    crew: Crew,
+    reply_token: str,
+    alice_assignment: Assignment,
 ) -> None:
+    day = format_date(to_local_naive(crew.sessions[0].starts_at).date(), "full", locale="fr")
+
     response = client.get(f"/reponse/{reply_token}")
 
     assert response.status_code == 200
@@ -42,7 +50,7 @@ def test_choice_page_offers_both_and_acts_not(
     # The IRIS comes with the day and time: other sessions may take place then.
     facts = page.select("dl", **{"class": "reply-facts"})[0].text
     assert facts == (
-        "Session Lundi 4 janvier 2027 (Mairie) Horaire De 09:30 à 11:30 "
+        f"Session {day[:1].upper()}{day[1:]} (Mairie) Horaire De 09:30 à 11:30 "
         "Point de rendez-vous Parvis de la mairie"
     )
     # Alice already confirmed, so only the way out is offered.
