@@ -211,10 +211,6 @@ def test_planning_pages_fit_a_phone(
     for path, boxes in (
         ("/planification/sessions", ["Sessions de porte-à-porte"]),
         ("/planification/bilan", ["Pondérations de cette planification"]),
-        (
-            f"/planification/sessions/{case.session_id}",
-            ["Bénévoles et choix manuels", "Parcours"],
-        ),
     ):
         page.goto(live_server + path)
         assert scroll_width(page) <= PHONE_VIEWPORT["width"], path
@@ -224,6 +220,13 @@ def test_planning_pages_fit_a_phone(
             )
             assert box.get_attribute("tabindex") == "0", (path, name)
             assert box.evaluate("box => box.scrollWidth > box.clientWidth"), (path, name)
+
+    # The session's routes and volunteers are cards, as wide as the page.
+    page.goto(f"{live_server}/planification/sessions/{case.session_id}")
+    assert scroll_width(page) <= PHONE_VIEWPORT["width"]
+    for name in ("Bénévoles et choix manuels", "Parcours"):
+        box = page.get_by_role("region", name=name, exact=True).and_(page.locator(".table-scroll"))
+        assert box.evaluate("box => box.scrollWidth <= box.clientWidth"), name
     expect(page.locator(".volunteer-table tbody tr")).to_have_count(len(case.volunteer_ids))
     page.screenshot(path=PHONE_SESSION_SCREENSHOT_PATH, full_page=True)
 

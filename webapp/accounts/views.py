@@ -23,6 +23,8 @@ from webapp.accounts.limits import count_acceptance, count_failure, limit_logins
 from webapp.accounts.login_session import begin_pending_login, end_session, start_session
 from webapp.authz import require_login
 from webapp.db import db_session, utcnow
+from webapp.models.planning import SessionStatus
+from webapp.planning.labels import session_status_label
 from webapp.safe_redirect import safe_next_url
 from webapp.services.accounts import authenticate, end_all_sessions
 from webapp.services.current_campaign import find_current_campaign, load_territory
@@ -106,13 +108,24 @@ def logout() -> Response:
 @blueprint.get("/mon-espace")
 @require_login
 def show_my_space() -> str:
-    assignments = list_upcoming_assignments(db_session(), current_user.id, now=utcnow())
+    now = utcnow()
+    assignments = list_upcoming_assignments(db_session(), current_user.id, now=now)
     # The pages where the volunteer confirms or cancels, as the e-mails' links open them.
     reply_tokens = {
         a.assignment_id: make_reply_token(a.assignment_id, a.starts_at) for a in assignments
     }
+    # A session that has started takes no reply any more: its card shows the session's
+    # status instead, named as on the coordinators' pages.
+    started_labels = {
+        a.assignment_id: session_status_label(SessionStatus.PLANNED, a.starts_at, a.ends_at, now)
+        for a in assignments
+        if a.has_started
+    }
     return render_template(
-        "accounts/my_space.html", assignments=assignments, reply_tokens=reply_tokens
+        "accounts/my_space.html",
+        assignments=assignments,
+        reply_tokens=reply_tokens,
+        started_labels=started_labels,
     )
 
 

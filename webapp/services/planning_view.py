@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from targeting.names import fold_name
+from webapp.db import utcnow
 from webapp.jobs.live_progress import live_progress
 from webapp.models import (
     Address,
@@ -134,7 +135,8 @@ class SessionDetail:
     moved_members: tuple[TeamMember, ...] = ()
     # Whether the meeting point or the end point lies on a closed street.
     closed_points: PointsOnClosedStreets = field(default_factory=PointsOnClosedStreets)
-    # The campaign's other planned sessions, where a volunteer can be moved by hand.
+    # The campaign's other planned sessions not started yet, where a volunteer can be
+    # moved by hand.
     move_targets: tuple[SessionRow, ...] = ()
     # By volunteer of this session, the other planned sessions they are on already.
     other_sessions: Mapping[int, frozenset[int]] = field(default_factory=dict)
@@ -235,7 +237,7 @@ class PlanningSummary:
     dwelling_count: int
     queued_message_count: int
     last_run: PlanningRunView | None = None
-    # Planned sessions a left-out volunteer can be placed on by hand.
+    # Planned sessions not started yet, where a left-out volunteer can be placed by hand.
     open_sessions: tuple[SessionRow, ...] = ()
 
 
@@ -245,9 +247,12 @@ def list_session_rows(session: Session, campaign_id: int) -> list[SessionRow]:
 
 
 def load_session_detail(
-    session: Session, campaign_id: int, session_id: int
+    session: Session, campaign_id: int, session_id: int, *, now: datetime | None = None
 ) -> SessionDetail | None:
-    """Return one session of the campaign with its teams and routes, or None."""
+    """Return one session of the campaign with its teams and routes, or None.
+
+    `now`, by default the current time, decides which sessions have started.
+    """
     rows = _session_rows(session, campaign_id, session_id)
     if not rows:
         return None
@@ -302,7 +307,9 @@ def load_session_detail(
         closed_points=find_points_on_closed_streets(session, canvass),
         closable_streets=tuple(list_closable_streets(session, session_id)),
         move_targets=tuple(
-            row for row in _planned_rows(session, campaign_id) if row.id != session_id
+            row
+            for row in _not_started(_planned_rows(session, campaign_id), now or utcnow())
+            if row.id != session_id
         ),
         other_sessions=_other_sessions(session, session_id),
     )
@@ -435,8 +442,13 @@ def find_territory_centre(session: Session, commune_codes: list[str]) -> tuple[f
     return float(lat), float(lon)
 
 
-def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary:
-    """Return placements, left-out volunteers, short sessions, routes and queued messages."""
+def load_planning_summary(
+    session: Session, campaign_id: int, *, now: datetime | None = None
+) -> PlanningSummary:
+    """Return placements, left-out volunteers, short sessions, routes and queued messages.
+
+    `now`, by default the current time, decides which sessions have started.
+    """
     rows = _planned_rows(session, campaign_id)
     left_out = session.execute(
         select(User.id, User.first_name, User.last_name, LeftOutVolunteer.reason)
@@ -461,7 +473,7 @@ def load_planning_summary(session: Session, campaign_id: int) -> PlanningSummary
         dwelling_count=sum(row.dwelling_count for row in rows),
         queued_message_count=queued or 0,
         last_run=load_last_planning_run(session, campaign_id),
-        open_sessions=tuple(rows),
+        open_sessions=tuple(_not_started(rows, now or utcnow())),
     )
 
 
@@ -506,6 +518,16 @@ def _planned_rows(session: Session, campaign_id: int) -> list[SessionRow]:
     return [
         row for row in _session_rows(session, campaign_id) if row.status == SessionStatus.PLANNED
     ]
+
+
+def _not_started(rows: list[SessionRow], now: datetime) -> list[SessionRow]:
+    """Return the sessions a volunteer can still be placed on or moved to by hand.
+
+    A session that has started is left out: its teams are out walking their routes.
+    """
+    # NOTE: `lock_volunteer` itself still accepts a session under way, so a form loaded
+    # before the session started can still place a volunteer on it.
+    return [row for row in rows if row.starts_at > now]
 
 
 def _session_rows(

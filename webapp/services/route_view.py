@@ -224,6 +224,18 @@ class RouteSheet:
             return unvisited
         return next((stop.step for stop in stops if stop.is_to_come_back), None)
 
+    def first_come_back_stop(self, *, other_than: int | None = None) -> RouteStop | None:
+        """Return the first door to come back to once every door has an outcome, else None.
+
+        `other_than` is the address id of a door to leave out, such as the one just recorded.
+        """
+        if not self.is_coming_back:
+            return None
+        return next(
+            (stop for stop in self.stops if stop.is_to_come_back and stop.address_id != other_than),
+            None,
+        )
+
     @property
     def is_done(self) -> bool:
         """Tell whether every door of the route has an outcome other than COME_BACK."""

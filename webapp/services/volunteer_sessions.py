@@ -26,6 +26,8 @@ class UpcomingAssignment:
     team_mate_first_names: tuple[str, ...]
     route_token: str | None
     assignment_id: int = 0
+    # True once the session has started, when its reply links no longer confirm or cancel.
+    has_started: bool = False
 
 
 def list_upcoming_assignments(
@@ -58,6 +60,7 @@ def list_upcoming_assignments(
             team_mate_first_names=mates.get(assignment.id, ()),
             route_token=tokens.get((canvass.id, assignment.team)),
             assignment_id=assignment.id,
+            has_started=canvass.starts_at <= now,
         )
         for assignment, canvass in rows
     ]

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -139,9 +140,15 @@ def test_list_upcoming_assignments(db_session: Session, bondy: Bondy) -> None:
         ),
     ]
     assert all(isinstance(a, UpcomingAssignment) for a in found)
+    assert [a.has_started for a in found] == [False, False]
     # A session is listed until it ends.
     during = list_upcoming_assignments(db_session, camille.id, now=at_utc(2030, 1, 12, 10, 59))
     assert [a.starts_at for a in during] == [at_utc(2030, 1, 12, 9), at_utc(2030, 6, 15, 8)]
+    assert [a.has_started for a in during] == [True, False]
+    at_start = list_upcoming_assignments(db_session, camille.id, now=at_utc(2030, 1, 12, 9))
+    assert [a.has_started for a in at_start] == [True, False]
+    before = list_upcoming_assignments(db_session, camille.id, now=at_utc(2030, 1, 12, 8, 59))
+    assert [a.has_started for a in before] == [False, False]
     assert len(list_upcoming_assignments(db_session, camille.id, now=at_utc(2030, 1, 12, 11))) == 1
 
 
@@ -176,6 +183,44 @@ def test_page_lists_sessions_in_paris_time(
     ]
     for last_name in ("Durand", "Benali", "Petit"):
         assert last_name not in page.html
+
+
+def test_page_under_way_session_takes_no_reply(
+    client: FlaskClient,
+    db_session: Session,
+    bondy: Bondy,
+    log_in: LogIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _plan(db_session, bondy.campaign)
+    log_in("camille@example.org")
+
+    monkeypatch.setattr("webapp.accounts.views.utcnow", lambda: at_utc(2030, 1, 12, 10))
+    page = Page(client.get("/mon-espace").get_data(as_text=True))
+
+    cards = [card.text for card in page.select("li", **{"class": "card"})]
+    # Under way, the winter session keeps its route but takes no cancellation any more.
+    assert cards == [
+        "Samedi 12 janvier 2030 (Le Centre Ville) De 10:00 à 12:00"
+        " Rendez-vous : Parvis de la mairie En binôme avec Léa En cours Ouvrir mon parcours",
+        "Samedi 15 juin 2030 (La Martraye) De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
+        " En équipe avec Léa, Yanis À confirmer Confirmer ou annuler ma venue",
+    ]
+    statuses = [p.attrs["class"] for p in page.select("p") if "status" in p.attrs.get("class", "")]
+    assert statuses == ["status status-started", "status status-proposed"]
+    replies = [a.attrs["href"] for a in page.select("a", **{"class": "reply-link"})]
+    assert len(replies) == 1
+
+    monkeypatch.setattr("webapp.accounts.views.utcnow", lambda: at_utc(2030, 6, 15, 8))
+    page = Page(client.get("/mon-espace").get_data(as_text=True))
+
+    # The summer session starts before Camille answered: neither « À confirmer » nor a
+    # link to confirm.
+    assert [card.text for card in page.select("li", **{"class": "card"})] == [
+        "Samedi 15 juin 2030 (La Martraye) De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
+        " En équipe avec Léa, Yanis En cours",
+    ]
+    assert page.select("a", **{"class": "reply-link"}) == []
 
 
 def test_page_without_sessions(

@@ -369,6 +369,83 @@ def test_come_back_doors_come_last(client: FlaskClient, db_session: Session, wal
     )
 
 
+def come_back_links(fragment: str) -> list[tuple[str, str]]:
+    """Return the href and text of each link back to a door to come back to."""
+    pattern = r'<p class="door-confirmation" id="come-back-door"><a href="([^"]*)">(.*?)</a>'
+    return [(href, text_of(text)) for href, text in re.findall(pattern, fragment, re.S)]
+
+
+def test_last_door_links_back_to_come_back(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    record(client, walk.doors["G5"].id, "absent")
+    record(client, walk.doors["G3"].id, "come_back")
+    record(client, walk.doors["G1"].id, "refused")
+    record(client, walk.doors["E2"].id, "come_back")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    # A door left to do further on: the walk goes on down the list.
+    assert come_back_links(page) == []
+
+    record(client, walk.doors["E4"].id, "refused")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    last = door_item(page, 5)
+    assert confirmations(last) == [f"Door recorded: 4 {ESPERANTO}, Refused."]
+    # The first door to come back to, not the nearest.
+    assert come_back_links(last) == [
+        ("#step-2", f"Go back to step 2: 3 {GUESDE}, to come back to"),
+    ]
+    assert come_back_links(page) == come_back_links(last)
+    assert 'id="step-2"' in door_item(page, 2)
+
+
+def test_come_back_link_skips_recorded_door(
+    client: FlaskClient, db_session: Session, walk: Walk
+) -> None:
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    for key in ("G5", "G3", "G1", "E2"):
+        record(client, walk.doors[key].id, "absent")
+
+    # The last door is the only one to come back to: the team is at it already.
+    record(client, walk.doors["E4"].id, "come_back")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert confirmations(door_item(page, 5)) == [f"Door recorded: 4 {ESPERANTO}, Come back."]
+    assert come_back_links(page) == []
+
+    # Step 2 corrected to come back to as well: the link leads on to step 5.
+    record(client, walk.doors["G3"].id, "come_back")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert come_back_links(door_item(page, 2)) == [
+        ("#step-5", f"Go back to step 5: 4 {ESPERANTO}, to come back to"),
+    ]
+
+    # Back at step 2, the team gets an answer: step 5 is the one left.
+    record(client, walk.doors["G3"].id, "conversation")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert come_back_links(door_item(page, 2)) == [
+        ("#step-5", f"Go back to step 5: 4 {ESPERANTO}, to come back to"),
+    ]
+
+    # Every door done: no door to go back to.
+    record(client, walk.doors["E4"].id, "opened")
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+    assert come_back_links(page) == []
+
+
+def test_come_back_link_in_french(client: FlaskClient, walk: Walk) -> None:
+    record(client, walk.doors["G5"].id, "come_back")
+    for key in ("G3", "G1", "E2", "E4"):
+        record(client, walk.doors[key].id, "absent")
+
+    page = client.get(f"/parcours/{TOKEN}").get_data(as_text=True)
+
+    # Until the French catalogue has the link's text, this checks only where it leads.
+    assert [href for href, _text in come_back_links(door_item(page, 5))] == ["#step-1"]
+
+
 def test_come_back_counts_in_english(client: FlaskClient, walk: Walk) -> None:
     with client.session_transaction() as session:
         session["locale"] = "en"

@@ -5,6 +5,7 @@ rebuilt catalogue.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -22,10 +23,12 @@ from tests.factories import (
 )
 from tests.webapp.accounts.html_page import Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
+from webapp.db import utcnow
 from webapp.models import Assignment, CanvassSession, LeftOutVolunteer, Message, User
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.notifications import queue_assignment_messages
+from webapp.services.planning_view import load_planning_summary, load_session_detail
 
 # A month before the sessions: every reminder is still to come.
 NOW = at_utc(2027, 2, 6, 12, 0)
@@ -498,6 +501,66 @@ def test_left_out_volunteer_is_placed_by_hand(
         "avec un verrou.",
     )
     assert [category for category, _ in messages] == ["success", "warning", "info"]
+
+
+def option_texts(page: Page, select_id: str) -> list[str]:
+    """Return the texts of the options of one list of sessions."""
+    choice = page.by_id(select_id)
+    return [option.text for option in page.select("option") if option.is_inside(choice)]
+
+
+def test_place_by_hand_offers_sessions_not_started(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    volunteer = case.volunteers[2]
+    db_session.add(
+        LeftOutVolunteer(
+            campaign_id=territory.campaign.id, user_id=volunteer.id, reason="no_partner"
+        )
+    )
+    # Still planned, one under way and one over: their teams are out or home already.
+    now = utcnow()
+    for starts_at in (now - timedelta(minutes=30), now - timedelta(days=2)):
+        make_canvass_session(
+            db_session, campaign=territory.campaign, iris_code=TARGET_IRIS, starts_at=starts_at
+        )
+    db_session.commit()
+
+    summary = page_of(coordinator_client, "/planification/bilan")
+    session_page = page_of(coordinator_client, session_path(case.morning))
+
+    assert option_texts(summary, f"place-{volunteer.id}") == [
+        "Choisissez une session",
+        "samedi 6 mars 2027 à 10:30 (Le Centre Ville)",
+        "samedi 6 mars 2027 à 15:00 (La Flamiche)",
+    ]
+    # The move lists of the session page leave them out too.
+    assert option_texts(session_page, f"move-{case.volunteers[0].id}") == [
+        "Choisissez une session",
+        "samedi 6 mars 2027 à 15:00 (La Flamiche)",
+    ]
+
+
+def test_started_sessions_leave_choice_lists(
+    db_session: Session, territory: Territory, case: Case
+) -> None:
+    campaign_id = territory.campaign.id
+
+    at_start = load_planning_summary(db_session, campaign_id, now=case.morning.starts_at)
+    just_before = load_planning_summary(
+        db_session, campaign_id, now=case.morning.starts_at - timedelta(seconds=1)
+    )
+    after_both = load_planning_summary(db_session, campaign_id, now=case.afternoon.starts_at)
+
+    # A session leaves the list the moment it starts.
+    assert [row.id for row in at_start.open_sessions] == [case.afternoon.id]
+    assert [row.id for row in just_before.open_sessions] == [case.morning.id, case.afternoon.id]
+    assert after_both.open_sessions == ()
+    detail = load_session_detail(
+        db_session, campaign_id, case.afternoon.id, now=case.morning.starts_at
+    )
+    assert detail is not None
+    assert detail.move_targets == ()
 
 
 def test_place_without_choice_is_explained(

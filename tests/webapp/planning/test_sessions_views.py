@@ -18,7 +18,7 @@ from tests.factories import (
     make_route,
     make_user,
 )
-from tests.webapp.accounts.html_page import Page, csrf_token
+from tests.webapp.accounts.html_page import Element, Page, csrf_token
 from tests.webapp.planning.conftest import OTHER_IRIS, TARGET_IRIS, Territory
 from tests.webapp.targets.members import add_member, log_in_as
 from webapp.models import CanvassSession, JobRun, LeftOutVolunteer
@@ -212,8 +212,57 @@ def test_detail_shows_teams_and_routes(
     assert not page.select("select", name="street")
     assert page.select("a", href="/parcours/token-equipe-2")
     assert "De 10:30 à 12:30" in page.text()
-    # On a phone the routes table scrolls on its own instead of widening the page.
+    # On a screen too narrow for it but wider than a phone, the routes table scrolls on
+    # its own instead of widening the page.
     assert in_scroll_box(response.get_data(as_text=True), "Ouvrir le parcours de l’équipe 2")
+
+
+def cells_of(page: Page, row_id: str) -> list[Element]:
+    row = page.by_id(row_id)
+    return [cell for cell in page.select("td") if cell.is_inside(row)]
+
+
+def test_detail_cells_labelled_for_phone_cards(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory
+) -> None:
+    starts_at = at_utc(2027, 3, 6, 9, 30)
+    canvass = make_canvass_session(
+        db_session, campaign=territory.campaign, iris_code=TARGET_IRIS, starts_at=starts_at
+    )
+    make_canvass_session(
+        db_session, campaign=territory.campaign, iris_code=OTHER_IRIS, starts_at=starts_at
+    )
+    person = make_user(db_session, email="a@example.org", first_name="Alix", last_name="Bernard")
+    make_assignment(db_session, canvass_session=canvass, user=person, team=1)
+    route = make_route(db_session, canvass_session=canvass, team=1, access_token="token-equipe-1")
+    route.door_count, route.dwelling_count = 41, 95
+    route.length_m, route.total_minutes = 1830, 87.6
+    db_session.commit()
+    with coordinator_client.session_transaction() as cookie:
+        cookie["locale"] = "en"
+
+    page = Page(
+        coordinator_client.get(f"/planification/sessions/{canvass.id}").get_data(as_text=True)
+    )
+
+    # On a phone each row is a card, and each value shows after its label.
+    route_cells = [(cell.attrs.get("data-label"), cell.text) for cell in cells_of(page, "route-1")]
+    assert route_cells == [
+        ("Addresses:", "41"),
+        ("Dwellings (estimate):", "95"),
+        ("Doors done:", "0"),
+        ("To come back to:", "0"),
+        ("Metres:", "1,830"),
+        ("Minutes:", "88"),
+        (None, "Open the route of team 1"),
+    ]
+    labels = [cell.attrs.get("data-label") for cell in cells_of(page, f"volunteer-{person.id}")]
+    assert labels == ["Team:", "Manual lock:", "Move to another session:"]
+    tables = page.select("table")
+    assert [table.attrs["class"] for table in tables] == [
+        "planning-table volunteer-table card-table",
+        "planning-table card-table",
+    ]
 
 
 def test_detail_names_sessions_by_iris(
