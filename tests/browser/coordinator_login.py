@@ -1,11 +1,30 @@
-"""A coordinator's first login in the browser, second factor set up on the way."""
+"""A coordinator's account and first login in the browser, second factor set up on the way."""
 
 import pyotp
 from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+
+from tests.factories import make_user
+from webapp.models import Campaign
+from webapp.models.users import Role
+
+COORDINATOR_EMAIL = "coordination@example.org"
+
+
+def add_coordinator(session: Session, campaign: Campaign | None, password: str) -> None:
+    """Add the campaign's coordinator, with `password`, and commit."""
+    make_user(
+        session,
+        email=COORDINATOR_EMAIL,
+        password=password,
+        campaign=campaign,
+        role=Role.COORDINATOR,
+    )
+    session.commit()
 
 
 def log_in_new_coordinator(
-    page: Page, live_server: str, path: str, password: str, email: str = "coordination@example.org"
+    page: Page, live_server: str, path: str, password: str, email: str = COORDINATOR_EMAIL
 ) -> None:
     """Log in, set up the second factor, and land on `path`, where the login was sent."""
     page.goto(f"{live_server}/connexion?next={path}")

@@ -15,14 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import LIVE_HOST, PHONE_VIEWPORT
-from tests.browser.coordinator_login import log_in_new_coordinator
-from tests.factories import make_user
+from tests.browser.coordinator_login import add_coordinator, log_in_new_coordinator
 from tests.webapp.planning.bondy_case import CLOSABLE_STREET, BondyCase, seed_bondy_case
 from webapp.db import utcnow
 from webapp.models import Assignment, Campaign, CanvassSession, JobRun, Route, StreetClosure
 from webapp.models.jobs import JobStatus
 from webapp.models.planning import AssignmentStatus
-from webapp.models.users import Role
 from webapp.services.routes import RouteSettings, load_street_graph, plan_session_routes
 
 pytestmark = pytest.mark.browser
@@ -44,14 +42,7 @@ PHONE_SESSION_SCREENSHOT_PATH = "/tmp/planning_session_phone.png"  # noqa: S108
 def case(live_db: Session) -> BondyCase:
     case = seed_bondy_case(live_db)
     campaign = live_db.get(Campaign, case.campaign_id)
-    make_user(
-        live_db,
-        email="coordination@example.org",
-        password=PASSWORD,
-        campaign=campaign,
-        role=Role.COORDINATOR,
-    )
-    live_db.commit()
+    add_coordinator(live_db, campaign, PASSWORD)
     return case
 
 

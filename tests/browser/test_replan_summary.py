@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.browser.coordinator_login import log_in_new_coordinator
-from tests.factories import make_user
+from tests.browser.coordinator_login import add_coordinator, log_in_new_coordinator
 from tests.webapp.planning.bondy_case import (
     CLOSABLE_STREET,
     CLOSABLE_STREET_DOORS,
@@ -27,7 +26,6 @@ from tests.webapp.planning.three_teams import ROUTE_SETTINGS, to_visit_by_team
 from webapp.db import utcnow
 from webapp.models import Campaign, CanvassSession, Message
 from webapp.models.messaging import MessagePurpose
-from webapp.models.users import Role
 
 pytestmark = pytest.mark.browser
 
@@ -45,14 +43,7 @@ def case(live_db: Session) -> BondyCase:
     canvass.starts_at = utcnow() + timedelta(hours=1)
     canvass.ends_at = canvass.starts_at + timedelta(hours=3)
     seed_pairs(live_db, case, ROUTE_SETTINGS)
-    make_user(
-        live_db,
-        email="coordination@example.org",
-        password=PASSWORD,
-        campaign=live_db.get(Campaign, case.campaign_id),
-        role=Role.COORDINATOR,
-    )
-    live_db.commit()
+    add_coordinator(live_db, live_db.get(Campaign, case.campaign_id), PASSWORD)
     return case
 
 

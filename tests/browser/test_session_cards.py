@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.browser.coordinator_login import log_in_new_coordinator
-from tests.factories import make_user
+from tests.browser.coordinator_login import add_coordinator, log_in_new_coordinator
 from tests.webapp.planning.bondy_case import (
     PARC_DU_CHATEAU,
     SATURDAY,
@@ -19,7 +18,6 @@ from tests.webapp.planning.bondy_case import (
 )
 from tests.webapp.planning.three_teams import ROUTE_SETTINGS
 from webapp.models import Campaign, Route
-from webapp.models.users import Role
 from webapp.services.sessions import SessionDraft, create_session
 
 pytestmark = pytest.mark.browser
@@ -50,14 +48,7 @@ def case(live_db: Session) -> BondyCase:
         ),
         today=SATURDAY,
     )
-    make_user(
-        live_db,
-        email="coordination@example.org",
-        password=PASSWORD,
-        campaign=live_db.get(Campaign, case.campaign_id),
-        role=Role.COORDINATOR,
-    )
-    live_db.commit()
+    add_coordinator(live_db, live_db.get(Campaign, case.campaign_id), PASSWORD)
     return case
 
 

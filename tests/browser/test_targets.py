@@ -8,12 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.browser.coordinator_login import log_in_new_coordinator
-from tests.factories import make_user
+from tests.browser.coordinator_login import add_coordinator, log_in_new_coordinator
 from tests.webapp.targets.scored_case import CENTRE, PETIT_BOIS, SAINT_BLAISE, seed_scored_case
 from tests.webapp.targets.test_answers_page import CENTRE_ANSWERS, add_answers
 from webapp.models import Campaign, IrisScore
-from webapp.models.users import Role
 from webapp.services.targets_view import SCORE_CLASSES, SUPPRESSED_COLOUR
 
 pytestmark = pytest.mark.browser
@@ -26,14 +24,7 @@ DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 def coordinator_page(phone_page: Page, live_server: str, live_db: Session) -> Page:
     """A desktop-sized page of a logged-in coordinator of the scored case."""
     case = seed_scored_case(live_db)
-    make_user(
-        live_db,
-        email="coordination@example.org",
-        password=PASSWORD,
-        campaign=case.campaign,
-        role=Role.COORDINATOR,
-    )
-    live_db.commit()
+    add_coordinator(live_db, case.campaign, PASSWORD)
     page = phone_page
     page.set_viewport_size(DESKTOP_VIEWPORT)
     log_in_new_coordinator(page, live_server, "/ciblage/", PASSWORD)
