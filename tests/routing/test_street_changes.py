@@ -32,10 +32,10 @@ def test_penalty_between_named_streets_only() -> None:
 
 
 def test_walk_keeps_each_street_together() -> None:
-    # Three corner buildings 50 m apart along one street, each with a door on Rue A and
-    # one on Rue B at the same point; the meeting point is 100 m west of the first.
-    # Out and back, the walk is 2 x 205 m in any order. The price decides the order:
-    # one street's doors on the way out, the other's on the way back.
+    # Three corner buildings stand 50 m apart along one street. Each has a door on Rue A
+    # and one on Rue B at the same point, and the meeting point is 100 m west of the
+    # first. Out and back, the walk is 2 x 205 m in any order, so the price decides the
+    # order: one street's doors on the way out, the other's on the way back.
     graph = build_street_graph(
         [StreetWay("w1", "Rue A", "residential", ((at(-150, 0).lon, 0.0), (at(150, 0).lon, 0.0)))]
     )

@@ -322,7 +322,9 @@ def recut_routes(
     visited_by_route = _kept_visits(latest_by_route, walking, closed_names)
     visited = {address_id for ids in visited_by_route.values() for address_id in ids}
     to_visit_before = {team: set(route.address_ids) - visited for team, route in routes.items()}
-    held = {a for team, route in routes.items() if team in resting for a in route.address_ids}
+    resting_doors = {
+        a for team, route in routes.items() if team in resting for a in route.address_ids
+    }
     elsewhere = routed_in_other_sessions(session, canvass)
 
     uncovered: list[UncoveredDoor] = []
@@ -330,7 +332,7 @@ def recut_routes(
     for address in session.scalars(
         select(Address).where(Address.iris_code == canvass.iris_code).order_by(Address.id)
     ):
-        if address.id in visited or address.id in elsewhere or address.id in held:
+        if address.id in visited or address.id in elsewhere or address.id in resting_doors:
             continue
         if is_on_closed_street(address, closed_names):
             uncovered.append(UncoveredDoor(address.id, UncoveredReason.STREET_CLOSED))

@@ -214,8 +214,8 @@ def test_page_under_way_session_takes_no_reply(
     monkeypatch.setattr("webapp.accounts.views.utcnow", lambda: at_utc(2030, 6, 15, 8))
     page = Page(client.get("/mon-espace").get_data(as_text=True))
 
-    # The summer session starts before Camille answered: neither « À confirmer » nor a
-    # link to confirm.
+    # The summer session started before Camille replied, so the card shows neither
+    # « À confirmer » nor a link to confirm.
     assert [card.text for card in page.select("li", **{"class": "card"})] == [
         "Samedi 15 juin 2030 (La Martraye) De 10:00 à 13:00 Rendez-vous : Gare de Bondy"
         " En équipe avec Léa, Yanis En cours",

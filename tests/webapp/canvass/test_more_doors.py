@@ -148,8 +148,8 @@ def test_tap_takes_doors_no_route_has_first(
     client: FlaskClient, db_session: Session, case: BondyCase
 ) -> None:
     routes = routes_by_team(db_session)
-    # Team 3's last five doors are taken off its route, as its members were told: no
-    # route has them now.
+    # Team 3's last five doors are taken off its route and its members notified of it,
+    # so no route has these doors now.
     spare = list(routes[3].address_ids[-5:])
     routes[3].address_ids = list(routes[3].address_ids[:-5])
     team_three = select(Assignment.id).where(Assignment.team == 3)
