@@ -211,6 +211,12 @@ class Route(Base):
     # (`webapp.services.replanning`). It equals the length of `address_ids` when that
     # walk has no door.
     walk_start_index: Mapped[int | None] = mapped_column(Integer)
+    # The doors to visit that a street closure took from the route, in walking order.
+    # They come back to its team when their street reopens (`webapp.services.closed_doors`).
+    closed_address_ids: Mapped[list[int] | None] = mapped_column(
+        JSON,
+        info={"personal": "none", "retention": "never_personal", "note": "public BAN addresses"},
+    )
     # The number of addresses on the route; each address may hold several dwellings.
     door_count: Mapped[int] = mapped_column(Integer)
     # The estimated dwellings behind those addresses, at least one each as planned.

@@ -1,18 +1,20 @@
 """Re-cut one session's routes after a team drops out or a street closes.
 
-Doors already visited stay where they are: they head the route they were visited on,
-in that route's order, and only the doors nobody visited yet are shared again among
-the remaining teams. A door to come back to on a closed street leaves its route with the
-street's other doors, and returns to it, still to come back to, when the street
-reopens. Each remaining team keeps the doors it had to visit unless the
-change takes them away, and the doors of a team gone or of a reopened street go where
-they fit best (`recut_routes`). A remaining team keeps its route row, so the link it
-was sent keeps working and opens the new walk. A team already out goes on from its last
-visited door, walking its new route from that door to the session's finish. A door its
-walk has no time for is offered to every walk with time left, and only the doors that
-fit no walk are listed as out of time. The report lists the teams whose doors to visit
-changed and every team with a walk, so that their volunteers can be notified on the day
-(`webapp.services.route_notices`).
+Doors already visited stay where they are: they head the route they were visited on, in
+that route's order, and only the doors nobody visited yet are shared again among the
+remaining teams. A door to come back to on a closed street leaves its route with the
+street's other doors, and returns to it, still to come back to, when the street reopens.
+Each remaining team keeps the doors it had to visit unless the change takes them away.
+The doors of a reopened street go back to the teams that had them
+(`webapp.services.closed_doors`), and those of a team gone go where they fit best
+(`recut_routes`). A closed or reopened street, or a team present again, leaves every
+other team its doors (`routing.held_walks`). A remaining team keeps
+its route row, so the link it was sent keeps working and opens the new walk. A team
+already out goes on from its last visited door, walking its new route from that door to
+the session's finish. A door its walk has no time for is offered to every walk with time
+left, and only the doors that fit no walk are listed as out of time. The report lists
+the teams whose doors to visit changed and every team with a walk, so that their
+volunteers can be notified on the day (`webapp.services.route_notices`).
 """
 
 import logging
@@ -26,9 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint
+from routing.held_walks import plan_changed_walks
 from routing.resume import resume_walks
 from routing.route_types import PlannedRoute, TurfProblem
 from routing.status import SolveStatus
+from routing.street_graph import StreetGraph
 from routing.turf import plan_turf
 from targeting.names import fold_name
 from webapp.models import (
@@ -42,6 +46,7 @@ from webapp.models import (
 from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
 from webapp.services.closable_streets import address_street_keys, ways_near_iris
+from webapp.services.closed_doors import remember_closed_doors, reopened_doors
 from webapp.services.door_progress import (
     DoorProgress,
     count_door_progress,
@@ -200,7 +205,7 @@ def close_street(
         len(way_ids),
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return recut_routes(session, canvass, settings, now)
+    return recut_routes(session, canvass, settings, now, only_changed_teams=True)
 
 
 def reopen_street(
@@ -239,7 +244,7 @@ def reopen_street(
         len(closures),
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return recut_routes(session, canvass, settings, now)
+    return recut_routes(session, canvass, settings, now, only_changed_teams=True)
 
 
 def replan_session(
@@ -290,6 +295,7 @@ def recut_routes(
     *,
     asking_team: int | None = None,
     hold_others: bool = False,
+    only_changed_teams: bool = False,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
@@ -300,7 +306,12 @@ def recut_routes(
     to visit takes a share of the others' doors, except a team that finished its walk:
     it rests unless it is `asking_team` (`webapp.services.resting_teams`). With
     `hold_others`, every team but `asking_team` keeps its route as it is, and
-    `asking_team` takes only doors that no other route has to visit.
+    `asking_team` takes only doors that no other route has to visit. With
+    `only_changed_teams`, the doors are cut again only among the teams that take doors
+    they did not have to visit, such as doors back from a reopened street, or that have
+    none left; every other team keeps its doors, walked again
+    (`routing.held_walks`). When that leaves out a door some team had, every door is
+    shared again.
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -339,6 +350,16 @@ def recut_routes(
         else:
             open_addresses.append(address)
 
+    # Read before `remember_closed_doors` forgets the doors whose street is open again.
+    returned = reopened_doors(
+        {team: routes[team] for team in routed if team in routes}, {a.id for a in open_addresses}
+    )
+    closed_ids = {d.address_id for d in uncovered if d.reason == UncoveredReason.STREET_CLOSED}
+    remember_closed_doors(
+        {team: route for team, route in routes.items() if team not in resting},
+        to_visit_before,
+        closed_ids,
+    )
     positions = {team: _position(session, routes.get(team), latest_by_route) for team in routed}
     planned: dict[int, PlannedRoute] = {}
     status = SolveStatus.EMPTY
@@ -350,7 +371,7 @@ def recut_routes(
         graph = load_street_graph(session, closed_way_ids)
         doors = tuple(door_for(a) for a in open_addresses)
         open_ids = {address.id for address in open_addresses}
-        previous_routes = _previous_walks(routed, routes, open_ids)
+        previous_routes = _previous_walks(routed, routes, open_ids, returned)
         problem = TurfProblem(
             meeting_point=GeoPoint(canvass.meeting_lon, canvass.meeting_lat),
             doors=doors,
@@ -363,12 +384,14 @@ def recut_routes(
             previous_routes=previous_routes,
             street_change_m=settings.street_change_m,
         )
-        plan = plan_turf(graph, problem)
-        if len(plan.routes) != len(routed):
-            raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
-        status = plan.status
         starts = [positions[team] for team in routed]
-        walks, late = resume_walks(graph, problem, starts, plan.routes, plan.unvisited_door_ids)
+        changing = None
+        if only_changed_teams:
+            changing = [
+                not walk or not set(walk) <= to_visit_before.get(team, set())
+                for team, walk in zip(routed, previous_routes, strict=True)
+            ]
+        status, walks, late = _plan_walks(graph, problem, starts, changing)
         planned = dict(zip(routed, walks, strict=True))
         uncovered.extend(
             UncoveredDoor(address_id, UncoveredReason.OUT_OF_TIME) for address_id in late
@@ -415,15 +438,43 @@ def recut_routes(
     return report
 
 
+def _plan_walks(
+    graph: StreetGraph,
+    problem: TurfProblem,
+    starts: list[GeoPoint | None],
+    changing: list[bool] | None,
+) -> tuple[SolveStatus, list[PlannedRoute], tuple[int, ...]]:
+    """Return the status, each team's walk and the doors that fit no walk.
+
+    With `changing`, only those teams' doors are cut again (`routing.held_walks`), unless
+    that leaves out a door some team had: then, as without it, every door is.
+    """
+    if changing is not None:
+        status, walks, late = plan_changed_walks(graph, problem, starts, changing)
+        had = {i for address_ids in problem.previous_routes for i in address_ids}
+        if len(walks) == problem.team_count and had.isdisjoint(late):
+            return status, walks, late
+    plan = plan_turf(graph, problem)
+    if len(plan.routes) != problem.team_count:
+        raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
+    walks, late = resume_walks(graph, problem, starts, plan.routes, plan.unvisited_door_ids)
+    return plan.status, walks, late
+
+
 def _previous_walks(
-    teams: list[int], routes: Mapping[int, Route], open_ids: set[int]
+    teams: list[int],
+    routes: Mapping[int, Route],
+    open_ids: set[int],
+    returned: Mapping[int, list[int]],
 ) -> tuple[tuple[int, ...], ...]:
     """Return, in team order, the open doors each team had to visit, in walking order.
 
     A team with none left, such as one marked absent and now present again, takes back
     the open doors it was last notified of, which leave the other teams' walks. So a
     team marked absent by mistake and then present gets its own doors again, and the
-    others theirs.
+    others theirs. Each team then takes back the doors `returned` to it, those a
+    closure took from its route (`webapp.services.closed_doors`), unless another
+    team's walk has them.
     """
     walks = {
         team: [i for i in routes[team].address_ids if i in open_ids] if team in routes else []
@@ -435,9 +486,12 @@ def _previous_walks(
         if team in routes and not walks[team]
     }
     claimed = {i for ids in returning.values() for i in ids}
-    return tuple(
-        tuple(returning.get(team) or [i for i in walks[team] if i not in claimed]) for team in teams
-    )
+    kept = {
+        team: returning.get(team) or [i for i in walks[team] if i not in claimed] for team in teams
+    }
+    taken = {i for ids in kept.values() for i in ids}
+    back = {team: [i for i in returned.get(team, ()) if i not in taken] for team in teams}
+    return tuple(tuple([*kept[team], *back[team]]) for team in teams)
 
 
 def changed_routes(

@@ -118,7 +118,7 @@ def mark_team_present(
         session_id,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    report = recut_routes(session, canvass, settings, now)
+    report = recut_routes(session, canvass, settings, now, only_changed_teams=True)
     queue_assignment_reminders(session, campaign_id, restored, now=now)
     return report
 

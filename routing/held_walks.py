@@ -1,0 +1,82 @@
+"""A re-planning that cuts again only the walks of the teams a change concerns.
+
+When a street closes or reopens, or a team comes back, most teams' doors need not
+change. Sharing every door again would let the search swap a door or two between
+teams the change did not concern, and each such team would be told its route changed.
+Here only the changing teams' doors, with the doors of no team, are cut into walks
+(``routing.turf``). Every other team keeps the doors it had, walked again over the
+streets as they are now, from where it is (``routing.resume``): a closed way may change
+its path, not its doors. A door a walk has no time for is offered to the other walks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from routing.geo import GeoPoint
+from routing.resume import resume_walks
+from routing.route_types import PlannedRoute, TurfProblem
+from routing.status import SolveStatus
+from routing.street_graph import StreetGraph
+from routing.turf import plan_turf
+
+
+def plan_changed_walks(
+    graph: StreetGraph,
+    problem: TurfProblem,
+    starts: Sequence[GeoPoint | None],
+    changing: Sequence[bool],
+) -> tuple[SolveStatus, list[PlannedRoute], tuple[int, ...]]:
+    """Cut the doors of the teams with ``changing[k]`` set, and walk the others' own doors.
+
+    ``problem.previous_routes`` holds every team's doors before the change, as
+    ``routing.resume.resume_walks`` expects, and ``starts[k]`` is where team ``k`` is,
+    None before it starts. Returns the plan's status, the walks in team order and the
+    address ids of the doors that fit no walk, as ``resume_walks`` does; no walk at all
+    when the cut finds no solution.
+    """
+    kept = {
+        address_id
+        for team, address_ids in enumerate(problem.previous_routes)
+        if not changing[team]
+        for address_id in address_ids
+    }
+    cut_teams = [team for team in range(problem.team_count) if changing[team]]
+    status = SolveStatus.EMPTY
+    unplanned: tuple[int, ...] = ()
+    cut: dict[int, PlannedRoute] = {}
+    if cut_teams:
+        sub = replace(
+            problem,
+            doors=tuple(door for door in problem.doors if door.address_id not in kept),
+            team_count=len(cut_teams),
+            previous_routes=tuple(problem.previous_routes[team] for team in cut_teams),
+        )
+        plan = plan_turf(graph, sub)
+        if len(plan.routes) != len(cut_teams):
+            return plan.status, [], ()
+        status, unplanned = plan.status, plan.unvisited_door_ids
+        cut = {
+            team: replace(route, team=team)
+            for team, route in zip(cut_teams, plan.routes, strict=True)
+        }
+    else:
+        unplanned = tuple(door.address_id for door in problem.doors if door.address_id not in kept)
+    routes = [
+        cut[team] if team in cut else _unwalked(team, problem) for team in range(problem.team_count)
+    ]
+    # A kept team not out yet walks its doors from the meeting point, as a plan would.
+    walk_starts = [
+        problem.meeting_point if start is None and not changing[team] else start
+        for team, start in enumerate(starts)
+    ]
+    walks, late = resume_walks(graph, problem, walk_starts, routes, unplanned)
+    return status, walks, late
+
+
+def _unwalked(team: int, problem: TurfProblem) -> PlannedRoute:
+    """Return the team's previous doors among the problem's, as a route not walked yet."""
+    present = {door.address_id for door in problem.doors}
+    door_ids = tuple(i for i in problem.previous_routes[team] if i in present)
+    return PlannedRoute(team, door_ids, 0, 0.0, 0.0, 0.0, ())
