@@ -4,7 +4,10 @@ An unknown value is dropped and the page shows a notice about it, so an old book
 a mistyped link still opens a page.
 """
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -13,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.models.messaging import MessagePurpose
 from webapp.models.users import Channel
+from webapp.services.localtime import local_day_bounds
 from webapp.services.message_log import MessageFilter, StatusGroup
 
 E = TypeVar("E", bound=StrEnum)
@@ -21,6 +25,9 @@ E = TypeVar("E", bound=StrEnum)
 # before `int()` converts the text, which then reads this many digits at most.
 MAX_PAGE_DIGITS = 6
 PAST_ANY_PAGE = 10**MAX_PAGE_DIGITS
+# The form of a date input's value. `date.fromisoformat` alone also reads "20270306"
+# and week dates.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 UNKNOWN_VALUE_NOTICES: dict[str, Any] = {
     "status": lazy_gettext(
@@ -31,6 +38,12 @@ UNKNOWN_VALUE_NOTICES: dict[str, Any] = {
     ),
     "purpose": lazy_gettext(
         "The message type asked for is not known: messages of every type are shown."
+    ),
+    "session": lazy_gettext(
+        "The session asked for is not known: messages of every session are shown."
+    ),
+    "day": lazy_gettext(
+        "The day asked for is not a valid date (YYYY-MM-DD): messages of every day are shown."
     ),
     "page": lazy_gettext("The page number is not valid: the first page is shown."),
 }
@@ -52,6 +65,8 @@ class ListArgs:
             "status": self.message_filter.group,
             "channel": self.message_filter.channel,
             "purpose": self.message_filter.purpose,
+            "session": self.message_filter.session_id,
+            "day": self.message_filter.day,
             "page": self.page,
         }
         current.update(changes)
@@ -60,12 +75,17 @@ class ListArgs:
         return {name: str(value) for name, value in current.items() if value}
 
 
-def read_list_args(args: MultiDict[str, str]) -> ListArgs:
-    """Read the status group, channel, purpose and page of the list from `args`."""
+def read_list_args(args: MultiDict[str, str], session_ids: Collection[int]) -> ListArgs:
+    """Read the status group, channel, purpose, session, day and page of the list from `args`.
+
+    A session id not in `session_ids`, the campaign's sessions, is dropped.
+    """
     dropped: list[str] = []
     group = _member(args, "status", StatusGroup, dropped)
     channel = _member(args, "channel", Channel, dropped)
     purpose = _member(args, "purpose", MessagePurpose, dropped)
+    session_id = _session_id(args, session_ids, dropped)
+    day = _day(args, dropped)
     raw_page = args.get("page", "").strip()
     page = 1
     if raw_page:
@@ -77,7 +97,9 @@ def read_list_args(args: MultiDict[str, str]) -> ListArgs:
         else:
             page = int(digits)
     return ListArgs(
-        message_filter=MessageFilter(group=group, channel=channel, purpose=purpose),
+        message_filter=MessageFilter(
+            group=group, channel=channel, purpose=purpose, session_id=session_id, day=day
+        ),
         page=page,
         dropped=tuple(dropped),
     )
@@ -94,3 +116,34 @@ def _member(
     except ValueError:
         dropped.append(name)
         return None
+
+
+def _session_id(
+    args: MultiDict[str, str], session_ids: Collection[int], dropped: list[str]
+) -> int | None:
+    raw = args.get("session", "").strip()
+    if not raw:
+        return None
+    # Compared as text, so that no length of digits reaches `int()`.
+    known = {str(session_id): session_id for session_id in session_ids}
+    if raw not in known:
+        dropped.append("session")
+        return None
+    return known[raw]
+
+
+def _day(args: MultiDict[str, str], dropped: list[str]) -> date | None:
+    raw = args.get("day", "").strip()
+    if not raw:
+        return None
+    if ISO_DAY.fullmatch(raw):
+        try:
+            day = date.fromisoformat(raw)
+            # The first and last days of the calendar have no bounds to query with.
+            local_day_bounds(day)
+        except (ValueError, OverflowError):
+            pass
+        else:
+            return day
+    dropped.append("day")
+    return None

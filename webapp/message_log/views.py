@@ -22,6 +22,7 @@ from webapp.message_labels import (
 )
 from webapp.message_log.query_args import UNKNOWN_VALUE_NOTICES, ListArgs, read_list_args
 from webapp.services.message_log import MessagePage, read_messages
+from webapp.services.message_sessions import list_session_choices
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def _labels() -> dict[str, object]:
 def list_messages() -> ResponseReturnValue:
     campaign = _campaign()
     session = db_session()
-    args = read_list_args(request.args)
+    session_choices = list_session_choices(session, campaign.id)
+    args = read_list_args(request.args, [choice.id for choice in session_choices])
     # The filter form sends its empty fields too: such a list has one shorter URL.
     if not args.dropped and "" in request.args.values():
         return redirect(_list_url(args))
@@ -62,6 +64,7 @@ def list_messages() -> ResponseReturnValue:
         found=found,
         args=shown_args,
         notices=_notices(campaign.id, args, found),
+        session_choices=session_choices,
         list_url=lambda **changes: _list_url(shown_args, **changes),
     )
 

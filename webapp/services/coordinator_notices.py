@@ -15,6 +15,8 @@ from webapp.urls import public_url
 
 # Keys of the notice sent when a team marked absent marks itself present again.
 TEAM_PRESENT_KEY_PREFIX = "team-present:"
+# Keys of the notice sent when a volunteer declines a place, followed by the assignment id.
+DECLINED_KEY_PREFIX = "declined:"
 
 
 def campaign_coordinators(session: Session, campaign_id: int) -> list[User]:

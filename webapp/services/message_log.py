@@ -5,7 +5,7 @@ how and why, never its text.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, RowMapping, case, func, select
@@ -15,6 +15,8 @@ from webapp.models import Message, User
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel
 from webapp.services.audit import AuditAction, record_access
+from webapp.services.localtime import local_day_bounds
+from webapp.services.message_sessions import session_messages_condition
 
 PAGE_SIZE = 50
 # Object type of the audit event of a read of the list, with the campaign id.
@@ -42,11 +44,22 @@ STATUS_GROUP = {status: group for group, statuses in GROUP_STATUSES.items() for 
 
 @dataclass(frozen=True)
 class MessageFilter:
-    """The rows requested. A field left to None matches every value."""
+    """The rows requested. A field left to None matches every value.
+
+    `day` is a day of Paris time, matched against the time the list shows for a row.
+    """
 
     group: StatusGroup | None = None
     channel: Channel | None = None
     purpose: MessagePurpose | None = None
+    session_id: int | None = None
+    day: date | None = None
+
+    @property
+    def is_narrowed(self) -> bool:
+        """Tell whether any field leaves some rows out."""
+        fields = (self.group, self.channel, self.purpose, self.session_id, self.day)
+        return any(value is not None for value in fields)
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,8 @@ class MessageRow:
 class MessagePage:
     """A page of rows, the page numbers, and the counts per status group of the selection.
 
-    The counts follow the channel and purpose of the filter but not its status group,
-    so that they tell how many rows each group would show.
+    The counts follow every field of the filter but its status group, so that they tell
+    how many rows each group would show.
     """
 
     rows: tuple[MessageRow, ...]
@@ -82,12 +95,12 @@ class MessagePage:
 def count_by_group(
     session: Session, campaign_id: int, message_filter: MessageFilter
 ) -> dict[StatusGroup, int]:
-    """Count the campaign's rows of each status group, for the filter's channel and purpose."""
-    query = (
-        select(Message.status, func.count())
-        .where(*_scope(campaign_id, message_filter))
-        .group_by(Message.status)
-    )
+    """Count the campaign's rows of each status group that pass the filter's other fields."""
+    return _count_by_group(session, _scope(session, campaign_id, message_filter))
+
+
+def _count_by_group(session: Session, scope: list[ColumnElement[bool]]) -> dict[StatusGroup, int]:
+    query = select(Message.status, func.count()).where(*scope).group_by(Message.status)
     counts = dict.fromkeys(StatusGroup, 0)
     for status, count in session.execute(query).all():
         counts[STATUS_GROUP[status]] += count
@@ -101,7 +114,8 @@ def list_messages(
 
     A page number past the last page gives the last page, and one below 1 the first.
     """
-    counts = count_by_group(session, campaign_id, message_filter)
+    scope = _scope(session, campaign_id, message_filter)
+    counts = _count_by_group(session, scope)
     group = message_filter.group
     total = counts[group] if group is not None else sum(counts.values())
     page_count = max(1, -(-total // PAGE_SIZE))
@@ -120,7 +134,7 @@ def list_messages(
             User.last_name,
         )
         .outerjoin(User, User.id == Message.user_id)
-        .where(*_scope(campaign_id, message_filter))
+        .where(*scope)
         # NOTE: only the campaign_id index serves this query, so PostgreSQL sorts the
         # campaign's rows for each page. That stays fast for tens of thousands of rows.
         # Rows are sorted by the time the list shows, latest first.
@@ -154,13 +168,23 @@ def read_messages(
     return found
 
 
-def _scope(campaign_id: int, message_filter: MessageFilter) -> list[ColumnElement[bool]]:
-    """Return the conditions of the campaign and of the filter's channel and purpose."""
+def _scope(
+    session: Session, campaign_id: int, message_filter: MessageFilter
+) -> list[ColumnElement[bool]]:
+    """Return the conditions of the campaign and of every field of the filter but its group."""
     conditions = [Message.campaign_id == campaign_id]
     if message_filter.channel is not None:
         conditions.append(Message.channel == message_filter.channel)
     if message_filter.purpose is not None:
         conditions.append(Message.purpose == message_filter.purpose)
+    if message_filter.session_id is not None:
+        conditions.append(
+            session_messages_condition(session, campaign_id, message_filter.session_id)
+        )
+    if message_filter.day is not None:
+        start, end = local_day_bounds(message_filter.day)
+        shown_time = _shown_time()
+        conditions += [shown_time >= start, shown_time < end]
     return conditions
 
 

@@ -104,6 +104,9 @@ class PlanningReport:
     stored: StoredCounts | None = None
     # Queued messages the run withdrew: of places or teams that changed.
     withdrawn_count: int = 0
+    # Sessions under way the run left as they were: a door is recorded there and they
+    # had not ended. Only their own page re-plans them.
+    kept_session_ids: tuple[int, ...] = ()
 
     def counts(self) -> dict[str, Any]:
         """Return the figures a finished run keeps, JSON-safe."""
@@ -138,6 +141,7 @@ class PlanningReport:
             "shortfalls": {
                 str(short.session_id): str(short.reason) for short in self.assignment.short_sessions
             },
+            "kept_session_ids": list(self.kept_session_ids),
         }
 
 

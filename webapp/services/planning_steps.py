@@ -247,6 +247,7 @@ def store_planning(
 
     routes: list[Route] = []
     team_notices: list[Message] = []
+    kept_session_ids: list[int] = []
     for session_id in inputs.session_ids:
         canvass = session.get(CanvassSession, session_id)
         assert canvass is not None  # the snapshot found it unchanged
@@ -254,6 +255,8 @@ def store_planning(
         if routing is None:
             # Begun: its routes stay, with their visits and links.
             routes.extend(session.scalars(select(Route).where(Route.session_id == session_id)))
+            if canvass.ends_at > now:
+                kept_session_ids.append(session_id)
             continue
         teams = list_session_teams(session, session_id)
         if teams != solution.teams.get(session_id, []):
@@ -286,6 +289,7 @@ def store_planning(
         messages=messages,
         stored=stored,
         withdrawn_count=count_withdrawn(session, inputs.campaign_id) - withdrawn_before,
+        kept_session_ids=tuple(kept_session_ids),
     )
 
 

@@ -205,6 +205,8 @@ class PlanningRunView:
     weights: tuple[WeightRow, ...] = ()
     # Sessions whose locks could not all be kept, when they made the run fail.
     conflicting_sessions: tuple[SessionRow, ...] = ()
+    # Sessions under way that the run left as they were (`PlanningReport.kept_session_ids`).
+    kept_sessions: tuple[SessionRow, ...] = ()
 
     @property
     def is_finished(self) -> bool:
@@ -366,10 +368,15 @@ def load_planning_run(session: Session, campaign_id: int, run_id: int) -> Planni
         return None
     view = _run_view(run)
     conflicting = set(view.counts.get("conflicting_session_ids") or ())
-    if not conflicting:
+    kept_ids = set(view.counts.get("kept_session_ids") or ())
+    if not conflicting and not kept_ids:
         return view
-    rows = [row for row in _session_rows(session, campaign_id) if row.id in conflicting]
-    return replace(view, conflicting_sessions=tuple(rows))
+    rows = _session_rows(session, campaign_id)
+    return replace(
+        view,
+        conflicting_sessions=tuple(row for row in rows if row.id in conflicting),
+        kept_sessions=tuple(row for row in rows if row.id in kept_ids),
+    )
 
 
 def _progress_pct(run: JobRun) -> int:

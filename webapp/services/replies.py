@@ -17,7 +17,7 @@ from webapp.db import utcnow
 from webapp.models import Assignment, Campaign, CanvassSession, Route, User
 from webapp.models.planning import AssignmentStatus, SessionStatus
 from webapp.services.assignment import count_session_coming
-from webapp.services.coordinator_notices import add_coordinator_notices
+from webapp.services.coordinator_notices import DECLINED_KEY_PREFIX, add_coordinator_notices
 from webapp.services.message_batch import (
     MessageBatch,
     MessageKeys,
@@ -197,7 +197,7 @@ def _tell_coordinators(
     add_coordinator_notices(
         batch,
         assignment.session,
-        key=f"declined:{assignment.id}",
+        key=f"{DECLINED_KEY_PREFIX}{assignment.id}",
         template="coordinator_declined",
         context=context,
     )

@@ -27,12 +27,17 @@ def add_message(
     send_after: datetime | None = None,
     sent_at: datetime | None = None,
     delivered_at: datetime | None = None,
+    idempotency_key: str | None = None,
+    broadcast_id: int | None = None,
 ) -> Message:
-    """Add a message row whose `updated_at` is its creation time."""
+    """Add a message row whose `updated_at` is its creation time.
+
+    Without `idempotency_key`, the row gets a random key that names no session.
+    """
     message = Message(
         campaign_id=campaign.id,
         user_id=user.id if user is not None else None,
-        idempotency_key=f"test-{secrets.token_hex(8)}",
+        idempotency_key=idempotency_key or f"test-{secrets.token_hex(8)}",
         channel=channel,
         purpose=purpose,
         recipient=recipient,
@@ -45,6 +50,7 @@ def add_message(
         delivered_at=delivered_at,
         created_at=created_at,
         updated_at=created_at,
+        broadcast_id=broadcast_id,
     )
     session.add(message)
     session.flush()

@@ -1,8 +1,7 @@
 """The message list: access, rows of the campaign only, filters, counts, pages, bad values."""
 
 import logging
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,20 +12,16 @@ from tests.factories import at_utc, make_campaign
 from tests.webapp.accounts.html_page import Page
 from tests.webapp.broadcasts.conftest import log_in
 from tests.webapp.broadcasts.crew import Crew
+from tests.webapp.message_log.list_page import URL, get_page, ids_of, plain, row_ids
 from tests.webapp.message_log.rows import PRIVATE_BODY, add_message
 from webapp.models import AuditEvent, Message
 from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.users import Channel
 from webapp.services.message_log import LIST_OBJECT, PAGE_SIZE
 
-URL = "/messages/"
 # Monday 2 March 2026, 10:00 in Paris (UTC+1): the rows are created a minute apart from it.
 FIRST_CREATED = at_utc(2026, 3, 2, 9)
 OTHER_CAMPAIGN_RECIPIENT = "+33699999999"
-
-
-def plain(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\xa0", " ")).strip()
 
 
 @pytest.fixture
@@ -102,33 +97,6 @@ def mail(db_session: Session, crew: Crew) -> dict[str, Message]:
     )
     db_session.commit()
     return rows
-
-
-def row_ids(page: Page) -> list[int]:
-    return [
-        int(e.attrs["id"].removeprefix("message-"))
-        for e in page.select("tr")
-        if e.attrs.get("id", "").startswith("message-")
-    ]
-
-
-def shown_time(message: Message) -> datetime:
-    """Return the time the list shows for a row: planned while it waits, else the last one."""
-    if message.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
-        return message.send_after or message.created_at
-    return message.delivered_at or message.sent_at or message.updated_at
-
-
-def ids_of(mail: dict[str, Message], *names: str) -> list[int]:
-    """Return the ids of the named rows, latest shown time first as the list shows them."""
-    rows = sorted((mail[name] for name in names), key=lambda m: (shown_time(m), m.id))
-    return [message.id for message in reversed(rows)]
-
-
-def get_page(client: FlaskClient, query: str = "") -> Page:
-    response = client.get(f"{URL}?{query}" if query else URL)
-    assert response.status_code == 200
-    return Page(response.get_data(as_text=True))
 
 
 def test_anonymous_goes_to_login(client: FlaskClient, crew: Crew) -> None:

@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from webapp.models.messaging import MessagePurpose, MessageStatus
 from webapp.models.planning import AssignmentStatus
 from webapp.models.users import Channel, ConsentPurpose, Role
 from webapp.services import planning_steps, routes, walking_limits
+from webapp.services.localtime import local_to_utc
 from webapp.services.planning_locks import move_volunteer, send_choice_messages
 from webapp.services.planning_steps import run_planning
 from webapp.services.planning_view import load_session_detail
@@ -364,6 +365,51 @@ def test_planning_keeps_a_begun_session(planned: Planned, app: Flask, db_session
     assert counts["placed"] == len(after_pairs)
     assert counts["volunteers"] == len({user_id for _, user_id, _ in after_pairs})
     assert counts["left_out"] == len(before_left_out)
+
+
+@pytest.mark.parametrize(
+    ("paris_time", "kept"),
+    [
+        # The session runs from 09:30 to 11:00, Paris time.
+        (time(10, 0), True),
+        (time(10, 59), True),
+        (time(11, 0), False),
+    ],
+)
+def test_begun_session_is_reported_until_its_end(
+    planned: Planned, app: Flask, db_session: Session, *, paris_time: time, kept: bool
+) -> None:
+    canvass = db_session.scalars(select(CanvassSession)).one()
+    route = db_session.scalars(select(Route).order_by(Route.team)).first()
+    assert route is not None
+    db_session.add(
+        DoorVisit(route_id=route.id, address_id=route.address_ids[0], outcome=DoorOutcome.OPENED)
+    )
+    # Not begun: the run plans it again, and does not report it.
+    later = add_afternoon_session(db_session, planned)
+    db_session.flush()
+    now = local_to_utc(datetime.combine(SATURDAY, paris_time))
+
+    with app.app_context():
+        report = run_planning(db_session, planned.id, app.extensions["tournee.settings"], now=now)
+
+    expected = (canvass.id,) if kept else ()
+    assert report.kept_session_ids == expected
+    assert report.counts()["kept_session_ids"] == list(expected)
+    assert later.id not in report.kept_session_ids
+
+
+def test_session_without_visit_is_not_reported(
+    planned: Planned, app: Flask, db_session: Session
+) -> None:
+    # Under way, but no door is recorded: the run forms its teams again.
+    now = local_to_utc(datetime.combine(SATURDAY, time(10, 0)))
+
+    with app.app_context():
+        report = run_planning(db_session, planned.id, app.extensions["tournee.settings"], now=now)
+
+    assert report.kept_session_ids == ()
+    assert report.counts()["kept_session_ids"] == []
 
 
 def test_begun_session_counts_for_clashes(

@@ -152,6 +152,8 @@ def test_worker_runs_planning_and_records_counts(
         "terms": run.counts["terms"],
         # The session reached its minimum: no reason to give.
         "shortfalls": {},
+        # No door is recorded yet: the run left no session as it was.
+        "kept_session_ids": [],
     }
     assert run.counts["objective"] == sum(run.counts["terms"].values())
     assert list(run.counts["terms"]) == [name.value for name in WeightName]
