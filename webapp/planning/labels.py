@@ -198,6 +198,10 @@ LOCK_PROBLEMS: dict[str, Any] = {
     LockProblem.SESSION_FULL: lazy_gettext(
         "Every place of this session is already locked by hand: unlock a volunteer there first."
     ),
+    LockProblem.SESSION_STARTED: lazy_gettext(
+        "This session has begun: its teams are out and a planning run no longer changes it. "
+        "Change its teams from its page: mark a team absent or join a volunteer to another team."
+    ),
 }
 
 # Reasons a planning run would form a session's teams again despite a change made on the day.

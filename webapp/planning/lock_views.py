@@ -41,7 +41,9 @@ def lock_volunteer(session_id: int) -> ResponseReturnValue:
     volunteer = form.volunteer
 
     def lock(session: Session) -> ManualChoice:
-        return planning_locks.lock_volunteer(session, campaign_id, volunteer, session_id)
+        return planning_locks.lock_volunteer(
+            session, campaign_id, volunteer, session_id, now=utcnow()
+        )
 
     def describe(name: str, _when: str) -> str:
         return str(_("%(name)s is locked on this session.", name=name))
@@ -102,7 +104,9 @@ def move_volunteer(session_id: int) -> ResponseReturnValue:
     volunteer, target = form.volunteer, form.target_session
 
     def move(session: Session) -> ManualChoice:
-        return planning_locks.move_volunteer(session, campaign_id, volunteer, session_id, target)
+        return planning_locks.move_volunteer(
+            session, campaign_id, volunteer, session_id, target, now=utcnow()
+        )
 
     def describe(name: str, when: str) -> str:
         return str(
@@ -126,7 +130,7 @@ def place_volunteer() -> ResponseReturnValue:
     volunteer, target = form.volunteer, form.target_session
 
     def place(session: Session) -> ManualChoice:
-        return planning_locks.lock_volunteer(session, campaign_id, volunteer, target)
+        return planning_locks.lock_volunteer(session, campaign_id, volunteer, target, now=utcnow())
 
     def describe(name: str, when: str) -> str:
         return str(

@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select
@@ -56,6 +56,8 @@ class LockProblem(StrEnum):
     CLASHES_WITH_LOCK = "clashes_with_lock"
     # Every place of the session is taken by locks: one more would make planning impossible.
     SESSION_FULL = "session_full"
+    # The session has begun: its teams are out, and no planning run changes them.
+    SESSION_STARTED = "session_started"
 
 
 class LockError(ServiceError):
@@ -185,15 +187,23 @@ def _planned_sessions(session: Session, campaign_id: int) -> list[CanvassSession
 
 
 def lock_assignment(
-    session: Session, campaign_id: int, user_id: int, session_id: int
+    session: Session,
+    campaign_id: int,
+    user_id: int,
+    session_id: int,
+    *,
+    now: datetime | None = None,
 ) -> Assignment:
     """Pin a volunteer to a session by hand; every later planning run keeps the choice.
 
     The volunteer leaves their unlocked sessions that clash with this one (overlap or
     less rest than the campaign asks), and joins the first team with room. A declined
-    assignment becomes a proposal again: the coordinator has agreed it with them.
+    assignment becomes a proposal again: the coordinator has agreed it with them. With
+    `now`, a session that has started by then is refused (SESSION_STARTED).
     """
     canvass = find_planned_session(session, campaign_id, session_id)
+    if now is not None and canvass.starts_at <= now:
+        raise LockError(LockProblem.SESSION_STARTED)
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None  # the session belongs to it
     if not _is_volunteer(session, campaign_id, user_id):

@@ -58,14 +58,20 @@ class ManualChoice:
 
 
 def lock_volunteer(
-    session: Session, campaign_id: int, user_id: int, session_id: int
+    session: Session,
+    campaign_id: int,
+    user_id: int,
+    session_id: int,
+    *,
+    now: datetime | None = None,
 ) -> ManualChoice:
     """Pin the volunteer to the session, so that every later planning run keeps them there.
 
     Raises NotFoundError for a session of another campaign, and LockError for a
-    volunteer unknown to the campaign, a session no longer planned, a clash with
-    another lock or a session whose places are all locked. A session that other
-    volunteers already fill still takes this one, with `is_beyond_maximum` set.
+    volunteer unknown to the campaign, a session no longer planned or, when `now` is
+    given, begun by then, a clash with another lock or a session whose places are all
+    locked. A session that
+    other volunteers already fill still takes this one, with `is_beyond_maximum` set.
     """
     status = session.scalar(
         select(Assignment.status).where(
@@ -74,7 +80,7 @@ def lock_volunteer(
     )
     was_coming = status is not None and status != AssignmentStatus.DECLINED
     had_declined = status == AssignmentStatus.DECLINED
-    assignment = lock_assignment(session, campaign_id, user_id, session_id)
+    assignment = lock_assignment(session, campaign_id, user_id, session_id, now=now)
     return replace(_choice(session, assignment, was_coming), had_declined=had_declined)
 
 
@@ -94,7 +100,13 @@ def unlock_volunteer(session: Session, campaign_id: int, user_id: int, session_i
 
 
 def move_volunteer(
-    session: Session, campaign_id: int, user_id: int, from_session_id: int, to_session_id: int
+    session: Session,
+    campaign_id: int,
+    user_id: int,
+    from_session_id: int,
+    to_session_id: int,
+    *,
+    now: datetime | None = None,
 ) -> ManualChoice:
     """Take the volunteer off one session and lock them on another.
 
@@ -118,7 +130,7 @@ def move_volunteer(
         current.is_locked = False
         current.moved_to_session_id = to_session_id
         session.flush()
-    choice = lock_volunteer(session, campaign_id, user_id, to_session_id)
+    choice = lock_volunteer(session, campaign_id, user_id, to_session_id, now=now)
     logger.info(
         "Volunteer %s moved from session %s to session %s of campaign %s",
         user_id,

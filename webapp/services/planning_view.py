@@ -532,8 +532,6 @@ def _not_started(rows: list[SessionRow], now: datetime) -> list[SessionRow]:
 
     A session that has started is left out: its teams are out walking their routes.
     """
-    # NOTE: `lock_volunteer` itself still accepts a session under way, so a form loaded
-    # before the session started can still place a volunteer on it.
     return [row for row in rows if row.starts_at > now]
 
 

@@ -563,6 +563,49 @@ def test_started_sessions_leave_choice_lists(
     assert detail.move_targets == ()
 
 
+STARTED = (
+    "Cette session a commencé : ses équipes sont sur le terrain et la planification ne la "
+    "change plus. Changez ses équipes depuis sa page : notez une équipe absente ou faites "
+    "rejoindre une autre équipe à un ou une bénévole."
+)
+
+
+def test_started_session_takes_no_manual_choice(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    # A form loaded before the start, sent once the session has begun.
+    under_way = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=utcnow() - timedelta(minutes=5),
+    )
+    db_session.commit()
+    before = stored(db_session)
+    moved, placed = case.volunteers[0], case.volunteers[2]
+
+    lock = post(coordinator_client, f"{session_path(under_way)}/verrous", volunteer_id=placed.id)
+    lock_flashes = flashes(page_of(coordinator_client, session_path(under_way)))
+    move = post(
+        coordinator_client,
+        f"{session_path(case.morning)}/deplacement",
+        volunteer_id=moved.id,
+        target_session_id=under_way.id,
+    )
+    move_flashes = flashes(page_of(coordinator_client, session_path(case.morning)))
+    place = post(
+        coordinator_client,
+        "/planification/placements",
+        volunteer_id=placed.id,
+        target_session_id=under_way.id,
+    )
+    place_flashes = flashes(page_of(coordinator_client, "/planification/bilan"))
+
+    assert [lock.status_code, move.status_code, place.status_code] == [302, 302, 302]
+    assert lock_flashes == move_flashes == place_flashes == [("error", STARTED)]
+    assert stored(db_session) == before
+
+
 def test_place_without_choice_is_explained(
     coordinator_client: FlaskClient, db_session: Session, case: Case
 ) -> None:
