@@ -12,7 +12,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from psycopg.errors import DeadlockDetected
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -155,3 +164,15 @@ def phone_page(browser: Browser, live_server: str, blocked_urls: list[str]) -> I
     page.route("**/*", loopback_only)
     yield page
     context.close()
+
+
+def clusters_west_to_east(page: Page) -> list[Locator]:
+    """Return the map's clusters of doors in view, from the leftmost to the rightmost."""
+    clusters = page.locator(".marker-cluster")
+    expect(clusters.first).to_be_visible()
+    by_x: list[tuple[float, Locator]] = []
+    for cluster in clusters.all():
+        box = cluster.bounding_box()
+        assert box is not None
+        by_x.append((box["x"], cluster))
+    return [cluster for _, cluster in sorted(by_x, key=lambda pair: pair[0])]

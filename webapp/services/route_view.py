@@ -224,6 +224,13 @@ class RouteSheet:
             return unvisited
         return next((stop.step for stop in stops if stop.is_to_come_back), None)
 
+    @property
+    def next_step(self) -> int | None:
+        """Return the step of the next door to visit: 1 before any visit, else the resume step."""
+        if not self.is_started:
+            return 1 if self.stops else None
+        return self.resume_step
+
     def first_come_back_stop(self, *, other_than: int | None = None) -> RouteStop | None:
         """Return the first door to come back to once every door has an outcome, else None.
 
@@ -303,7 +310,10 @@ def _walk_start_step(route: Route, sections: Sequence[StreetSection]) -> int | N
 
 
 def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
-    """Return the path, the meeting point, the end point if any and the doors as GeoJSON."""
+    """Return the path, the meeting point, the end point if any and the doors as GeoJSON.
+
+    Each door carries `is_next`, true for the one door the team visits next, if any.
+    """
     features: list[dict[str, Any]] = []
     if len(sheet.path) >= 2:
         features.append(
@@ -324,11 +334,18 @@ def route_geojson(sheet: RouteSheet) -> dict[str, Any]:
                 {"kind": "end_point", "label": sheet.end_point},
             )
         )
+    next_step = sheet.next_step
     features.extend(
         _feature(
             "Point",
             [stop.lon, stop.lat],
-            {"kind": "door", "step": stop.step, "label": stop.label, "is_done": stop.is_done},
+            {
+                "kind": "door",
+                "step": stop.step,
+                "label": stop.label,
+                "is_done": stop.is_done,
+                "is_next": stop.step == next_step,
+            },
         )
         for stop in sheet.stops
     )

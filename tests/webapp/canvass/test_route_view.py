@@ -7,7 +7,9 @@ from tests.factories import make_walk_route
 from tests.webapp.canvass.conftest import ESPERANTO, GUESDE, TOKEN, Walk, add_door
 from webapp.db import utcnow
 from webapp.models import Address
+from webapp.models.canvass import DoorOutcome
 from webapp.models.planning import SessionStatus
+from webapp.services.door_visits import record_door_visit
 from webapp.services.route_view import (
     RouteLinkExpiredError,
     RouteLinkNotFoundError,
@@ -166,6 +168,29 @@ def test_geojson_marks_the_stop_where_the_route_ends(db_session: Session, walk: 
         "properties": {"kind": "end_point", "label": "Gare"},
     }
     assert [f["properties"]["kind"] for f in features[3:]] == ["door"] * 5
+
+
+def next_door_flags(session: Session) -> list[bool]:
+    features = route_geojson(load_route_sheet(session, TOKEN, now=utcnow()))["features"]
+    return [f["properties"]["is_next"] for f in features if f["properties"]["kind"] == "door"]
+
+
+def test_geojson_flags_the_next_door(db_session: Session, walk: Walk) -> None:
+    # Before any visit, the team starts at step 1.
+    assert next_door_flags(db_session) == [True, False, False, False, False]
+
+    outcomes = {"G5": DoorOutcome.ABSENT, "G3": DoorOutcome.COME_BACK}
+    for key, outcome in outcomes.items():
+        record_door_visit(db_session, TOKEN, walk.doors[key].id, outcome, now=utcnow())
+    # The first door with no outcome comes before the door to come back to at step 2.
+    assert next_door_flags(db_session) == [False, False, True, False, False]
+
+    for key in ("G1", "E2", "E4"):
+        record_door_visit(db_session, TOKEN, walk.doors[key].id, DoorOutcome.OPENED, now=utcnow())
+    assert next_door_flags(db_session) == [False, True, False, False, False]
+
+    record_door_visit(db_session, TOKEN, walk.doors["G3"].id, DoorOutcome.REFUSED, now=utcnow())
+    assert next_door_flags(db_session) == [False] * 5
 
 
 @pytest.mark.parametrize(
