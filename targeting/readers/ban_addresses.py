@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from targeting.accents import restore_accents
 from targeting.names import repair_double_encoding
 from targeting.readers.csvfiles import read_csv
 from targeting.readers.fields import KeyTracker
@@ -48,7 +49,7 @@ def read_ban_addresses(path: Path) -> list[AddressRecord]:
                 ban_id=ban_id,
                 number=fields.optional_count(NUMERO),
                 suffix=fields.optional_text(REP),
-                street=repair_double_encoding(fields.text(NOM_VOIE)),
+                street=restore_accents(repair_double_encoding(fields.text(NOM_VOIE))),
                 postcode=fields.postcode(CODE_POSTAL),
                 commune_code=fields.commune_code(CODE_INSEE),
                 lon=fields.longitude(LON),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from targeting.accents import restore_accents
 from targeting.errors import Problem
 from targeting.readers.fields import KeyTracker
 from targeting.readers.geojsonfiles import GeoJson, area_geometry, read_features
@@ -55,7 +56,7 @@ def read_iris_contours(path: Path) -> list[IrisRecord]:
         records.append(
             IrisRecord(
                 code=code,
-                name=fields.text(NOM_IRIS),
+                name=restore_accents(fields.text(NOM_IRIS)),
                 commune_code=commune_code,
                 kind=kind,
                 geometry=area_geometry(feature),

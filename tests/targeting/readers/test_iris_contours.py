@@ -26,7 +26,7 @@ def test_bondy_iris(bondy_dir: Path) -> None:
     assert len(records) == 22
     assert {record.commune_code for record in records} == {"93010"}
     parc = next(record for record in records if record.code == "930100108")
-    assert parc.name == "Le Parc du Chateau"
+    assert parc.name == "Le Parc du Château"
     assert parc.kind == IrisKind.ACTIVITY
     assert sum(record.kind == IrisKind.HOUSING for record in records) == 21
     assert parc.geometry["type"] == "Polygon"

@@ -239,7 +239,7 @@ def test_absent_team_confirmation_page(
     )
     # Two sessions may share a slot, so the page names the IRIS too.
     assert page.select("p", **{"class": "lead"})[0].text == (
-        "Session du samedi 6 mars 2027 (Le Parc du Chateau), de 09:00 à 12:00"
+        "Session du samedi 6 mars 2027 (Le Parc du Château), de 09:00 à 12:00"
     )
     (form,) = page.select("form", method="post", action=team_path(case, 2))
     assert page.select("input", type="hidden", name="is_confirmed", value="y")

@@ -37,7 +37,7 @@ from webapp.settings import Settings
 # The routing solver stops after one second, which is enough for the case's 43 doors.
 ROUTE_SETTINGS = RouteSettings(time_limit_s=1.0)
 # The session as messages name it, and the start of each team's route link in them.
-SESSION = "samedi 6 mars 2027 à 09:00 (Le Parc du Chateau)"
+SESSION = "samedi 6 mars 2027 à 09:00 (Le Parc du Château)"
 ROUTE_LINK = "http://127.0.0.1:5000/parcours/"
 
 

@@ -145,7 +145,7 @@ def test_closed_street_notifies_changed_teams(
         assert lines[0] == f"Bonjour {names[row.user_id]},"
         assert lines[2] == (
             "Le parcours de votre équipe pour la session de porte-à-porte du samedi "
-            "6 mars 2027 à 09:00 (Le Parc du Chateau) a changé."
+            "6 mars 2027 à 09:00 (Le Parc du Château) a changé."
         )
         assert lines[3] == doors_sentence(len(after[team]))
         assert lines[4] == f"{ROUTE_LINK}{links[team]}"
@@ -413,7 +413,7 @@ def test_joined_volunteer_gets_new_link(
     mates = " et ".join(member.user.first_name for member in team_members(db_session, 1)[:2])
     assert len(rows) == 1
     assert rows[0].body.splitlines()[2:5] == [
-        "Pour la session de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Chateau),"
+        "Pour la session de porte-à-porte du samedi 6 mars 2027 à 09:00 (Le Parc du Château),"
         f" vous faites désormais équipe avec {mates}.",
         doors_sentence_of_team(len(to_visit(db_session)[1])),
         f"{ROUTE_LINK}{tokens_by_team(db_session)[1]}",
