@@ -7,6 +7,8 @@ Here only the changing teams' doors, with the doors of no team, are cut into wal
 (``routing.turf``). Every other team keeps the doors it had, walked again over the
 streets as they are now, from where it is (``routing.resume``): a closed way may change
 its path, not its doors. A door a walk has no time for is offered to the other walks.
+When that leaves out a door some team had, every door is cut again as well, and the
+plan that visits more doors is kept, the one that holds the walks on a tie.
 """
 
 from __future__ import annotations
@@ -21,13 +23,55 @@ from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
 from routing.turf import plan_turf
 
+Walks = tuple[SolveStatus, list[PlannedRoute], tuple[int, ...]]
+
+
+def replan_walks(
+    graph: StreetGraph,
+    problem: TurfProblem,
+    starts: Sequence[GeoPoint | None],
+    changing: Sequence[bool],
+) -> Walks:
+    """Hold the walks of the teams not changing, unless cutting every door visits more.
+
+    Arguments and result as ``plan_changed_walks``; no walk at all when neither plan
+    finds a solution.
+    """
+    held = plan_changed_walks(graph, problem, starts, changing)
+    _, walks, late = held
+    had = {i for address_ids in problem.previous_routes for i in address_ids}
+    if len(walks) == problem.team_count and had.isdisjoint(late):
+        return held
+    cut = cut_every_walk(graph, problem, starts)
+    if len(walks) == problem.team_count and _door_count(held) >= _door_count(cut):
+        return held
+    return cut
+
+
+def cut_every_walk(
+    graph: StreetGraph, problem: TurfProblem, starts: Sequence[GeoPoint | None]
+) -> Walks:
+    """Cut every door into walks from the meeting point, each walked from where its team is.
+
+    Returns as ``plan_changed_walks`` does.
+    """
+    plan = plan_turf(graph, problem)
+    if len(plan.routes) != problem.team_count:
+        return plan.status, [], ()
+    walks, late = resume_walks(graph, problem, starts, plan.routes, plan.unvisited_door_ids)
+    return plan.status, walks, late
+
+
+def _door_count(walks: Walks) -> int:
+    return sum(len(walk.door_ids) for walk in walks[1])
+
 
 def plan_changed_walks(
     graph: StreetGraph,
     problem: TurfProblem,
     starts: Sequence[GeoPoint | None],
     changing: Sequence[bool],
-) -> tuple[SolveStatus, list[PlannedRoute], tuple[int, ...]]:
+) -> Walks:
     """Cut the doors of the teams with ``changing[k]`` set, and walk the others' own doors.
 
     ``problem.previous_routes`` holds every team's doors before the change, as

@@ -28,12 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.geo import GeoPoint
-from routing.held_walks import plan_changed_walks
-from routing.resume import resume_walks
+from routing.held_walks import cut_every_walk, replan_walks
 from routing.route_types import PlannedRoute, TurfProblem
 from routing.status import SolveStatus
 from routing.street_graph import StreetGraph
-from routing.turf import plan_turf
 from targeting.names import fold_name
 from webapp.models import (
     Address,
@@ -296,6 +294,7 @@ def recut_routes(
     asking_team: int | None = None,
     hold_others: bool = False,
     only_changed_teams: bool = False,
+    hold_teams_out: bool = False,
 ) -> ReplanReport:
     """Share the session's unvisited doors among its teams as they are now; flush only.
 
@@ -311,7 +310,10 @@ def recut_routes(
     they did not have to visit, such as doors back from a reopened street, or that have
     none left; every other team keeps its doors, walked again
     (`routing.held_walks`). When that leaves out a door some team had, every door is
-    shared again.
+    shared again too, and the plan that visits more doors is kept. With
+    `hold_teams_out`, the same holds once a team is out, since a cut from the meeting
+    point cannot see where the teams are; before that, every door is shared again, so
+    that the walks stay balanced.
 
     NOTE: a walk whose doors did not change may still be reordered or take another path,
     for instance around a closed way. Its team is not notified, and its route page shows
@@ -385,12 +387,8 @@ def recut_routes(
             street_change_m=settings.street_change_m,
         )
         starts = [positions[team] for team in routed]
-        changing = None
-        if only_changed_teams:
-            changing = [
-                not walk or not set(walk) <= to_visit_before.get(team, set())
-                for team, walk in zip(routed, previous_routes, strict=True)
-            ]
+        is_held = only_changed_teams or (hold_teams_out and any(starts))
+        changing = _changing_teams(routed, previous_routes, to_visit_before) if is_held else None
         status, walks, late = _plan_walks(graph, problem, starts, changing)
         planned = dict(zip(routed, walks, strict=True))
         uncovered.extend(
@@ -438,6 +436,18 @@ def recut_routes(
     return report
 
 
+def _changing_teams(
+    teams: list[int],
+    previous_routes: tuple[tuple[int, ...], ...],
+    to_visit_before: Mapping[int, set[int]],
+) -> list[bool]:
+    """Tell, in team order, which teams take doors they did not have to visit or have none."""
+    return [
+        not walk or not set(walk) <= to_visit_before.get(team, set())
+        for team, walk in zip(teams, previous_routes, strict=True)
+    ]
+
+
 def _plan_walks(
     graph: StreetGraph,
     problem: TurfProblem,
@@ -446,19 +456,17 @@ def _plan_walks(
 ) -> tuple[SolveStatus, list[PlannedRoute], tuple[int, ...]]:
     """Return the status, each team's walk and the doors that fit no walk.
 
-    With `changing`, only those teams' doors are cut again (`routing.held_walks`), unless
-    that leaves out a door some team had: then, as without it, every door is.
+    With `changing`, only those teams' doors are cut again when that does as well as
+    cutting every door (`routing.held_walks.replan_walks`). Raises NO_ROUTE when no
+    plan is found.
     """
-    if changing is not None:
-        status, walks, late = plan_changed_walks(graph, problem, starts, changing)
-        had = {i for address_ids in problem.previous_routes for i in address_ids}
-        if len(walks) == problem.team_count and had.isdisjoint(late):
-            return status, walks, late
-    plan = plan_turf(graph, problem)
-    if len(plan.routes) != problem.team_count:
-        raise ReplanError(ReplanErrorCode.NO_ROUTE, plan.status)
-    walks, late = resume_walks(graph, problem, starts, plan.routes, plan.unvisited_door_ids)
-    return plan.status, walks, late
+    if changing is None:
+        status, walks, late = cut_every_walk(graph, problem, starts)
+    else:
+        status, walks, late = replan_walks(graph, problem, starts, changing)
+    if len(walks) != problem.team_count:
+        raise ReplanError(ReplanErrorCode.NO_ROUTE, status)
+    return status, walks, late
 
 
 def _previous_walks(

@@ -82,7 +82,7 @@ def mark_team_absent(
         session_id,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    return recut_routes(session, canvass, settings, now)
+    return recut_routes(session, canvass, settings, now, hold_teams_out=True)
 
 
 def mark_team_present(
@@ -203,7 +203,7 @@ def join_other_team(
         team,
         extra={"campaign_id": campaign_id, "session_id": session_id},
     )
-    report = recut_routes(session, canvass, settings, now)
+    report = recut_routes(session, canvass, settings, now, hold_teams_out=True)
     queue_assignment_reminders(session, campaign_id, [moved.id], now=now)
     return TeamJoin(report=report, joined_team=target)
 

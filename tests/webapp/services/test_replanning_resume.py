@@ -213,3 +213,34 @@ def test_route_sheet_path_starts_at_last_door(case: BondyCase, db_session: Sessi
     (line,) = [f for f in route_geojson(sheet)["features"] if f["properties"]["kind"] == "path"]
     assert line["geometry"]["coordinates"][0] == point_of(db_session, done[-1])
     assert line["geometry"]["coordinates"][-1] == meeting_point(db_session, case)
+
+
+def test_teams_out_keep_their_doors_when_one_drops_out(
+    case: BondyCase, db_session: Session
+) -> None:
+    routes = routes_by_team(db_session)
+    lists = {team: list(route.address_ids) for team, route in routes.items()}
+    absent = max(lists, key=lambda team: (len(lists[team]), team))
+    # Halfway through the session, the other teams have visited half of their doors.
+    now = case.starts_at + timedelta(minutes=90)
+    done = {team: len(doors) // 2 if team != absent else 0 for team, doors in lists.items()}
+    for team, route in routes.items():
+        visit(
+            db_session, route, [(a, now - timedelta(minutes=1)) for a in lists[team][: done[team]]]
+        )
+
+    report = mark_team_absent(
+        db_session, case.campaign_id, case.session_id, absent, settings=SETTINGS, now=now
+    )
+
+    after = routes_by_team(db_session)
+    # Each team out walks on with every door it had, from where it is, and takes those of
+    # the absent team that its time allows: none is taken from it by a cut that starts
+    # at the meeting point.
+    for team in set(lists) - {absent}:
+        assert set(lists[team][done[team] :]) <= set(after[team].address_ids)
+        assert after[team].walk_start_index == done[team]
+    assert after[absent].address_ids == []
+    assert report.routed_door_count + len(report.uncovered) == PARC_ADDRESS_COUNT - sum(
+        done.values()
+    )
