@@ -70,6 +70,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "canvass.route_geojson": "the route's unguessable token in the URL is the credential",
     "canvass.open_short_link": "the printed short code is the credential",
     "canvass.record_door_visit": "the route's unguessable token in the URL is the credential",
+    "canvass.record_dwelling_tally": "the route's unguessable token in the URL is the credential",
     "canvass.declare_team_present": "the route's unguessable token in the URL is the credential",
     "canvass.give_more_doors": "the route's unguessable token in the URL is the credential",
     "canvass.record_survey_response": "the route's unguessable token in the URL is the credential",
@@ -102,6 +103,7 @@ FORM_DATA: dict[str, dict[str, str]] = {
     "planning.unlock_volunteer": {"volunteer_id": "1"},
     "planning.move_volunteer": {"volunteer_id": "1", "target_session_id": "1"},
     "canvass.record_door_visit": {"outcome": "absent"},
+    "canvass.record_dwelling_tally": {"absent": "3", "submission_key": "matrix-key-0123456789"},
     "canvass.record_survey_response": {"topic": "Les transports"},
 }
 SENTINELS = ("sentinel", "+33699999999", "0699999999", "06 99 99 99 99")

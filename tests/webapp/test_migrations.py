@@ -418,3 +418,53 @@ def test_replaced_route_links_up_and_down(blank_engine: Engine) -> None:
     assert "replaced_route_links" not in tables
     # The routes themselves are left as they were.
     assert len(routes_after) == 3
+
+
+def door_visit_rows(engine: Engine) -> list[tuple[object, ...]]:
+    """Return (address_id, outcome[, dwelling_counts, submission_key]) of each visit, by id."""
+    columns = {c["name"] for c in inspect(engine).get_columns("door_visits")}
+    read = "address_id, outcome"
+    if "dwelling_counts" in columns:
+        read += ", dwelling_counts, submission_key"
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT {read} FROM door_visits ORDER BY id"))  # noqa: S608
+        return [
+            (row[0], row[1], json_value(row[2]), row[3]) if len(row) == 4 else tuple(row)
+            for row in rows
+        ]
+
+
+def test_door_visit_dwelling_counts_up_and_down(blank_engine: Engine) -> None:
+    migrate.upgrade(blank_engine, "0011")
+    with blank_engine.begin() as connection:
+        insert_routes_over_addresses(connection)
+    migrate.upgrade(blank_engine, "0019")
+    with blank_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO door_visits (route_id, address_id, outcome, visited_at)"
+                " VALUES (1, 101, 'absent', '2027-03-06 09:10:00')"
+            )
+        )
+
+    migrate.upgrade(blank_engine, "0020")
+    tally = {"absent": 5, "opened": 0, "conversation": 3, "refused": 0, "inaccessible": 0}
+    insert_tally = sa.text(
+        "INSERT INTO door_visits (route_id, address_id, outcome, visited_at, dwelling_counts,"
+        " submission_key) VALUES (1, 102, 'conversation', '2027-03-06 09:20:00', :counts,"
+        " 'form-key-0123456789')"
+    ).bindparams(sa.bindparam("counts", type_=sa.JSON))
+    with blank_engine.begin() as connection:
+        connection.execute(insert_tally, {"counts": tally})
+    upgraded = door_visit_rows(blank_engine)
+    with pytest.raises(sa.exc.IntegrityError), blank_engine.begin() as connection:
+        connection.execute(insert_tally, {"counts": tally})
+    migrate.downgrade(blank_engine, "0019")
+    downgraded = door_visit_rows(blank_engine)
+
+    assert upgraded == [
+        (101, "absent", None, None),
+        (102, "conversation", tally, "form-key-0123456789"),
+    ]
+    # The visits stay, each with its outcome for the address.
+    assert downgraded == [(101, "absent"), (102, "conversation")]

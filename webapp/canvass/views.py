@@ -25,6 +25,7 @@ from webapp.canvass.door_confirmation import (
 from webapp.canvass.forms import DoorVisitForm
 from webapp.canvass.survey_confirmation import pop_survey_recorded
 from webapp.canvass.survey_form import SurveyForm
+from webapp.canvass.tally_form import DwellingTallyForm, new_tally_key
 from webapp.db import db_session, utcnow
 from webapp.services.door_progress import OUTCOME_LABELS
 from webapp.services.door_visits import (
@@ -35,6 +36,7 @@ from webapp.services.door_visits import (
     record_door_visit,
     recording_opens_at,
 )
+from webapp.services.dwelling_tallies import TALLY_OUTCOMES
 from webapp.services.planning import route_settings
 from webapp.services.replanning import ReplanError, ReplanErrorCode
 from webapp.services.route_gpx import route_gpx
@@ -82,6 +84,8 @@ TEAM_PRESENT_ERRORS = {
         "This session is cancelled or closed: your team cannot be marked present."
     ),
 }
+# The errors that leave a door unrecorded, for any of its forms.
+DOOR_RECORDING_ERRORS = (DoorNotOnRouteError, RouteSessionCancelledError, VisitBeforeSessionError)
 TEAM_PRESENT_FAILED = lazy_gettext(
     "Your team could not be marked present, so nothing changed. Tell your coordinator."
 )
@@ -127,11 +131,19 @@ def show_route(token: str) -> ResponseReturnValue:
     return route_page(token, survey_form=SurveyForm(formdata=None))
 
 
-def route_page(token: str, *, survey_form: SurveyForm, survey_error: str | None = None) -> str:
+def route_page(
+    token: str,
+    *,
+    survey_form: SurveyForm,
+    survey_error: str | None = None,
+    tally_form: DwellingTallyForm | None = None,
+    tally_address_id: int | None = None,
+) -> str:
     """Render the route page, its questionnaire filled in from `survey_form`.
 
     `survey_error` is the reason the answers in `survey_form` were not recorded, shown
-    above the questionnaire.
+    above the questionnaire. `tally_form` is a dwelling count not recorded at the door of
+    `tally_address_id`, shown there with its errors.
     """
     now = utcnow()
     sheet = load_shared_route_sheet(db_session(), token, now=now)
@@ -160,6 +172,10 @@ def route_page(token: str, *, survey_form: SurveyForm, survey_error: str | None 
         survey_form=survey_form,
         survey_error=survey_error,
         is_survey_recorded=pop_survey_recorded(),
+        tally_form=tally_form,
+        tally_address_id=tally_address_id,
+        tally_outcomes=TALLY_OUTCOMES,
+        new_tally_key=new_tally_key,
     )
 
 
@@ -175,19 +191,8 @@ def record_door_visit_view(token: str, address_id: int) -> ResponseReturnValue:
         return redirect(url_for("canvass.show_route", token=token))
     try:
         visit = record_door_visit(session, token, address_id, form.chosen_outcome, now=utcnow())
-    except DoorNotOnRouteError as error:
-        # Most often a re-planning moved the door while the page was open.
-        message = _(
-            "This door is not on your route any more: nothing was recorded. The page now "
-            "shows your route as it is."
-        )
-        return _visit_not_recorded(token, error.route_id, address_id, "not on the route", message)
-    except RouteSessionCancelledError as error:
-        message = _("This session has been cancelled: nothing was recorded.")
-        return _visit_not_recorded(token, error.route_id, address_id, "session cancelled", message)
-    except VisitBeforeSessionError as error:
-        message = _too_early_message(error)
-        return _visit_not_recorded(token, error.route_id, address_id, "too early", message)
+    except DOOR_RECORDING_ERRORS as error:
+        return door_not_recorded(token, address_id, error)
     session.commit()
     labels = {"door": visit.door_label, "outcome": OUTCOME_LABELS[visit.outcome]}
     if visit.is_correction:
@@ -256,11 +261,30 @@ def _door_confirmation_on(sheet: RouteSheet) -> DoorConfirmation | None:
     return confirmation
 
 
-def _visit_not_recorded(
-    token: str, route_id: int, address_id: int, reason: str, message: str
+def door_not_recorded(
+    token: str,
+    address_id: int,
+    error: DoorNotOnRouteError | RouteSessionCancelledError | VisitBeforeSessionError,
 ) -> ResponseReturnValue:
+    """Flash why nothing was recorded at the door and go back to the top of the route page."""
+    if isinstance(error, DoorNotOnRouteError):
+        reason = "not on the route"
+        # Most often a re-planning moved the door while the page was open.
+        message = _(
+            "This door is not on your route any more: nothing was recorded. The page now "
+            "shows your route as it is."
+        )
+    elif isinstance(error, RouteSessionCancelledError):
+        reason = "session cancelled"
+        message = _("This session has been cancelled: nothing was recorded.")
+    else:
+        reason = "too early"
+        message = _too_early_message(error)
     logger.info(
-        "Door visit not recorded on route %s at address %s: %s", route_id, address_id, reason
+        "Door visit not recorded on route %s at address %s: %s",
+        error.route_id,
+        address_id,
+        reason,
     )
     flash(message, "error")
     return redirect(url_for("canvass.show_route", token=token))
@@ -322,3 +346,4 @@ def _file_name(sheet: RouteSheet, extension: str) -> str:
 # Registered last: this module adds its route to `blueprint`.
 importlib.import_module("webapp.canvass.survey_views")
 importlib.import_module("webapp.canvass.more_doors_views")
+importlib.import_module("webapp.canvass.tally_views")

@@ -34,8 +34,23 @@ class DoorVisit(Base):
             "note": "an outcome per public address; no resident is named or recorded",
         },
     )
+    # Derived from `dwelling_counts` when the visit has them (`DwellingTally.outcome`).
     outcome: Mapped[DoorOutcome] = mapped_column(enum_column(DoorOutcome, 20))
     visited_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Dwellings per outcome value, when the team counted an address of several dwellings
+    # (`webapp.services.dwelling_tallies`). None for a visit recorded with one outcome.
+    dwelling_counts: Mapped[dict[str, int] | None] = mapped_column(
+        JSON,
+        info={
+            "personal": "none",
+            "retention": "never_personal",
+            "note": "how many dwellings of a public address had each outcome; no dwelling "
+            "or resident is identified",
+        },
+    )
+    # The random key of the form that recorded the visit, so that a form posted twice
+    # records one visit. None for a visit recorded with an outcome button.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class SurveyResponse(Base):

@@ -33,6 +33,7 @@ from webapp.planning.progress_labels import (
 from webapp.planning.session_form import SessionForm
 from webapp.services import planning
 from webapp.services.current_campaign import load_territory
+from webapp.services.door_progress import OUTCOME_LABELS
 from webapp.services.errors import ValidationErrors
 from webapp.services.feedback import summarise_feedback
 from webapp.services.localtime import to_local_naive
@@ -87,6 +88,7 @@ def show_session(session_id: int) -> str:
         volunteer_form=VolunteerForm(),
         planning_form=PlanningForm(),
         feedback=summarise_feedback(db_session(), session_id),
+        outcome_labels=OUTCOME_LABELS,
     )
 
 

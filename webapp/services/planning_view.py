@@ -36,6 +36,11 @@ from webapp.services.door_progress import (
     count_door_progress,
     latest_outcomes_by_route,
 )
+from webapp.services.dwelling_tallies import (
+    DwellingResults,
+    count_dwelling_results,
+    latest_visits_in_session,
+)
 from webapp.services.planning import PLANNING_JOB_KIND, StoredCounts
 from webapp.services.planning_weights import WeightRow, run_weights, weight_rows
 from webapp.services.replanning import routed_in_other_sessions
@@ -140,6 +145,8 @@ class SessionDetail:
     move_targets: tuple[SessionRow, ...] = ()
     # By volunteer of this session, the other planned sessions they are on already.
     other_sessions: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    # The dwellings of the session's visited addresses, by outcome.
+    dwelling_results: DwellingResults = field(default_factory=lambda: count_dwelling_results(()))
 
     @property
     def can_replan(self) -> bool:
@@ -314,6 +321,9 @@ def load_session_detail(
             if row.id != session_id
         ),
         other_sessions=_other_sessions(session, session_id),
+        dwelling_results=count_dwelling_results(
+            latest_visits_in_session(session, session_id).values()
+        ),
     )
 
 

@@ -29,6 +29,11 @@ from webapp.services.door_progress import (
     is_door_done,
     latest_outcomes_by_route,
 )
+from webapp.services.dwelling_tallies import (
+    DwellingTally,
+    accepts_tally,
+    latest_visits_in_session,
+)
 from webapp.services.errors import NotFoundError, ServiceError
 from webapp.services.replaced_links import ReplacedLink, find_replaced_link
 from webapp.services.routes import door_for
@@ -86,6 +91,14 @@ class RouteStop:
     outcome: DoorOutcome | None = None
     # The stored address; None only for a stop built outside a stored route.
     address_id: int | None = None
+    # The dwellings per outcome of the address's latest visit in the session, on any
+    # route, None when that visit has none or no visit is recorded.
+    tally: DwellingTally | None = None
+
+    @property
+    def accepts_tally(self) -> bool:
+        """Tell whether the team may count this door's dwellings per outcome."""
+        return accepts_tally(self.dwellings)
 
     @property
     def is_visited(self) -> bool:
@@ -270,7 +283,9 @@ def load_route_sheet(session: Session, token: str, *, now: datetime) -> RouteShe
 def sheet_of_route(session: Session, route: Route) -> RouteSheet:
     """Return the sheet of a route already found by its link."""
     canvass = route.session
-    sections = _street_sections(route, _doors(session, route), latest_outcomes(session, route))
+    sections = _street_sections(
+        route, _doors(session, route), latest_outcomes(session, route), _tallies(session, route)
+    )
     return RouteSheet(
         team=route.team,
         starts_at=canvass.starts_at,
@@ -415,8 +430,20 @@ def latest_outcomes(session: Session, route: Route) -> dict[int, DoorOutcome]:
     return latest_outcomes_by_route(session, [route.id]).get(route.id, {})
 
 
+def _tallies(session: Session, route: Route) -> dict[int, DwellingTally]:
+    """Return the dwellings per outcome of each of the route's doors whose latest visit in
+    the session has them, by address id."""
+    latest = latest_visits_in_session(session, route.session_id, route.address_ids)
+    return {
+        address_id: visit.tally for address_id, visit in latest.items() if visit.tally is not None
+    }
+
+
 def _street_sections(
-    route: Route, doors: Sequence[Door], outcomes: dict[int, DoorOutcome]
+    route: Route,
+    doors: Sequence[Door],
+    outcomes: dict[int, DoorOutcome],
+    tallies: dict[int, DwellingTally],
 ) -> tuple[StreetSection, ...]:
     """Group the doors by street with the routing package's walk list, numbering the stops."""
     planned = PlannedRoute(
@@ -446,6 +473,7 @@ def _street_sections(
                     door.dwellings,
                     outcome=outcomes.get(door.address_id),
                     address_id=door.address_id,
+                    tally=tallies.get(door.address_id),
                 )
             )
         sections.append(StreetSection(stretch.street, tuple(stops)))
