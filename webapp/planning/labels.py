@@ -200,7 +200,8 @@ LOCK_PROBLEMS: dict[str, Any] = {
     ),
     LockProblem.SESSION_STARTED: lazy_gettext(
         "This session has begun: its teams are out and a planning run no longer changes it. "
-        "Change its teams from its page: mark a team absent or join a volunteer to another team."
+        "Change its teams from its page: mark a team absent or move a volunteer left alone to "
+        "another team."
     ),
 }
 

@@ -61,7 +61,7 @@ def unlock_volunteer(session_id: int) -> ResponseReturnValue:
     session = db_session()
     try:
         was_locked = planning_locks.unlock_volunteer(
-            session, campaign_id, form.volunteer, session_id
+            session, campaign_id, form.volunteer, session_id, now=utcnow()
         )
     except NotFoundError:
         session.rollback()

@@ -263,9 +263,21 @@ def lock_assignment(
     return assignment
 
 
-def unlock_assignment(session: Session, campaign_id: int, user_id: int, session_id: int) -> None:
-    """Release a manual choice: the assignment stays, and the next run may change it."""
-    find_planned_session(session, campaign_id, session_id)
+def unlock_assignment(
+    session: Session,
+    campaign_id: int,
+    user_id: int,
+    session_id: int,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Release a manual choice: the assignment stays, and the next run may change it.
+
+    With `now`, a session that has started by then is refused (SESSION_STARTED).
+    """
+    canvass = find_planned_session(session, campaign_id, session_id)
+    if now is not None and canvass.starts_at <= now:
+        raise LockError(LockProblem.SESSION_STARTED)
     assignment = session.scalars(
         select(Assignment).where(
             Assignment.session_id == session_id,

@@ -22,6 +22,8 @@ from routing.assignment_availability import covers, day_intervals
 from webapp.models import Assignment, CanvassSession, User
 from webapp.models.planning import AssignmentStatus
 from webapp.services.assignment import (
+    LockError,
+    LockProblem,
     count_session_coming,
     find_planned_session,
     lock_assignment,
@@ -84,16 +86,23 @@ def lock_volunteer(
     return replace(_choice(session, assignment, was_coming), had_declined=had_declined)
 
 
-def unlock_volunteer(session: Session, campaign_id: int, user_id: int, session_id: int) -> bool:
+def unlock_volunteer(
+    session: Session,
+    campaign_id: int,
+    user_id: int,
+    session_id: int,
+    *,
+    now: datetime | None = None,
+) -> bool:
     """Release a lock: the volunteer stays on the session until the next run decides.
 
     Returns False when the volunteer holds no lock there, such as after a second click.
     Raises NotFoundError for a session of another campaign, LockError for a session no
-    longer planned.
+    longer planned or, when `now` is given, begun by then.
     """
     find_planned_session(session, campaign_id, session_id)
     try:
-        unlock_assignment(session, campaign_id, user_id, session_id)
+        unlock_assignment(session, campaign_id, user_id, session_id, now=now)
     except NotFoundError:
         return False
     return True
@@ -113,11 +122,15 @@ def move_volunteer(
     The volunteer must be on `from_session_id` (NotFoundError otherwise). The place on
     the first session becomes a decline, unlocked, so that no later run proposes that
     session again: the coordinator agreed the move with the volunteer. Raises like
-    `lock_volunteer` for the second session. A LockError comes after the volunteer left
+    `lock_volunteer` for the second session, and SESSION_STARTED when the first one has
+    begun by `now`, if given. A LockError on the second session comes after the volunteer left
     the first session: the caller rolls back, and the volunteer stays where they were.
     """
-    find_planned_session(session, campaign_id, from_session_id)
+    leaving = find_planned_session(session, campaign_id, from_session_id)
     find_planned_session(session, campaign_id, to_session_id)
+    if now is not None and leaving.starts_at <= now:
+        # Its teams are out: taking one member away would leave a partner alone.
+        raise LockError(LockProblem.SESSION_STARTED)
     current = session.scalars(
         select(Assignment).where(
             Assignment.session_id == from_session_id, Assignment.user_id == user_id

@@ -147,6 +147,9 @@ class SessionDetail:
     other_sessions: Mapping[int, frozenset[int]] = field(default_factory=dict)
     # The dwellings of the session's visited addresses, by outcome.
     dwelling_results: DwellingResults = field(default_factory=lambda: count_dwelling_results(()))
+    # Whether the session had begun when the page was read: its teams are out, and no
+    # manual choice changes them any more.
+    has_started: bool = False
 
     @property
     def can_replan(self) -> bool:
@@ -155,6 +158,11 @@ class SessionDetail:
     @property
     def can_lock(self) -> bool:
         return self.row.status == SessionStatus.PLANNED
+
+    @property
+    def can_choose(self) -> bool:
+        """Tell whether volunteers can still be locked, unlocked or moved by hand."""
+        return self.can_lock and not self.has_started
 
     @property
     def progress(self) -> DoorProgress:
@@ -265,6 +273,7 @@ def load_session_detail(
     rows = _session_rows(session, campaign_id, session_id)
     if not rows:
         return None
+    now = now or utcnow()
     canvass = session.get(CanvassSession, session_id)
     assert canvass is not None  # the row query found it
     members: dict[int, list[TeamMember]] = defaultdict(list)
@@ -317,9 +326,10 @@ def load_session_detail(
         closable_streets=tuple(list_closable_streets(session, session_id)),
         move_targets=tuple(
             row
-            for row in _not_started(_planned_rows(session, campaign_id), now or utcnow())
+            for row in _not_started(_planned_rows(session, campaign_id), now)
             if row.id != session_id
         ),
+        has_started=canvass.starts_at <= now,
         other_sessions=_other_sessions(session, session_id),
         dwelling_results=count_dwelling_results(
             latest_visits_in_session(session, session_id).values()

@@ -565,8 +565,8 @@ def test_started_sessions_leave_choice_lists(
 
 STARTED = (
     "Cette session a commencé : ses équipes sont sur le terrain et la planification ne la "
-    "change plus. Changez ses équipes depuis sa page : notez une équipe absente ou faites "
-    "rejoindre une autre équipe à un ou une bénévole."
+    "change plus. Changez ses équipes depuis sa page : notez une équipe absente ou "
+    "rattachez à une autre équipe une personne restée seule."
 )
 
 
@@ -604,6 +604,50 @@ def test_started_session_takes_no_manual_choice(
     assert [lock.status_code, move.status_code, place.status_code] == [302, 302, 302]
     assert lock_flashes == move_flashes == place_flashes == [("error", STARTED)]
     assert stored(db_session) == before
+
+
+def test_started_session_page_offers_no_manual_choice(
+    coordinator_client: FlaskClient, db_session: Session, territory: Territory, case: Case
+) -> None:
+    under_way = make_canvass_session(
+        db_session,
+        campaign=territory.campaign,
+        iris_code=TARGET_IRIS,
+        starts_at=utcnow() - timedelta(minutes=5),
+    )
+    locked, other = case.volunteers[2], case.volunteers[0]
+    make_assignment(db_session, canvass_session=under_way, user=locked, team=1).is_locked = True
+    db_session.commit()
+    path = session_path(under_way)
+    before = stored(db_session)
+
+    page = page_of(coordinator_client, path)
+    unlock = post(coordinator_client, f"{path}/verrous/retrait", volunteer_id=locked.id)
+    unlock_flashes = flashes(page_of(coordinator_client, path))
+    move = post(
+        coordinator_client,
+        f"{path}/deplacement",
+        volunteer_id=locked.id,
+        target_session_id=case.afternoon.id,
+    )
+    move_flashes = flashes(page_of(coordinator_client, path))
+
+    # The volunteers are listed, locks shown, but no form changes them.
+    assert page.by_id(f"volunteer-{locked.id}").text.endswith("1 verrou posé –")
+    assert not page.select("form", action=f"{path}/verrous")
+    assert not page.select("form", action=f"{path}/verrous/retrait")
+    assert not page.select("form", action=f"{path}/deplacement")
+    assert not page.select("form", action="/planification/lancer")
+    assert page.by_id("choices-closed").text == (
+        "La session a commencé : ses bénévoles ne peuvent plus être verrouillés, "
+        "déverrouillés ni déplacés à la main. Pour changer ses équipes, notez plus haut une "
+        "équipe absente ou rattachez à une autre équipe une personne restée seule."
+    )
+    # Forms loaded before the start are refused.
+    assert [unlock.status_code, move.status_code] == [302, 302]
+    assert unlock_flashes == move_flashes == [("error", STARTED)]
+    assert stored(db_session) == before
+    assert (other.id, case.morning.id, False) in before
 
 
 def test_place_without_choice_is_explained(
