@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from webapp.db import db_session, utcnow
+from webapp.name_elision import elide_before_name
 from webapp.planning.blueprint import blueprint, site_campaign
 from webapp.planning.labels import LOCK_PROBLEMS
 from webapp.planning.lock_forms import CHOOSE_SESSION, SessionChoiceForm, VolunteerForm
@@ -195,7 +196,7 @@ def _record(
         choice.session_id,
         extra={"session_id": choice.session_id},
     )
-    flash(describe(name, when), "success")
+    flash(elide_before_name(describe(name, when), name), "success")
     _flash_warnings(choice, name, when)
     flash(
         _("Run the planning again so that the other volunteers and the routes follow this choice."),

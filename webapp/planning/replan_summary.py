@@ -43,7 +43,9 @@ def replan_report_lines(report: ReplanReport) -> list[str]:
     change = _change_line(report.routed_door_count - report.routed_before_count)
     if change:
         lines.append(change)
-    lines.append(changed_teams_line(report))
+    changed_teams = changed_teams_line(report)
+    if changed_teams:
+        lines.append(changed_teams)
     for reason in UncoveredReason:
         planned = True if reason == UncoveredReason.OUT_OF_TIME else None
         count = report.uncovered_count(reason, planned=planned)
@@ -55,19 +57,28 @@ def replan_report_lines(report: ReplanReport) -> list[str]:
     return lines
 
 
-def changed_teams_line(report: ReplanReport) -> str:
-    """Name the teams whose doors to visit changed, in a list as the locale writes one."""
+def changed_teams_line(report: ReplanReport) -> str | None:
+    """Name the teams whose doors to visit changed, in a list as the locale writes one.
+
+    A team the re-planning left without a walk is never named, so when it had doors to
+    visit, the line speaks of the other teams only. When no team walks any more, there
+    is no line, and the uncovered doors' line states that no team is left.
+    """
     teams = [str(change.team) for change in report.changed_routes]
-    if not teams:
-        return str(_("Doors to visit unchanged for every team."))
-    return str(
-        ngettext(
-            "Route changed: team %(teams)s.",
-            "Routes changed: teams %(teams)s.",
-            len(teams),
-            teams=format_list(teams, locale=get_locale() or "fr"),
+    if teams:
+        return str(
+            ngettext(
+                "Route changed: team %(teams)s.",
+                "Routes changed: teams %(teams)s.",
+                len(teams),
+                teams=format_list(teams, locale=get_locale() or "fr"),
+            )
         )
-    )
+    if not report.removed_door_count:
+        return str(_("Doors to visit unchanged for every team."))
+    if report.walks:
+        return str(_("Doors to visit unchanged for the other teams."))
+    return None
 
 
 def notice_lines(notices: RouteNotices) -> list[str]:

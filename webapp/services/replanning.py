@@ -148,6 +148,9 @@ class ReplanReport:
     changed_routes: tuple[RouteChange, ...] = ()
     # Every team with a walk after this re-planning and its number of doors to visit.
     walks: tuple[TeamWalk, ...] = ()
+    # Doors the `removed_teams` had to visit before this re-planning. A team that an
+    # earlier re-planning left without a walk adds none.
+    removed_door_count: int = 0
 
     @property
     def visited_door_count(self) -> int:
@@ -422,6 +425,7 @@ def recut_routes(
         kept=_session_progress(session, canvass.id),
         changed_routes=changed_routes(to_visit_before, planned),
         walks=tuple(sorted(team_walks, key=lambda walk: walk.team)),
+        removed_door_count=sum(len(to_visit_before[team]) for team in removed),
     )
     logger.info(
         "Session %s re-planned: %s teams, %s doors routed, %s visited kept, %s uncovered, %s",

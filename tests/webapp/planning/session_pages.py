@@ -51,11 +51,14 @@ def routes_changed(
     """Return the flashed line naming the teams whose doors to visit changed, in French.
 
     `before` and `after` are each team's doors to visit. The teams `gone` have no walk
-    after the change, so the line leaves them out.
+    after the change, so the line leaves them out, and speaks of the other teams when a
+    team gone had doors to visit.
     """
     teams = [
         str(team) for team in sorted(after) if team not in gone and after[team] != before[team]
     ]
+    if not teams and any(before[team] for team in gone):
+        return "Portes à visiter inchangées pour les autres équipes."
     if not teams:
         return "Portes à visiter inchangées pour chaque équipe."
     *head, last = teams

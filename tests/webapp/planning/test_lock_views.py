@@ -239,6 +239,43 @@ def test_move_outside_availability_warns(
     assert not page.has_id(f"volunteer-{volunteer.id}")
 
 
+@pytest.mark.parametrize(
+    ("first_name", "expected"),
+    [
+        ("Inès", "Déplacement d’Inès Exemple sur la session"),
+        ("Yves", "Déplacement d’Yves Exemple sur la session"),
+        # An h may be aspirated, so the name keeps « de ».
+        ("Hugues", "Déplacement de Hugues Exemple sur la session"),
+        ("Élodie", "Placement d’Élodie Exemple sur la session"),
+    ],
+)
+def test_move_message_elides_before_vowel(
+    coordinator_client: FlaskClient,
+    db_session: Session,
+    case: Case,
+    first_name: str,
+    expected: str,
+) -> None:
+    # Volunteer 0 is on the morning session, and volunteer 2 on none.
+    is_placed = expected.startswith("Placement")
+    volunteer = case.volunteers[2 if is_placed else 0]
+    volunteer.first_name = first_name
+    db_session.commit()
+    path = session_path(case.morning)
+    target = "/planification/placements" if is_placed else f"{path}/deplacement"
+
+    response = post(
+        coordinator_client, target, volunteer_id=volunteer.id, target_session_id=case.afternoon.id
+    )
+
+    success = [
+        text
+        for category, text in flashes(page_of(coordinator_client, response.headers["Location"]))
+        if category == "success"
+    ]
+    assert success == [f"{expected} du samedi 6 mars 2027 à 15:00 (La Flamiche), avec un verrou."]
+
+
 def messages_of(db_session: Session, user: User) -> list[Message]:
     db_session.expire_all()
     query = select(Message).where(Message.user_id == user.id).order_by(Message.id)

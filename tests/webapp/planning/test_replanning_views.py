@@ -241,6 +241,14 @@ def test_absent_team_confirmation_page(
     assert page.select("p", **{"class": "lead"})[0].text == (
         "Session du samedi 6 mars 2027 (Le Parc du Château), de 09:00 à 12:00"
     )
+    # Doors no other team has time for are dropped, so the page promises no share.
+    explained = [e.text for e in page.select("p") if "perd son parcours" in e.text]
+    assert explained == [
+        "Une équipe notée absente perd son parcours, et ses portes faites restent telles "
+        "quelles. Ses portes encore à faire, portes à repasser comprises, vont aux autres "
+        "équipes qui ont le temps de les faire ; les autres sont signalées comme retirées "
+        "faute de temps."
+    ]
     (form,) = page.select("form", method="post", action=team_path(case, 2))
     assert page.select("input", type="hidden", name="is_confirmed", value="y")
     assert [b.text for b in page.select("button", **{"class": "button"})] == [
@@ -415,9 +423,10 @@ def test_volunteer_left_alone_joins_another_team(
     # The link team 2 received says where its doors went.
     route_page = team_route_page(coordinator, db_session, 2)
     assert route_page.by_id("team-empty").text == (
-        "Plus personne de cette équipe ne vient : ses portes restantes sont allées à d’autres "
-        "équipes. Si vous avez rejoint une autre équipe, ouvrez son parcours depuis le lien "
-        "reçu par e-mail ou SMS."
+        "Plus personne de cette équipe ne vient : ses portes restantes sont allées aux autres "
+        "équipes qui avaient le temps de les faire, et les autres ont été retirées faute de "
+        "temps. Si vous avez rejoint une autre équipe, ouvrez son parcours depuis le lien reçu "
+        "par e-mail ou SMS."
     )
 
 

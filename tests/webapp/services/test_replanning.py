@@ -152,6 +152,7 @@ def test_absent_team_doors_go_to_other_teams_visited_doors_stay(
         assert route.path[-1] == [canvass.meeting_lon, canvass.meeting_lat]
     assert report.teams == (1, 3)
     assert report.removed_teams == (2,)
+    assert report.removed_door_count == len(team_two_doors)
     assert report.visited_door_count == 3
     assert report.routed_door_count == PARC_ADDRESS_COUNT - 3
     assert report.uncovered == ()
@@ -260,6 +261,7 @@ def test_absent_team_with_visits_keeps_only_its_done_doors(
 ) -> None:
     team_two = routes_by_team(db_session)[2]
     done = team_two.address_ids[:2]
+    to_visit_count = len(team_two.address_ids) - len(done)
     record_nobody_home(db_session, team_two, done)
 
     report = mark_team_absent(
@@ -271,7 +273,14 @@ def test_absent_team_with_visits_keeps_only_its_done_doors(
     assert (after[2].door_count, after[2].length_m, after[2].path) == (2, 0, [])
     assert after[2].dwelling_count == case.dwellings_in(done)
     assert report.removed_teams == (2,)
+    assert report.removed_door_count == to_visit_count
     assert db_session.scalars(select(DoorVisit.address_id)).all() == done
+    # A later re-planning leaves team 2 without a walk again, with no door left to lose.
+    again = replan_session(
+        db_session, case.campaign_id, case.session_id, settings=SETTINGS, now=before_session
+    )
+    assert again.removed_teams == (2,)
+    assert again.removed_door_count == 0
 
 
 def test_during_the_session_routes_fit_the_time_left(case: BondyCase, db_session: Session) -> None:
