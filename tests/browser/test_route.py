@@ -212,6 +212,32 @@ def test_route_page_offers_the_sheet_and_the_track(a4_page: Page, route_url: str
     assert download_info.value.suggested_filename == "parcours-equipe-1.gpx"
 
 
+LAPTOP_VIEWPORT = {"width": 1366, "height": 768}
+
+
+def outcome_button_heights(page: Page) -> set[int]:
+    """Return the heights of the first door's outcome buttons, rounded to the pixel."""
+    buttons = page.locator(".walk-door").first.get_by_role("button")
+    expect(buttons).to_have_count(6)
+    boxes = [buttons.nth(index).bounding_box() for index in range(6)]
+    return {round(box["height"]) for box in boxes if box is not None}
+
+
+def test_outcome_labels_hold_on_one_line_on_a_laptop(browser: Browser, route_url: str) -> None:
+    context = browser.new_context(viewport=LAPTOP_VIEWPORT, locale="fr-FR")
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if LIVE_HOST in route.request.url else route.abort(),
+    )
+    try:
+        page.goto(route_url)
+        # « Inaccessible » breaks no more than « Absent »: every button keeps its height.
+        assert outcome_button_heights(page) == {44}
+    finally:
+        context.close()
+
+
 DOORS_SCREENSHOT_PATH = "/tmp/route_doors_phone.png"  # noqa: S108 - read by a person, not by the test
 
 
