@@ -2,7 +2,7 @@
 
 When a street closes or reopens, or a team comes back, most teams' doors need not
 change. Sharing every door again would let the search swap a door or two between
-teams the change did not concern, and each such team would be told its route changed.
+teams the change did not concern, and each such team would be notified of a change.
 Here only the changing teams' doors, with the doors of no team, are cut into walks
 (``routing.turf``). Every other team keeps the doors it had, walked again over the
 streets as they are now, from where it is (``routing.resume``): a closed way may change
@@ -74,7 +74,7 @@ def plan_changed_walks(
 ) -> Walks:
     """Cut the doors of the teams with ``changing[k]`` set, and walk the others' own doors.
 
-    ``problem.previous_routes`` holds every team's doors before the change, as
+    ``problem.previous_routes`` contains every team's doors before the change, as
     ``routing.resume.resume_walks`` expects, and ``starts[k]`` is where team ``k`` is,
     None before it starts. Returns the plan's status, the walks in team order and the
     address ids of the doors that fit no walk, as ``resume_walks`` does; no walk at all
@@ -86,14 +86,15 @@ def plan_changed_walks(
         if not changing[team]
         for address_id in address_ids
     }
+    free_doors = tuple(door for door in problem.doors if door.address_id not in kept)
     cut_teams = [team for team in range(problem.team_count) if changing[team]]
     status = SolveStatus.EMPTY
-    unplanned: tuple[int, ...] = ()
+    unplanned = tuple(door.address_id for door in free_doors)
     cut: dict[int, PlannedRoute] = {}
     if cut_teams:
         sub = replace(
             problem,
-            doors=tuple(door for door in problem.doors if door.address_id not in kept),
+            doors=free_doors,
             team_count=len(cut_teams),
             previous_routes=tuple(problem.previous_routes[team] for team in cut_teams),
         )
@@ -105,10 +106,10 @@ def plan_changed_walks(
             team: replace(route, team=team)
             for team, route in zip(cut_teams, plan.routes, strict=True)
         }
-    else:
-        unplanned = tuple(door.address_id for door in problem.doors if door.address_id not in kept)
+    present = {door.address_id for door in problem.doors}
     routes = [
-        cut[team] if team in cut else _unwalked(team, problem) for team in range(problem.team_count)
+        cut[team] if team in cut else _unwalked(team, problem.previous_routes[team], present)
+        for team in range(problem.team_count)
     ]
     # A kept team not out yet walks its doors from the meeting point, as a plan would.
     walk_starts = [
@@ -119,8 +120,7 @@ def plan_changed_walks(
     return status, walks, late
 
 
-def _unwalked(team: int, problem: TurfProblem) -> PlannedRoute:
-    """Return the team's previous doors among the problem's, as a route not walked yet."""
-    present = {door.address_id for door in problem.doors}
-    door_ids = tuple(i for i in problem.previous_routes[team] if i in present)
+def _unwalked(team: int, previous: tuple[int, ...], present: set[int]) -> PlannedRoute:
+    """Return the team's previous doors that are `present`, as a route not walked yet."""
+    door_ids = tuple(i for i in previous if i in present)
     return PlannedRoute(team, door_ids, 0, 0.0, 0.0, 0.0, ())

@@ -31,7 +31,7 @@ def problem() -> TurfProblem:
 def test_kept_teams_walk_their_own_doors(high_street: StreetGraph) -> None:
     status, walks, late = plan_changed_walks(high_street, problem(), [None, None], [False, False])
 
-    # Nobody was cut again: each team keeps its doors, and the door of no team is offered
+    # No team was cut again: each team keeps its doors, and the door of no team is offered
     # to the walk it adds least to, team 0's, which passes it.
     assert status == SolveStatus.EMPTY
     assert late == ()

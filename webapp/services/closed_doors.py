@@ -25,7 +25,7 @@ def remember_closed_doors(
 ) -> None:
     """Keep on each route its doors to visit on a closed street, those it lost before first.
 
-    A door whose street is open again is forgotten, whoever takes it now.
+    A door whose street is open again is dropped from the record, whichever team takes it.
     """
     for team, route in routes.items():
         kept = [i for i in route.closed_address_ids or () if i in closed_ids]

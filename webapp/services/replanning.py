@@ -355,7 +355,7 @@ def recut_routes(
         else:
             open_addresses.append(address)
 
-    # Read before `remember_closed_doors` forgets the doors whose street is open again.
+    # Read before `remember_closed_doors` drops the doors whose street is open again.
     returned = reopened_doors(
         {team: routes[team] for team in routed if team in routes}, {a.id for a in open_addresses}
     )

@@ -1,6 +1,6 @@
 // Every form that posts: a second submit while the first one is on its way is ignored,
 // so a double tap on a button that re-plans a session or records a door sends one
-// request. The form is marked busy until the next page replaces it. A form whose answer
+// request. The form is marked busy until the next page replaces it. A form whose response
 // leaves the page in place, such as a file download, is released after a while.
 // NOTE: no browser test covers a second tap during a slow request: in the tests, the
 // page's script context ended before a second submit could be sent.
